@@ -1,0 +1,122 @@
+//! `Guarded`: wraps any adapter and refuses, without a network call, every operation the seed's
+//! table marks ✖ and every status transition it does not list. One gate for all adapters.
+
+use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
+use crate::domain::capabilities::{self, supports};
+use crate::domain::{
+    BusinessId, Characteristic, DataConnectivity, Monitor, Operation, Product, ProductSummary,
+    SimCard, Status, Terminal, Usage,
+};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+pub struct Guarded {
+    inner: Arc<dyn Backend>,
+}
+
+impl Guarded {
+    pub fn new(inner: Arc<dyn Backend>) -> Self {
+        Self { inner }
+    }
+
+    fn check(&self, op: Operation) -> BackendResult<()> {
+        let kind = self.inner.kind();
+        if supports(kind, op) {
+            Ok(())
+        } else {
+            Err(BackendError::not_supported(kind, op))
+        }
+    }
+}
+
+#[async_trait]
+impl Backend for Guarded {
+    fn account(&self) -> &Account {
+        self.inner.account()
+    }
+
+    async fn list_products(&self, page: PageRequest) -> BackendResult<Page<ProductSummary>> {
+        self.check(Operation::ListProducts)?;
+        self.inner.list_products(page).await
+    }
+
+    async fn product(&self, id: &BusinessId) -> BackendResult<Product> {
+        self.check(Operation::ProductDetails)?;
+        self.inner.product(id).await
+    }
+
+    async fn find(
+        &self,
+        ids: &[BusinessId],
+    ) -> BackendResult<(Vec<Product>, Vec<(BusinessId, BackendError)>)> {
+        self.check(Operation::ProductsByBusinessId)?;
+        self.inner.find(ids).await
+    }
+
+    async fn sim_card(&self, id: &BusinessId) -> BackendResult<SimCard> {
+        self.check(Operation::SimCardDetails)?;
+        self.inner.sim_card(id).await
+    }
+
+    async fn terminal(&self, id: &BusinessId) -> BackendResult<Terminal> {
+        self.check(Operation::TerminalDetails)?;
+        self.inner.terminal(id).await
+    }
+
+    async fn data_connectivity(&self, id: &BusinessId) -> BackendResult<DataConnectivity> {
+        self.check(Operation::DataConnectivityDetails)?;
+        self.inner.data_connectivity(id).await
+    }
+
+    async fn usage(&self, id: &BusinessId) -> BackendResult<Usage> {
+        self.check(Operation::Usage)?;
+        self.inner.usage(id).await
+    }
+
+    async fn change_sim_status(
+        &self,
+        id: &BusinessId,
+        from: Status,
+        to: Status,
+    ) -> BackendResult<ChangeOutcome> {
+        self.check(Operation::ChangeSimStatus)?;
+        let kind = self.inner.kind();
+        if !capabilities::sim_change_allowed(kind, from, to) {
+            return Err(BackendError::TransitionNotAllowed { kind, from, to });
+        }
+        self.inner.change_sim_status(id, from, to).await
+    }
+
+    async fn change_terminal_status(
+        &self,
+        id: &BusinessId,
+        from: Status,
+        to: Status,
+    ) -> BackendResult<ChangeOutcome> {
+        self.check(Operation::ChangeTerminalStatus)?;
+        let kind = self.inner.kind();
+        if !capabilities::terminal_change_allowed(kind, from, to) {
+            return Err(BackendError::TransitionNotAllowed { kind, from, to });
+        }
+        self.inner.change_terminal_status(id, from, to).await
+    }
+
+    async fn update_characteristics(
+        &self,
+        id: &BusinessId,
+        changes: &[Characteristic],
+    ) -> BackendResult<ChangeOutcome> {
+        self.check(Operation::UpdateCharacteristics)?;
+        self.inner.update_characteristics(id, changes).await
+    }
+
+    async fn monitor(&self, monitor_id: &str) -> BackendResult<Monitor> {
+        self.check(Operation::MonitorStatus)?;
+        self.inner.monitor(monitor_id).await
+    }
+
+    async fn cancel_monitor(&self, monitor_id: &str) -> BackendResult<Monitor> {
+        self.check(Operation::MonitorCancel)?;
+        self.inner.cancel_monitor(monitor_id).await
+    }
+}

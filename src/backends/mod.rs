@@ -1,0 +1,135 @@
+//! The adapter layer: `trait Backend` (every operation of the seed, normalized types in and out),
+//! the capability guard that refuses ✖ operations before any request, the shared HTTP policy, and
+//! one module per platform kind.
+
+pub mod error;
+pub mod guard;
+
+pub use error::{BackendError, BackendResult};
+pub use guard::Guarded;
+
+use crate::domain::{
+    BackendKind, BusinessId, Characteristic, DataConnectivity, Monitor, Operation, Product,
+    ProductSummary, SimCard, Status, Terminal, Usage,
+};
+use async_trait::async_trait;
+
+/// The configured platform account an adapter talks to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The configured backend name (shown as `relatedParty.name`).
+    pub name: String,
+    pub kind: BackendKind,
+    /// The account id on the carrier platform (`relatedParty.id`).
+    pub account_id: String,
+}
+
+/// One page request. `cursor` is opaque to callers: `None` asks for the first page, and each
+/// page's `next` is passed back to get the following one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageRequest {
+    pub cursor: Option<String>,
+    /// Wanted page size; adapters clamp it to what the carrier allows.
+    pub page_size: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+    /// The carrier's total count, when it tells.
+    pub total: Option<u64>,
+}
+
+/// The result of a status or characteristics change: done at once (sync platforms), or
+/// accepted and tracked by a monitor (async platforms).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChangeOutcome {
+    Done { status: Option<Status> },
+    Pending(Monitor),
+}
+
+/// Every operation of the seed. Methods a platform does not offer keep the default, which
+/// refuses with [`BackendError::NotSupported`]; [`Guarded`] refuses ✖ cells before they get here.
+/// Custom attributes and batches are not here: the store keeps attributes locally (seed), and the
+/// engine runs batches as rate-limited single changes within one account.
+#[async_trait]
+pub trait Backend: Send + Sync {
+    fn account(&self) -> &Account;
+
+    fn kind(&self) -> BackendKind {
+        self.account().kind
+    }
+
+    async fn list_products(&self, page: PageRequest) -> BackendResult<Page<ProductSummary>>;
+
+    /// The full bundle for a business id (ICCID or serial).
+    async fn product(&self, id: &BusinessId) -> BackendResult<Product>;
+
+    /// Products by business id; ids not found come back in the second list with their error.
+    async fn find(
+        &self,
+        ids: &[BusinessId],
+    ) -> BackendResult<(Vec<Product>, Vec<(BusinessId, BackendError)>)> {
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        for id in ids {
+            match self.product(id).await {
+                Ok(p) => found.push(p),
+                Err(e @ BackendError::NotFound { .. }) => missing.push((id.clone(), e)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((found, missing))
+    }
+
+    async fn sim_card(&self, _id: &BusinessId) -> BackendResult<SimCard> {
+        Err(BackendError::not_supported(self.kind(), Operation::SimCardDetails))
+    }
+
+    async fn terminal(&self, _id: &BusinessId) -> BackendResult<Terminal> {
+        Err(BackendError::not_supported(self.kind(), Operation::TerminalDetails))
+    }
+
+    async fn data_connectivity(&self, _id: &BusinessId) -> BackendResult<DataConnectivity> {
+        Err(BackendError::not_supported(self.kind(), Operation::DataConnectivityDetails))
+    }
+
+    async fn usage(&self, id: &BusinessId) -> BackendResult<Usage>;
+
+    /// Move a SIM from `from` (its current status, as last read) to `to`.
+    async fn change_sim_status(
+        &self,
+        _id: &BusinessId,
+        _from: Status,
+        _to: Status,
+    ) -> BackendResult<ChangeOutcome> {
+        Err(BackendError::not_supported(self.kind(), Operation::ChangeSimStatus))
+    }
+
+    async fn change_terminal_status(
+        &self,
+        _id: &BusinessId,
+        _from: Status,
+        _to: Status,
+    ) -> BackendResult<ChangeOutcome> {
+        Err(BackendError::not_supported(self.kind(), Operation::ChangeTerminalStatus))
+    }
+
+    async fn update_characteristics(
+        &self,
+        _id: &BusinessId,
+        _changes: &[Characteristic],
+    ) -> BackendResult<ChangeOutcome> {
+        Err(BackendError::not_supported(self.kind(), Operation::UpdateCharacteristics))
+    }
+
+    /// Poll a monitor by the id this backend issued.
+    async fn monitor(&self, _monitor_id: &str) -> BackendResult<Monitor> {
+        Err(BackendError::not_supported(self.kind(), Operation::MonitorStatus))
+    }
+
+    async fn cancel_monitor(&self, _monitor_id: &str) -> BackendResult<Monitor> {
+        Err(BackendError::not_supported(self.kind(), Operation::MonitorCancel))
+    }
+}

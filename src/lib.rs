@@ -1,0 +1,10 @@
+//! cmo-console: a terminal console for IoT connectivity products held on many carrier platforms.
+//!
+//! Layers (see `docs/architecture.md`): `domain` (types and the seed's tables), `backends`
+//! (adapters behind `trait Backend`), `engine` (routing, limits, monitors, batches), `store`
+//! (local SQLite), `ui` (the ratatui console), `cli` (headless commands), `sim` (carrier
+//! simulators, which know nothing of the rest).
+
+pub mod backends;
+pub mod domain;
+pub mod text;
