@@ -6,5 +6,12 @@
 //! simulators, which know nothing of the rest).
 
 pub mod backends;
+pub mod cli;
+pub mod config;
 pub mod domain;
+pub mod engine;
+pub mod paths;
+pub mod sim;
+pub mod store;
 pub mod text;
+pub mod ui;

@@ -1,0 +1,1 @@
+//! XDG paths for config, data, state (logs) and themes (placeholder).
