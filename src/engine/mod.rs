@@ -1,1 +1,354 @@
-//! (placeholder: filled by the engine work)
+//! The engine: owns the configured backends (each behind the capability guard), routes every
+//! request by product id to the account that holds it, lists backends in parallel, and keeps
+//! each backend's health. The UI and the CLI call only this; neither sees an adapter.
+
+pub mod health;
+
+pub use health::{Health, HealthBoard, HealthEntry};
+
+use crate::backends::{Account, Backend, BackendError, BackendResult, ChangeOutcome, PageRequest};
+use crate::domain::{
+    BackendKind, BusinessId, ConnectivityType, DataConnectivity, Monitor, Product, ProductId,
+    ProductSummary, SimCard, Status, Terminal, Usage,
+};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::mpsc;
+
+/// Events of a streamed listing: pages as each backend delivers them, then one `Done` per backend.
+#[derive(Debug)]
+pub enum ListEvent {
+    Page {
+        backend: String,
+        items: Vec<ProductSummary>,
+        total: Option<u64>,
+    },
+    Done {
+        backend: String,
+        result: BackendResult<()>,
+    },
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    backends: Arc<Vec<Arc<dyn Backend>>>,
+    health: Arc<HealthBoard>,
+}
+
+impl Engine {
+    /// `backends` should already be wrapped in [`crate::backends::Guarded`].
+    pub fn new(backends: Vec<Arc<dyn Backend>>) -> Self {
+        Self {
+            backends: Arc::new(backends),
+            health: Arc::new(HealthBoard::default()),
+        }
+    }
+
+    pub fn accounts(&self) -> Vec<Account> {
+        self.backends.iter().map(|b| b.account().clone()).collect()
+    }
+
+    pub fn health(&self) -> &HealthBoard {
+        &self.health
+    }
+
+    /// The backends a `--backend` value names: a configured name, else a kind (`1NCE`, `TMSP`…).
+    pub fn select(&self, filter: Option<&str>) -> BackendResult<Vec<Arc<dyn Backend>>> {
+        let Some(f) = filter else {
+            return Ok(self.backends.to_vec());
+        };
+        let by_name: Vec<_> = self
+            .backends
+            .iter()
+            .filter(|b| b.account().name == f)
+            .cloned()
+            .collect();
+        if !by_name.is_empty() {
+            return Ok(by_name);
+        }
+        let names = || {
+            self.backends
+                .iter()
+                .map(|b| format!("{} ({})", b.account().name, b.kind()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let kind: BackendKind = f.parse().map_err(|_| {
+            BackendError::InvalidInput(format!(
+                "no backend named or of kind '{f}'; configured: {}",
+                names()
+            ))
+        })?;
+        let by_kind: Vec<_> = self
+            .backends
+            .iter()
+            .filter(|b| b.kind() == kind)
+            .cloned()
+            .collect();
+        if by_kind.is_empty() {
+            return Err(BackendError::InvalidInput(format!(
+                "no backend of kind {kind} is configured; configured: {}",
+                names()
+            )));
+        }
+        Ok(by_kind)
+    }
+
+    /// Run one backend call, timing it into the health board.
+    async fn timed<T, F>(&self, backend: &dyn Backend, call: F) -> BackendResult<T>
+    where
+        F: Future<Output = BackendResult<T>>,
+    {
+        let started = Instant::now();
+        let result = call.await;
+        self.health.record(
+            &backend.account().name,
+            started.elapsed(),
+            result.as_ref().err(),
+        );
+        result
+    }
+
+    /// Every product of one backend, page by page to the end.
+    pub async fn list_backend(
+        &self,
+        backend: &Arc<dyn Backend>,
+    ) -> BackendResult<Vec<ProductSummary>> {
+        let mut all = Vec::new();
+        let mut req = PageRequest::default();
+        loop {
+            let page = self
+                .timed(backend.as_ref(), backend.list_products(req.clone()))
+                .await?;
+            all.extend(page.items);
+            match page.next {
+                Some(next) => req.cursor = Some(next),
+                None => return Ok(all),
+            }
+        }
+    }
+
+    /// All products of the selected backends, listed in parallel; one result per backend.
+    pub async fn list_all(
+        &self,
+        filter: Option<&str>,
+    ) -> BackendResult<Vec<(Account, BackendResult<Vec<ProductSummary>>)>> {
+        let selected = self.select(filter)?;
+        let calls = selected
+            .iter()
+            .map(|b| async move { (b.account().clone(), self.list_backend(b).await) });
+        Ok(futures::future::join_all(calls).await)
+    }
+
+    /// Stream the listing of the selected backends: every backend runs in its own task and
+    /// sends its pages as they arrive, so the slowest backend holds up only itself.
+    pub fn stream_products(
+        &self,
+        filter: Option<&str>,
+    ) -> BackendResult<mpsc::Receiver<ListEvent>> {
+        let selected = self.select(filter)?;
+        let (tx, rx) = mpsc::channel(64);
+        for backend in selected {
+            let tx = tx.clone();
+            let engine = self.clone();
+            tokio::spawn(async move {
+                let name = backend.account().name.clone();
+                let mut req = PageRequest::default();
+                let result = loop {
+                    match engine
+                        .timed(backend.as_ref(), backend.list_products(req.clone()))
+                        .await
+                    {
+                        Ok(page) => {
+                            let event = ListEvent::Page {
+                                backend: name.clone(),
+                                items: page.items,
+                                total: page.total,
+                            };
+                            if tx.send(event).await.is_err() {
+                                return; // the receiver moved on
+                            }
+                            match page.next {
+                                Some(next) => req.cursor = Some(next),
+                                None => break Ok(()),
+                            }
+                        }
+                        Err(e) => break Err(e),
+                    }
+                };
+                let _ = tx
+                    .send(ListEvent::Done {
+                        backend: name,
+                        result,
+                    })
+                    .await;
+            });
+        }
+        Ok(rx)
+    }
+
+    fn of_kind(&self, kind: BackendKind) -> BackendResult<Vec<Arc<dyn Backend>>> {
+        let found: Vec<_> = self
+            .backends
+            .iter()
+            .filter(|b| b.kind() == kind)
+            .cloned()
+            .collect();
+        if found.is_empty() {
+            Err(BackendError::NotFound {
+                backend: kind.to_string(),
+                what: format!("a configured backend of kind {kind}"),
+            })
+        } else {
+            Ok(found)
+        }
+    }
+
+    /// Try `call` on each account of the product's kind until one does not answer NotFound.
+    async fn route<T, F, Fut>(&self, id: &ProductId, call: F) -> BackendResult<T>
+    where
+        F: Fn(Arc<dyn Backend>, BusinessId) -> Fut,
+        Fut: Future<Output = BackendResult<T>>,
+    {
+        let business = id.business();
+        let mut last = None;
+        for backend in self.of_kind(id.kind)? {
+            match self
+                .timed(backend.as_ref(), call(backend.clone(), business.clone()))
+                .await
+            {
+                Err(e @ BackendError::NotFound { .. }) => last = Some(e),
+                other => return other,
+            }
+        }
+        Err(last.unwrap_or_else(|| BackendError::NotFound {
+            backend: id.kind.to_string(),
+            what: format!("product {id}"),
+        }))
+    }
+
+    pub async fn product(&self, id: &ProductId) -> BackendResult<Product> {
+        self.route(id, |b, bid| async move { b.product(&bid).await })
+            .await
+    }
+
+    pub async fn sim_card(&self, id: &ProductId) -> BackendResult<SimCard> {
+        self.route(id, |b, bid| async move { b.sim_card(&bid).await })
+            .await
+    }
+
+    pub async fn terminal(&self, id: &ProductId) -> BackendResult<Terminal> {
+        self.route(id, |b, bid| async move { b.terminal(&bid).await })
+            .await
+    }
+
+    pub async fn data_connectivity(&self, id: &ProductId) -> BackendResult<DataConnectivity> {
+        self.route(id, |b, bid| async move { b.data_connectivity(&bid).await })
+            .await
+    }
+
+    pub async fn usage(&self, id: &ProductId) -> BackendResult<Usage> {
+        self.route(id, |b, bid| async move { b.usage(&bid).await })
+            .await
+    }
+
+    /// Products by business id across every backend; ids found nowhere come back with the
+    /// error of the last backend that said so.
+    pub async fn find(
+        &self,
+        ids: &[BusinessId],
+    ) -> (Vec<Product>, Vec<(BusinessId, BackendError)>) {
+        let calls = self
+            .backends
+            .iter()
+            .map(|b| async move { self.timed(b.as_ref(), b.find(ids)).await });
+        let results = futures::future::join_all(calls).await;
+        let mut found: Vec<Product> = Vec::new();
+        let mut errors: Vec<(BusinessId, BackendError)> = Vec::new();
+        for result in results {
+            match result {
+                Ok((products, _missing)) => found.extend(products),
+                Err(e) => {
+                    for id in ids {
+                        errors.push((id.clone(), e.clone()));
+                    }
+                }
+            }
+        }
+        let missing = ids
+            .iter()
+            .filter(|id| {
+                !found
+                    .iter()
+                    .any(|p| p.summary.id.business_id == id.as_str())
+            })
+            .map(|id| {
+                let err = errors
+                    .iter()
+                    .rev()
+                    .find(|(e_id, _)| e_id == id)
+                    .map(|(_, e)| e.clone())
+                    .unwrap_or_else(|| BackendError::NotFound {
+                        backend: "any configured backend".into(),
+                        what: format!("product with business id {id}"),
+                    });
+                (id.clone(), err)
+            })
+            .collect();
+        (found, missing)
+    }
+
+    /// Change a product's status: reads the current status first (the transition table is keyed
+    /// by it), then sends a SIM or terminal change depending on the product's connectivity.
+    pub async fn change_status(&self, id: &ProductId, to: Status) -> BackendResult<ChangeOutcome> {
+        let product = self.product(id).await?;
+        let from = product.summary.status.status;
+        let satellite = product.summary.connectivity == ConnectivityType::Satellite;
+        self.route(id, move |b, bid| async move {
+            if satellite {
+                b.change_terminal_status(&bid, from, to).await
+            } else {
+                b.change_sim_status(&bid, from, to).await
+            }
+        })
+        .await
+    }
+
+    fn monitor_owners(&self, monitor_id: &str) -> BackendResult<Vec<Arc<dyn Backend>>> {
+        let (kind, _) = Monitor::split_id(monitor_id).ok_or_else(|| {
+            BackendError::InvalidInput(format!(
+                "monitor id '{monitor_id}' must look like BACKEND-REQUESTID (e.g. TMSP-8949…-1685435484707)"
+            ))
+        })?;
+        self.of_kind(kind)
+    }
+
+    pub async fn monitor(&self, monitor_id: &str) -> BackendResult<Monitor> {
+        let mut last = None;
+        for b in self.monitor_owners(monitor_id)? {
+            match self.timed(b.as_ref(), b.monitor(monitor_id)).await {
+                Err(e @ BackendError::NotFound { .. }) => last = Some(e),
+                other => return other,
+            }
+        }
+        Err(last.unwrap_or_else(|| BackendError::NotFound {
+            backend: "monitors".into(),
+            what: format!("monitor {monitor_id}"),
+        }))
+    }
+
+    pub async fn cancel_monitor(&self, monitor_id: &str) -> BackendResult<Monitor> {
+        let mut last = None;
+        for b in self.monitor_owners(monitor_id)? {
+            match self.timed(b.as_ref(), b.cancel_monitor(monitor_id)).await {
+                Err(e @ BackendError::NotFound { .. }) => last = Some(e),
+                other => return other,
+            }
+        }
+        Err(last.unwrap_or_else(|| BackendError::NotFound {
+            backend: "monitors".into(),
+            what: format!("monitor {monitor_id}"),
+        }))
+    }
+}

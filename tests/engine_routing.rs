@@ -1,0 +1,96 @@
+//! Engine routing and the capability guard over the in-memory test double.
+
+use cmo::backends::memory::MemoryBackend;
+use cmo::backends::{Backend, BackendError, ChangeOutcome, Guarded};
+use cmo::domain::{BackendKind, ProductId, Status};
+use cmo::engine::Engine;
+use std::sync::Arc;
+
+fn engine_with(backends: Vec<Arc<MemoryBackend>>) -> Engine {
+    Engine::new(
+        backends
+            .into_iter()
+            .map(|b| Arc::new(Guarded::new(b as Arc<dyn Backend>)) as Arc<dyn Backend>)
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn lists_every_backend_in_full_and_routes_by_product_id() {
+    let a = Arc::new(MemoryBackend::generate(
+        "onence-a",
+        BackendKind::OneNce,
+        120,
+    ));
+    let b = Arc::new(MemoryBackend::generate("sat", BackendKind::Intelsat, 7));
+    let engine = engine_with(vec![a.clone(), b.clone()]);
+    let lists = engine.list_all(None).await.unwrap();
+    let counts: Vec<_> = lists
+        .iter()
+        .map(|(acc, r)| (acc.name.clone(), r.as_ref().unwrap().len()))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![("onence-a".to_string(), 120), ("sat".to_string(), 7)]
+    );
+
+    let id: ProductId = "1NCE-8988228066000000005".parse().unwrap();
+    let p = engine.product(&id).await.unwrap();
+    assert_eq!(p.summary.id, id);
+
+    let missing: ProductId = "1NCE-8988228066999999999".parse().unwrap();
+    let err = engine.product(&missing).await.unwrap_err();
+    assert_eq!(err.exit_code(), 4, "{err}");
+}
+
+#[tokio::test]
+async fn backend_filter_takes_a_name_or_a_kind_and_names_bad_values() {
+    let engine = engine_with(vec![
+        Arc::new(MemoryBackend::generate("onence-a", BackendKind::OneNce, 3)),
+        Arc::new(MemoryBackend::generate("onence-b", BackendKind::OneNce, 3)),
+    ]);
+    assert_eq!(engine.select(Some("onence-b")).unwrap().len(), 1);
+    assert_eq!(engine.select(Some("1NCE")).unwrap().len(), 2);
+    let err = engine.select(Some("TMSP")).err().unwrap();
+    assert!(err.to_string().contains("no backend of kind TMSP"), "{err}");
+    let err = engine.select(Some("nope")).err().unwrap();
+    assert!(err.to_string().contains("'nope'"), "{err}");
+}
+
+#[tokio::test]
+async fn refused_operations_never_reach_the_backend() {
+    let inner = Arc::new(MemoryBackend::generate("onence", BackendKind::OneNce, 4));
+    let engine = engine_with(vec![inner.clone()]);
+    let id: ProductId = "1NCE-8988228066000000000".parse().unwrap();
+    let before = inner.calls();
+    let err = engine.terminal(&id).await.unwrap_err();
+    assert!(matches!(err, BackendError::NotSupported { .. }));
+    assert_eq!(err.to_string(), "terminal_details is not supported by 1NCE");
+    assert_eq!(err.exit_code(), 3);
+    assert_eq!(
+        inner.calls(),
+        before,
+        "a ✖ operation must not reach the adapter"
+    );
+
+    // ACTIVE → BLOCKED is TMSP-only: refused for 1NCE after reading the current status.
+    let err = engine
+        .change_status(&id, Status::Blocked)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, BackendError::TransitionNotAllowed { .. }),
+        "{err}"
+    );
+    assert_eq!(err.exit_code(), 3);
+
+    let out = engine.change_status(&id, Status::Suspended).await.unwrap();
+    assert_eq!(
+        out,
+        ChangeOutcome::Done {
+            status: Some(Status::Suspended)
+        }
+    );
+    let p = engine.product(&id).await.unwrap();
+    assert_eq!(p.summary.status.status, Status::Suspended);
+}
