@@ -94,3 +94,63 @@ async fn refused_operations_never_reach_the_backend() {
     let p = engine.product(&id).await.unwrap();
     assert_eq!(p.summary.status.status, Status::Suspended);
 }
+
+#[tokio::test]
+async fn batches_stay_within_one_account_and_report_per_product() {
+    let a = Arc::new(MemoryBackend::generate("onence-a", BackendKind::OneNce, 5));
+    let sat = Arc::new(MemoryBackend::generate("sat", BackendKind::Intelsat, 3));
+    let engine = engine_with(vec![a.clone(), sat.clone()]);
+    let ids: Vec<ProductId> = (0..3)
+        .map(|i| format!("1NCE-89882280660000000{i:02}").parse().unwrap())
+        .collect();
+    let items = engine
+        .batch_status(&ids, Status::Suspended, 100)
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 3);
+    // Rows 0 and 1 are ACTIVE and may be suspended; row 2 is already SUSPENDED: refused alone.
+    assert!(items[0].result.is_ok() && items[1].result.is_ok());
+    assert!(matches!(
+        items[2].result,
+        Err(BackendError::TransitionNotAllowed { .. })
+    ));
+
+    let mixed: Vec<ProductId> = vec![ids[0].clone(), "INTELSAT-27000".parse().unwrap()];
+    let calls_before = (a.calls(), sat.calls());
+    let err = engine
+        .batch_status(&mixed, Status::Active, 100)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("one backend account"), "{err}");
+    assert_eq!((a.calls(), sat.calls()), calls_before, "nothing sent");
+
+    let err = engine
+        .batch_status(&ids, Status::Active, 2)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("maximum is 2"), "{err}");
+}
+
+#[tokio::test]
+async fn a_batch_across_two_accounts_of_one_kind_is_refused_before_any_change() {
+    let a = Arc::new(MemoryBackend::generate("onence-a", BackendKind::OneNce, 2));
+    // A second account whose ICCIDs differ from the first's.
+    let b = Arc::new(MemoryBackend::generate("onence-b", BackendKind::OneNce, 4));
+    let engine = engine_with(vec![a.clone(), b.clone()]);
+    // Index 3 exists only on account b; index 0 is found on a first.
+    let ids: Vec<ProductId> = vec![
+        "1NCE-8988228066000000000".parse().unwrap(),
+        "1NCE-8988228066000000003".parse().unwrap(),
+    ];
+    let err = engine
+        .batch_status(&ids, Status::Suspended, 100)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("onence-b"), "{err}");
+    for id in &ids {
+        assert_eq!(
+            engine.product(id).await.unwrap().summary.status.status,
+            Status::Active
+        );
+    }
+}

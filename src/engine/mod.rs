@@ -2,7 +2,9 @@
 //! request by product id to the account that holds it, lists backends in parallel, and keeps
 //! each backend's health. The UI and the CLI call only this; neither sees an adapter.
 
+pub mod batch;
 pub mod health;
+pub mod watch;
 
 pub use health::{Health, HealthBoard, HealthEntry};
 
