@@ -604,3 +604,40 @@ async fn writes_config_with_private_secret_files() {
     );
     handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn timeout_fault_holds_until_client_gives_up_and_shutdown_releases_it() {
+    let handle = start_sized(5, 1).await;
+    let http = client();
+    let p = onence(&handle).clone();
+    let t = token(&http, &p).await;
+    p.control.set_timeout_rate(1.0);
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(200))
+        .build()
+        .expect("client");
+    let err = impatient
+        .get(format!("{}/v1/sims", p.base_url))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .expect_err("held request");
+    assert!(err.is_timeout());
+    // A request still held by the simulator must not keep shutdown waiting for the hold.
+    let held = tokio::spawn({
+        let (http, url, t) = (http.clone(), format!("{}/v1/sims", p.base_url), t.clone());
+        async move {
+            http.get(url)
+                .bearer_auth(t)
+                .send()
+                .await
+                .map(|r| r.status())
+        }
+    });
+    while p.control.faults_injected_total() < 2 {
+        tokio::task::yield_now().await;
+    }
+    handle.shutdown().await;
+    let status = held.await.expect("task");
+    assert!(status.is_err() || status.is_ok_and(|s| s == StatusCode::GATEWAY_TIMEOUT));
+}
