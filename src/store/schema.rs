@@ -2,8 +2,8 @@
 //!
 //! Order matters, because a file that is not ours must never be modified:
 //! 1. read the first 100 bytes ourselves: the SQLite magic and the `application_id` (offset 68);
-//! 2. when the header carries no application id, look inside through a *read-only* connection:
-//!    an empty database is new, anything with tables is some other program's;
+//! 2. when the header carries no application id, look inside through a read-only, `immutable`
+//!    connection: an empty database is new, anything with tables is some other program's;
 //! 3. only then open read-write, and inside one `BEGIN IMMEDIATE` transaction re-check the
 //!    application id, refuse a newer `user_version`, and apply the missing migrations;
 //! 4. switch to WAL last. The very first transaction (which stamps the application id) therefore
@@ -121,11 +121,29 @@ fn read_header(path: &Path) -> StoreResult<Header> {
     }
 }
 
-/// Look inside an unstamped SQLite file without any chance of writing to it.
+/// A `file:` URI for `path` with `immutable=1`: SQLite then reads the main file only, takes no
+/// locks and creates no `-wal`/`-shm` companions (a plain read-only connection to a WAL-mode
+/// file would create both).
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for &b in path.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// Look inside an unstamped SQLite file without any chance of writing to it or beside it.
 fn probe_read_only(path: &Path) -> StoreResult<()> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let unreadable = |e: rusqlite::Error| foreign(path, format!("SQLite cannot read it: {e}"));
-    let conn = Connection::open_with_flags(path, flags).map_err(unreadable)?;
+    let conn = Connection::open_with_flags(immutable_uri(path), flags).map_err(unreadable)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(unreadable)?;
     let app_id: i32 = conn
         .pragma_query_value(None, "application_id", |r| r.get(0))

@@ -130,6 +130,11 @@ fn another_programs_sqlite_database_is_refused_and_left_untouched() {
     // Even one that happens to have our table names but no application id.
     let lookalike = foreign_db("CREATE TABLE custom_attribute (x); PRAGMA user_version = 1;");
     assert_refused_untouched(&lookalike, "custom_attribute");
+    // A WAL-mode database: the read-only look inside must not create -wal or -shm files.
+    let wal =
+        foreign_db("PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1);");
+    assert_eq!(wal[18..20], [2, 2], "fixture is in WAL mode");
+    assert_refused_untouched(&wal, "not a cmo database");
 }
 
 #[test]
@@ -164,4 +169,22 @@ fn damaged_pages_are_reported_as_corrupt_naming_the_file() {
         .unwrap_err();
     assert!(matches!(e, StoreError::Corrupt { .. }), "{e:?}");
     assert!(e.to_string().contains(&path.display().to_string()), "{e}");
+}
+
+#[test]
+fn the_read_only_probe_finds_files_under_awkward_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join("noc ops?%#ü");
+    std::fs::create_dir(&odd).unwrap();
+    let bytes = foreign_db("CREATE TABLE ledger (x);");
+    std::fs::write(odd.join(DB_FILE_NAME), &bytes).unwrap();
+    let e = Store::open(&odd).unwrap_err();
+    assert!(e.to_string().contains("ledger"), "{e}");
+    assert_eq!(std::fs::read(odd.join(DB_FILE_NAME)).unwrap(), bytes);
+    // And a new store there works end to end.
+    std::fs::remove_file(odd.join(DB_FILE_NAME)).unwrap();
+    Store::open(&odd)
+        .unwrap()
+        .attrs_set(&pid(1), "a", "b")
+        .unwrap();
 }
