@@ -25,7 +25,7 @@ pub enum StoreError {
     )]
     Foreign { path: PathBuf, reason: String },
     /// The file is a cmo store whose pages are damaged.
-    #[error("{} is damaged ({detail}); it was left untouched — restore it from a backup or move it away", path.display())]
+    #[error("{} is damaged ({detail}); cmo will not try to repair it — restore it from a backup or move it away", path.display())]
     Corrupt { path: PathBuf, detail: String },
     #[error(
         "{} was written by a newer cmo (schema version {found}; this build knows versions up to {supported}); upgrade cmo or use another --data-dir",

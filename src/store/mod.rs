@@ -19,7 +19,7 @@ pub use audit::{AuditEntry, Operator};
 pub use cache::CachedProduct;
 pub use error::{StoreError, StoreResult};
 pub use handle::StoreHandle;
-pub use monitors::PendingMonitor;
+pub use monitors::{DEFAULT_MONITOR_RETENTION, PendingMonitor};
 pub use schema::{APPLICATION_ID, BUSY_TIMEOUT, SCHEMA_VERSION};
 
 use chrono::{DateTime, SecondsFormat, Utc};

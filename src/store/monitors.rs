@@ -12,6 +12,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use std::time::Duration;
 
+/// How long finished monitors are kept when the configuration does not say otherwise.
+pub const DEFAULT_MONITOR_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
+
 /// A monitor still `InProgress`, with where its polling backoff stood.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PendingMonitor {
