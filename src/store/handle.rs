@@ -1,0 +1,189 @@
+//! `StoreHandle`: the async face of the store. One dedicated thread owns the `Store` (SQLite
+//! connections are not shared across threads) and runs calls one at a time in arrival order;
+//! async callers await a oneshot reply, so the UI task never blocks on disk or on a lock held
+//! by another cmo process. Cloning the handle is cheap; the thread ends with the last clone.
+
+use super::error::{StoreError, StoreResult};
+use super::{AttrChange, AuditEntry, CachedProduct, PendingMonitor, Store};
+use crate::domain::{CustomAttribute, Monitor, ProductId, ProductSummary};
+use chrono::{DateTime, Utc};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+type Job = Box<dyn FnOnce(&mut Store) + Send>;
+
+#[derive(Clone, Debug)]
+pub struct StoreHandle {
+    jobs: mpsc::Sender<Job>,
+    path: Arc<PathBuf>,
+}
+
+fn run_jobs(mut store: Store, jobs: mpsc::Receiver<Job>) {
+    for job in jobs {
+        // A panic inside one call must not take the store away from every later caller; the
+        // panicking caller sees `Closed` because its reply sender is dropped.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut store)));
+        if outcome.is_err() {
+            tracing::error!(path = %store.path().display(), "a store call panicked");
+        }
+    }
+}
+
+fn spawn_thread(body: impl FnOnce() + Send + 'static) -> StoreResult<()> {
+    std::thread::Builder::new()
+        .name("cmo-store".into())
+        .spawn(body)
+        .map(|_| ())
+        .map_err(|source| StoreError::Io {
+            path: PathBuf::from("<store thread>"),
+            source,
+        })
+}
+
+impl StoreHandle {
+    /// Move an open `Store` onto its own thread.
+    pub fn spawn(store: Store) -> StoreResult<StoreHandle> {
+        let path = Arc::new(store.path().to_path_buf());
+        let (jobs, receiver) = mpsc::channel::<Job>();
+        spawn_thread(move || run_jobs(store, receiver))?;
+        Ok(StoreHandle { jobs, path })
+    }
+
+    /// Open the store in `data_dir` on the store thread, so not even opening (and migrating)
+    /// blocks the caller's task.
+    pub async fn open(data_dir: PathBuf) -> StoreResult<StoreHandle> {
+        let (reply, opened) = oneshot::channel();
+        let (jobs, receiver) = mpsc::channel::<Job>();
+        spawn_thread(move || match Store::open(&data_dir) {
+            Ok(store) => {
+                let path = store.path().to_path_buf();
+                if reply.send(Ok(path)).is_ok() {
+                    run_jobs(store, receiver);
+                }
+            }
+            Err(e) => {
+                let _ = reply.send(Err(e));
+            }
+        })?;
+        let path = opened.await.map_err(|_| StoreError::Closed)??;
+        Ok(StoreHandle {
+            jobs,
+            path: Arc::new(path),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Run `call` on the store thread and await its result.
+    pub async fn call<R, F>(&self, call: F) -> StoreResult<R>
+    where
+        F: FnOnce(&mut Store) -> StoreResult<R> + Send + 'static,
+        R: Send + 'static,
+    {
+        let (reply, result) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move |store: &mut Store| {
+                let _ = reply.send(call(store));
+            }))
+            .map_err(|_| StoreError::Closed)?;
+        result.await.map_err(|_| StoreError::Closed)?
+    }
+
+    pub async fn attrs_list(
+        &self,
+        product: &ProductId,
+        name: Option<&str>,
+    ) -> StoreResult<Vec<CustomAttribute>> {
+        let (product, name) = (product.clone(), name.map(str::to_string));
+        self.call(move |s| s.attrs_list(&product, name.as_deref()))
+            .await
+    }
+
+    pub async fn attrs_set(
+        &self,
+        product: &ProductId,
+        name: &str,
+        value: &str,
+    ) -> StoreResult<AttrChange> {
+        let (product, name, value) = (product.clone(), name.to_string(), value.to_string());
+        self.call(move |s| s.attrs_set(&product, &name, &value))
+            .await
+    }
+
+    pub async fn attrs_rename(
+        &self,
+        product: &ProductId,
+        old: &str,
+        new: &str,
+    ) -> StoreResult<AttrChange> {
+        let (product, old, new) = (product.clone(), old.to_string(), new.to_string());
+        self.call(move |s| s.attrs_rename(&product, &old, &new))
+            .await
+    }
+
+    pub async fn attrs_delete(&self, product: &ProductId, name: &str) -> StoreResult<AttrChange> {
+        let (product, name) = (product.clone(), name.to_string());
+        self.call(move |s| s.attrs_delete(&product, &name)).await
+    }
+
+    pub async fn monitor_upsert(&self, monitor: &Monitor) -> StoreResult<()> {
+        let monitor = monitor.clone();
+        self.call(move |s| s.monitor_upsert(&monitor)).await
+    }
+
+    pub async fn monitor_get(&self, id: &str) -> StoreResult<Monitor> {
+        let id = id.to_string();
+        self.call(move |s| s.monitor_get(&id)).await
+    }
+
+    pub async fn monitors_list(&self) -> StoreResult<Vec<Monitor>> {
+        self.call(|s| s.monitors_list()).await
+    }
+
+    pub async fn monitors_pending(&self) -> StoreResult<Vec<PendingMonitor>> {
+        self.call(|s| s.monitors_pending()).await
+    }
+
+    pub async fn monitor_record_poll(
+        &self,
+        id: &str,
+        poll_attempts: u32,
+        next_poll_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let id = id.to_string();
+        self.call(move |s| s.monitor_record_poll(&id, poll_attempts, next_poll_at))
+            .await
+    }
+
+    pub async fn monitors_prune(&self, retention: Duration) -> StoreResult<usize> {
+        self.call(move |s| s.monitors_prune(retention)).await
+    }
+
+    pub async fn audit_append(&self, entry: AuditEntry) -> StoreResult<()> {
+        self.call(move |s| s.audit_append(&entry)).await
+    }
+
+    pub async fn audit_since(&self, since: Option<DateTime<Utc>>) -> StoreResult<Vec<AuditEntry>> {
+        self.call(move |s| s.audit_since(since)).await
+    }
+
+    pub async fn cache_replace(
+        &self,
+        backend: &str,
+        products: &[ProductSummary],
+    ) -> StoreResult<usize> {
+        let (backend, products) = (backend.to_string(), products.to_vec());
+        self.call(move |s| s.cache_replace(&backend, &products))
+            .await
+    }
+
+    pub async fn cache_load(&self) -> StoreResult<Vec<CachedProduct>> {
+        self.call(|s| s.cache_load()).await
+    }
+}

@@ -1,0 +1,320 @@
+//! Attributes (CRUD and validation), monitors, the audit journal, the product cache and the
+//! async handle.
+
+use super::*;
+use crate::domain::{
+    ConnectivityType, Monitor, MonitorState, NativeStatus, ProductSummary, RelatedParty, Status,
+};
+use chrono::TimeDelta;
+
+#[test]
+fn attrs_create_update_list_rename_delete() {
+    let (_dir, mut s) = open();
+    let p = pid(1);
+    let created = s.attrs_set(&p, " site ", "Hamburg pier 4").unwrap();
+    assert_eq!(created.before, None);
+    assert_eq!(created.after, Some(attr("site", "Hamburg pier 4")));
+    s.attrs_set(&p, "owner", "noc-2").unwrap();
+    let updated = s.attrs_set(&p, "site", "Kiel").unwrap();
+    assert_eq!(
+        updated.before_text().as_deref(),
+        Some("site=Hamburg pier 4")
+    );
+    assert_eq!(updated.after_text().as_deref(), Some("site=Kiel"));
+    // Creation order survives an update, other products are separate.
+    s.attrs_set(&pid(2), "site", "elsewhere").unwrap();
+    assert_eq!(
+        s.attrs_list(&p, None).unwrap(),
+        vec![attr("site", "Kiel"), attr("owner", "noc-2")]
+    );
+    assert_eq!(
+        s.attrs_list(&p, Some("owner")).unwrap(),
+        vec![attr("owner", "noc-2")]
+    );
+
+    let missing = s.attrs_list(&p, Some("rack")).unwrap_err();
+    assert!(
+        matches!(missing, StoreError::AttrNotFound { .. }),
+        "{missing}"
+    );
+    assert_eq!(missing.exit_code(), 4);
+
+    let renamed = s.attrs_rename(&p, "site", "location").unwrap();
+    assert_eq!(renamed.before, Some(attr("site", "Kiel")));
+    assert_eq!(renamed.after, Some(attr("location", "Kiel")));
+    assert_eq!(s.attrs_list(&p, None).unwrap()[0], attr("location", "Kiel"));
+    let clash = s.attrs_rename(&p, "location", "owner").unwrap_err();
+    assert!(matches!(clash, StoreError::AttrExists { .. }), "{clash}");
+    assert_eq!(clash.exit_code(), 2);
+    assert_eq!(s.attrs_rename(&p, "site", "x").unwrap_err().exit_code(), 4);
+
+    let deleted = s.attrs_delete(&p, "owner").unwrap();
+    assert_eq!(deleted.before, Some(attr("owner", "noc-2")));
+    assert_eq!(deleted.after, None);
+    assert_eq!(s.attrs_delete(&p, "owner").unwrap_err().exit_code(), 4);
+    assert_eq!(
+        s.attrs_list(&p, None).unwrap(),
+        vec![attr("location", "Kiel")]
+    );
+    assert_eq!(
+        s.attrs_list(&pid(2), None).unwrap(),
+        vec![attr("site", "elsewhere")]
+    );
+}
+
+#[test]
+fn invalid_attributes_are_refused_with_clear_errors_and_not_stored() {
+    let (_dir, mut s) = open();
+    let p = pid(1);
+    let cases = [
+        ("", "v", "empty"),
+        (&*"n".repeat(65), "v", "65 characters"),
+        ("site", &*"v".repeat(1025), "1025 characters"),
+        ("site", "evil\u{1b}[2J", "U+001B"),
+        ("bad\u{7}name", "v", "U+0007"),
+    ];
+    for (name, value, expected) in cases {
+        let e = s.attrs_set(&p, name, value).unwrap_err();
+        assert_eq!(e.exit_code(), 2, "{e}");
+        assert!(e.to_string().contains(expected), "{e}");
+    }
+    assert!(s.attrs_list(&p, None).unwrap().is_empty());
+    assert_eq!(
+        s.attrs_rename(&p, "a", "\u{9b}x").unwrap_err().exit_code(),
+        2
+    );
+    assert_eq!(s.attrs_list(&p, Some(" ")).unwrap_err().exit_code(), 2);
+}
+
+fn monitor(native: &str, state: MonitorState) -> Monitor {
+    Monitor {
+        id: Monitor::make_id(BackendKind::OneNce, native),
+        kind: BackendKind::OneNce,
+        backend: "1nce-prod".into(),
+        product_id: Some(pid(1)),
+        request: "status ACTIVE → SUSPENDED".into(),
+        state,
+        status_code: None,
+        detail: None,
+        created: "2024-05-01T10:00:00Z".into(),
+        updated: None,
+    }
+}
+
+#[test]
+fn monitors_persist_resume_and_prune() {
+    let dir = tempfile::tempdir().unwrap();
+    let next = Utc::now() + TimeDelta::seconds(30);
+    {
+        let mut s = Store::open(dir.path()).unwrap();
+        s.monitor_upsert(&monitor("a", MonitorState::InProgress))
+            .unwrap();
+        s.monitor_upsert(&monitor("b", MonitorState::InProgress))
+            .unwrap();
+        s.monitor_record_poll("1NCE-a", 3, next).unwrap();
+        let e = s.monitor_record_poll("1NCE-zz", 1, next).unwrap_err();
+        assert_eq!(e.exit_code(), 4);
+    }
+    // After a restart the pending monitors and their backoff are still there.
+    let mut s = Store::open(dir.path()).unwrap();
+    let pending = s.monitors_pending().unwrap();
+    assert_eq!(pending.len(), 2);
+    assert_eq!(pending[0].monitor, monitor("a", MonitorState::InProgress));
+    assert_eq!(pending[0].poll_attempts, 3);
+    assert_eq!(
+        pending[0].next_poll_at.map(format_time),
+        Some(format_time(next))
+    );
+    assert_eq!(
+        (pending[1].poll_attempts, pending[1].next_poll_at),
+        (0, None)
+    );
+
+    let mut done = monitor("a", MonitorState::Completed);
+    done.status_code = Some(200);
+    s.monitor_upsert(&done).unwrap();
+    assert_eq!(s.monitor_get("1NCE-a").unwrap(), done);
+    assert_eq!(s.monitors_pending().unwrap().len(), 1);
+    assert_eq!(s.monitors_list().unwrap().len(), 2);
+    let e = s.monitor_get("1NCE-nope").unwrap_err();
+    assert!(
+        matches!(e, StoreError::MonitorNotFound(_)) && e.exit_code() == 4,
+        "{e}"
+    );
+
+    // Within the retention window nothing goes; past it only the finished monitor goes.
+    assert_eq!(s.monitors_prune(Duration::from_secs(3600)).unwrap(), 0);
+    assert_eq!(
+        s.monitors_prune_before(Utc::now() - TimeDelta::hours(1))
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        s.monitors_prune_before(Utc::now() + TimeDelta::seconds(1))
+            .unwrap(),
+        1
+    );
+    assert!(s.monitor_get("1NCE-a").is_err());
+    assert_eq!(s.monitors_pending().unwrap()[0].monitor.id, "1NCE-b");
+    assert_eq!(s.monitors_prune(Duration::MAX).unwrap(), 0);
+}
+
+fn entry(at: DateTime<Utc>, action: &str) -> AuditEntry {
+    let op = Operator::from_vars(Some("alice"), Some("203.0.113.9 52311 22"), None);
+    let mut e = AuditEntry::new(
+        &op,
+        action,
+        vec![pid(1).to_string(), pid(2).to_string()],
+        Some("ACTIVE".into()),
+        Some("SUSPENDED".into()),
+        "ok",
+    );
+    e.time = at;
+    e
+}
+
+#[test]
+fn audit_round_trips_and_filters_by_time() {
+    let (_dir, mut s) = open();
+    let t0 = DateTime::parse_from_rfc3339("2024-05-01T10:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let entries: Vec<_> = (0..3)
+        .map(|i| entry(t0 + TimeDelta::minutes(i), &format!("status-{i}")))
+        .collect();
+    for e in &entries {
+        s.audit_append(e).unwrap();
+    }
+    assert_eq!(s.audit_since(None).unwrap(), entries);
+    assert_eq!(
+        s.audit_since(Some(t0 + TimeDelta::minutes(1))).unwrap(),
+        entries[1..]
+    );
+    assert!(
+        s.audit_since(Some(t0 + TimeDelta::minutes(5)))
+            .unwrap()
+            .is_empty()
+    );
+    let json = serde_json::to_value(&entries[0]).unwrap();
+    assert_eq!(json["sshClient"], "203.0.113.9");
+    assert_eq!(json["productIds"][1], pid(2).to_string());
+}
+
+#[test]
+fn operator_comes_from_user_and_ssh_variables() {
+    let op = Operator::from_vars(Some("bob"), None, Some("198.51.100.4 50000 10.0.0.1 22"));
+    assert_eq!(
+        op,
+        Operator {
+            user: "bob".into(),
+            ssh_client: Some("198.51.100.4".into())
+        }
+    );
+    let local = Operator::from_vars(None, Some(""), None);
+    assert_eq!(
+        local,
+        Operator {
+            user: "unknown".into(),
+            ssh_client: None
+        }
+    );
+    let hostile = Operator::from_vars(Some("ev\u{1b}[31mil"), None, None);
+    assert_eq!(hostile.user, "evil");
+}
+
+fn summary(n: u32, account: &str) -> ProductSummary {
+    ProductSummary {
+        id: pid(n),
+        related_party: RelatedParty {
+            id: "acc-1".into(),
+            name: account.into(),
+        },
+        connectivity: ConnectivityType::Cellular,
+        status: NativeStatus::new(Status::Active, "ACTIVATED"),
+        iccid: Some(pid(n).business_id),
+        imsi: None,
+        msisdn: Some("4917612345678".into()),
+        serial: None,
+        terminal_name: None,
+        latitude: Some(53.5),
+        longitude: None,
+    }
+}
+
+#[test]
+fn product_cache_replaces_per_backend_and_loads_in_order() {
+    let (_dir, mut s) = open();
+    assert!(s.cache_load().unwrap().is_empty());
+    let before = Utc::now() - TimeDelta::seconds(1);
+    s.cache_replace("b-acct", &[summary(9, "b-acct")]).unwrap();
+    s.cache_replace("a-acct", &[summary(2, "a-acct"), summary(1, "a-acct")])
+        .unwrap();
+    let loaded = s.cache_load().unwrap();
+    let ids: Vec<_> = loaded
+        .iter()
+        .map(|c| (c.backend.as_str(), c.summary.id.clone()))
+        .collect();
+    assert_eq!(
+        ids,
+        vec![("a-acct", pid(2)), ("a-acct", pid(1)), ("b-acct", pid(9))]
+    );
+    assert_eq!(loaded[0].summary, summary(2, "a-acct"));
+    assert!(loaded.iter().all(|c| c.fetched_at > before));
+
+    s.cache_replace("a-acct", &[summary(3, "a-acct")]).unwrap();
+    let ids: Vec<_> = s
+        .cache_load()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.summary.id)
+        .collect();
+    assert_eq!(ids, vec![pid(3), pid(9)]);
+    s.cache_replace("b-acct", &[]).unwrap();
+    assert_eq!(s.cache_load().unwrap().len(), 1);
+}
+
+#[test]
+fn async_handle_runs_calls_off_the_caller_and_reports_open_errors() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let h = StoreHandle::open(dir.path().to_path_buf()).await.unwrap();
+        let h2 = h.clone();
+        h.attrs_set(&pid(1), "site", "Kiel").await.unwrap();
+        assert_eq!(
+            h2.attrs_list(&pid(1), None).await.unwrap(),
+            vec![attr("site", "Kiel")]
+        );
+        assert_eq!(
+            h2.attrs_delete(&pid(1), "nope")
+                .await
+                .unwrap_err()
+                .exit_code(),
+            4
+        );
+        h.audit_append(entry(Utc::now(), "attrs-set"))
+            .await
+            .unwrap();
+        assert_eq!(h.audit_since(None).await.unwrap().len(), 1);
+        h.monitor_upsert(&monitor("m", MonitorState::InProgress))
+            .await
+            .unwrap();
+        assert_eq!(h.monitors_pending().await.unwrap().len(), 1);
+        h.cache_replace("a", &[summary(1, "a")]).await.unwrap();
+        assert_eq!(h.cache_load().await.unwrap().len(), 1);
+        assert_eq!(h.path(), dir.path().join(DB_FILE_NAME));
+
+        let bad = tempfile::tempdir().unwrap();
+        std::fs::write(
+            bad.path().join(DB_FILE_NAME),
+            b"definitely not sqlite, just text",
+        )
+        .unwrap();
+        let e = StoreHandle::open(bad.path().to_path_buf())
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Foreign { .. }), "{e}");
+    });
+}
