@@ -1,1 +1,2 @@
 //! (placeholder: filled by the sim work)
+pub mod tmsp;
