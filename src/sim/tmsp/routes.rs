@@ -3,7 +3,10 @@
 //! `{status, code, message, timestamp}` (PROVISIONAL).
 
 use super::requests::{self, Change, Request};
-use super::{BASE_PATH, Shared, State, TOKEN_PATH, inventory};
+use super::{BASE_PATH, MAX_PAGE_SIZE, Portal, State, TOKEN_PATH, inventory};
+use crate::sim::FaultControl;
+use crate::sim::server::{FaultLayer, inject_faults};
+use crate::sim::tokens::TokenCheck;
 use axum::extract::{Form, Path, Query, Request as HttpRequest, State as AxState};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
@@ -14,12 +17,15 @@ use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::Instant;
 
-type Shr = AxState<Arc<Shared>>;
+type Shared = Portal;
+type Shr = AxState<Arc<Portal>>;
 
-pub(super) fn router(shared: Arc<Shared>) -> Router {
+pub(super) fn router(shared: Arc<Portal>, control: Arc<FaultControl>) -> Router {
+    let faults = FaultLayer {
+        control,
+        error_body: fault_body,
+    };
     let api = Router::new()
         .route("/partners/{partner}/sims", get(list_sims))
         .route("/partners/{partner}/sims/search", post(search))
@@ -36,7 +42,9 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
             "/partners/{partner}/requests/{id}",
             get(get_request).delete(cancel_request),
         )
-        .layer(middleware::from_fn_with_state(shared.clone(), bearer_gate));
+        // route_layer: the last added runs first → faults, then the bearer gate.
+        .route_layer(middleware::from_fn_with_state(shared.clone(), bearer_gate))
+        .route_layer(middleware::from_fn_with_state(faults, inject_faults));
     Router::new()
         .route(TOKEN_PATH, post(token))
         .nest(BASE_PATH, api)
@@ -72,48 +80,43 @@ impl IntoResponse for Problem {
 
 type Reply = Result<Response, Problem>;
 
+/// Bodies of injected faults (gateway errors, 429) in the portal's error shape.
+fn fault_body(status: u16) -> serde_json::Value {
+    json!({
+        "status": status,
+        "code": if status == 429 { "TOO_MANY_REQUESTS" } else { "GATEWAY_ERROR" },
+        "message": "the API gateway could not serve the request",
+        "timestamp": requests::now_rfc3339(),
+    })
+}
+
 async fn token(AxState(sh): Shr, Form(form): Form<HashMap<String, String>>) -> Response {
-    let mut st = sh.lock();
     if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
         let body = json!({"error": "unsupported_grant_type",
             "error_description": "only client_credentials is supported"});
         return (StatusCode::BAD_REQUEST, Json(body)).into_response();
     }
-    let id_ok = form.get("client_id") == Some(&st.opts.client_id);
-    let secret_ok = form.get("client_secret") == Some(&st.opts.client_secret);
+    let id_ok = form.get("client_id") == Some(&sh.client_id);
+    let secret_ok = form.get("client_secret") == Some(&sh.client_secret);
     if !(id_ok && secret_ok) {
         let body = json!({"error": "invalid_client",
             "error_description": "Invalid client or Invalid client credentials"});
         return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
     }
-    let n = sh.tokens_issued.fetch_add(1, Ordering::SeqCst) + 1;
-    let access_token = format!("tmsp-sim-{n}-{:x}", rand::random::<u64>());
-    let ttl = st.opts.token_ttl;
-    st.tokens.insert(access_token.clone(), Instant::now() + ttl);
+    let issued = sh.tokens.issue(&sh.client_id);
     Json(json!({
-        "access_token": access_token,
+        "access_token": issued.access_token,
         "token_type": "Bearer",
-        "expires_in": ttl.as_secs(),
+        "expires_in": issued.expires_in,
         "scope": "openid",
     }))
     .into_response()
 }
 
-/// Counts API calls, checks the bearer token, and settles due requests before any handler.
+/// Checks the bearer token, and settles due requests before any handler.
 async fn bearer_gate(AxState(sh): Shr, req: HttpRequest, next: Next) -> Response {
-    sh.api_calls.fetch_add(1, Ordering::SeqCst);
-    let presented = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_string);
     {
-        let mut st = sh.lock();
-        let now = Instant::now();
-        st.tokens.retain(|_, exp| *exp > now);
-        let valid = presented.is_some_and(|t| st.tokens.contains_key(&t));
-        if !valid {
+        if sh.tokens.check_headers(req.headers()) != TokenCheck::Valid(sh.client_id.clone()) {
             let mut resp = problem(
                 StatusCode::UNAUTHORIZED,
                 "INVALID_TOKEN",
@@ -126,13 +129,13 @@ async fn bearer_gate(AxState(sh): Shr, req: HttpRequest, next: Next) -> Response
             );
             return resp;
         }
-        st.settle_due();
+        sh.lock().settle_due();
     }
     next.run(req).await
 }
 
 fn check_partner(st: &State, partner: &str) -> Result<(), Problem> {
-    if partner == st.opts.partner_id {
+    if partner == st.partner_id {
         Ok(())
     } else {
         Err(problem(
@@ -157,20 +160,22 @@ async fn list_sims(
     let st = sh.lock();
     check_partner(&st, &partner)?;
     let size = q.size.unwrap_or(20);
-    if size == 0 || size > st.opts.max_page_size {
+    if size == 0 || size > MAX_PAGE_SIZE {
         return Err(problem(
             StatusCode::BAD_REQUEST,
             "INVALID_PAGE_SIZE",
-            format!("size must be between 1 and {}", st.opts.max_page_size),
+            format!("size must be between 1 and {MAX_PAGE_SIZE}"),
         ));
     }
-    let page = q.page.unwrap_or(0);
-    let total = st.sims.len();
-    let content: Vec<_> = st.sims.iter().skip(page * size).take(size).collect();
+    let page = q.page.unwrap_or(0) as u64;
+    let total = st.size;
+    let first = page.saturating_mul(size as u64).min(total);
+    let last = first.saturating_add(size as u64).min(total);
+    let content: Vec<_> = (first..last).map(|i| st.sim(i)).collect();
     Ok(Json(json!({
         "content": content,
         "page": {"number": page, "size": size, "totalElements": total,
-                 "totalPages": total.div_ceil(size)},
+                 "totalPages": total.div_ceil(size as u64)},
     }))
     .into_response())
 }
@@ -182,26 +187,26 @@ struct Lookup {
     identifiers: Vec<String>,
 }
 
-/// The SIM index for one identifier of `kind` (ICCID, EID, IMSI, IMEI, MSISDN).
-fn find(st: &State, kind: &str, value: &str) -> Result<Option<usize>, Problem> {
-    let field: fn(&inventory::SimRecord) -> Option<&str> = match kind {
-        "ICCID" => |s| Some(&s.iccid),
-        "EID" => |s| s.eid.as_deref(),
-        "IMSI" => |s| Some(&s.imsi),
-        "IMEI" => |s| s.imei.as_deref(),
-        "MSISDN" => |s| Some(&s.msisdn),
-        other => {
-            return Err(problem(
-                StatusCode::BAD_REQUEST,
-                "INVALID_IDENTIFIER_TYPE",
-                format!("identifierType '{other}' is not one of ICCID, EID, IMSI, IMEI, MSISDN"),
-            ));
-        }
-    };
-    if kind == "ICCID" {
-        return Ok(st.by_iccid.get(value).copied());
+/// The SIM row for one identifier of `kind` (ICCID, EID, IMSI, IMEI, MSISDN).
+fn find(st: &State, kind: &str, value: &str) -> Result<Option<u64>, Problem> {
+    if !matches!(kind, "ICCID" | "EID" | "IMSI" | "IMEI" | "MSISDN") {
+        return Err(problem(
+            StatusCode::BAD_REQUEST,
+            "INVALID_IDENTIFIER_TYPE",
+            format!("identifierType '{kind}' is not one of ICCID, EID, IMSI, IMEI, MSISDN"),
+        ));
     }
-    Ok(st.sims.iter().position(|s| field(s) == Some(value)))
+    let Some(i) = inventory::index_of(kind, value).filter(|i| *i < st.size) else {
+        return Ok(None);
+    };
+    // EID and IMEI exist only for eUICC and activated SIMs.
+    let sim = st.sim(i);
+    let present = match kind {
+        "EID" => sim.eid.as_deref() == Some(value),
+        "IMEI" => sim.imei.as_deref() == Some(value),
+        _ => true,
+    };
+    Ok(present.then_some(i))
 }
 
 fn lookup<T: serde::Serialize>(
@@ -224,7 +229,7 @@ fn lookup<T: serde::Serialize>(
     for value in &q.identifiers {
         match find(&st, &q.identifier_type, value) {
             Err(r) => return Err(r),
-            Ok(Some(i)) => content.push(view(&st.sims[i])),
+            Ok(Some(i)) => content.push(view(&st.sim(i))),
             Ok(None) => not_found.push(value.clone()),
         }
     }
@@ -246,7 +251,7 @@ async fn usage(AxState(sh): Shr, Path(partner): Path<String>, Json(q): Json<Look
 }
 
 /// Resolve the one SIM a change request addresses, refusing if another change is pending.
-fn target_sim(st: &State, kind: &str, value: &str) -> Result<usize, Problem> {
+fn target_sim(st: &State, kind: &str, value: &str) -> Result<u64, Problem> {
     let i = find(st, kind, value)?.ok_or_else(|| {
         problem(
             StatusCode::NOT_FOUND,
@@ -254,11 +259,11 @@ fn target_sim(st: &State, kind: &str, value: &str) -> Result<usize, Problem> {
             format!("no SIM with {kind} {value}"),
         )
     })?;
-    let iccid = &st.sims[i].iccid;
+    let iccid = inventory::iccid(i);
     if let Some(p) = st
         .requests
         .values()
-        .find(|r| r.is_pending() && &r.iccid == iccid)
+        .find(|r| r.is_pending() && r.iccid == iccid)
     {
         return Err(problem(
             StatusCode::CONFLICT,
@@ -270,8 +275,8 @@ fn target_sim(st: &State, kind: &str, value: &str) -> Result<usize, Problem> {
 }
 
 fn accept(st: &mut State, iccid: String, change: Change) -> Response {
-    let id = st.fresh_id("REQ");
-    let req = Request::new(id.clone(), iccid, change, st.opts.async_delay);
+    let id = st.fresh_id();
+    let req = Request::new(id.clone(), iccid, change, st.async_delay);
     let view = req.view();
     st.requests.insert(id, req);
     (StatusCode::ACCEPTED, Json(view)).into_response()
@@ -300,7 +305,7 @@ async fn status_change(
         ));
     }
     let i = target_sim(&st, &b.identifier_type, &b.identifier)?;
-    let from = st.sims[i].status.clone();
+    let from = st.sim(i).status;
     if !requests::transition_allowed(&from, &b.target_status) {
         return Err(problem(
             StatusCode::CONFLICT,
@@ -308,7 +313,7 @@ async fn status_change(
             format!("status change {from} → {} is not allowed", b.target_status),
         ));
     }
-    let iccid = st.sims[i].iccid.clone();
+    let iccid = inventory::iccid(i);
     Ok(accept(
         &mut st,
         iccid,
@@ -365,7 +370,7 @@ async fn characteristics_change(
         ));
     }
     let i = target_sim(&st, &b.identifier_type, &b.identifier)?;
-    let iccid = st.sims[i].iccid.clone();
+    let iccid = inventory::iccid(i);
     let change = Change::Characteristics {
         product_offering: b.product_offering,
         related_party: b.related_party,
