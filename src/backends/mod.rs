@@ -5,6 +5,7 @@
 pub mod error;
 pub mod guard;
 pub mod memory;
+pub mod tmsp;
 
 pub use error::{BackendError, BackendResult};
 pub use guard::Guarded;
