@@ -84,15 +84,24 @@ pub trait Backend: Send + Sync {
     }
 
     async fn sim_card(&self, _id: &BusinessId) -> BackendResult<SimCard> {
-        Err(BackendError::not_supported(self.kind(), Operation::SimCardDetails))
+        Err(BackendError::not_supported(
+            self.kind(),
+            Operation::SimCardDetails,
+        ))
     }
 
     async fn terminal(&self, _id: &BusinessId) -> BackendResult<Terminal> {
-        Err(BackendError::not_supported(self.kind(), Operation::TerminalDetails))
+        Err(BackendError::not_supported(
+            self.kind(),
+            Operation::TerminalDetails,
+        ))
     }
 
     async fn data_connectivity(&self, _id: &BusinessId) -> BackendResult<DataConnectivity> {
-        Err(BackendError::not_supported(self.kind(), Operation::DataConnectivityDetails))
+        Err(BackendError::not_supported(
+            self.kind(),
+            Operation::DataConnectivityDetails,
+        ))
     }
 
     async fn usage(&self, id: &BusinessId) -> BackendResult<Usage>;
@@ -104,7 +113,10 @@ pub trait Backend: Send + Sync {
         _from: Status,
         _to: Status,
     ) -> BackendResult<ChangeOutcome> {
-        Err(BackendError::not_supported(self.kind(), Operation::ChangeSimStatus))
+        Err(BackendError::not_supported(
+            self.kind(),
+            Operation::ChangeSimStatus,
+        ))
     }
 
     async fn change_terminal_status(
@@ -113,7 +125,10 @@ pub trait Backend: Send + Sync {
         _from: Status,
         _to: Status,
     ) -> BackendResult<ChangeOutcome> {
-        Err(BackendError::not_supported(self.kind(), Operation::ChangeTerminalStatus))
+        Err(BackendError::not_supported(
+            self.kind(),
+            Operation::ChangeTerminalStatus,
+        ))
     }
 
     async fn update_characteristics(
@@ -121,15 +136,24 @@ pub trait Backend: Send + Sync {
         _id: &BusinessId,
         _changes: &[Characteristic],
     ) -> BackendResult<ChangeOutcome> {
-        Err(BackendError::not_supported(self.kind(), Operation::UpdateCharacteristics))
+        Err(BackendError::not_supported(
+            self.kind(),
+            Operation::UpdateCharacteristics,
+        ))
     }
 
     /// Poll a monitor by the id this backend issued.
     async fn monitor(&self, _monitor_id: &str) -> BackendResult<Monitor> {
-        Err(BackendError::not_supported(self.kind(), Operation::MonitorStatus))
+        Err(BackendError::not_supported(
+            self.kind(),
+            Operation::MonitorStatus,
+        ))
     }
 
     async fn cancel_monitor(&self, _monitor_id: &str) -> BackendResult<Monitor> {
-        Err(BackendError::not_supported(self.kind(), Operation::MonitorCancel))
+        Err(BackendError::not_supported(
+            self.kind(),
+            Operation::MonitorCancel,
+        ))
     }
 }

@@ -70,8 +70,14 @@ mod tests {
     fn validation() {
         assert!(CustomAttribute::new("site", "Hamburg pier 4").is_ok());
         assert_eq!(CustomAttribute::new("  ", "x"), Err(AttrError::EmptyName));
-        assert!(matches!(CustomAttribute::new(&"n".repeat(65), "x"), Err(AttrError::NameTooLong(65))));
-        assert!(matches!(CustomAttribute::new("a", &"v".repeat(1025)), Err(AttrError::ValueTooLong(1025))));
+        assert!(matches!(
+            CustomAttribute::new(&"n".repeat(65), "x"),
+            Err(AttrError::NameTooLong(65))
+        ));
+        assert!(matches!(
+            CustomAttribute::new("a", &"v".repeat(1025)),
+            Err(AttrError::ValueTooLong(1025))
+        ));
         let e = CustomAttribute::new("a", "evil\u{1b}[2J").unwrap_err();
         assert!(e.to_string().contains("U+001B"), "{e}");
     }

@@ -111,7 +111,11 @@ impl FromStr for BackendKind {
     type Err = UnknownKind;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let up = s.trim().to_ascii_uppercase();
-        let up = if up == "VIASAT" { "GALAXY1".to_string() } else { up };
+        let up = if up == "VIASAT" {
+            "GALAXY1".to_string()
+        } else {
+            up
+        };
         BackendKind::ALL
             .into_iter()
             .find(|k| k.as_str() == up)
@@ -127,9 +131,18 @@ mod tests {
     fn kinds_round_trip_and_serialize_as_seed_keys() {
         for k in BackendKind::ALL {
             assert_eq!(k.as_str().parse::<BackendKind>().unwrap(), k);
-            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.as_str())
+            );
         }
         assert_eq!("1nce".parse::<BackendKind>().unwrap(), BackendKind::OneNce);
-        assert!("ACME".parse::<BackendKind>().unwrap_err().to_string().contains("ACME"));
+        assert!(
+            "ACME"
+                .parse::<BackendKind>()
+                .unwrap_err()
+                .to_string()
+                .contains("ACME")
+        );
     }
 }

@@ -126,20 +126,44 @@ const N: bool = false;
 const MATRIX: [(Operation, [bool; 10]); 17] = [
     (Operation::ListProducts, [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y]),
     (Operation::ProductDetails, [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y]),
-    (Operation::ProductsByBusinessId, [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y]),
+    (
+        Operation::ProductsByBusinessId,
+        [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y],
+    ),
     (Operation::SimCardDetails, [Y, Y, N, Y, Y, Y, Y, Y, Y, Y]),
     (Operation::TerminalDetails, [N, N, Y, N, N, N, N, N, N, Y]),
-    (Operation::DataConnectivityDetails, [Y, Y, N, Y, Y, Y, Y, Y, Y, N]),
+    (
+        Operation::DataConnectivityDetails,
+        [Y, Y, N, Y, Y, Y, Y, Y, Y, N],
+    ),
     (Operation::Usage, [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y]),
     (Operation::ChangeSimStatus, [Y, Y, N, Y, Y, Y, Y, Y, N, N]),
     // The seed has no matrix for terminal status; its text: "Satellite products are only
     // available for Intelsat backend" with ACTIVE ↔ SUSPENDED.
-    (Operation::ChangeTerminalStatus, [N, N, Y, N, N, N, N, N, N, N]),
-    (Operation::UpdateCharacteristics, [Y, N, N, N, N, N, N, N, N, N]),
-    (Operation::CustomAttributesCreate, [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y]),
-    (Operation::CustomAttributesRetrieve, [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y]),
-    (Operation::CustomAttributesUpdate, [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y]),
-    (Operation::CustomAttributesDelete, [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y]),
+    (
+        Operation::ChangeTerminalStatus,
+        [N, N, Y, N, N, N, N, N, N, N],
+    ),
+    (
+        Operation::UpdateCharacteristics,
+        [Y, N, N, N, N, N, N, N, N, N],
+    ),
+    (
+        Operation::CustomAttributesCreate,
+        [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y],
+    ),
+    (
+        Operation::CustomAttributesRetrieve,
+        [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y],
+    ),
+    (
+        Operation::CustomAttributesUpdate,
+        [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y],
+    ),
+    (
+        Operation::CustomAttributesDelete,
+        [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y],
+    ),
     (Operation::BatchUpdate, [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y]),
     (Operation::MonitorStatus, [Y, N, Y, N, N, Y, N, Y, N, Y]),
     (Operation::MonitorCancel, [Y, N, N, N, N, N, N, N, N, N]),
@@ -154,9 +178,22 @@ const ACTIVE_SUSPEND: &[(Status, Status)] = &[(A, S), (S, A)];
 const SIM_TRANSITIONS: [(BackendKind, &[(Status, Status)]); 10] = [
     (
         BackendKind::Tmsp,
-        &[(C, A), (PA, A), (A, S), (S, A), (PT, A), (A, B), (B, A), (A, T), (T, A)],
+        &[
+            (C, A),
+            (PA, A),
+            (A, S),
+            (S, A),
+            (PT, A),
+            (A, B),
+            (B, A),
+            (A, T),
+            (T, A),
+        ],
     ),
-    (BackendKind::Tmus, &[(C, A), (A, S), (S, A), (PT, A), (A, T)]),
+    (
+        BackendKind::Tmus,
+        &[(C, A), (A, S), (S, A), (PT, A), (A, T)],
+    ),
     (BackendKind::Intelsat, &[]),
     (BackendKind::Iota, ACTIVE_SUSPEND),
     (BackendKind::Jasper, ACTIVE_SUSPEND),
@@ -222,7 +259,10 @@ pub fn terminal_transitions(kind: BackendKind) -> &'static [(Status, Status)] {
 
 /// Sync or async status updates on `kind`; `None` for a kind the seed does not tabulate.
 pub fn update_mode(kind: BackendKind) -> Option<UpdateMode> {
-    UPDATE_MODE.iter().find(|(k, _)| *k == kind).map(|(_, m)| *m)
+    UPDATE_MODE
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, m)| *m)
 }
 
 /// Whether a SIM status change `from → to` may be sent to `kind`: the operation must be ✔ in the
@@ -289,7 +329,10 @@ pub fn to_json(include_cmo: bool) -> serde_json::Value {
     for k in BackendKind::SEED {
         sim.insert(k.as_str().into(), pairs(sim_transitions(k)));
         if let Some(m) = update_mode(k) {
-            modes.insert(k.as_str().into(), serde_json::to_value(m).unwrap_or(Value::Null));
+            modes.insert(
+                k.as_str().into(),
+                serde_json::to_value(m).unwrap_or(Value::Null),
+            );
         }
     }
     let mut term = Map::new();

@@ -35,7 +35,13 @@ pub enum IdError {
     ProductId(String),
 }
 
-fn digits(what: &'static str, raw: &str, min: usize, max: usize, expected: &'static str) -> Result<String, IdError> {
+fn digits(
+    what: &'static str,
+    raw: &str,
+    min: usize,
+    max: usize,
+    expected: &'static str,
+) -> Result<String, IdError> {
     let value: String = raw.trim().chars().filter(|c| *c != ' ').collect();
     if value.is_empty() {
         return Err(IdError::Empty { what });
@@ -138,8 +144,7 @@ impl FromStr for TerminalSerial {
             });
         }
         let ok = v.len() <= 64
-            && v
-                .chars()
+            && v.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
         if ok {
             Ok(TerminalSerial(v.to_string()))
@@ -274,7 +279,10 @@ mod tests {
     fn imsi_msisdn_and_serial() {
         assert!("901405100012345".parse::<Imsi>().is_ok());
         assert!("9014051".parse::<Imsi>().is_err());
-        assert_eq!("+4917612345678".parse::<Msisdn>().unwrap().as_str(), "4917612345678");
+        assert_eq!(
+            "+4917612345678".parse::<Msisdn>().unwrap().as_str(),
+            "4917612345678"
+        );
         assert!("12".parse::<Msisdn>().is_err());
         assert!("SN-27597".parse::<TerminalSerial>().is_ok());
         assert!("bad serial!".parse::<TerminalSerial>().is_err());

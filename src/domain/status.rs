@@ -117,7 +117,10 @@ mod tests {
 
     #[test]
     fn parsing_is_forgiving_about_case_and_separators() {
-        assert_eq!("pending-active".parse::<Status>().unwrap(), Status::PendingActive);
+        assert_eq!(
+            "pending-active".parse::<Status>().unwrap(),
+            Status::PendingActive
+        );
         assert_eq!("Suspended".parse::<Status>().unwrap(), Status::Suspended);
         let err = "SUSPEND".parse::<Status>().unwrap_err();
         assert!(err.to_string().contains("'SUSPEND'"));

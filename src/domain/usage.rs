@@ -199,7 +199,10 @@ mod tests {
         let u = Usage::from_samples(&[data(12.5, Unit::Mb)], &[]);
         assert_eq!(u.buckets.len(), 1);
         let b = &u.buckets[0];
-        assert_eq!((b.level, b.amount, b.units), (BucketLevel::Global, 12.5, Unit::Mb));
+        assert_eq!(
+            (b.level, b.amount, b.units),
+            (BucketLevel::Global, 12.5, Unit::Mb)
+        );
     }
 
     #[test]
@@ -209,8 +212,18 @@ mod tests {
         let g = u.bucket(BucketLevel::Global, UsageType::Data).unwrap();
         assert!((g.amount - 2.5).abs() < 1e-9);
         assert_eq!(g.units, Unit::Mb);
-        assert_eq!(u.bucket(BucketLevel::Cellular, UsageType::Data).unwrap().amount, 2.0);
-        assert_eq!(u.bucket(BucketLevel::Satellite, UsageType::Data).unwrap().amount, 500.0);
+        assert_eq!(
+            u.bucket(BucketLevel::Cellular, UsageType::Data)
+                .unwrap()
+                .amount,
+            2.0
+        );
+        assert_eq!(
+            u.bucket(BucketLevel::Satellite, UsageType::Data)
+                .unwrap()
+                .amount,
+            500.0
+        );
     }
 
     #[test]
