@@ -4,6 +4,8 @@
 
 pub mod error;
 pub mod guard;
+pub mod health;
+pub mod http;
 
 pub use error::{BackendError, BackendResult};
 pub use guard::Guarded;
