@@ -4,6 +4,8 @@
 
 pub mod error;
 pub mod guard;
+pub mod health;
+pub mod http;
 pub mod memory;
 pub mod tmsp;
 
