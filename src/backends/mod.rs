@@ -4,7 +4,10 @@
 
 pub mod error;
 pub mod guard;
+pub mod health;
+pub mod http;
 pub mod memory;
+pub mod tmsp;
 
 pub use error::{BackendError, BackendResult};
 pub use guard::Guarded;

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod onence;
 pub mod ratelimit;
 mod server;
+pub mod tmsp;
 pub mod tokens;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -29,7 +30,7 @@ use tokio_util::sync::CancellationToken;
 pub use faults::{FaultControl, FaultRates, FaultSpec, FaultSpecError};
 
 /// Every simulated platform, in start order (ports are assigned in this order).
-const PLATFORMS: &[PlatformSpec] = &[onence::SPEC];
+const PLATFORMS: &[PlatformSpec] = &[onence::SPEC, tmsp::SPEC];
 
 /// How to run the simulators.
 #[derive(Debug, Clone)]

@@ -1,0 +1,302 @@
+//! The TMSP adapter (Telekom Deutschland M2M Service Portal 3.0): SIM listing and POST lookups by
+//! ICCID, status changes and characteristics updates as asynchronous portal requests tracked by
+//! monitors (`TMSP-{requestId}`), cancellation of pending requests, and usage at cellular and
+//! satellite (NTN) level. Wire shapes are PROVISIONAL (`docs/backends/tmsp.md`).
+
+mod transport;
+pub mod wire;
+
+use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
+use crate::domain::{
+    BackendKind, BusinessId, Characteristic, DataConnectivity, Monitor, Product, ProductSummary,
+    SimCard, Status, Usage, mapping,
+};
+use async_trait::async_trait;
+use reqwest::Method;
+use secrecy::SecretString;
+use serde_json::json;
+use std::time::Duration;
+use transport::Transport;
+use wire::{Lookup, LookupRequest, RequestDto, SimDto, SimPage, UsageDto};
+
+/// The portal's largest page, and the most identifiers one lookup takes.
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// How to reach one TMSP partner account.
+#[derive(Debug, Clone)]
+pub struct TmspSettings {
+    /// Gateway origin, e.g. `https://sg-api.telekom.de` (API and token paths are appended).
+    pub base_url: String,
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub timeout: Duration,
+}
+
+pub struct TmspBackend {
+    account: Account,
+    http: Transport,
+}
+
+impl TmspBackend {
+    /// `account.account_id` is the portal's partner id.
+    pub fn new(account: Account, settings: TmspSettings) -> BackendResult<Self> {
+        let http = Transport::new(
+            &account.name,
+            &settings.base_url,
+            &settings.client_id,
+            settings.client_secret,
+            settings.timeout,
+        )?;
+        Ok(TmspBackend { account, http })
+    }
+
+    fn partner_path(&self, rest: &str) -> String {
+        format!("/partners/{}{rest}", self.account.account_id)
+    }
+
+    fn iccid<'a>(&self, id: &'a BusinessId) -> BackendResult<&'a str> {
+        match id {
+            BusinessId::Iccid(i) => Ok(i.as_str()),
+            BusinessId::Serial(s) => Err(BackendError::NotFound {
+                backend: self.account.name.clone(),
+                what: format!("'{s}' (TMSP products are SIMs, addressed by ICCID)"),
+            }),
+        }
+    }
+
+    async fn lookup<T: serde::de::DeserializeOwned>(
+        &self,
+        endpoint: &str,
+        iccids: &[&str],
+    ) -> BackendResult<Lookup<T>> {
+        let body = serde_json::to_value(LookupRequest {
+            identifier_type: "ICCID",
+            identifiers: iccids.to_vec(),
+        })
+        .map_err(|e| BackendError::InvalidInput(e.to_string()))?;
+        self.http
+            .call(
+                Method::POST,
+                &self.partner_path(endpoint),
+                Some(&body),
+                "SIMs",
+            )
+            .await
+    }
+
+    async fn one_sim(&self, id: &BusinessId) -> BackendResult<SimDto> {
+        let iccid = self.iccid(id)?;
+        let found: Lookup<SimDto> = self.lookup("/sims/search", &[iccid]).await?;
+        found
+            .content
+            .into_iter()
+            .find(|s| s.iccid == iccid)
+            .ok_or_else(|| self.not_found(iccid))
+    }
+
+    fn not_found(&self, iccid: &str) -> BackendError {
+        BackendError::NotFound {
+            backend: self.account.name.clone(),
+            what: format!("SIM {iccid}"),
+        }
+    }
+
+    async fn submit(
+        &self,
+        endpoint: &str,
+        body: serde_json::Value,
+        request: String,
+    ) -> BackendResult<ChangeOutcome> {
+        let dto: RequestDto = self
+            .http
+            .call(
+                Method::POST,
+                &self.partner_path(endpoint),
+                Some(&body),
+                "SIM",
+            )
+            .await?;
+        let monitor = wire::monitor(&dto, &self.account, request)?;
+        tracing::info!(backend = %self.account.name, monitor = %monitor.id, "TMSP request accepted");
+        Ok(ChangeOutcome::Pending(monitor))
+    }
+
+    fn request_path(&self, monitor_id: &str) -> BackendResult<String> {
+        match Monitor::split_id(monitor_id) {
+            Some((BackendKind::Tmsp, native))
+                if native.chars().all(|c| c.is_ascii_alphanumeric()) =>
+            {
+                Ok(self.partner_path(&format!("/requests/{native}")))
+            }
+            _ => Err(BackendError::InvalidInput(format!(
+                "'{monitor_id}' is not a TMSP monitor id (expected TMSP-<request id>)"
+            ))),
+        }
+    }
+}
+
+#[async_trait]
+impl Backend for TmspBackend {
+    fn account(&self) -> &Account {
+        &self.account
+    }
+
+    async fn list_products(&self, page: PageRequest) -> BackendResult<Page<ProductSummary>> {
+        let number: u64 = match page.cursor.as_deref() {
+            None => 0,
+            Some(c) => c.parse().map_err(|_| {
+                BackendError::InvalidInput(format!("invalid TMSP page cursor '{c}'"))
+            })?,
+        };
+        let size = page
+            .page_size
+            .unwrap_or(MAX_PAGE_SIZE)
+            .clamp(1, MAX_PAGE_SIZE);
+        let path = self.partner_path(&format!("/sims?page={number}&size={size}"));
+        let got: SimPage = self.http.call(Method::GET, &path, None, "partner").await?;
+        let next =
+            (got.page.number + 1 < got.page.total_pages).then(|| (got.page.number + 1).to_string());
+        Ok(Page {
+            items: got
+                .content
+                .iter()
+                .map(|s| wire::summary(s, &self.account))
+                .collect(),
+            next,
+            total: Some(got.page.total_elements),
+        })
+    }
+
+    async fn product(&self, id: &BusinessId) -> BackendResult<Product> {
+        let sim = self.one_sim(id).await?;
+        let usage = self.usage(id).await?;
+        Ok(wire::product(&sim, Some(usage), &self.account))
+    }
+
+    /// One lookup per 100 ICCIDs (sims and usage), instead of one call per product.
+    async fn find(
+        &self,
+        ids: &[BusinessId],
+    ) -> BackendResult<(Vec<Product>, Vec<(BusinessId, BackendError)>)> {
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        let mut iccids = Vec::new();
+        for id in ids {
+            match self.iccid(id) {
+                Ok(i) => iccids.push((id, i)),
+                Err(e) => missing.push((id.clone(), e)),
+            }
+        }
+        for chunk in iccids.chunks(MAX_PAGE_SIZE as usize) {
+            let keys: Vec<&str> = chunk.iter().map(|(_, i)| *i).collect();
+            let sims: Lookup<SimDto> = self.lookup("/sims/search", &keys).await?;
+            let usages: Lookup<UsageDto> = self.lookup("/sims/usage", &keys).await?;
+            for (id, iccid) in chunk {
+                match sims.content.iter().find(|s| s.iccid == *iccid) {
+                    Some(sim) => {
+                        let usage = usages
+                            .content
+                            .iter()
+                            .find(|u| u.iccid == *iccid)
+                            .map(wire::usage);
+                        found.push(wire::product(sim, usage, &self.account));
+                    }
+                    None => missing.push(((*id).clone(), self.not_found(iccid))),
+                }
+            }
+        }
+        Ok((found, missing))
+    }
+
+    async fn sim_card(&self, id: &BusinessId) -> BackendResult<SimCard> {
+        Ok(wire::sim_card(&self.one_sim(id).await?))
+    }
+
+    async fn data_connectivity(&self, id: &BusinessId) -> BackendResult<DataConnectivity> {
+        Ok(wire::data_connectivity(&self.one_sim(id).await?))
+    }
+
+    async fn usage(&self, id: &BusinessId) -> BackendResult<Usage> {
+        let iccid = self.iccid(id)?;
+        let got: Lookup<UsageDto> = self.lookup("/sims/usage", &[iccid]).await?;
+        got.content
+            .iter()
+            .find(|u| u.iccid == iccid)
+            .map(wire::usage)
+            .ok_or_else(|| self.not_found(iccid))
+    }
+
+    async fn change_sim_status(
+        &self,
+        id: &BusinessId,
+        from: Status,
+        to: Status,
+    ) -> BackendResult<ChangeOutcome> {
+        let iccid = self.iccid(id)?;
+        let target = mapping::native_for(BackendKind::Tmsp, to).ok_or_else(|| {
+            BackendError::InvalidInput(format!("TMSP has no native status for {to}"))
+        })?;
+        let body = json!({"identifierType": "ICCID", "identifier": iccid, "targetStatus": target});
+        self.submit(
+            "/sims/status-change-requests",
+            body,
+            format!("status {from} → {to}"),
+        )
+        .await
+    }
+
+    async fn update_characteristics(
+        &self,
+        id: &BusinessId,
+        changes: &[Characteristic],
+    ) -> BackendResult<ChangeOutcome> {
+        let iccid = self.iccid(id)?;
+        let body = wire::characteristics_request(iccid, changes)?;
+        let text: Vec<String> = changes
+            .iter()
+            .map(|c| format!("{}={}", c.name, c.value))
+            .collect();
+        let body =
+            serde_json::to_value(&body).map_err(|e| BackendError::InvalidInput(e.to_string()))?;
+        self.submit(
+            "/sims/characteristics-change-requests",
+            body,
+            format!("characteristics {}", text.join(", ")),
+        )
+        .await
+    }
+
+    async fn monitor(&self, monitor_id: &str) -> BackendResult<Monitor> {
+        let path = self.request_path(monitor_id)?;
+        let dto: RequestDto = self
+            .http
+            .call(Method::GET, &path, None, &format!("monitor {monitor_id}"))
+            .await?;
+        wire::monitor(&dto, &self.account, wire::describe(&dto))
+    }
+
+    async fn cancel_monitor(&self, monitor_id: &str) -> BackendResult<Monitor> {
+        let path = self.request_path(monitor_id)?;
+        let result: BackendResult<RequestDto> = self
+            .http
+            .call(
+                Method::DELETE,
+                &path,
+                None,
+                &format!("monitor {monitor_id}"),
+            )
+            .await;
+        match result {
+            Ok(dto) => wire::monitor(&dto, &self.account, wire::describe(&dto)),
+            // The portal refuses to cancel a request that has already finished.
+            Err(BackendError::Http {
+                status: 409,
+                detail,
+                ..
+            }) => Err(BackendError::InvalidInput(format!(
+                "monitor {monitor_id} can no longer be cancelled: {detail}"
+            ))),
+            Err(e) => Err(e),
+        }
+    }
+}
