@@ -19,8 +19,9 @@ const TMSP: Rows = &[
     (
         Status::Blocked,
         &[
-            "Blocked(automatically)",
+            // First is what a customer asks for when blocking; the others are read-only causes.
             "Blocked(manually)",
+            "Blocked(automatically)",
             "Blocked(by operator)",
         ],
     ),
