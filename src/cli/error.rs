@@ -99,7 +99,7 @@ mod tests {
     #[test]
     fn exit_codes_follow_the_design() {
         assert_eq!(CliError::Usage("x".into()).exit_code(), 2);
-        let id = "1NCE-89x".parse::<crate::domain::ProductId>().unwrap_err();
+        let id = "ACME-123".parse::<crate::domain::ProductId>().unwrap_err();
         assert_eq!(CliError::from(id).exit_code(), 2);
         let ns = BackendError::not_supported(BackendKind::Intelsat, Operation::ChangeSimStatus);
         assert_eq!(CliError::from(ns).exit_code(), 3);

@@ -306,3 +306,7 @@ pub fn status_done(id: &ProductId, status: Option<Status>, suffix: &str) -> Valu
         "result": "done",
     })
 }
+
+#[cfg(test)]
+#[path = "json_tests.rs"]
+mod tests;

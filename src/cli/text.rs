@@ -307,3 +307,42 @@ pub fn capabilities() -> String {
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_and_sanitize_carrier_text() {
+        let out = table(
+            &["ID", "NAME"],
+            &[
+                vec!["a".into(), "evil\u{1b}[2Jname".into()],
+                vec!["longer-id".into(), "x".into()],
+            ],
+        );
+        assert_eq!(out, "ID         NAME\na          evilname\nlonger-id  x\n");
+    }
+
+    #[test]
+    fn capabilities_text_comes_from_the_table() {
+        let out = capabilities();
+        let row = out
+            .lines()
+            .find(|l| l.starts_with("terminal_details"))
+            .unwrap();
+        let cells: Vec<&str> = row.split_whitespace().skip(1).collect();
+        let expected: Vec<&str> = BackendKind::SEED
+            .iter()
+            .map(|k| {
+                if capabilities::supports(*k, Operation::TerminalDetails) {
+                    "✔"
+                } else {
+                    "✖"
+                }
+            })
+            .collect();
+        assert_eq!(cells, expected);
+        assert!(out.contains("INTELSAT  async"), "{out}");
+    }
+}
