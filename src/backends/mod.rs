@@ -6,6 +6,8 @@ pub mod error;
 pub mod guard;
 pub mod health;
 pub mod http;
+pub mod onence;
+pub mod registry;
 
 pub use error::{BackendError, BackendResult};
 pub use guard::Guarded;
