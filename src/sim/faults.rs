@@ -181,9 +181,20 @@ impl FaultControl {
         }
     }
 
-    /// Applies a parsed spec (replaces the rates; `down` only ever switches the platform off).
+    /// Applies a parsed spec. Specs accumulate: each non-zero value of `spec` overrides the
+    /// current one, so `*:latency=100ms` and `1NCE:5xx=0.1` combine; `down` only switches off.
     pub fn apply(&self, spec: &FaultSpec) {
-        self.set_rates(spec.rates);
+        let given = spec.rates;
+        let mut rates = lock(&self.rates);
+        let pick = |new: f64, old: f64| if new > 0.0 { new } else { old };
+        rates.error_5xx = pick(given.error_5xx, rates.error_5xx);
+        rates.timeout = pick(given.timeout, rates.timeout);
+        rates.malformed = pick(given.malformed, rates.malformed);
+        rates.too_many_requests = pick(given.too_many_requests, rates.too_many_requests);
+        if !given.latency.is_zero() {
+            rates.latency = given.latency;
+        }
+        drop(rates);
         if spec.down {
             self.set_down(true);
         }
@@ -361,6 +372,22 @@ mod tests {
         assert!((30..90).contains(&failures), "{failures}");
         let quiet = FaultControl::new(1, CancellationToken::new());
         assert!((0..100).all(|_| quiet.roll().is_none()));
+    }
+
+    #[test]
+    fn specs_accumulate() {
+        let control = FaultControl::new(1, CancellationToken::new());
+        control.apply(&FaultSpec::parse("*:latency=100ms,5xx=0.5").expect("spec"));
+        control.apply(&FaultSpec::parse("1NCE:5xx=0.1,down").expect("spec"));
+        let rates = control.rates();
+        assert_eq!(
+            (rates.error_5xx, rates.latency),
+            (0.1, Duration::from_millis(100))
+        );
+        assert!(control.is_down());
+        control.clear();
+        assert_eq!(control.rates(), FaultRates::default());
+        assert!(!control.is_down());
     }
 
     #[test]
