@@ -440,3 +440,15 @@ fn logs_go_to_the_state_dir_not_the_terminal() {
     assert!(out.stderr.is_empty(), "{}", stderr(&out));
     assert!(sb.path("state/cmo/cmo.log").exists());
 }
+
+#[test]
+fn the_console_without_a_terminal_is_bad_usage() {
+    let out = Sandbox::new().run(&["--demo"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("needs a terminal"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+}

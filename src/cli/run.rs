@@ -12,8 +12,10 @@ use crate::domain::{
     BackendKind, BusinessId, Iccid, Operation, ProductId, Status, TerminalSerial, capabilities,
 };
 use crate::paths::Paths;
+use crate::ui::{UiError, UiOptions};
 use clap::Parser;
 use serde_json::json;
+use std::io::IsTerminal;
 
 /// The whole program: returns the process exit code.
 pub fn main() -> i32 {
@@ -206,17 +208,26 @@ async fn console(g: &GlobalArgs, paths: &Paths) -> Result<i32, CliError> {
             "--json applies to headless commands; the console has no JSON output".into(),
         ));
     }
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(
+            "the console needs a terminal; for scripts use a subcommand (see `cmo --help`)".into(),
+        ));
+    }
     let session = demo::open(g, paths).await?;
-    let options = crate::ui::UiOptions {
+    let options = UiOptions {
         theme: g
             .theme
             .clone()
             .unwrap_or_else(|| session.config.theme.clone()),
         read_only: g.read_only || session.config.read_only,
-        cached: None,
+        // The store's product cache will fill this; until then the list starts empty.
+        cached: Vec::new(),
     };
     crate::ui::run(session.engine.clone(), options)
         .await
-        .map_err(|e| CliError::Runtime(e.to_string()))?;
+        .map_err(|e| match e {
+            UiError::Theme(_) => CliError::Usage(e.to_string()),
+            UiError::Terminal(_) => CliError::Runtime(e.to_string()),
+        })?;
     Ok(exit::OK)
 }
