@@ -7,6 +7,8 @@ pub mod guard;
 pub mod health;
 pub mod http;
 pub mod memory;
+pub mod onence;
+pub mod registry;
 pub mod tmsp;
 
 pub use error::{BackendError, BackendResult};

@@ -1,1 +1,20 @@
-//! (placeholder: filled by the ui work)
+//! The console UI (ratatui). Only the UI task touches [`app::App`]; keys become
+//! [`action::Action`]s through the [`keymap`], [`apply::apply`] and [`update::update`] fold actions
+//! and engine results ([`msg::Msg`]) into the state and return [`effect::Effect`]s, which
+//! [`effects`] runs as tokio tasks against the `Engine`. [`panes`] draws a frame as a pure
+//! function of the state; [`runtime`] ties it together. See `docs/architecture.md` (UI).
+
+pub mod action;
+pub mod app;
+pub mod apply;
+pub mod effect;
+pub mod effects;
+pub mod keymap;
+pub mod msg;
+pub mod panes;
+pub mod runtime;
+pub mod terminal;
+pub mod theme;
+pub mod update;
+
+pub use runtime::{UiError, UiOptions, run};

@@ -1,0 +1,178 @@
+//! The command line of design.md §4.1, as clap derive types. Global flags are `global = true`
+//! so they may stand before or after the subcommand. Values that are domain identifiers (product
+//! ids, ICCIDs, statuses) stay strings here and are parsed by the domain types in `run`, so a
+//! typo gets the domain's precise message (and exit code 2) rather than clap's generic one.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cmo",
+    version,
+    about = "A keyboard-driven console for IoT connectivity (SIMs and satellite terminals) across carrier platforms",
+    long_about = "Without a subcommand, cmo opens the console. Subcommands run headless and print \
+                  text or, with --json, CMO API v5 shaped JSON.\n\nExit codes: 0 ok, 1 runtime failure, \
+                  2 bad usage or input, 3 not supported / transition not allowed, 4 not found."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Configuration file (default: the XDG config dir, see `cmo info`).
+    #[arg(long, global = true, value_name = "PATH", conflicts_with = "demo")]
+    pub config: Option<PathBuf>,
+    /// Run against embedded carrier simulators instead of a configuration.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Products per simulated platform with --demo.
+    #[arg(long, global = true, value_name = "N", default_value_t = 300)]
+    pub demo_size: usize,
+    /// Seed of the simulated inventories with --demo.
+    #[arg(long, global = true, value_name = "S", default_value_t = 1)]
+    pub demo_seed: u64,
+    /// Where the local store lives (default: the XDG data dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Refuse every change (status, characteristics, attributes, batches).
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Console theme name (see `cmo info` for the themes folder).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Print JSON (CMO API v5 shapes) instead of text; errors become problem objects on stderr.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Version and the config, data, log and theme paths.
+    Info,
+    /// The support matrix, status transitions and sync/async modes, from the one table.
+    Capabilities,
+    /// Run every carrier simulator until Ctrl-C / SIGTERM and write a config pointing at them.
+    Simulate(SimulateArgs),
+    /// IoT connectivity products (bundles).
+    #[command(subcommand)]
+    Products(ProductsCommand),
+    /// SIM card subproducts.
+    #[command(subcommand)]
+    SimCard(GetCommand),
+    /// Satellite terminal subproducts.
+    #[command(subcommand)]
+    Terminal(GetCommand),
+    /// Data connectivity subproducts.
+    #[command(subcommand)]
+    Connectivity(GetCommand),
+    /// Consumed usage (volume buckets).
+    #[command(subcommand)]
+    Usage(GetCommand),
+    /// Change a SIM's or terminal's status.
+    #[command(subcommand)]
+    Status(StatusCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub listen: IpAddr,
+    /// First port (one per platform, in order); 0 picks ephemeral ports.
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    pub port: u16,
+    /// Products per platform.
+    #[arg(long, value_name = "N", default_value_t = 300)]
+    pub size: usize,
+    /// Seed of the generated inventories.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// How long asynchronous carrier jobs stay pending (e.g. 2s, 500ms).
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = humantime::parse_duration)]
+    pub async_delay: Duration,
+    /// Fault injection, e.g. `1NCE:5xx=0.1,latency=150ms` (repeatable).
+    #[arg(long = "fault", value_name = "SPEC")]
+    pub faults: Vec<String>,
+    /// Where to write the config (secrets go to 0600 files beside it).
+    #[arg(long, value_name = "PATH")]
+    pub config_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProductsCommand {
+    /// List product summaries from every (or the selected) backend.
+    List(ListArgs),
+    /// One full product bundle.
+    Get {
+        /// Product id, `BACKEND-ICCID` or `BACKEND-SERIAL`.
+        id: String,
+    },
+    /// Products by business id (ICCID or terminal serial), across every backend.
+    Find(FindArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// A configured backend name or a kind (1NCE, TMSP, …).
+    #[arg(long, value_name = "NAME|KIND")]
+    pub backend: Option<String>,
+    /// Only products in this normalized status (ACTIVE, SUSPENDED, …).
+    #[arg(long, value_name = "S")]
+    pub status: Option<String>,
+    /// Every product, all pages.
+    #[arg(long, conflicts_with_all = ["page", "page_size"])]
+    pub all: bool,
+    /// Page number, from 1.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub page: u64,
+    /// Products per page.
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub page_size: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct FindArgs {
+    /// An ICCID (repeatable).
+    #[arg(long = "iccid", value_name = "X")]
+    pub iccids: Vec<String>,
+    /// A terminal serial number (repeatable).
+    #[arg(long = "serial", value_name = "S")]
+    pub serials: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GetCommand {
+    /// Show one product's subproduct.
+    Get {
+        /// Product id, `BACKEND-ICCID` or `BACKEND-SERIAL` (a subproduct suffix is accepted).
+        id: String,
+    },
+}
+
+impl GetCommand {
+    pub fn id(&self) -> &str {
+        match self {
+            GetCommand::Get { id } => id,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StatusCommand {
+    /// Move a product to STATUS (asks y/N on a terminal unless --yes).
+    Set {
+        id: String,
+        /// Target status: ACTIVE, SUSPENDED, BLOCKED, TERMINATED, …
+        status: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}

@@ -1,0 +1,67 @@
+//! Where the engine comes from: the configuration (`--config PATH` or the XDG default), or with
+//! `--demo` the embedded carrier simulators started in-process on ephemeral loopback ports and a
+//! configuration built from them. Either way the backends come from the one registry, so the
+//! demo exercises exactly the adapters a real configuration would.
+
+use super::args::GlobalArgs;
+use super::error::CliError;
+use crate::backends::registry;
+use crate::config::{Config, ConfigError};
+use crate::engine::Engine;
+use crate::paths::Paths;
+use crate::sim::{self, SimHandle, SimOptions};
+
+/// An engine ready for commands, plus whatever must live as long as it (the demo simulators).
+pub struct Session {
+    pub engine: Engine,
+    pub config: Config,
+    /// Dropping the handle stops the simulators, so it lives as long as the session.
+    pub simulators: Option<SimHandle>,
+}
+
+/// Build the engine the global flags ask for.
+pub async fn open(global: &GlobalArgs, paths: &Paths) -> Result<Session, CliError> {
+    let (config, simulators) = if global.demo {
+        let opts = SimOptions {
+            size: global.demo_size,
+            seed: global.demo_seed,
+            ..SimOptions::default()
+        };
+        let handle = sim::start(opts)
+            .await
+            .map_err(super::simulate::start_error)?;
+        let text = handle.config_toml_inline();
+        let config = Config::from_toml_str(&text, "demo simulators")
+            .map_err(|e| CliError::Runtime(format!("demo configuration: {e}")))?;
+        (config, Some(handle))
+    } else {
+        let config = Config::load(&paths.config_file).map_err(config_error)?;
+        (config, None)
+    };
+    let backends = registry::build(&config).map_err(config_error)?;
+    tracing::info!(
+        backends = backends.len(),
+        demo = global.demo,
+        "engine ready"
+    );
+    Ok(Session {
+        engine: Engine::new(backends),
+        config,
+        simulators,
+    })
+}
+
+/// A config problem: a missing or invalid file is bad input; an unreadable one a failure.
+pub fn config_error(e: ConfigError) -> CliError {
+    match &e {
+        ConfigError::Read { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            CliError::Usage(format!(
+                "{e} (write one — see config.example.toml — or try `cmo --demo`)"
+            ))
+        }
+        ConfigError::Read { .. } => CliError::Runtime(e.to_string()),
+        ConfigError::NotImplemented { .. }
+        | ConfigError::Invalid { .. }
+        | ConfigError::Backend { .. } => CliError::Usage(e.to_string()),
+    }
+}

@@ -1,0 +1,50 @@
+//! Logging to a file in the XDG state dir, never to the terminal: the console owns the screen
+//! and headless commands keep stdout and stderr for their output. The writer is non-blocking
+//! (tracing-appender), so a slow disk never stalls the UI task. `RUST_LOG` sets the filter
+//! (default `info`).
+
+use std::path::Path;
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::EnvFilter;
+
+/// Keeps the background writer alive; dropping it flushes what is queued.
+pub struct LogGuard {
+    _worker: Option<WorkerGuard>,
+}
+
+/// Start logging into `log_file`. When the file cannot be opened (read-only home, …) logging is
+/// off rather than fatal: the commands still work, and the reason goes to stderr once only when
+/// the user asked for logs with `RUST_LOG`.
+pub fn init(log_file: &Path) -> LogGuard {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let opened = log_file
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log_file)
+        });
+    let file = match opened {
+        Ok(f) => f,
+        Err(e) => {
+            if std::env::var_os("RUST_LOG").is_some() {
+                eprintln!(
+                    "cmo: logging disabled: cannot open {}: {e}",
+                    log_file.display()
+                );
+            }
+            return LogGuard { _worker: None };
+        }
+    };
+    let (writer, worker) = tracing_appender::non_blocking(file);
+    let installed = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .try_init();
+    LogGuard {
+        _worker: installed.ok().map(|()| worker),
+    }
+}

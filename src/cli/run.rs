@@ -1,0 +1,233 @@
+//! Dispatch: parse the command line, resolve paths, start logging, run the command on a tokio
+//! runtime, and turn the outcome into an exit code (design.md §4.1). Input that names domain
+//! values (product ids, ICCIDs, statuses) is parsed before any engine is built, so a typo costs
+//! no simulator start and no network call.
+
+use super::args::{Cli, Command, GlobalArgs, ProductsCommand, StatusCommand};
+use super::commands::{self, StatusChange, Subproduct};
+use super::error::{CliError, exit};
+use super::list::{self, ListQuery};
+use super::{demo, logging, output, simulate, text};
+use crate::domain::{
+    BackendKind, BusinessId, Iccid, Operation, ProductId, Status, TerminalSerial, capabilities,
+};
+use crate::paths::Paths;
+use crate::ui::{UiError, UiOptions};
+use clap::Parser;
+use serde_json::json;
+use std::io::IsTerminal;
+
+/// The whole program: returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    let as_json = cli.global.json;
+    let paths = match Paths::resolve(cli.global.config.as_deref(), cli.global.data_dir.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            output::report(&CliError::Runtime(e.to_string()), as_json);
+            return exit::RUNTIME;
+        }
+    };
+    let _log = logging::init(&paths.log_file);
+    // reqwest is built without a default TLS provider; install ring once for the process.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            output::report(
+                &CliError::Runtime(format!("cannot start the async runtime: {e}")),
+                as_json,
+            );
+            return exit::RUNTIME;
+        }
+    };
+    let result = runtime.block_on(dispatch(cli, paths));
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::warn!(error = %e, "command failed");
+            output::report(&e, as_json);
+            e.exit_code()
+        }
+    }
+}
+
+/// A product id; on a cellular-only platform the business id must be a valid ICCID, so a
+/// typo'd ICCID is reported as such (exit 2) instead of being taken for a terminal serial.
+fn product_id(raw: &str) -> Result<ProductId, CliError> {
+    let id = raw.parse::<ProductId>()?;
+    if !capabilities::supports(id.kind, Operation::TerminalDetails) && id.kind != BackendKind::Cmo {
+        id.business_id.parse::<Iccid>()?;
+    }
+    Ok(id)
+}
+
+fn status(raw: &str) -> Result<Status, CliError> {
+    raw.parse::<Status>()
+        .map_err(|e| CliError::Usage(e.to_string()))
+}
+
+async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
+    let g = cli.global;
+    let Some(command) = cli.command else {
+        return console(&g, &paths).await;
+    };
+    match command {
+        Command::Info => info(&paths, g.json),
+        Command::Capabilities => {
+            if g.json {
+                output::json(&capabilities::to_json(false))?;
+            } else {
+                output::stdout(&text::capabilities())?;
+            }
+            Ok(exit::OK)
+        }
+        Command::Simulate(args) => simulate::run(&args, &paths.data_dir, g.json).await,
+        Command::Products(ProductsCommand::List(args)) => {
+            let query = ListQuery {
+                backend: args.backend.clone(),
+                status: args.status.as_deref().map(status).transpose()?,
+                page: (!args.all).then_some((args.page, args.page_size)),
+            };
+            let session = demo::open(&g, &paths).await?;
+            let listing = list::fetch(&session.engine, &query).await?;
+            list::print(&listing, query.page, g.json)
+        }
+        Command::Products(ProductsCommand::Get { id }) => {
+            let id = product_id(&id)?;
+            let session = demo::open(&g, &paths).await?;
+            commands::product_get(&session.engine, &id, g.json).await
+        }
+        Command::Products(ProductsCommand::Find(args)) => {
+            let mut ids = Vec::new();
+            for raw in &args.iccids {
+                ids.push(BusinessId::Iccid(raw.parse::<Iccid>()?));
+            }
+            for raw in &args.serials {
+                ids.push(BusinessId::Serial(raw.parse::<TerminalSerial>()?));
+            }
+            if ids.is_empty() {
+                return Err(CliError::Usage(
+                    "products find needs at least one --iccid or --serial".into(),
+                ));
+            }
+            let session = demo::open(&g, &paths).await?;
+            commands::products_find(&session.engine, &ids, g.json).await
+        }
+        Command::SimCard(c) => sub(&g, &paths, Subproduct::SimCard, c.id()).await,
+        Command::Terminal(c) => sub(&g, &paths, Subproduct::Terminal, c.id()).await,
+        Command::Connectivity(c) => sub(&g, &paths, Subproduct::Connectivity, c.id()).await,
+        Command::Usage(c) => sub(&g, &paths, Subproduct::Usage, c.id()).await,
+        Command::Status(StatusCommand::Set {
+            id,
+            status: to,
+            yes,
+        }) => {
+            let id = product_id(&id)?;
+            let to = status(&to)?;
+            let session = demo::open(&g, &paths).await?;
+            let change = StatusChange {
+                id,
+                to,
+                yes,
+                read_only: g.read_only || session.config.read_only,
+            };
+            commands::status_set(&session.engine, change, g.json).await
+        }
+    }
+}
+
+async fn sub(g: &GlobalArgs, paths: &Paths, what: Subproduct, raw: &str) -> Result<i32, CliError> {
+    let id = product_id(raw)?;
+    let session = demo::open(g, paths).await?;
+    commands::subproduct_get(&session.engine, what, &id, g.json).await
+}
+
+fn info(paths: &Paths, as_json: bool) -> Result<i32, CliError> {
+    let version = env!("CARGO_PKG_VERSION");
+    let exists = |p: &std::path::Path| if p.exists() { "" } else { " (not present)" };
+    if as_json {
+        output::json(&json!({
+            "version": version,
+            "config": paths.config_file.display().to_string(),
+            "configExists": paths.config_file.exists(),
+            "dataDir": paths.data_dir.display().to_string(),
+            "logFile": paths.log_file.display().to_string(),
+            "themesDir": paths.themes_dir.display().to_string(),
+        }))?;
+    } else {
+        let rows = vec![
+            vec!["version".into(), version.to_string()],
+            vec![
+                "config".into(),
+                format!(
+                    "{}{}",
+                    paths.config_file.display(),
+                    exists(&paths.config_file)
+                ),
+            ],
+            vec!["data".into(), paths.data_dir.display().to_string()],
+            vec!["log".into(), paths.log_file.display().to_string()],
+            vec![
+                "themes".into(),
+                format!(
+                    "{}{}",
+                    paths.themes_dir.display(),
+                    exists(&paths.themes_dir)
+                ),
+            ],
+        ];
+        output::stdout(&format!("cmo {version}\n"))?;
+        let table = text::table(&["WHAT", "PATH"], &rows);
+        // Skip the header line: `info` reads better as a plain list.
+        output::stdout(
+            &table
+                .lines()
+                .skip(1)
+                .map(|l| format!("{l}\n"))
+                .collect::<String>(),
+        )?;
+    }
+    Ok(exit::OK)
+}
+
+/// No subcommand: the console.
+async fn console(g: &GlobalArgs, paths: &Paths) -> Result<i32, CliError> {
+    if g.json {
+        return Err(CliError::Usage(
+            "--json applies to headless commands; the console has no JSON output".into(),
+        ));
+    }
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(
+            "the console needs a terminal; for scripts use a subcommand (see `cmo --help`)".into(),
+        ));
+    }
+    let session = demo::open(g, paths).await?;
+    let options = UiOptions {
+        theme: g
+            .theme
+            .clone()
+            .unwrap_or_else(|| session.config.theme.clone()),
+        read_only: g.read_only || session.config.read_only,
+        // The store's product cache will fill this; until then the list starts empty.
+        cached: Vec::new(),
+    };
+    crate::ui::run(session.engine.clone(), options)
+        .await
+        .map_err(|e| match e {
+            UiError::Theme(_) => CliError::Usage(e.to_string()),
+            UiError::Terminal(_) => CliError::Runtime(e.to_string()),
+        })?;
+    Ok(exit::OK)
+}

@@ -1,0 +1,75 @@
+//! `Action`: what the user asked for, independent of the key that asked. The keymap turns keys
+//! into actions and `apply` turns actions into state changes and effects. Serde-friendly so a
+//! keymap in a config file can name actions by their serialized names.
+
+use serde::{Deserialize, Serialize};
+
+/// One user intent. Generic verbs (`Up`, `Open`, `Back`) mean the obvious thing in whatever has
+/// focus: the list, a menu or a dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Open the selected product's detail; pick the selected menu item; press the focused button.
+    Open,
+    /// Close the top overlay, leave the detail pane, or clear an applied filter.
+    Back,
+    Quit,
+    StartFilter,
+    FilterEdit(FilterEdit),
+    /// Keep the typed filter and leave filter editing.
+    ApplyFilter,
+    /// Drop the typed filter and leave filter editing.
+    CancelFilter,
+    Refresh,
+    /// Open the status-change menu for the selected product.
+    ChangeStatus,
+    /// Move focus between the buttons of a confirmation dialog.
+    ToggleFocus,
+    /// Cancel the most recent pending carrier request (monitor).
+    CancelMonitor,
+    Help,
+    /// Repaint the whole screen (after the terminal got garbled).
+    Redraw,
+    Resize {
+        width: u16,
+        height: u16,
+    },
+}
+
+/// Editing of the filter line; mapped onto `tui_input::InputRequest` by `apply`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FilterEdit {
+    Insert(char),
+    DeletePrevChar,
+    DeleteNextChar,
+    DeletePrevWord,
+    DeleteLine,
+    Left,
+    Right,
+    Start,
+    End,
+}
+
+impl FilterEdit {
+    pub fn to_request(self) -> tui_input::InputRequest {
+        use tui_input::InputRequest as R;
+        match self {
+            FilterEdit::Insert(c) => R::InsertChar(c),
+            FilterEdit::DeletePrevChar => R::DeletePrevChar,
+            FilterEdit::DeleteNextChar => R::DeleteNextChar,
+            FilterEdit::DeletePrevWord => R::DeletePrevWord,
+            FilterEdit::DeleteLine => R::DeleteLine,
+            FilterEdit::Left => R::GoToPrevChar,
+            FilterEdit::Right => R::GoToNextChar,
+            FilterEdit::Start => R::GoToStart,
+            FilterEdit::End => R::GoToEnd,
+        }
+    }
+}

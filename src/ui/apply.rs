@@ -1,0 +1,300 @@
+//! `apply`: turns one user `Action` into state changes and the `Effect`s they need. Pure: no
+//! I/O. The status-change path lives here: menu of allowed targets only, a confirmation whose
+//! focus starts on Cancel, and a refusal in read-only mode.
+
+use super::action::Action;
+use super::app::{App, ConfirmFocus, DetailState, ListState, Loadable, Overlay};
+use super::effect::Effect;
+use crate::domain::capabilities::{sim_targets, terminal_targets};
+use crate::domain::{ConnectivityType, ProductId, Status};
+
+/// Rows of the screen that are not list rows (header, table header, borders, status, footer).
+const CHROME_ROWS: u16 = 6;
+
+pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
+    app.dirty = true;
+    match action {
+        Action::Resize { height, .. } => {
+            app.page_rows = usize::from(height.saturating_sub(CHROME_ROWS)).max(1);
+            app.scroll_to_selection();
+            Vec::new()
+        }
+        Action::Redraw => {
+            app.full_repaint = true;
+            Vec::new()
+        }
+        Action::Quit => {
+            app.quit = true;
+            Vec::new()
+        }
+        Action::Help => {
+            if app.top_overlay() == Some(&Overlay::Help) {
+                app.overlays.pop();
+            } else {
+                app.overlays.push(Overlay::Help);
+            }
+            Vec::new()
+        }
+        _ if !app.overlays.is_empty() => apply_overlay(app, action),
+        _ if app.filter.editing => apply_filter(app, action),
+        _ => apply_pane(app, action),
+    }
+}
+
+fn apply_pane(app: &mut App, action: Action) -> Vec<Effect> {
+    let in_detail = app.detail.is_some();
+    match action {
+        Action::Up if !in_detail => move_by(app, -1),
+        Action::Down if !in_detail => move_by(app, 1),
+        Action::PageUp if !in_detail => move_by(app, -(app.page_rows as isize)),
+        Action::PageDown if !in_detail => move_by(app, app.page_rows as isize),
+        Action::Top if !in_detail => move_to(app, 0),
+        Action::Bottom if !in_detail => move_to(app, app.visible.len().saturating_sub(1)),
+        Action::Open if !in_detail => match app.selected_row() {
+            Some(row) => {
+                let id = row.summary.id.clone();
+                vec![open_detail(app, id)]
+            }
+            None => Vec::new(),
+        },
+        Action::Back if in_detail => {
+            app.detail = None;
+            Vec::new()
+        }
+        Action::Back if !app.filter.applied.is_empty() => {
+            app.filter.input.reset();
+            app.filter.applied.clear();
+            app.refilter();
+            Vec::new()
+        }
+        Action::Back => {
+            app.message = None;
+            Vec::new()
+        }
+        Action::StartFilter if !in_detail => {
+            app.filter.editing = true;
+            Vec::new()
+        }
+        Action::Refresh => refresh(app),
+        Action::ChangeStatus => open_status_menu(app),
+        Action::CancelMonitor => match app.pending_monitors.last() {
+            Some(m) if app.read_only => {
+                let id = m.id.clone();
+                app.set_error(&format!("read-only mode: monitor {id} cannot be cancelled"));
+                Vec::new()
+            }
+            Some(m) => vec![Effect::CancelMonitor {
+                monitor_id: m.id.clone(),
+            }],
+            None => {
+                app.set_info("no pending carrier request to cancel");
+                Vec::new()
+            }
+        },
+        _ => {
+            app.dirty = false;
+            Vec::new()
+        }
+    }
+}
+
+fn apply_filter(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::FilterEdit(edit) => {
+            app.filter.input.handle(edit.to_request());
+            set_filter(app, app.filter.input.value().to_lowercase());
+        }
+        Action::ApplyFilter => app.filter.editing = false,
+        Action::CancelFilter => {
+            app.filter.editing = false;
+            app.filter.input.reset();
+            set_filter(app, String::new());
+        }
+        _ => app.dirty = false,
+    }
+    Vec::new()
+}
+
+/// The filter narrows as the user types; an unchanged needle costs nothing.
+fn set_filter(app: &mut App, needle: String) {
+    if needle != app.filter.applied {
+        app.filter.applied = needle;
+        app.refilter();
+    }
+}
+
+fn apply_overlay(app: &mut App, action: Action) -> Vec<Effect> {
+    let Some(top) = app.overlays.last_mut() else {
+        return Vec::new();
+    };
+    match (top, action) {
+        (_, Action::Back) => {
+            app.overlays.pop();
+            Vec::new()
+        }
+        (
+            Overlay::StatusMenu {
+                targets, selected, ..
+            },
+            Action::Up,
+        ) => {
+            *selected = selected
+                .saturating_sub(1)
+                .min(targets.len().saturating_sub(1));
+            Vec::new()
+        }
+        (
+            Overlay::StatusMenu {
+                targets, selected, ..
+            },
+            Action::Down,
+        ) => {
+            *selected = (*selected + 1).min(targets.len().saturating_sub(1));
+            Vec::new()
+        }
+        (
+            Overlay::StatusMenu {
+                id,
+                from,
+                targets,
+                selected,
+            },
+            Action::Open,
+        ) => {
+            let Some(&to) = targets.get(*selected) else {
+                return Vec::new();
+            };
+            let confirm = Overlay::Confirm {
+                id: id.clone(),
+                from: *from,
+                to,
+                focus: ConfirmFocus::Cancel,
+            };
+            app.overlays.pop();
+            app.overlays.push(confirm);
+            Vec::new()
+        }
+        (Overlay::Confirm { focus, .. }, Action::ToggleFocus) => {
+            *focus = match focus {
+                ConfirmFocus::Cancel => ConfirmFocus::Confirm,
+                ConfirmFocus::Confirm => ConfirmFocus::Cancel,
+            };
+            Vec::new()
+        }
+        (Overlay::Confirm { id, to, focus, .. }, Action::Open) => {
+            let effect = (*focus == ConfirmFocus::Confirm).then(|| Effect::ChangeStatus {
+                id: id.clone(),
+                to: *to,
+            });
+            if let Some(Effect::ChangeStatus { id, to }) = &effect {
+                app.status_line = Some(format!("{id}: changing status to {to}…"));
+            }
+            app.overlays.pop();
+            effect.into_iter().collect()
+        }
+        _ => {
+            app.dirty = false;
+            Vec::new()
+        }
+    }
+}
+
+fn move_by(app: &mut App, delta: isize) -> Vec<Effect> {
+    let target = app.selected.saturating_add_signed(delta);
+    move_to(app, target)
+}
+
+fn move_to(app: &mut App, position: usize) -> Vec<Effect> {
+    let last = app.visible.len().saturating_sub(1);
+    let position = position.min(last);
+    if position == app.selected {
+        app.dirty = false;
+    }
+    app.selected = position;
+    app.scroll_to_selection();
+    Vec::new()
+}
+
+/// Open (or reload) the detail pane for `id` under a new generation.
+pub(super) fn open_detail(app: &mut App, id: ProductId) -> Effect {
+    app.detail_generation += 1;
+    let generation = app.detail_generation;
+    app.detail = Some(DetailState {
+        id: id.clone(),
+        generation,
+        product: Loadable::Loading,
+        usage: Loadable::Loading,
+    });
+    app.dirty = true;
+    Effect::LoadDetail { generation, id }
+}
+
+/// Start a new listing; rows already held stay, unconfirmed, until their backend lists them.
+pub fn refresh(app: &mut App) -> Vec<Effect> {
+    app.list_generation += 1;
+    for row in &mut app.rows {
+        row.confirmed = false;
+    }
+    for b in &mut app.backends {
+        b.list = ListState::Loading;
+    }
+    app.message = None;
+    let mut effects = vec![Effect::LoadProducts {
+        generation: app.list_generation,
+    }];
+    if let Some(id) = app.detail.as_ref().map(|d| d.id.clone()) {
+        effects.push(open_detail(app, id));
+    }
+    effects
+}
+
+/// The product the user acts on: the open detail, else the selected row.
+fn target_product(app: &App) -> Option<(ProductId, Status, ConnectivityType)> {
+    if let Some(d) = &app.detail {
+        if let Loadable::Ready(p) = &d.product {
+            return Some((
+                d.id.clone(),
+                p.summary.status.status,
+                p.summary.connectivity,
+            ));
+        }
+        let row = app.row(&d.id)?;
+        return Some((
+            d.id.clone(),
+            row.summary.status.status,
+            row.summary.connectivity,
+        ));
+    }
+    let row = app.selected_row()?;
+    Some((
+        row.summary.id.clone(),
+        row.summary.status.status,
+        row.summary.connectivity,
+    ))
+}
+
+fn open_status_menu(app: &mut App) -> Vec<Effect> {
+    if app.read_only {
+        app.set_error("read-only mode: status changes are disabled");
+        return Vec::new();
+    }
+    let Some((id, from, connectivity)) = target_product(app) else {
+        app.set_info("no product selected");
+        return Vec::new();
+    };
+    let targets = match connectivity {
+        ConnectivityType::Satellite => terminal_targets(id.kind, from),
+        ConnectivityType::Cellular => sim_targets(id.kind, from),
+    };
+    if targets.is_empty() {
+        app.set_info(&format!("{} allows no status change from {from}", id.kind));
+        return Vec::new();
+    }
+    app.overlays.push(Overlay::StatusMenu {
+        id,
+        from,
+        targets,
+        selected: 0,
+    });
+    Vec::new()
+}

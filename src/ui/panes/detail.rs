@@ -1,0 +1,232 @@
+//! Detail pane for one product: the product itself; the SIM card (ICCID, IMSI, MSISDN, IMEI,
+//! status native → normalized, extra characteristics) and data connectivity (provider, type,
+//! plan, APNs) for cellular products; the terminal for satellite ones; and the usage buckets.
+
+use super::field;
+use crate::domain::usage::Bucket;
+use crate::domain::{Characteristic, NativeStatus, Product, Usage};
+use crate::text::sanitize;
+use crate::ui::app::{App, DetailState, Loadable};
+use crate::ui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Padding, Paragraph, Row, Table, Wrap};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState, theme: &Theme) {
+    let account = app
+        .row(&detail.id)
+        .map(|r| sanitize(&r.summary.related_party.name))
+        .unwrap_or_default();
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .padding(Padding::horizontal(1))
+        .title(Span::styled(
+            format!(" {} · {account} ", detail.id),
+            theme.pane_title,
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let product = match &detail.product {
+        Loadable::Ready(p) => p,
+        Loadable::Loading => {
+            frame.render_widget(
+                Paragraph::new(Span::styled("Loading…", theme.native)),
+                inner,
+            );
+            return;
+        }
+        Loadable::Failed(e) => {
+            let line = Span::styled(
+                format!("Could not load: {}", sanitize(e)),
+                theme.message_error,
+            );
+            frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), inner);
+            return;
+        }
+    };
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+    let mut left_lines = product_lines(product, theme);
+    if let Some(sim) = &product.sim_card {
+        left_lines.push(Line::default());
+        left_lines.push(heading("SIM card", theme));
+        left_lines.push(field("ICCID", Some(&sim.iccid), theme));
+        left_lines.push(field("IMSI", sim.imsi.as_deref(), theme));
+        left_lines.push(field("MSISDN", sim.msisdn.as_deref(), theme));
+        left_lines.push(field("IMEI", sim.imei.as_deref(), theme));
+        left_lines.push(status_line(&sim.status, theme));
+        left_lines.extend(characteristics(&sim.characteristics, theme));
+    }
+    if let Some(t) = &product.terminal {
+        left_lines.push(Line::default());
+        left_lines.push(heading("Terminal", theme));
+        left_lines.push(field("Serial", Some(&t.serial), theme));
+        left_lines.push(field("Name", t.name.as_deref(), theme));
+        left_lines.push(status_line(&t.status, theme));
+        left_lines.push(field("Model", t.model.as_deref(), theme));
+        left_lines.push(field("Mobility", t.mobility_type.as_deref(), theme));
+        let position = t
+            .latitude
+            .zip(t.longitude)
+            .map(|(la, lo)| format!("{la:.4}, {lo:.4}"));
+        left_lines.push(field("Position", position.as_deref(), theme));
+        left_lines.push(field("Antenna", t.antenna_code.as_deref(), theme));
+        left_lines.push(field("IMO", t.imo_number.as_deref(), theme));
+        left_lines.push(field("MMSI", t.mmsi.as_deref(), theme));
+        left_lines.push(field("Last updated", t.last_updated.as_deref(), theme));
+        left_lines.extend(characteristics(&t.characteristics, theme));
+    }
+    frame.render_widget(Paragraph::new(left_lines), left);
+
+    let mut right_lines = Vec::new();
+    if let Some(dc) = &product.data_connectivity {
+        right_lines.push(heading("Data connectivity", theme));
+        right_lines.push(field(
+            "Network provider",
+            dc.network_provider.as_deref(),
+            theme,
+        ));
+        right_lines.push(field(
+            "Connectivity type",
+            dc.connectivity_type.as_deref(),
+            theme,
+        ));
+        right_lines.push(field(
+            "Communication plan",
+            dc.communication_plan.as_deref(),
+            theme,
+        ));
+        let apns = dc
+            .apns
+            .iter()
+            .map(|a| sanitize(a))
+            .collect::<Vec<_>>()
+            .join(", ");
+        right_lines.push(field("APNs", Some(&apns), theme));
+        right_lines.extend(characteristics(&dc.characteristics, theme));
+        right_lines.push(Line::default());
+    }
+    right_lines.push(heading("Usage", theme));
+    let text_height = u16::try_from(right_lines.len()).unwrap_or(u16::MAX);
+    let [text_area, usage_area] =
+        Layout::vertical([Constraint::Length(text_height), Constraint::Min(0)]).areas(right);
+    frame.render_widget(Paragraph::new(right_lines), text_area);
+    draw_usage(frame, usage_area, &detail.usage, product, theme);
+}
+
+fn heading<'a>(title: &'a str, theme: &Theme) -> Line<'a> {
+    Line::from(Span::styled(format!("── {title} "), theme.pane_title))
+}
+
+fn product_lines<'a>(p: &'a Product, theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = vec![
+        heading("Product", theme),
+        field("Connectivity", Some(p.summary.connectivity.as_str()), theme),
+        field("Account id", Some(&p.summary.related_party.id), theme),
+        field("Offering", p.product_offering.as_deref(), theme),
+        field("Start date", p.start_date.as_deref(), theme),
+    ];
+    lines.extend(characteristics(&p.characteristics, theme));
+    lines
+}
+
+/// `Status  Active → ACTIVE`: the carrier's word, then the normalized status.
+fn status_line<'a>(st: &NativeStatus, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{:<20}", "Status"), theme.label),
+        Span::styled(sanitize(&st.native), theme.native),
+        Span::styled(" → ", theme.label),
+        Span::styled(st.status.as_str(), theme.status(st.status)),
+    ])
+}
+
+fn characteristics<'a>(list: &[Characteristic], theme: &Theme) -> Vec<Line<'a>> {
+    list.iter()
+        .map(|c| {
+            Line::from(vec![
+                Span::styled(format!("{:<20}", sanitize(&c.name)), theme.label),
+                Span::styled(sanitize(&c.value), theme.value),
+            ])
+        })
+        .collect()
+}
+
+fn draw_usage(
+    frame: &mut Frame,
+    area: Rect,
+    usage: &Loadable<Usage>,
+    product: &Product,
+    theme: &Theme,
+) {
+    // The dedicated usage call wins; the bundle's own usage stands in until it answers.
+    let usage = match (usage, &product.usage) {
+        (Loadable::Ready(u), _) => u,
+        (Loadable::Loading, Some(u)) => u,
+        (Loadable::Loading, None) => {
+            frame.render_widget(Paragraph::new(Span::styled("Loading…", theme.native)), area);
+            return;
+        }
+        (Loadable::Failed(e), _) => {
+            let text = Span::styled(
+                format!("Usage unavailable: {}", sanitize(e)),
+                theme.message_error,
+            );
+            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+            return;
+        }
+    };
+    if usage.buckets.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled("No usage recorded.", theme.native)),
+            area,
+        );
+        return;
+    }
+    let rows = usage.buckets.iter().map(bucket_row);
+    let widths = [
+        Constraint::Length(9),
+        Constraint::Length(5),
+        Constraint::Length(14),
+        Constraint::Fill(1),
+    ];
+    let table = Table::new(rows, widths)
+        .header(Row::new(["Level", "Type", "Amount", "Period"]).style(theme.table_header))
+        .column_spacing(1);
+    frame.render_widget(table, area);
+}
+
+fn bucket_row(b: &Bucket) -> Row<'static> {
+    let level = match b.level {
+        crate::domain::BucketLevel::Global => "global",
+        crate::domain::BucketLevel::Cellular => "cellular",
+        crate::domain::BucketLevel::Satellite => "satellite",
+    };
+    let kind = match b.usage_type {
+        crate::domain::usage::UsageType::Data => "data",
+        crate::domain::usage::UsageType::Sms => "sms",
+        crate::domain::usage::UsageType::Voice => "voice",
+    };
+    let period = match (&b.period_start, &b.period_end) {
+        (Some(s), Some(e)) => format!("{} → {}", short_time(s), short_time(e)),
+        (Some(s), None) => format!("from {}", short_time(s)),
+        (None, Some(e)) => format!("until {}", short_time(e)),
+        (None, None) => String::new(),
+    };
+    Row::new(vec![
+        level.to_string(),
+        kind.to_string(),
+        format!("{:.2} {}", b.amount, b.units.as_str()),
+        period,
+    ])
+}
+
+/// A period bound as the carrier sent it, without a midnight time of day (most are whole days).
+fn short_time(t: &str) -> String {
+    let clean = sanitize(t);
+    match clean.strip_suffix("T00:00:00Z") {
+        Some(date) => date.to_string(),
+        None => clean,
+    }
+}

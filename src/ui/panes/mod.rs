@@ -1,0 +1,74 @@
+//! Drawing: a pure function of `&App` and the `Theme`, one file per pane. Panes build only what
+//! is on screen; nothing here filters, sorts or allocates per product held.
+
+pub mod detail;
+pub mod dialog;
+pub mod footer;
+pub mod header;
+pub mod help;
+pub mod list;
+pub mod status_line;
+
+use super::app::{App, Overlay};
+use super::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Block;
+
+/// Draw the whole screen.
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
+    let area = frame.area();
+    frame.render_widget(Block::new().style(theme.base), area);
+    let show_filter = app.filter.editing || !app.filter.applied.is_empty();
+    let [header_area, body, filter_area, status_area, footer_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(u16::from(show_filter)),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    header::draw(frame, header_area, app, theme);
+    match &app.detail {
+        Some(detail) => detail::draw(frame, body, app, detail, theme),
+        None => list::draw(frame, body, app, theme),
+    }
+    if show_filter {
+        status_line::draw_filter(frame, filter_area, app, theme);
+    }
+    status_line::draw(frame, status_area, app, theme);
+    footer::draw(frame, footer_area, app, theme);
+    for overlay in &app.overlays {
+        match overlay {
+            Overlay::Help => help::draw(frame, area, theme),
+            Overlay::StatusMenu { .. } | Overlay::Confirm { .. } => {
+                dialog::draw(frame, area, overlay, theme)
+            }
+        }
+    }
+}
+
+/// A rectangle of at most `width`×`height` centred in `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// `label: value` with the label padded, the value sanitized, and `—` for a missing value.
+pub fn field<'a>(label: &'a str, value: Option<&str>, theme: &Theme) -> Line<'a> {
+    let value = value
+        .map(crate::text::sanitize)
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "—".to_string());
+    Line::from(vec![
+        Span::styled(format!("{label:<20}"), theme.label),
+        Span::styled(value, theme.value),
+    ])
+}

@@ -1,0 +1,51 @@
+//! The message line (errors and notices, sanitized, one line), the result of the last change or
+//! monitor poll, and the filter line.
+
+use crate::ui::app::{App, MessageKind};
+use crate::ui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let line = if let Some(m) = &app.message {
+        let style = match m.kind {
+            MessageKind::Error => theme.message_error,
+            MessageKind::Info => theme.message_info,
+        };
+        Line::from(Span::styled(format!(" {} ", m.text), style))
+    } else if let Some(s) = &app.status_line {
+        let pending = match app.pending_monitors.len() {
+            0 => String::new(),
+            n => format!("  [{n} pending — x cancels the latest]"),
+        };
+        Line::from(vec![
+            Span::styled(format!(" {}", crate::text::sanitize(s)), theme.message_info),
+            Span::styled(pending, theme.native),
+        ])
+    } else {
+        Line::default()
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+pub fn draw_filter(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let prefix = " / ";
+    let width = usize::from(area.width.saturating_sub(4));
+    let input = &app.filter.input;
+    let scroll = input.visual_scroll(width);
+    let shown: String = input.value().chars().skip(scroll).collect();
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(prefix, theme.footer_key),
+            Span::styled(crate::text::sanitize(&shown), theme.filter),
+        ])),
+        area,
+    );
+    if app.filter.editing {
+        let x =
+            area.x + 3 + u16::try_from(input.visual_cursor().saturating_sub(scroll)).unwrap_or(0);
+        frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
+    }
+}

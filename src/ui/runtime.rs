@@ -1,0 +1,125 @@
+//! The event loop: a `biased` select over terminal input first, then engine results, then a
+//! slow tick for health. Every queued result is drained before one frame is drawn, and a frame
+//! is drawn only when something visible changed — an idle console writes nothing.
+
+use super::action::Action;
+use super::app::App;
+use super::apply::{apply, refresh};
+use super::effects::EffectRunner;
+use super::keymap::handle_key;
+use super::msg::Msg;
+use super::terminal::Tui;
+use super::theme::{Theme, ThemeError};
+use super::update::update;
+use crate::domain::ProductSummary;
+use crate::engine::{Engine, HealthEntry};
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How often health is re-read from the engine's board (it redraws only on a change).
+const TICK: Duration = Duration::from_secs(1);
+
+/// What the console is started with.
+#[derive(Debug, Clone, Default)]
+pub struct UiOptions {
+    /// A built-in theme name (`default`, `mono`, `high-contrast`, `solarized-16`).
+    pub theme: String,
+    /// Refuse every mutating action.
+    pub read_only: bool,
+    /// The last known list (may be empty); shown at once as unconfirmed rows, then refreshed.
+    pub cached: Vec<ProductSummary>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UiError {
+    #[error(transparent)]
+    Theme(#[from] ThemeError),
+    #[error("terminal: {0}")]
+    Terminal(#[from] std::io::Error),
+}
+
+/// Run the console until the user quits. The terminal is restored on every way out.
+pub async fn run(engine: Engine, opts: UiOptions) -> Result<(), UiError> {
+    let mut theme = Theme::load(&opts.theme)?;
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        theme = theme.without_colors();
+    }
+    let accounts = engine
+        .accounts()
+        .into_iter()
+        .map(|a| (a.name, a.kind.as_str().to_string()))
+        .collect();
+    let mut app = App::new(accounts, opts.cached, opts.read_only);
+    let mut tui = Tui::enter()?;
+    let (tx, mut rx) = mpsc::channel::<Msg>(1024);
+    let mut runner = EffectRunner::new(engine.clone(), tx);
+
+    let (width, height) = tui.size()?;
+    apply(&mut app, Action::Resize { width, height });
+    for effect in refresh(&mut app) {
+        runner.run(effect);
+    }
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    loop {
+        if app.dirty || app.full_repaint {
+            tui.draw(&app, &theme, app.full_repaint);
+            app.dirty = false;
+            app.full_repaint = false;
+        }
+        if app.quit {
+            break;
+        }
+        let effects = tokio::select! {
+            biased;
+            event = events.next() => match event {
+                // One frame per key: polling the stream with a no-op waker to coalesce keys
+                // would lose the wake-up of the next key, so keys are not batched.
+                Some(Ok(event)) => on_event(&mut app, event),
+                Some(Err(e)) => return Err(e.into()),
+                None => break,
+            },
+            Some(msg) = rx.recv() => {
+                let mut effects = update(&mut app, msg);
+                while let Ok(msg) = rx.try_recv() {
+                    effects.extend(update(&mut app, msg));
+                }
+                effects.extend(update(&mut app, Msg::Health(health(&engine))));
+                effects
+            },
+            _ = tick.tick() => {
+                if tui.repaint_pending() {
+                    app.dirty = true;
+                }
+                update(&mut app, Msg::Health(health(&engine)))
+            },
+        };
+        for effect in effects {
+            runner.run(effect);
+        }
+    }
+    drop(runner);
+    drop(tui);
+    Ok(())
+}
+
+fn on_event(app: &mut App, event: Event) -> Vec<super::effect::Effect> {
+    let action = match event {
+        Event::Key(key) => handle_key(app, key),
+        Event::Resize(width, height) => Some(Action::Resize { width, height }),
+        _ => None,
+    };
+    action.map(|a| apply(app, a)).unwrap_or_default()
+}
+
+fn health(engine: &Engine) -> Vec<HealthEntry> {
+    engine
+        .accounts()
+        .iter()
+        .map(|a| engine.health().get(&a.name))
+        .collect()
+}

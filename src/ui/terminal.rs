@@ -1,0 +1,145 @@
+//! The terminal as the console uses it: raw mode and the alternate screen while running, frames
+//! written through one 64 KiB buffer and bracketed by synchronized-update sequences (one write
+//! per frame), and restoration on every exit path — normal return, error and panic.
+
+use super::app::App;
+use super::theme::Theme;
+use crossterm::terminal::{
+    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode,
+};
+use crossterm::{cursor, execute, queue};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use std::io::{self, BufWriter, Stdout, Write};
+use std::panic::PanicHookInfo;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+const FRAME_BUFFER: usize = 64 * 1024;
+
+/// Stdout behind a 64 KiB buffer whose `flush` is held back while a frame is being written, so
+/// ratatui's own flush does not split the frame; the frame goes out in one write at its end.
+pub struct FrameWriter {
+    inner: BufWriter<Stdout>,
+    hold: Arc<AtomicBool>,
+}
+
+impl Write for FrameWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.hold.load(Ordering::Relaxed) {
+            Ok(())
+        } else {
+            self.inner.flush()
+        }
+    }
+}
+
+type PanicHook = Arc<dyn Fn(&PanicHookInfo<'_>) + Send + Sync + 'static>;
+
+/// Owns the terminal while the console runs; dropping it restores the terminal.
+pub struct Tui {
+    terminal: Terminal<CrosstermBackend<FrameWriter>>,
+    hold: Arc<AtomicBool>,
+    previous_hook: Option<PanicHook>,
+    /// The last frame may not have reached the terminal: repaint everything next time.
+    repaint: bool,
+}
+
+/// Raw mode off, alternate screen left, cursor shown. Safe to call more than once.
+pub fn restore() {
+    let _ = disable_raw_mode();
+    let mut out = io::stdout();
+    let _ = execute!(
+        out,
+        EndSynchronizedUpdate,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+}
+
+impl Tui {
+    pub fn enter() -> io::Result<Tui> {
+        let previous: PanicHook = Arc::from(std::panic::take_hook());
+        let chained = previous.clone();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            chained(info);
+        }));
+        let hold = Arc::new(AtomicBool::new(false));
+        let setup = || -> io::Result<Terminal<CrosstermBackend<FrameWriter>>> {
+            enable_raw_mode()?;
+            let mut out = io::stdout();
+            execute!(out, EnterAlternateScreen, cursor::Hide)?;
+            let writer = FrameWriter {
+                inner: BufWriter::with_capacity(FRAME_BUFFER, io::stdout()),
+                hold: hold.clone(),
+            };
+            Terminal::new(CrosstermBackend::new(writer))
+        };
+        let mut tui = Tui {
+            terminal: match setup() {
+                Ok(t) => t,
+                Err(e) => {
+                    restore();
+                    std::panic::set_hook(Box::new(move |info| previous(info)));
+                    return Err(e);
+                }
+            },
+            hold,
+            previous_hook: Some(previous),
+            repaint: false,
+        };
+        tui.terminal.clear()?;
+        Ok(tui)
+    }
+
+    pub fn size(&self) -> io::Result<(u16, u16)> {
+        let s = self.terminal.size()?;
+        Ok((s.width, s.height))
+    }
+
+    pub fn repaint_pending(&self) -> bool {
+        self.repaint
+    }
+
+    /// Draw one frame inside a synchronized update. A failed write leaves the screen unknown, so
+    /// the next frame clears and repaints everything.
+    pub fn draw(&mut self, app: &App, theme: &Theme, full: bool) {
+        if let Err(e) = self.try_draw(app, theme, full || self.repaint) {
+            tracing::warn!(error = %e, "drawing a frame failed; repainting fully next time");
+            self.repaint = true;
+        } else {
+            self.repaint = false;
+        }
+    }
+
+    fn try_draw(&mut self, app: &App, theme: &Theme, full: bool) -> io::Result<()> {
+        self.hold.store(true, Ordering::Relaxed);
+        let result = (|| {
+            queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
+            if full {
+                self.terminal.clear()?;
+            }
+            self.terminal.draw(|f| super::panes::draw(f, app, theme))?;
+            queue!(self.terminal.backend_mut(), EndSynchronizedUpdate)
+        })();
+        self.hold.store(false, Ordering::Relaxed);
+        let flushed = self.terminal.backend_mut().flush();
+        result.and(flushed)
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        let _ = self.terminal.backend_mut().flush();
+        restore();
+        if let Some(previous) = self.previous_hook.take() {
+            std::panic::set_hook(Box::new(move |info| previous(info)));
+        }
+    }
+}
