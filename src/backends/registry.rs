@@ -4,7 +4,9 @@
 
 use super::health::HealthBoard;
 use super::onence::OneNce;
-use super::{Backend, Guarded};
+use super::tmsp::{TmspBackend, TmspSettings};
+use super::{Account, Backend, Guarded};
+use std::time::Duration;
 use crate::config::{BackendConfig, Config, ConfigError};
 use crate::domain::BackendKind;
 use std::sync::Arc;
@@ -34,6 +36,25 @@ pub fn build_one(
         BackendKind::OneNce => {
             Arc::new(
                 OneNce::new(config, health.clone()).map_err(|e| ConfigError::Backend {
+                    name: config.name.clone(),
+                    message: e.to_string(),
+                })?,
+            )
+        }
+        BackendKind::Tmsp => {
+            let settings = TmspSettings {
+                base_url: config.base_url.as_str().trim_end_matches('/').to_string(),
+                client_id: config.auth.username.clone(),
+                client_secret: config.auth.secret.clone(),
+                timeout: config.request_timeout.unwrap_or(Duration::from_secs(10)),
+            };
+            let account = Account {
+                name: config.name.clone(),
+                kind: BackendKind::Tmsp,
+                account_id: config.account_id.clone(),
+            };
+            Arc::new(
+                TmspBackend::new(account, settings).map_err(|e| ConfigError::Backend {
                     name: config.name.clone(),
                     message: e.to_string(),
                 })?,
