@@ -231,3 +231,15 @@ fn default_path_ends_in_cmo_config_toml() {
         assert!(p.ends_with("cmo/config.toml"), "{}", p.display());
     }
 }
+
+#[test]
+fn example_config_is_valid() {
+    let text = include_str!("../../config.example.toml").replace(
+        "secret_env = \"ONENCE_SECRET\"",
+        "secret_cmd = \"echo example\"",
+    );
+    let c = Config::from_toml_str(&text, "config.example.toml").unwrap();
+    assert_eq!(c.backends.len(), 1);
+    assert_eq!(c.max_batch_size, DEFAULT_MAX_BATCH_SIZE);
+    assert_eq!(c.monitor_retention, DEFAULT_MONITOR_RETENTION);
+}
