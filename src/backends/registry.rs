@@ -6,10 +6,10 @@ use super::health::HealthBoard;
 use super::onence::OneNce;
 use super::tmsp::{TmspBackend, TmspSettings};
 use super::{Account, Backend, Guarded};
-use std::time::Duration;
 use crate::config::{BackendConfig, Config, ConfigError};
 use crate::domain::BackendKind;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Every configured backend, in config order, with a fresh health board.
 pub fn build(config: &Config) -> Result<Vec<Arc<dyn Backend>>, ConfigError> {

@@ -38,14 +38,15 @@ pub async fn open(global: &GlobalArgs, paths: &Paths) -> Result<Session, CliErro
         let config = Config::load(&paths.config_file).map_err(config_error)?;
         (config, None)
     };
-    let backends = registry::build(&config).map_err(config_error)?;
+    let transport_health = crate::backends::health::HealthBoard::new();
+    let backends = registry::build_with_health(&config, &transport_health).map_err(config_error)?;
     tracing::info!(
         backends = backends.len(),
         demo = global.demo,
         "engine ready"
     );
     Ok(Session {
-        engine: Engine::new(backends),
+        engine: Engine::with_transport_health(backends, transport_health),
         config,
         simulators,
     })

@@ -2,8 +2,9 @@
 //! from the outcome and latency of every call the engine routes.
 
 use crate::backends::BackendError;
+use crate::backends::health::{Health as TransportHealth, HealthBoard as TransportBoard};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A call slower than this marks the backend slow.
@@ -22,6 +23,17 @@ pub enum Health {
 }
 
 impl Health {
+    /// Order for "the worse of two": unknown < ok < slow < rate-limited < down.
+    const fn severity(self) -> u8 {
+        match self {
+            Health::Unknown => 0,
+            Health::Ok => 1,
+            Health::Slow => 2,
+            Health::RateLimited => 3,
+            Health::Down => 4,
+        }
+    }
+
     pub const fn label(self) -> &'static str {
         match self {
             Health::Unknown => "…",
@@ -57,12 +69,42 @@ pub struct HealthEntry {
 }
 
 /// Health of every backend, keyed by configured name. Cheap to read and write from any task.
+///
+/// The engine records the outcome of every routed call (after the adapter's own retries); the
+/// HTTP layer records every single request (it alone sees a 429 that a retry absorbed). `get`
+/// reports the worse of the two, so a throttled backend shows as rate-limited while it is.
 #[derive(Debug, Default)]
 pub struct HealthBoard {
     entries: Mutex<HashMap<String, HealthEntry>>,
+    transport: Option<Arc<TransportBoard>>,
 }
 
 impl HealthBoard {
+    /// A board that also reads the HTTP layer's per-request health.
+    pub fn with_transport(transport: Arc<TransportBoard>) -> Self {
+        Self {
+            entries: Mutex::default(),
+            transport: Some(transport),
+        }
+    }
+
+    fn transport_entry(&self, backend: &str) -> Option<HealthEntry> {
+        let h = self.transport.as_ref()?.get(backend)?;
+        let health = match h.health {
+            TransportHealth::Ok => Health::Ok,
+            TransportHealth::Slow => Health::Slow,
+            TransportHealth::RateLimited => Health::RateLimited,
+            TransportHealth::Down => Health::Down,
+        };
+        Some(HealthEntry {
+            health,
+            last_latency_ms: h
+                .last_latency
+                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            last_error: h.last_error,
+        })
+    }
+
     pub fn record(&self, backend: &str, latency: Duration, error: Option<&BackendError>) {
         // Refusals decided locally say nothing about the carrier's health.
         if matches!(
@@ -86,11 +128,16 @@ impl HealthBoard {
     }
 
     pub fn get(&self, backend: &str) -> HealthEntry {
-        self.entries
+        let own = self
+            .entries
             .lock()
             .ok()
             .and_then(|m| m.get(backend).cloned())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        match self.transport_entry(backend) {
+            Some(t) if t.health.severity() > own.health.severity() => t,
+            _ => own,
+        }
     }
 }
 

@@ -47,6 +47,18 @@ impl Engine {
         }
     }
 
+    /// Like [`Engine::new`], with health that also reflects the HTTP layer's board (the one
+    /// given to `registry::build_with_health`).
+    pub fn with_transport_health(
+        backends: Vec<Arc<dyn Backend>>,
+        transport: Arc<crate::backends::health::HealthBoard>,
+    ) -> Self {
+        Self {
+            backends: Arc::new(backends),
+            health: Arc::new(HealthBoard::with_transport(transport)),
+        }
+    }
+
     pub fn accounts(&self) -> Vec<Account> {
         self.backends.iter().map(|b| b.account().clone()).collect()
     }
