@@ -5,6 +5,7 @@
 pub mod error;
 pub mod guard;
 pub mod memory;
+mod memory_jobs;
 
 pub use error::{BackendError, BackendResult};
 pub use guard::Guarded;
