@@ -3,10 +3,15 @@
 //! each backend's health. The UI and the CLI call only this; neither sees an adapter.
 
 pub mod batch;
+pub mod gate;
 pub mod health;
+pub mod poller;
 pub mod watch;
 
+pub use batch::BatchItem;
+pub use gate::{Gate, GateError};
 pub use health::{Health, HealthBoard, HealthEntry};
+pub use poller::{MonitorPoller, PollerConfig, PollerHandle};
 
 use crate::backends::{Account, Backend, BackendError, BackendResult, ChangeOutcome, PageRequest};
 use crate::domain::{
