@@ -417,6 +417,8 @@ fn simulate_writes_a_config_and_stops_on_sigterm() {
         config.to_str().unwrap(),
         "products",
         "list",
+        "--backend",
+        "1NCE",
         "--all",
         "--json",
     ]);

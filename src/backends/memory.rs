@@ -1,11 +1,15 @@
 //! `MemoryBackend`: an in-process test double holding products in memory. It lets the engine,
 //! the UI and snapshot tests run without HTTP; adapter behaviour is tested against the
 //! simulators instead. It counts calls so tests can prove a refusal never reached it.
+//! Status and characteristics changes are synchronous unless
+//! [`MemoryBackend::with_async_changes`] makes them pending monitors (see `memory_jobs.rs`).
 
+use super::memory_jobs::{Deferred, Jobs};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
 use crate::domain::{
-    BackendKind, BusinessId, ConnectivityType, DataConnectivity, NativeStatus, Product, ProductId,
-    ProductSummary, RelatedParty, SimCard, Status, Terminal, Usage, UsageSample,
+    BackendKind, BusinessId, Characteristic, ConnectivityType, DataConnectivity, Monitor,
+    NativeStatus, Product, ProductId, ProductSummary, RelatedParty, SimCard, Status, Terminal,
+    Usage, UsageSample,
     usage::{Unit, UsageType},
 };
 use async_trait::async_trait;
@@ -17,6 +21,7 @@ pub struct MemoryBackend {
     products: Mutex<Vec<Product>>,
     page_size: usize,
     calls: AtomicUsize,
+    jobs: Mutex<Jobs>,
 }
 
 impl MemoryBackend {
@@ -137,6 +142,24 @@ impl MemoryBackend {
             products: Mutex::new(products),
             page_size: 50,
             calls: AtomicUsize::new(0),
+            jobs: Mutex::new(Jobs::default()),
+        }
+    }
+
+    /// Make status and characteristics changes asynchronous: each is answered with
+    /// `ChangeOutcome::Pending(monitor)`, and the change is applied when the monitor completes,
+    /// on its `polls_to_complete`-th poll (at least 1). `cancel_monitor` cancels it unapplied.
+    pub fn with_async_changes(self, polls_to_complete: u32) -> Self {
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.polls_to_complete = Some(polls_to_complete);
+        }
+        self
+    }
+
+    /// Let the next `count` monitor polls fail with a transient error (`Unreachable`).
+    pub fn fail_monitor_polls(&self, count: u32) {
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.failing_polls = count;
         }
     }
 
@@ -165,25 +188,76 @@ impl MemoryBackend {
         }
     }
 
-    fn set_status(&self, id: &BusinessId, to: Status) -> BackendResult<ChangeOutcome> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
+    fn with_product<R>(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut Product) -> R,
+    ) -> BackendResult<R> {
         let mut products = self.products.lock().map_err(|_| self.poisoned())?;
         let p = products
             .iter_mut()
-            .find(|p| p.summary.id.business_id == id.as_str())
+            .find(|p| p.summary.id.business_id == id)
             .ok_or_else(|| BackendError::NotFound {
                 backend: self.account.name.clone(),
                 what: format!("product {id}"),
             })?;
-        let st = NativeStatus::new(to, to.as_str());
-        p.summary.status = st.clone();
-        if let Some(s) = p.sim_card.as_mut() {
-            s.status = st.clone();
+        Ok(change(p))
+    }
+
+    fn apply(&self, id: &str, change: &Deferred) -> BackendResult<()> {
+        self.with_product(id, |p| match change {
+            Deferred::Status(to) => {
+                let st = NativeStatus::new(*to, to.as_str());
+                p.summary.status = st.clone();
+                if let Some(s) = p.sim_card.as_mut() {
+                    s.status = st.clone();
+                }
+                if let Some(t) = p.terminal.as_mut() {
+                    t.status = st;
+                }
+            }
+            Deferred::Characteristics(changes) => {
+                for c in changes {
+                    match p.characteristics.iter_mut().find(|o| o.name == c.name) {
+                        Some(old) => old.value = c.value.clone(),
+                        None => p.characteristics.push(c.clone()),
+                    }
+                }
+            }
+        })
+    }
+
+    /// Apply `change` now (sync mode) or accept it as a pending request (async mode).
+    fn change(
+        &self,
+        id: &BusinessId,
+        request: String,
+        change: Deferred,
+    ) -> BackendResult<ChangeOutcome> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let product = self.with_product(id.as_str(), |p| p.summary.id.clone())?;
+        let mut jobs = self.jobs.lock().map_err(|_| self.poisoned())?;
+        if jobs.polls_to_complete.is_some() {
+            let monitor = jobs.accept(&self.account.name, self.kind(), product, request, change);
+            return Ok(ChangeOutcome::Pending(monitor));
         }
-        if let Some(t) = p.terminal.as_mut() {
-            t.status = st;
-        }
-        Ok(ChangeOutcome::Done { status: Some(to) })
+        drop(jobs);
+        self.apply(id.as_str(), &change)?;
+        Ok(ChangeOutcome::Done {
+            status: match change {
+                Deferred::Status(to) => Some(to),
+                Deferred::Characteristics(_) => None,
+            },
+        })
+    }
+
+    fn change_status(
+        &self,
+        id: &BusinessId,
+        from: Status,
+        to: Status,
+    ) -> BackendResult<ChangeOutcome> {
+        self.change(id, format!("status {from} → {to}"), Deferred::Status(to))
     }
 }
 
@@ -252,18 +326,52 @@ impl Backend for MemoryBackend {
     async fn change_sim_status(
         &self,
         id: &BusinessId,
-        _from: Status,
+        from: Status,
         to: Status,
     ) -> BackendResult<ChangeOutcome> {
-        self.set_status(id, to)
+        self.change_status(id, from, to)
     }
 
     async fn change_terminal_status(
         &self,
         id: &BusinessId,
-        _from: Status,
+        from: Status,
         to: Status,
     ) -> BackendResult<ChangeOutcome> {
-        self.set_status(id, to)
+        self.change_status(id, from, to)
+    }
+
+    async fn update_characteristics(
+        &self,
+        id: &BusinessId,
+        changes: &[Characteristic],
+    ) -> BackendResult<ChangeOutcome> {
+        let names: Vec<&str> = changes.iter().map(|c| c.name.as_str()).collect();
+        self.change(
+            id,
+            format!("characteristics {}", names.join(", ")),
+            Deferred::Characteristics(changes.to_vec()),
+        )
+    }
+
+    async fn monitor(&self, monitor_id: &str) -> BackendResult<Monitor> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let (monitor, completed) = self
+            .jobs
+            .lock()
+            .map_err(|_| self.poisoned())?
+            .poll(&self.account.name, monitor_id)?;
+        if let Some((id, change)) = completed {
+            self.apply(&id, &change)?;
+        }
+        Ok(monitor)
+    }
+
+    async fn cancel_monitor(&self, monitor_id: &str) -> BackendResult<Monitor> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.jobs
+            .lock()
+            .map_err(|_| self.poisoned())?
+            .cancel(&self.account.name, monitor_id)
     }
 }

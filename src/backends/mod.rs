@@ -7,6 +7,7 @@ pub mod guard;
 pub mod health;
 pub mod http;
 pub mod memory;
+mod memory_jobs;
 pub mod onence;
 pub mod registry;
 pub mod tmsp;

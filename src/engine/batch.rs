@@ -14,6 +14,8 @@ const IN_FLIGHT: usize = 4;
 #[derive(Debug)]
 pub struct BatchItem {
     pub id: ProductId,
+    /// The status read just before the change; `None` when the product could not be read.
+    pub from: Option<Status>,
     pub result: BackendResult<ChangeOutcome>,
 }
 
@@ -84,8 +86,12 @@ impl Engine {
         self.batch_account(ids).await?;
         Ok(futures::stream::iter(ids.iter().cloned())
             .map(|id| async move {
-                let result = self.change_status(&id, to).await;
-                BatchItem { id, result }
+                let change = self.change_status_from(&id, to).await;
+                BatchItem {
+                    id,
+                    from: change.from,
+                    result: change.result,
+                }
             })
             .buffered(IN_FLIGHT)
             .collect()

@@ -3,15 +3,20 @@
 //! each backend's health. The UI and the CLI call only this; neither sees an adapter.
 
 pub mod batch;
+pub mod gate;
 pub mod health;
+pub mod poller;
 pub mod watch;
 
+pub use batch::BatchItem;
+pub use gate::{Gate, GateError};
 pub use health::{Health, HealthBoard, HealthEntry};
+pub use poller::{MonitorPoller, PollerConfig, PollerHandle};
 
 use crate::backends::{Account, Backend, BackendError, BackendResult, ChangeOutcome, PageRequest};
 use crate::domain::{
-    BackendKind, BusinessId, ConnectivityType, DataConnectivity, Monitor, Product, ProductId,
-    ProductSummary, SimCard, Status, Terminal, Usage,
+    BackendKind, BusinessId, Characteristic, ConnectivityType, DataConnectivity, Monitor, Product,
+    ProductId, ProductSummary, SimCard, Status, Terminal, Usage,
 };
 use std::future::Future;
 use std::sync::Arc;
@@ -30,6 +35,13 @@ pub enum ListEvent {
         backend: String,
         result: BackendResult<()>,
     },
+}
+
+/// A status change together with the status the product was in before it.
+#[derive(Debug)]
+pub struct StatusChange {
+    pub from: Option<Status>,
+    pub result: BackendResult<ChangeOutcome>,
 }
 
 #[derive(Clone)]
@@ -316,15 +328,46 @@ impl Engine {
     /// Change a product's status: reads the current status first (the transition table is keyed
     /// by it), then sends a SIM or terminal change depending on the product's connectivity.
     pub async fn change_status(&self, id: &ProductId, to: Status) -> BackendResult<ChangeOutcome> {
-        let product = self.product(id).await?;
+        self.change_status_from(id, to).await.result
+    }
+
+    /// [`Engine::change_status`], also telling the status the product was in when read (for
+    /// the audit journal's `before`); `from` is `None` when the product could not be read.
+    pub async fn change_status_from(&self, id: &ProductId, to: Status) -> StatusChange {
+        let product = match self.product(id).await {
+            Ok(p) => p,
+            Err(e) => {
+                return StatusChange {
+                    from: None,
+                    result: Err(e),
+                };
+            }
+        };
         let from = product.summary.status.status;
         let satellite = product.summary.connectivity == ConnectivityType::Satellite;
-        self.route(id, move |b, bid| async move {
-            if satellite {
-                b.change_terminal_status(&bid, from, to).await
-            } else {
-                b.change_sim_status(&bid, from, to).await
-            }
+        let result = self
+            .route(id, move |b, bid| async move {
+                if satellite {
+                    b.change_terminal_status(&bid, from, to).await
+                } else {
+                    b.change_sim_status(&bid, from, to).await
+                }
+            })
+            .await;
+        StatusChange {
+            from: Some(from),
+            result,
+        }
+    }
+
+    /// Update characteristics of a product (seed: TMSP only; the guard refuses the rest).
+    pub async fn update_characteristics(
+        &self,
+        id: &ProductId,
+        changes: &[Characteristic],
+    ) -> BackendResult<ChangeOutcome> {
+        self.route(id, |b, bid| async move {
+            b.update_characteristics(&bid, changes).await
         })
         .await
     }

@@ -1,0 +1,118 @@
+//! How gated actions read in the audit journal: the `before`/`after`/`result` texts of each kind
+//! of action, kept in one place so the CLI's `cmo audit` and the UI show one vocabulary.
+
+use crate::backends::{BackendError, ChangeOutcome};
+use crate::domain::{Characteristic, Product, Status};
+use crate::engine::batch::BatchItem;
+use std::collections::BTreeMap;
+
+/// Action names as stored in `AuditEntry::action`.
+pub const STATUS: &str = "status";
+pub const BATCH_STATUS: &str = "batch-status";
+pub const CHARACTERISTICS: &str = "characteristics";
+pub const ATTRS_SET: &str = "attrs-set";
+pub const ATTRS_RENAME: &str = "attrs-rename";
+pub const ATTRS_DELETE: &str = "attrs-delete";
+pub const MONITOR_CANCEL: &str = "monitor-cancel";
+
+/// `ok`, or `accepted (monitor ID)` for an asynchronous change.
+pub fn outcome_text(outcome: &ChangeOutcome) -> String {
+    match outcome {
+        ChangeOutcome::Done { .. } => "ok".to_string(),
+        ChangeOutcome::Pending(m) => format!("accepted (monitor {})", m.id),
+    }
+}
+
+/// The result of a failed action, naming what was asked, since `after` stays empty.
+pub fn failure_text(requested: &str, error: &dyn std::fmt::Display) -> String {
+    format!("failed: requested {requested}: {error}")
+}
+
+/// `name=value, …` of the requested characteristics.
+pub fn characteristics_text(changes: &[Characteristic]) -> String {
+    changes
+        .iter()
+        .map(|c| format!("{}={}", c.name, c.value))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The current values of the characteristics about to change, looked up on the product and its
+/// subproducts (first match wins); names the product does not have show as `(unset)`.
+pub fn current_characteristics(product: &Product, changes: &[Characteristic]) -> String {
+    let mut pools: Vec<&[Characteristic]> = vec![&product.characteristics];
+    if let Some(s) = &product.sim_card {
+        pools.push(&s.characteristics);
+    }
+    if let Some(d) = &product.data_connectivity {
+        pools.push(&d.characteristics);
+    }
+    if let Some(t) = &product.terminal {
+        pools.push(&t.characteristics);
+    }
+    changes
+        .iter()
+        .map(|c| {
+            let current = pools
+                .iter()
+                .flat_map(|p| p.iter())
+                .find(|o| o.name == c.name)
+                .map_or("(unset)", |o| o.value.as_str());
+            format!("{}={}", c.name, current)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `ACTIVE ×3, SUSPENDED ×1` (plus `unread ×n` for products that could not be read).
+pub fn batch_before(items: &[BatchItem]) -> Option<String> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for item in items {
+        *counts
+            .entry(item.from.map_or("unread", Status::as_str))
+            .or_default() += 1;
+    }
+    (!counts.is_empty()).then(|| {
+        counts
+            .iter()
+            .map(|(s, n)| format!("{s} ×{n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
+/// `4 ok, 2 accepted (monitors A, B), 1 failed: ID: error; …` — successes counted, pending
+/// monitors and failures named, since those are what an operator must follow up.
+pub fn batch_result(items: &[BatchItem]) -> String {
+    let mut done = 0;
+    let mut monitors = Vec::new();
+    let mut failures = Vec::new();
+    for item in items {
+        match &item.result {
+            Ok(ChangeOutcome::Done { .. }) => done += 1,
+            Ok(ChangeOutcome::Pending(m)) => monitors.push(m.id.as_str()),
+            Err(e) => failures.push(format!("{}: {e}", item.id)),
+        }
+    }
+    let mut parts = vec![format!("{done} ok")];
+    if !monitors.is_empty() {
+        parts.push(format!(
+            "{} accepted (monitors {})",
+            monitors.len(),
+            monitors.join(", ")
+        ));
+    }
+    if !failures.is_empty() {
+        parts.push(format!(
+            "{} failed: {}",
+            failures.len(),
+            failures.join("; ")
+        ));
+    }
+    parts.join(", ")
+}
+
+/// A refusal of the whole batch before any change (mixed accounts, unreadable product).
+pub fn batch_refused(to: Status, error: &BackendError) -> String {
+    failure_text(&format!("{to} for every id"), error)
+}

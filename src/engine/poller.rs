@@ -1,0 +1,410 @@
+//! `MonitorPoller`: the persistent watcher of asynchronous carrier requests. It resumes every
+//! monitor the store holds as pending (with its saved backoff), picks up the monitors the gate
+//! hands it while running (and, by rescanning the store, those other cmo processes created),
+//! writes every change of state to the store, prunes finished monitors past their retention,
+//! and publishes each change on a broadcast channel the UI subscribes to. See `docs/safety.md`.
+//!
+//! One task per pending monitor (each sleeps until its next poll; nothing spins), supervised by
+//! one loop that owns the set of running watches. Everything stops with the cancellation token.
+
+use super::Engine;
+use super::watch::{FIRST_POLL, MAX_POLL, next_interval};
+use crate::backends::BackendError;
+use crate::domain::{Monitor, MonitorState};
+use crate::store::{DEFAULT_MONITOR_RETENTION, PendingMonitor, StoreError, StoreHandle};
+use chrono::Utc;
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::{JoinHandle, JoinSet};
+use tokio_util::sync::CancellationToken;
+
+/// Pacing of the poller. Tests shrink the intervals; the defaults suit carriers.
+#[derive(Debug, Clone)]
+pub struct PollerConfig {
+    /// The first interval between polls of one monitor (raised to 1 ms if smaller).
+    pub first_interval: Duration,
+    /// The ceiling of the backoff (never above [`MAX_POLL`], the ceiling of `next_interval`).
+    pub max_interval: Duration,
+    /// How often the store is re-read for pending monitors other processes created.
+    pub rescan_interval: Duration,
+    /// How long finished monitors are kept (the configuration's value, else the default).
+    pub retention: Duration,
+    /// How often finished monitors past `retention` are pruned (also once at start).
+    pub prune_interval: Duration,
+}
+
+impl Default for PollerConfig {
+    fn default() -> Self {
+        PollerConfig {
+            first_interval: FIRST_POLL,
+            max_interval: MAX_POLL,
+            rescan_interval: Duration::from_secs(30),
+            retention: DEFAULT_MONITOR_RETENTION,
+            prune_interval: Duration::from_secs(3600),
+        }
+    }
+}
+
+impl PollerConfig {
+    fn first(&self) -> Duration {
+        self.first_interval.max(Duration::from_millis(1))
+    }
+
+    fn next(&self, current: Duration) -> Duration {
+        next_interval(current).min(self.max_interval.max(self.first()))
+    }
+
+    /// The interval after `attempts` polls, as the backoff would have grown it.
+    pub fn backoff_after(&self, attempts: u32) -> Duration {
+        let mut interval = self.first();
+        for _ in 0..attempts.min(64) {
+            interval = self.next(interval);
+        }
+        interval
+    }
+
+    /// How long to wait before the first poll of a resumed monitor: until its saved
+    /// `next_poll_at` (none, or already past: now), never longer than the backoff ceiling, so
+    /// a clock that jumped backwards cannot park a monitor for hours.
+    pub fn resume_wait(&self, pending: &PendingMonitor) -> Duration {
+        let ceiling = self.max_interval.max(self.first());
+        pending
+            .next_poll_at
+            .and_then(|at| (at - Utc::now()).to_std().ok())
+            .map_or(Duration::ZERO, |wait| wait.min(ceiling))
+    }
+}
+
+/// Fill what a carrier's poll answer leaves out (many return only state and code) from what
+/// the store knew when the request was made.
+pub fn merge_monitor(known: &Monitor, mut polled: Monitor) -> Monitor {
+    if polled.product_id.is_none() {
+        polled.product_id = known.product_id.clone();
+    }
+    if polled.request.is_empty() {
+        polled.request = known.request.clone();
+    }
+    if polled.backend.is_empty() {
+        polled.backend = known.backend.clone();
+    }
+    if polled.created.is_empty() {
+        polled.created = known.created.clone();
+    }
+    polled
+}
+
+/// Errors after which the carrier can never answer for this monitor: it is marked `InError`.
+/// Anything else (outage, rate limit, expired credentials…) keeps it pending with backoff —
+/// the carrier's job still exists, and a later poll may still see it finish.
+fn is_permanent(e: &BackendError) -> bool {
+    matches!(
+        e,
+        BackendError::NotSupported { .. }
+            | BackendError::NotFound { .. }
+            | BackendError::TransitionNotAllowed { .. }
+            | BackendError::InvalidInput(_)
+    )
+}
+
+/// What the gate and the UI hold: hand monitors to the poller, subscribe to its updates.
+#[derive(Clone, Debug)]
+pub struct PollerHandle {
+    intake: mpsc::UnboundedSender<Monitor>,
+    updates: broadcast::Sender<Monitor>,
+}
+
+impl PollerHandle {
+    /// Watch `monitor` if it is pending; if it is final, stop watching it. Either way the
+    /// monitor is published. Ignored when the poller has stopped (the store still has it).
+    pub fn track(&self, monitor: Monitor) {
+        let _ = self.intake.send(monitor);
+    }
+
+    /// Every change the poller sees or is told of. A receiver that lags gets
+    /// `RecvError::Lagged` and should reload `StoreHandle::monitors_list()`.
+    pub fn subscribe(&self) -> broadcast::Receiver<Monitor> {
+        self.updates.subscribe()
+    }
+}
+
+pub struct MonitorPoller {
+    engine: Engine,
+    store: StoreHandle,
+    config: PollerConfig,
+    handle: PollerHandle,
+    intake: mpsc::UnboundedReceiver<Monitor>,
+}
+
+/// One watch in progress, as the supervisor knows it.
+struct Watch {
+    stop: CancellationToken,
+    task: tokio::task::Id,
+}
+
+impl MonitorPoller {
+    /// A poller not yet running: subscribe (and give the gate [`MonitorPoller::handle`]) first,
+    /// then [`MonitorPoller::start`], so no update is missed.
+    pub fn new(engine: Engine, store: StoreHandle, config: PollerConfig) -> MonitorPoller {
+        let (intake_tx, intake) = mpsc::unbounded_channel();
+        let (updates, _) = broadcast::channel(256);
+        MonitorPoller {
+            engine,
+            store,
+            config,
+            handle: PollerHandle {
+                intake: intake_tx,
+                updates,
+            },
+            intake,
+        }
+    }
+
+    pub fn handle(&self) -> PollerHandle {
+        self.handle.clone()
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Monitor> {
+        self.handle.subscribe()
+    }
+
+    /// Run until `cancel` fires; the returned task ends after every watch has stopped.
+    pub fn start(self, cancel: CancellationToken) -> JoinHandle<()> {
+        tokio::spawn(self.run(cancel))
+    }
+
+    async fn run(mut self, cancel: CancellationToken) {
+        let mut watches: HashMap<String, Watch> = HashMap::new();
+        let mut tasks: JoinSet<String> = JoinSet::new();
+        // Both tick at once first: the initial load of pending monitors and the start-up prune.
+        let mut rescan =
+            tokio::time::interval(self.config.rescan_interval.max(self.config.first()));
+        rescan.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut prune = tokio::time::interval(self.config.prune_interval.max(self.config.first()));
+        prune.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                biased;
+                _ = cancel.cancelled() => break,
+                Some(monitor) = self.intake.recv() => {
+                    self.accept(monitor, &mut watches, &mut tasks, &cancel);
+                }
+                Some(ended) = tasks.join_next_with_id(), if !tasks.is_empty() => match ended {
+                    Ok((_, id)) => { watches.remove(&id); }
+                    Err(e) => {
+                        tracing::error!(error = %e, "a monitor watch failed");
+                        watches.retain(|_, w| w.task != e.id());
+                    }
+                },
+                _ = rescan.tick() => self.resume_pending(&mut watches, &mut tasks, &cancel).await,
+                _ = prune.tick() => match self.store.monitors_prune(self.config.retention).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(pruned = n, "finished monitors past retention removed"),
+                    Err(e) => tracing::warn!(error = %e, "pruning monitors failed"),
+                },
+            }
+        }
+        while tasks.join_next().await.is_some() {}
+    }
+
+    /// A monitor from the gate: watch it when pending, stop watching it when final.
+    fn accept(
+        &self,
+        monitor: Monitor,
+        watches: &mut HashMap<String, Watch>,
+        tasks: &mut JoinSet<String>,
+        cancel: &CancellationToken,
+    ) {
+        if monitor.state.is_final() {
+            if let Some(watch) = watches.remove(&monitor.id) {
+                watch.stop.cancel();
+            }
+        } else if !watches.contains_key(&monitor.id) {
+            let pending = PendingMonitor {
+                monitor: monitor.clone(),
+                poll_attempts: 0,
+                next_poll_at: None,
+            };
+            self.spawn_watch(pending, watches, tasks, cancel);
+        }
+        let _ = self.handle.updates.send(monitor);
+    }
+
+    async fn resume_pending(
+        &self,
+        watches: &mut HashMap<String, Watch>,
+        tasks: &mut JoinSet<String>,
+        cancel: &CancellationToken,
+    ) {
+        let pending = match self.store.monitors_pending().await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read pending monitors; retrying at the next rescan");
+                return;
+            }
+        };
+        let accounts = self.engine.accounts();
+        for p in pending {
+            if watches.contains_key(&p.monitor.id) {
+                continue;
+            }
+            // Without a configured backend of its kind nobody can answer; leave it untouched
+            // for a run whose configuration has that backend again.
+            if !accounts.iter().any(|a| a.kind == p.monitor.kind) {
+                tracing::debug!(monitor = %p.monitor.id, "no configured backend of its kind; not polled");
+                continue;
+            }
+            let _ = self.handle.updates.send(p.monitor.clone());
+            self.spawn_watch(p, watches, tasks, cancel);
+        }
+    }
+
+    fn spawn_watch(
+        &self,
+        pending: PendingMonitor,
+        watches: &mut HashMap<String, Watch>,
+        tasks: &mut JoinSet<String>,
+        cancel: &CancellationToken,
+    ) {
+        let stop = cancel.child_token();
+        let id = pending.monitor.id.clone();
+        let watch = WatchTask {
+            engine: self.engine.clone(),
+            store: self.store.clone(),
+            config: self.config.clone(),
+            updates: self.handle.updates.clone(),
+            stop: stop.clone(),
+        };
+        let task = tasks.spawn(watch.run(pending)).id();
+        watches.insert(id, Watch { stop, task });
+    }
+}
+
+/// Polls one monitor until it is final, stopped, or gone from the store.
+struct WatchTask {
+    engine: Engine,
+    store: StoreHandle,
+    config: PollerConfig,
+    updates: broadcast::Sender<Monitor>,
+    stop: CancellationToken,
+}
+
+impl WatchTask {
+    /// Returns the monitor id, so the supervisor can forget the watch.
+    async fn run(self, pending: PendingMonitor) -> String {
+        let mut wait = self.config.resume_wait(&pending);
+        let mut attempts = pending.poll_attempts;
+        let mut interval = self.config.backoff_after(attempts);
+        let mut known = pending.monitor;
+        let id = known.id.clone();
+        loop {
+            tokio::select! {
+                _ = self.stop.cancelled() => return id,
+                _ = tokio::time::sleep(wait) => {}
+            }
+            let polled = tokio::select! {
+                _ = self.stop.cancelled() => return id,
+                polled = self.engine.monitor(&id) => polled,
+            };
+            let observed = match polled {
+                Ok(m) => Some(merge_monitor(&known, m)),
+                Err(e) if is_permanent(&e) => {
+                    let mut failed = known.clone();
+                    failed.state = MonitorState::InError;
+                    failed.detail = Some(crate::text::sanitize(&e.to_string()));
+                    failed.updated = Some(Utc::now().to_rfc3339());
+                    Some(failed)
+                }
+                Err(e) => {
+                    tracing::warn!(monitor = %id, error = %e, "polling failed; retrying with backoff");
+                    None
+                }
+            };
+            if let Some(m) = observed {
+                if changed(&known, &m) {
+                    if let Err(e) = self.store.monitor_upsert(&m).await {
+                        tracing::warn!(monitor = %id, error = %e, "monitor update not stored");
+                    }
+                    let _ = self.updates.send(m.clone());
+                }
+                let finished = m.state.is_final();
+                known = m;
+                if finished {
+                    return id;
+                }
+            }
+            attempts = attempts.saturating_add(1);
+            wait = interval;
+            interval = self.config.next(interval);
+            let next_at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+            match self.store.monitor_record_poll(&id, attempts, next_at).await {
+                Ok(()) => {}
+                // Pruned or removed by another process: nothing left to keep up to date.
+                Err(StoreError::MonitorNotFound(_)) => return id,
+                Err(e) => tracing::warn!(monitor = %id, error = %e, "poll position not stored"),
+            }
+        }
+    }
+}
+
+/// A change worth storing and publishing: state, carrier code or detail (not mere timestamps).
+fn changed(before: &Monitor, after: &Monitor) -> bool {
+    before.state != after.state
+        || before.status_code != after.status_code
+        || before.detail != after.detail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_resumes_where_it_stood_and_stays_under_the_ceiling() {
+        let config = PollerConfig {
+            first_interval: Duration::from_millis(100),
+            max_interval: Duration::from_secs(1),
+            ..PollerConfig::default()
+        };
+        assert_eq!(config.backoff_after(0), Duration::from_millis(100));
+        assert_eq!(config.backoff_after(1), Duration::from_millis(150));
+        assert_eq!(config.backoff_after(2), Duration::from_millis(225));
+        assert_eq!(config.backoff_after(50), Duration::from_secs(1));
+        let zero = PollerConfig {
+            first_interval: Duration::ZERO,
+            ..PollerConfig::default()
+        };
+        assert!(
+            zero.backoff_after(0) > Duration::ZERO,
+            "a zero interval would spin"
+        );
+    }
+
+    #[test]
+    fn resume_wait_honours_the_saved_time_within_the_ceiling() {
+        let config = PollerConfig {
+            max_interval: Duration::from_secs(10),
+            ..PollerConfig::default()
+        };
+        let monitor = Monitor {
+            id: "TMSP-1".into(),
+            kind: crate::domain::BackendKind::Tmsp,
+            backend: "tmsp".into(),
+            product_id: None,
+            request: "status ACTIVE → SUSPENDED".into(),
+            state: MonitorState::InProgress,
+            status_code: None,
+            detail: None,
+            created: "2026-01-01T00:00:00Z".into(),
+            updated: None,
+        };
+        let at = |secs: i64| PendingMonitor {
+            monitor: monitor.clone(),
+            poll_attempts: 3,
+            next_poll_at: Some(Utc::now() + chrono::Duration::seconds(secs)),
+        };
+        assert_eq!(config.resume_wait(&at(-5)), Duration::ZERO);
+        let soon = config.resume_wait(&at(4));
+        assert!(soon > Duration::from_secs(3) && soon <= Duration::from_secs(4));
+        assert_eq!(config.resume_wait(&at(3600)), Duration::from_secs(10));
+    }
+}
