@@ -18,3 +18,6 @@ pub mod theme;
 pub mod update;
 
 pub use runtime::{UiError, UiOptions, run};
+
+#[cfg(test)]
+mod tests;

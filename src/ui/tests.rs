@@ -1,0 +1,432 @@
+//! Unit tests of the pure core: `apply`, `update` and the keymap, without a terminal or engine.
+
+use super::action::{Action, FilterEdit};
+use super::app::{App, ConfirmFocus, Loadable, MessageKind, Overlay};
+use super::apply::apply;
+use super::effect::Effect;
+use super::keymap::{self, handle_key};
+use super::msg::Msg;
+use super::update::update;
+use crate::domain::{
+    BackendKind, ConnectivityType, NativeStatus, Product, ProductId, ProductSummary, RelatedParty,
+    Status,
+};
+use crate::engine::ListEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn summary(kind: BackendKind, account: &str, i: usize, status: Status) -> ProductSummary {
+    let satellite = matches!(kind, BackendKind::Intelsat | BackendKind::Galaxy1);
+    let business = if satellite {
+        format!("{}", 27_000 + i)
+    } else {
+        format!("8988228066{i:09}")
+    };
+    ProductSummary {
+        id: ProductId::new(kind, business.clone()),
+        related_party: RelatedParty {
+            id: "ACC".into(),
+            name: account.into(),
+        },
+        connectivity: if satellite {
+            ConnectivityType::Satellite
+        } else {
+            ConnectivityType::Cellular
+        },
+        status: NativeStatus::new(status, status.as_str()),
+        iccid: (!satellite).then(|| business.clone()),
+        imsi: (!satellite).then(|| format!("90140510{i:07}")),
+        msisdn: (!satellite).then(|| format!("88228{i:08}")),
+        serial: satellite.then(|| business.clone()),
+        terminal_name: satellite.then(|| format!("Vessel {i}")),
+        latitude: None,
+        longitude: None,
+    }
+}
+
+fn app_with(n: usize) -> App {
+    let rows = (0..n)
+        .map(|i| summary(BackendKind::OneNce, "onence", i, Status::Active))
+        .collect();
+    let mut app = App::new(vec![("onence".into(), "1NCE".into())], rows, false);
+    apply(
+        &mut app,
+        Action::Resize {
+            width: 120,
+            height: 16,
+        },
+    ); // 10 rows a page
+    app
+}
+
+fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    let action = handle_key(app, KeyEvent::new(code, KeyModifiers::NONE));
+    action.map(|a| apply(app, a)).unwrap_or_default()
+}
+
+#[test]
+fn navigation_stays_in_bounds() {
+    let mut app = app_with(25);
+    press(&mut app, KeyCode::Char('k'));
+    assert_eq!(app.selected, 0);
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.selected, 1);
+    press(&mut app, KeyCode::PageDown);
+    assert_eq!((app.selected, app.offset), (11, 2));
+    press(&mut app, KeyCode::Char('G'));
+    assert_eq!((app.selected, app.offset), (24, 15));
+    press(&mut app, KeyCode::Down);
+    assert_eq!(app.selected, 24);
+    press(&mut app, KeyCode::PageUp);
+    assert_eq!(app.selected, 14);
+    press(&mut app, KeyCode::Char('g'));
+    assert_eq!((app.selected, app.offset), (0, 0));
+
+    let mut empty = app_with(0);
+    press(&mut empty, KeyCode::Char('G'));
+    press(&mut empty, KeyCode::Down);
+    assert_eq!((empty.selected, empty.offset), (0, 0));
+    assert!(press(&mut empty, KeyCode::Enter).is_empty());
+}
+
+#[test]
+fn enter_opens_detail_and_a_stale_answer_is_dropped() {
+    let mut app = app_with(5);
+    let effects = press(&mut app, KeyCode::Enter);
+    let Some(Effect::LoadDetail {
+        generation: first,
+        id: first_id,
+    }) = effects.first().cloned()
+    else {
+        panic!("expected LoadDetail, got {effects:?}");
+    };
+    // The user goes back and opens another product before the first answer arrives.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('j'));
+    let effects = press(&mut app, KeyCode::Enter);
+    let Some(Effect::LoadDetail {
+        generation: second,
+        id: second_id,
+    }) = effects.first().cloned()
+    else {
+        panic!("expected LoadDetail");
+    };
+    assert_ne!(first, second);
+    assert_ne!(first_id, second_id);
+    let stale = product_of(&app, &first_id);
+    update(
+        &mut app,
+        Msg::Product {
+            generation: first,
+            id: first_id,
+            result: Ok(Box::new(stale)),
+        },
+    );
+    assert_eq!(
+        app.detail.as_ref().map(|d| &d.product),
+        Some(&Loadable::Loading)
+    );
+    let fresh = product_of(&app, &second_id);
+    update(
+        &mut app,
+        Msg::Product {
+            generation: second,
+            id: second_id.clone(),
+            result: Ok(Box::new(fresh)),
+        },
+    );
+    match &app.detail.as_ref().map(|d| &d.product) {
+        Some(Loadable::Ready(p)) => assert_eq!(p.summary.id, second_id),
+        other => panic!("detail not loaded: {other:?}"),
+    }
+}
+
+fn product_of(app: &App, id: &ProductId) -> Product {
+    Product {
+        summary: app.row(id).map(|r| r.summary.clone()).expect("row"),
+        product_offering: None,
+        start_date: None,
+        characteristics: vec![],
+        sim_card: None,
+        data_connectivity: None,
+        terminal: None,
+        usage: None,
+        custom: vec![],
+    }
+}
+
+#[test]
+fn pages_of_an_old_listing_are_dropped_and_new_ones_confirm_rows() {
+    let mut app = app_with(3);
+    assert!(
+        app.rows.iter().all(|r| !r.confirmed),
+        "cached rows start unconfirmed"
+    );
+    let effects = press(&mut app, KeyCode::Char('r'));
+    assert_eq!(
+        effects,
+        vec![Effect::LoadProducts {
+            generation: app.list_generation
+        }]
+    );
+    let old = app.list_generation - 1;
+    let page = |generation| Msg::List {
+        generation,
+        event: ListEvent::Page {
+            backend: "onence".into(),
+            items: vec![summary(BackendKind::OneNce, "onence", 7, Status::Suspended)],
+            total: None,
+        },
+    };
+    update(&mut app, page(old));
+    assert_eq!(app.rows.len(), 3);
+    let current = app.list_generation;
+    update(&mut app, page(current));
+    assert_eq!(app.rows.len(), 4);
+    assert!(app.rows[3].confirmed);
+    assert_eq!(app.backends[0].loaded, 4);
+}
+
+#[test]
+fn status_menu_offers_only_allowed_targets() {
+    // 1NCE allows ACTIVE ↔ SUSPENDED only.
+    let mut app = app_with(1);
+    press(&mut app, KeyCode::Char('s'));
+    match app.top_overlay() {
+        Some(Overlay::StatusMenu { targets, from, .. }) => {
+            assert_eq!(*from, Status::Active);
+            assert_eq!(
+                targets,
+                &crate::domain::capabilities::sim_targets(BackendKind::OneNce, Status::Active)
+            );
+            assert_eq!(targets, &vec![Status::Suspended]);
+        }
+        other => panic!("no status menu: {other:?}"),
+    }
+    // TMSP offers more from ACTIVE; satellite products use the terminal table.
+    let tmsp = summary(BackendKind::Tmsp, "tmsp", 1, Status::Active);
+    let sat = summary(BackendKind::Intelsat, "sat", 1, Status::Suspended);
+    let mut app = App::new(vec![], vec![tmsp, sat], false);
+    press(&mut app, KeyCode::Char('s'));
+    let Some(Overlay::StatusMenu { targets, .. }) = app.top_overlay() else {
+        panic!()
+    };
+    assert_eq!(
+        targets,
+        &vec![Status::Suspended, Status::Blocked, Status::Terminated]
+    );
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('s'));
+    let Some(Overlay::StatusMenu { targets, .. }) = app.top_overlay() else {
+        panic!()
+    };
+    assert_eq!(targets, &vec![Status::Active]);
+}
+
+#[test]
+fn a_status_with_no_allowed_target_opens_no_menu() {
+    let blocked = summary(BackendKind::OneNce, "onence", 1, Status::Blocked);
+    let mut app = App::new(vec![], vec![blocked], false);
+    press(&mut app, KeyCode::Char('s'));
+    assert!(app.overlays.is_empty());
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("no status change from BLOCKED"))
+    );
+}
+
+#[test]
+fn confirmation_defaults_to_cancel() {
+    let mut app = app_with(1);
+    press(&mut app, KeyCode::Char('s'));
+    press(&mut app, KeyCode::Enter);
+    let Some(Overlay::Confirm { focus, to, .. }) = app.top_overlay() else {
+        panic!("no dialog")
+    };
+    assert_eq!((*focus, *to), (ConfirmFocus::Cancel, Status::Suspended));
+    // Enter right away presses Cancel: nothing is sent.
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert!(app.overlays.is_empty());
+
+    press(&mut app, KeyCode::Char('s'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Tab);
+    let effects = press(&mut app, KeyCode::Enter);
+    let id = app.rows[0].summary.id.clone();
+    assert_eq!(
+        effects,
+        vec![Effect::ChangeStatus {
+            id,
+            to: Status::Suspended
+        }]
+    );
+}
+
+#[test]
+fn esc_closes_overlays_before_anything_else_and_q_quits_only_from_the_list() {
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('?'));
+    press(&mut app, KeyCode::Esc);
+    assert!(app.overlays.is_empty() && app.detail.is_some());
+    press(&mut app, KeyCode::Char('q'));
+    assert!(
+        app.detail.is_none() && !app.quit,
+        "q in the detail goes back"
+    );
+    press(&mut app, KeyCode::Char('q'));
+    assert!(app.quit);
+}
+
+#[test]
+fn read_only_refuses_status_changes() {
+    let rows = vec![summary(BackendKind::OneNce, "onence", 1, Status::Active)];
+    let mut app = App::new(vec![], rows, true);
+    assert!(press(&mut app, KeyCode::Char('s')).is_empty());
+    assert!(app.overlays.is_empty());
+    let msg = app.message.clone().expect("a message");
+    assert_eq!(msg.kind, MessageKind::Error);
+    assert!(msg.text.contains("read-only"), "{}", msg.text);
+}
+
+#[test]
+fn filter_narrows_on_each_field_and_esc_clears_it() {
+    let mut rows: Vec<_> = (0..20)
+        .map(|i| summary(BackendKind::OneNce, "onence", i, Status::Active))
+        .collect();
+    rows.push(summary(BackendKind::Tmsp, "tmsp-eu", 99, Status::Suspended));
+    let mut app = App::new(vec![], rows, false);
+    let type_filter = |app: &mut App, text: &str| {
+        press(app, KeyCode::Char('/'));
+        for c in text.chars() {
+            press(app, KeyCode::Char(c));
+        }
+        press(app, KeyCode::Enter);
+        let n = app.visible.len();
+        press(app, KeyCode::Esc);
+        n
+    };
+    assert_eq!(type_filter(&mut app, "suspended"), 1, "status");
+    assert_eq!(type_filter(&mut app, "TMSP-EU"), 1, "account, any case");
+    assert_eq!(
+        type_filter(&mut app, "tmsp-898822806600000009"),
+        1,
+        "product id"
+    );
+    assert_eq!(type_filter(&mut app, "901405100000013"), 1, "IMSI");
+    assert_eq!(type_filter(&mut app, "8822800000019"), 1, "MSISDN");
+    assert_eq!(
+        type_filter(&mut app, "898822806600000001"),
+        10,
+        "ICCID prefix"
+    );
+    assert_eq!(type_filter(&mut app, "nothing"), 0);
+    assert_eq!(app.visible.len(), 21, "Esc cleared the filter");
+
+    // Typing narrows live, Backspace widens, and q is text while typing.
+    press(&mut app, KeyCode::Char('/'));
+    press(&mut app, KeyCode::Char('q'));
+    assert!(!app.quit);
+    assert_eq!(app.filter.input.value(), "q");
+    press(&mut app, KeyCode::Backspace);
+    assert_eq!(app.visible.len(), 21);
+    assert_eq!(
+        handle_key(
+            &app,
+            KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL)
+        ),
+        Some(Action::FilterEdit(FilterEdit::DeletePrevWord))
+    );
+}
+
+#[test]
+fn status_change_results_and_monitors_reach_the_status_line() {
+    use crate::backends::ChangeOutcome;
+    use crate::domain::{Monitor, MonitorState};
+    let mut app = app_with(1);
+    let id = app.rows[0].summary.id.clone();
+    let monitor = Monitor {
+        id: "1NCE-req-1".into(),
+        kind: BackendKind::OneNce,
+        backend: "onence".into(),
+        product_id: Some(id.clone()),
+        request: "status ACTIVE → SUSPENDED".into(),
+        state: MonitorState::InProgress,
+        status_code: None,
+        detail: None,
+        created: "2026-11-29T10:00:00Z".into(),
+        updated: None,
+    };
+    let effects = update(
+        &mut app,
+        Msg::StatusChanged {
+            id: id.clone(),
+            to: Status::Suspended,
+            result: Ok(ChangeOutcome::Pending(monitor.clone())),
+        },
+    );
+    assert!(
+        matches!(&effects[..], [Effect::PollMonitor { monitor_id, .. }] if monitor_id == "1NCE-req-1")
+    );
+    assert_eq!(app.pending_monitors.len(), 1);
+    let done = Monitor {
+        state: MonitorState::Completed,
+        ..monitor
+    };
+    let effects = update(
+        &mut app,
+        Msg::Monitor {
+            monitor_id: done.id.clone(),
+            result: Ok(done),
+        },
+    );
+    assert_eq!(effects, vec![Effect::RefreshRow { id: id.clone() }]);
+    assert!(app.pending_monitors.is_empty());
+    assert!(
+        app.status_line
+            .as_deref()
+            .is_some_and(|s| s.contains("Completed"))
+    );
+
+    update(
+        &mut app,
+        Msg::StatusChanged {
+            id,
+            to: Status::Suspended,
+            result: Err("onence answered HTTP 500: \u{1b}[31mboom\nline2".into()),
+        },
+    );
+    let msg = app.message.clone().expect("error shown");
+    assert!(
+        !msg.text.contains('\u{1b}') && !msg.text.contains('\n'),
+        "{}",
+        msg.text
+    );
+}
+
+#[test]
+fn keybindings_doc_matches_keymap() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/keybindings.md");
+    let generated = keymap::keybindings_markdown();
+    if std::env::var_os("UPDATE_KEYBINDINGS").is_some() {
+        std::fs::write(&path, &generated).expect("write docs/keybindings.md");
+    }
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        on_disk == generated,
+        "docs/keybindings.md is out of date: run `UPDATE_KEYBINDINGS=1 cargo test --lib ui::tests::keybindings`"
+    );
+}
+
+#[test]
+fn every_keymap_context_has_a_way_out() {
+    for ctx in keymap::Context::ALL {
+        if ctx == keymap::Context::Global {
+            continue;
+        }
+        let exits = keymap::bindings(ctx)
+            .any(|b| matches!(b.action, Action::Back | Action::Quit | Action::CancelFilter));
+        assert!(exits, "{ctx:?} has no Esc/quit binding");
+    }
+}

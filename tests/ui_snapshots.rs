@@ -1,0 +1,161 @@
+//! Render snapshots of the console at 120×40 on ratatui's `TestBackend`, fed from the in-memory
+//! backend through the engine. Deterministic: no clocks, fixed data, health left unknown.
+
+use cmo::backends::memory::MemoryBackend;
+use cmo::backends::{Backend, Guarded};
+use cmo::domain::{BackendKind, ProductId};
+use cmo::engine::{Engine, ListEvent};
+use cmo::ui::action::Action;
+use cmo::ui::app::App;
+use cmo::ui::apply::apply;
+use cmo::ui::msg::Msg;
+use cmo::ui::panes;
+use cmo::ui::theme::Theme;
+use cmo::ui::update::update;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::sync::Arc;
+
+async fn loaded_app() -> (App, Engine) {
+    let backends: Vec<Arc<dyn Backend>> = vec![
+        Arc::new(MemoryBackend::generate("onence-a", BackendKind::OneNce, 30)),
+        Arc::new(MemoryBackend::generate(
+            "intelsat",
+            BackendKind::Intelsat,
+            5,
+        )),
+    ];
+    let engine = Engine::new(
+        backends
+            .into_iter()
+            .map(|b| Arc::new(Guarded::new(b)) as Arc<dyn Backend>)
+            .collect(),
+    );
+    let accounts = engine
+        .accounts()
+        .into_iter()
+        .map(|a| (a.name, a.kind.as_str().to_string()))
+        .collect();
+    let mut app = App::new(accounts, Vec::new(), false);
+    apply(
+        &mut app,
+        Action::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
+    apply(&mut app, Action::Refresh);
+    // Feed the listing backend by backend in a fixed order, whatever order tasks finish in.
+    for (name, result) in engine.list_all(None).await.expect("list") {
+        let event = ListEvent::Page {
+            backend: name.name.clone(),
+            items: result.expect("listing"),
+            total: None,
+        };
+        let generation = app.list_generation;
+        update(&mut app, Msg::List { generation, event });
+        let event = ListEvent::Done {
+            backend: name.name,
+            result: Ok(()),
+        };
+        update(&mut app, Msg::List { generation, event });
+    }
+    (app, engine)
+}
+
+fn render(app: &App) -> Terminal<TestBackend> {
+    let theme = Theme::load("default").expect("theme");
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    terminal
+        .draw(|f| panes::draw(f, app, &theme))
+        .expect("draw");
+    terminal
+}
+
+#[tokio::test]
+async fn product_list_120x40() {
+    let (mut app, _) = loaded_app().await;
+    apply(&mut app, Action::Down);
+    apply(&mut app, Action::Down);
+    insta::assert_snapshot!(render(&app).backend());
+}
+
+#[tokio::test]
+async fn product_detail_120x40() {
+    let (mut app, engine) = loaded_app().await;
+    let id: ProductId = "1NCE-8988228066000000007".parse().expect("id");
+    let position = app
+        .visible
+        .iter()
+        .position(|&i| app.rows[i].summary.id == id)
+        .expect("row");
+    for _ in 0..position {
+        apply(&mut app, Action::Down);
+    }
+    let effects = apply(&mut app, Action::Open);
+    let generation = app.detail_generation;
+    assert_eq!(effects.len(), 1);
+    let product = engine
+        .product(&id)
+        .await
+        .map(Box::new)
+        .map_err(|e| e.to_string());
+    let usage = engine.usage(&id).await.map_err(|e| e.to_string());
+    update(
+        &mut app,
+        Msg::Product {
+            generation,
+            id: id.clone(),
+            result: product,
+        },
+    );
+    update(
+        &mut app,
+        Msg::Usage {
+            generation,
+            id,
+            result: usage,
+        },
+    );
+    insta::assert_snapshot!(render(&app).backend());
+}
+
+#[tokio::test]
+async fn satellite_detail_and_status_menu_120x40() {
+    let (mut app, engine) = loaded_app().await;
+    let id: ProductId = "INTELSAT-27002".parse().expect("id");
+    let position = app
+        .visible
+        .iter()
+        .position(|&i| app.rows[i].summary.id == id)
+        .expect("row");
+    for _ in 0..position {
+        apply(&mut app, Action::Down);
+    }
+    apply(&mut app, Action::Open);
+    let generation = app.detail_generation;
+    let product = engine
+        .product(&id)
+        .await
+        .map(Box::new)
+        .map_err(|e| e.to_string());
+    let usage = engine.usage(&id).await.map_err(|e| e.to_string());
+    update(
+        &mut app,
+        Msg::Product {
+            generation,
+            id: id.clone(),
+            result: product,
+        },
+    );
+    update(
+        &mut app,
+        Msg::Usage {
+            generation,
+            id,
+            result: usage,
+        },
+    );
+    apply(&mut app, Action::ChangeStatus);
+    insta::assert_snapshot!(render(&app).backend());
+}
