@@ -13,9 +13,9 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
 const WIDTHS: [Constraint; 7] = [
     Constraint::Length(1),
-    Constraint::Length(24),
-    Constraint::Length(12),
-    Constraint::Length(24),
+    Constraint::Length(29),
+    Constraint::Length(11),
+    Constraint::Length(28),
     Constraint::Length(20),
     Constraint::Length(15),
     Constraint::Fill(1),
