@@ -1,0 +1,138 @@
+//! End to end: the real `cmo` binary in a pseudo-terminal, in demo mode. It lists products,
+//! opens one with Enter, shows its ICCID in the detail pane, and `q` restores the terminal.
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const ROWS: u16 = 40;
+const COLS: u16 = 120;
+
+struct Screen {
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Screen {
+    fn text(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Wait (bounded) until `pred` holds for the screen text; returns the last screen.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let text = self.text();
+            if pred(&text) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn demo_lists_opens_a_product_and_quits_cleanly() {
+    let home = tempfile::tempdir().unwrap();
+    let pty = native_pty_system();
+    let pair = pty
+        .openpty(PtySize {
+            rows: ROWS,
+            cols: COLS,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cmo"));
+    cmd.args(["--demo", "--demo-size", "40", "--data-dir"]);
+    cmd.arg(home.path().join("data"));
+    cmd.env("HOME", home.path());
+    cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+    cmd.env("XDG_STATE_HOME", home.path().join("state"));
+    cmd.env("XDG_DATA_HOME", home.path().join("share"));
+    cmd.env("TERM", "xterm-256color");
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+
+    let screen = Screen {
+        parser: Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0))),
+        raw: Arc::new(Mutex::new(Vec::new())),
+    };
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let writer = Arc::new(Mutex::new(pair.master.take_writer().unwrap()));
+    let (parser, raw, answer) = (screen.parser.clone(), screen.raw.clone(), writer.clone());
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            let chunk = &buf[..n];
+            // Answer a cursor-position query (DSR) as a real terminal does.
+            if chunk.windows(4).any(|w| w == b"\x1b[6n") {
+                let (row, col) = parser.lock().unwrap().screen().cursor_position();
+                let reply = format!("\x1b[{};{}R", row + 1, col + 1);
+                let _ = answer.lock().unwrap().write_all(reply.as_bytes());
+            }
+            parser.lock().unwrap().process(chunk);
+            raw.lock().unwrap().extend_from_slice(chunk);
+        }
+    });
+    let send = |bytes: &[u8]| {
+        let mut w = writer.lock().unwrap();
+        w.write_all(bytes).unwrap();
+        w.flush().unwrap();
+    };
+
+    // The list fills; narrow it to 1NCE with the filter so the first row is a 1NCE SIM.
+    screen.wait_for("the 1NCE listing to finish", |t| {
+        t.contains("1nce-demo ● ok 40")
+    });
+    send(b"/1NCE-89");
+    send(b"\r");
+    let listed = screen.wait_for("the filtered list", |t| {
+        !t.lines().any(|l| l.contains("TMSP-89"))
+    });
+    send(b"g");
+    // The first 1NCE id on screen is the selected row after `g`.
+    let iccid = listed
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+        .find_map(|w| w.strip_prefix("1NCE-"))
+        .map(str::to_string)
+        .expect("a 1NCE product id on screen");
+    send(b"\r");
+    let detail = screen.wait_for("the detail pane with the ICCID and IMSI", |t| {
+        t.lines().any(|l| l.contains("ICCID") && l.contains(&iccid)) && t.contains("IMSI")
+    });
+    let imsi_line = detail.lines().find(|l| l.contains("IMSI")).unwrap();
+    assert!(
+        imsi_line.chars().filter(char::is_ascii_digit).count() >= 14,
+        "{imsi_line}"
+    );
+
+    send(b"\x1b"); // Esc back to the list
+    screen.wait_for("the list again", |t| t.contains("Products"));
+    send(b"q");
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "cmo did not exit after q");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status:?}");
+    // The terminal was restored: alternate screen left, cursor shown.
+    std::thread::sleep(Duration::from_millis(200));
+    let raw = String::from_utf8_lossy(&screen.raw.lock().unwrap()).to_string();
+    assert!(raw.contains("\x1b[?1049h"), "entered the alternate screen");
+    let left = raw.rfind("\x1b[?1049l").expect("left the alternate screen");
+    let shown = raw.rfind("\x1b[?25h").expect("cursor shown again");
+    assert!(left > raw.rfind("\x1b[?1049h").unwrap() && shown > 0);
+}
