@@ -423,7 +423,9 @@ fn simulate_writes_a_config_and_stops_on_sigterm() {
         "--json",
     ]);
     assert_eq!(code(&list), 0, "{}", stderr(&list));
-    assert_eq!(stdout_json(&list)["entities"].as_array().unwrap().len(), 12);
+    // 12 products per simulated platform, however many platforms are registered.
+    let listed = stdout_json(&list)["entities"].as_array().unwrap().len();
+    assert!(listed >= 12 && listed.is_multiple_of(12), "{listed}");
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

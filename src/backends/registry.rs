@@ -41,6 +41,12 @@ pub fn build_one(
                 })?,
             )
         }
+        BackendKind::Iota => Arc::new(super::aeris::Aeris::new(config, health.clone()).map_err(
+            |e| ConfigError::Backend {
+                name: config.name.clone(),
+                message: e.to_string(),
+            },
+        )?),
         BackendKind::Tmsp => {
             let settings = TmspSettings {
                 base_url: config.base_url.as_str().trim_end_matches('/').to_string(),

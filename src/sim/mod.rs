@@ -9,6 +9,7 @@
 //! Inventories are generated lazily from `(seed, index)`; only mutations are stored, so a
 //! platform of a million SIMs costs next to nothing until it is changed.
 
+pub mod aeris;
 mod config_out;
 pub mod faults;
 pub mod inventory;
@@ -30,7 +31,7 @@ use tokio_util::sync::CancellationToken;
 pub use faults::{FaultControl, FaultRates, FaultSpec, FaultSpecError};
 
 /// Every simulated platform, in start order (ports are assigned in this order).
-const PLATFORMS: &[PlatformSpec] = &[onence::SPEC, tmsp::SPEC];
+const PLATFORMS: &[PlatformSpec] = &[onence::SPEC, tmsp::SPEC, aeris::SPEC];
 
 /// How to run the simulators.
 #[derive(Debug, Clone)]
