@@ -90,13 +90,14 @@ fn demo_lists_opens_a_product_and_quits_cleanly() {
     };
 
     // The list fills; narrow it to 1NCE with the filter so the first row is a 1NCE SIM.
-    screen.wait_for("the 1NCE listing to finish", |t| {
-        t.contains("1nce-demo ● ok 40")
-    });
+    screen.wait_for("the console", |t| t.contains("Products"));
     send(b"/1NCE-89");
     send(b"\r");
     let listed = screen.wait_for("the filtered list", |t| {
-        !t.lines().any(|l| l.contains("TMSP-89"))
+        t.contains("1NCE-89")
+            && !t
+                .lines()
+                .any(|l| l.contains("TMSP-89") || l.contains("IOTA-89"))
     });
     send(b"g");
     // The first 1NCE id on screen is the selected row after `g`.
