@@ -1,0 +1,401 @@
+//! Fault injection for the simulators: the `--fault` grammar (`FaultSpec`) and the runtime
+//! switchboard each platform carries (`FaultControl`).
+//!
+//! Grammar: `TARGET:ITEM[,ITEM…]` where TARGET is a platform kind (`1NCE`, case-insensitive),
+//! a backend name (`1nce-demo`) or `*`, and ITEM is one of `5xx=P`, `timeout=P`, `malformed=P`,
+//! `429=P` (P a probability in 0..=1), `latency=DURATION` (humantime: `150ms`, `2s`) or `down`.
+//! Random faults draw from a seeded generator, so a run with the same seed and the same request
+//! sequence fails the same way.
+
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use super::inventory::mix64;
+
+/// One parsed `--fault` argument.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FaultSpec {
+    /// Platform kind, backend name, or `*` for every platform.
+    pub target: String,
+    pub rates: FaultRates,
+    pub down: bool,
+}
+
+/// Probabilities (0..=1) of each random fault, plus a fixed latency added to every request.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct FaultRates {
+    pub error_5xx: f64,
+    pub timeout: f64,
+    pub malformed: f64,
+    pub too_many_requests: f64,
+    pub latency: Duration,
+}
+
+/// Why a fault spec was refused; every variant names the offending part.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FaultSpecError {
+    #[error("fault spec {spec:?}: expected TARGET:FAULT[,FAULT…], e.g. 1NCE:5xx=0.1,latency=150ms")]
+    MissingTarget { spec: String },
+    #[error("fault spec {spec:?}: no faults listed after {target:?}")]
+    Empty { spec: String, target: String },
+    #[error(
+        "fault spec {spec:?}: unknown fault {part:?} (expected 5xx=P, timeout=P, malformed=P, 429=P, latency=DURATION or down)"
+    )]
+    UnknownFault { spec: String, part: String },
+    #[error("fault spec {spec:?}: {part:?} needs a probability between 0 and 1")]
+    BadProbability { spec: String, part: String },
+    #[error("fault spec {spec:?}: {part:?} needs a duration such as 150ms or 2s")]
+    BadDuration { spec: String, part: String },
+}
+
+impl FaultSpec {
+    /// Parses one spec such as `1NCE:5xx=0.1,timeout=0.05,latency=150ms`.
+    pub fn parse(spec: &str) -> Result<Self, FaultSpecError> {
+        let owned = || spec.to_string();
+        let (target, items) = spec
+            .split_once(':')
+            .map(|(t, i)| (t.trim(), i.trim()))
+            .filter(|(t, _)| !t.is_empty())
+            .ok_or_else(|| FaultSpecError::MissingTarget { spec: owned() })?;
+        let mut parsed = FaultSpec {
+            target: target.to_string(),
+            ..FaultSpec::default()
+        };
+        let mut any = false;
+        for part in items.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            any = true;
+            let bad = |part: &str| part.to_string();
+            if part.eq_ignore_ascii_case("down") {
+                parsed.down = true;
+                continue;
+            }
+            let (key, value) =
+                part.split_once('=')
+                    .ok_or_else(|| FaultSpecError::UnknownFault {
+                        spec: owned(),
+                        part: bad(part),
+                    })?;
+            let probability = || {
+                value
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|p| (0.0..=1.0).contains(p))
+                    .ok_or_else(|| FaultSpecError::BadProbability {
+                        spec: owned(),
+                        part: bad(part),
+                    })
+            };
+            match key.trim().to_ascii_lowercase().as_str() {
+                "5xx" => parsed.rates.error_5xx = probability()?,
+                "timeout" => parsed.rates.timeout = probability()?,
+                "malformed" => parsed.rates.malformed = probability()?,
+                "429" => parsed.rates.too_many_requests = probability()?,
+                "latency" => {
+                    parsed.rates.latency =
+                        humantime::parse_duration(value.trim()).map_err(|_| {
+                            FaultSpecError::BadDuration {
+                                spec: owned(),
+                                part: bad(part),
+                            }
+                        })?
+                }
+                _ => {
+                    return Err(FaultSpecError::UnknownFault {
+                        spec: owned(),
+                        part: bad(part),
+                    });
+                }
+            }
+        }
+        if !any {
+            return Err(FaultSpecError::Empty {
+                spec: owned(),
+                target: target.to_string(),
+            });
+        }
+        Ok(parsed)
+    }
+
+    /// Whether this spec applies to the platform with backend `name` and `kind`.
+    pub fn matches(&self, name: &str, kind: &str) -> bool {
+        self.target == "*"
+            || self.target.eq_ignore_ascii_case(kind)
+            || self.target.eq_ignore_ascii_case(name)
+    }
+}
+
+impl FromStr for FaultSpec {
+    type Err = FaultSpecError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+/// A fault chosen for one request by [`FaultControl::roll`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InjectedFault {
+    ServerError(u16),
+    Timeout,
+    Malformed,
+    TooManyRequests,
+}
+
+/// Runtime-adjustable faults and counters of one simulated platform. Shared (`Arc`) between the
+/// platform's server and tests, which flip faults on and off while requests run.
+#[derive(Debug)]
+pub struct FaultControl {
+    rates: Mutex<FaultRates>,
+    rng: Mutex<u64>,
+    down: watch::Sender<bool>,
+    token_epoch: AtomicU64,
+    forced_429: AtomicU64,
+    requests_total: AtomicU64,
+    rate_limited_total: AtomicU64,
+    faults_injected_total: AtomicU64,
+    shutdown: CancellationToken,
+}
+
+/// How long a `timeout` fault holds a request before answering 504: far beyond any sane client
+/// timeout. Released early when the simulator shuts down.
+pub const TIMEOUT_HOLD: Duration = Duration::from_secs(120);
+
+impl FaultControl {
+    /// A control with no faults, drawing random faults from `seed`.
+    pub fn new(seed: u64, shutdown: CancellationToken) -> Self {
+        Self {
+            rates: Mutex::new(FaultRates::default()),
+            rng: Mutex::new(seed),
+            down: watch::Sender::new(false),
+            token_epoch: AtomicU64::new(0),
+            forced_429: AtomicU64::new(0),
+            requests_total: AtomicU64::new(0),
+            rate_limited_total: AtomicU64::new(0),
+            faults_injected_total: AtomicU64::new(0),
+            shutdown,
+        }
+    }
+
+    /// Applies a parsed spec. Specs accumulate: each non-zero value of `spec` overrides the
+    /// current one, so `*:latency=100ms` and `1NCE:5xx=0.1` combine; `down` only switches off.
+    pub fn apply(&self, spec: &FaultSpec) {
+        let given = spec.rates;
+        let mut rates = lock(&self.rates);
+        let pick = |new: f64, old: f64| if new > 0.0 { new } else { old };
+        rates.error_5xx = pick(given.error_5xx, rates.error_5xx);
+        rates.timeout = pick(given.timeout, rates.timeout);
+        rates.malformed = pick(given.malformed, rates.malformed);
+        rates.too_many_requests = pick(given.too_many_requests, rates.too_many_requests);
+        if !given.latency.is_zero() {
+            rates.latency = given.latency;
+        }
+        drop(rates);
+        if spec.down {
+            self.set_down(true);
+        }
+    }
+
+    pub fn set_rates(&self, rates: FaultRates) {
+        *lock(&self.rates) = rates;
+    }
+    pub fn rates(&self) -> FaultRates {
+        *lock(&self.rates)
+    }
+    pub fn set_5xx_rate(&self, p: f64) {
+        lock(&self.rates).error_5xx = p.clamp(0.0, 1.0);
+    }
+    pub fn set_timeout_rate(&self, p: f64) {
+        lock(&self.rates).timeout = p.clamp(0.0, 1.0);
+    }
+    pub fn set_malformed_rate(&self, p: f64) {
+        lock(&self.rates).malformed = p.clamp(0.0, 1.0);
+    }
+    pub fn set_429_rate(&self, p: f64) {
+        lock(&self.rates).too_many_requests = p.clamp(0.0, 1.0);
+    }
+    pub fn set_latency(&self, latency: Duration) {
+        lock(&self.rates).latency = latency;
+    }
+    /// Removes every fault and brings the platform back up (counters are kept).
+    pub fn clear(&self) {
+        self.set_rates(FaultRates::default());
+        self.forced_429.store(0, Ordering::SeqCst);
+        self.set_down(false);
+    }
+
+    /// Down: the listener stops accepting (connection refused) and open connections are
+    /// dropped on their next request. Up again: the port is re-bound.
+    pub fn set_down(&self, down: bool) {
+        self.down.send_replace(down);
+    }
+    pub fn is_down(&self) -> bool {
+        *self.down.borrow()
+    }
+    pub(crate) fn watch_down(&self) -> watch::Receiver<bool> {
+        self.down.subscribe()
+    }
+
+    /// Invalidates every bearer token issued so far; the next call with one gets 401.
+    pub fn expire_tokens_now(&self) {
+        self.token_epoch.fetch_add(1, Ordering::SeqCst);
+    }
+    pub fn token_epoch(&self) -> u64 {
+        self.token_epoch.load(Ordering::SeqCst)
+    }
+
+    /// The next `n` rate-limited requests are answered 429, whatever the real limiter says.
+    pub fn force_429_for(&self, n: u64) {
+        self.forced_429.store(n, Ordering::SeqCst);
+    }
+    pub(crate) fn take_forced_429(&self) -> bool {
+        self.forced_429
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+
+    /// Every HTTP request the platform answered (including token requests and refusals).
+    pub fn requests_total(&self) -> u64 {
+        self.requests_total.load(Ordering::SeqCst)
+    }
+    /// Every 429 the platform sent: real rate limiting, forced and random ones.
+    pub fn rate_limited_total(&self) -> u64 {
+        self.rate_limited_total.load(Ordering::SeqCst)
+    }
+    /// Every random or forced fault injected (5xx, timeout, malformed, 429).
+    pub fn faults_injected_total(&self) -> u64 {
+        self.faults_injected_total.load(Ordering::SeqCst)
+    }
+    pub(crate) fn note_response(&self, status: u16) {
+        self.requests_total.fetch_add(1, Ordering::SeqCst);
+        if status == 429 {
+            self.rate_limited_total.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    pub(crate) fn note_injected(&self) {
+        self.faults_injected_total.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Resolves when the simulator shuts down (used to release held `timeout` requests).
+    pub(crate) fn shutdown_token(&self) -> &CancellationToken {
+        &self.shutdown
+    }
+
+    /// Draws the random fault (if any) for one request.
+    pub(crate) fn roll(&self) -> Option<InjectedFault> {
+        let rates = self.rates();
+        let draw = self.next_unit();
+        let mut edge = rates.error_5xx;
+        if draw < edge {
+            let codes = [500, 502, 503];
+            let pick = (self.next_u64() % codes.len() as u64) as usize;
+            return Some(InjectedFault::ServerError(codes[pick]));
+        }
+        edge += rates.timeout;
+        if draw < edge {
+            return Some(InjectedFault::Timeout);
+        }
+        edge += rates.malformed;
+        if draw < edge {
+            return Some(InjectedFault::Malformed);
+        }
+        edge += rates.too_many_requests;
+        (draw < edge).then_some(InjectedFault::TooManyRequests)
+    }
+
+    fn next_u64(&self) -> u64 {
+        let mut state = lock(&self.rng);
+        *state = state.wrapping_add(1);
+        mix64(*state)
+    }
+    fn next_unit(&self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it (the guarded values
+/// stay consistent: every critical section is a plain assignment).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_fault_kind() {
+        let spec =
+            FaultSpec::parse("1NCE:5xx=0.1,timeout=0.05,malformed=0.02,429=0.2,latency=150ms,down")
+                .expect("valid spec");
+        assert_eq!(spec.target, "1NCE");
+        assert_eq!(spec.rates.error_5xx, 0.1);
+        assert_eq!(spec.rates.timeout, 0.05);
+        assert_eq!(spec.rates.malformed, 0.02);
+        assert_eq!(spec.rates.too_many_requests, 0.2);
+        assert_eq!(spec.rates.latency, Duration::from_millis(150));
+        assert!(spec.down);
+        assert!(spec.matches("1nce-demo", "1NCE"));
+        assert!(
+            FaultSpec::parse("1nce-demo:down")
+                .expect("valid")
+                .matches("1nce-demo", "1NCE")
+        );
+        assert!(!spec.matches("jasper-demo", "JASPER"));
+    }
+
+    #[test]
+    fn errors_name_the_bad_part() {
+        let err = |s: &str| FaultSpec::parse(s).expect_err(s).to_string();
+        assert!(err("5xx=0.1").contains("TARGET:FAULT"));
+        assert!(err("1NCE:").contains("no faults"));
+        assert!(err("1NCE:5xx=0.1,boom=1").contains("\"boom=1\""));
+        assert!(err("1NCE:5xx=1.5").contains("\"5xx=1.5\""));
+        assert!(err("1NCE:429=abc").contains("probability"));
+        assert!(err("1NCE:latency=fast").contains("\"latency=fast\""));
+        assert!(err("1NCE:latency").contains("unknown fault \"latency\""));
+    }
+
+    #[test]
+    fn rolls_are_seeded_and_follow_rates() {
+        let draws = |seed| {
+            let control = FaultControl::new(seed, CancellationToken::new());
+            control.set_5xx_rate(0.3);
+            (0..200).map(|_| control.roll()).collect::<Vec<_>>()
+        };
+        assert_eq!(draws(9), draws(9));
+        let failures = draws(9).iter().filter(|f| f.is_some()).count();
+        assert!((30..90).contains(&failures), "{failures}");
+        let quiet = FaultControl::new(1, CancellationToken::new());
+        assert!((0..100).all(|_| quiet.roll().is_none()));
+    }
+
+    #[test]
+    fn specs_accumulate() {
+        let control = FaultControl::new(1, CancellationToken::new());
+        control.apply(&FaultSpec::parse("*:latency=100ms,5xx=0.5").expect("spec"));
+        control.apply(&FaultSpec::parse("1NCE:5xx=0.1,down").expect("spec"));
+        let rates = control.rates();
+        assert_eq!(
+            (rates.error_5xx, rates.latency),
+            (0.1, Duration::from_millis(100))
+        );
+        assert!(control.is_down());
+        control.clear();
+        assert_eq!(control.rates(), FaultRates::default());
+        assert!(!control.is_down());
+    }
+
+    #[test]
+    fn forced_429_counts_down() {
+        let control = FaultControl::new(1, CancellationToken::new());
+        control.force_429_for(2);
+        assert!(control.take_forced_429());
+        assert!(control.take_forced_429());
+        assert!(!control.take_forced_429());
+    }
+}
