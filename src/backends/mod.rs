@@ -4,7 +4,11 @@
 
 pub mod error;
 pub mod guard;
+pub mod health;
+pub mod http;
 pub mod memory;
+pub mod onence;
+pub mod registry;
 
 pub use error::{BackendError, BackendResult};
 pub use guard::Guarded;

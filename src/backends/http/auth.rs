@@ -1,0 +1,303 @@
+//! Authorization strategies behind one trait, [`TokenSource`]: static Basic credentials (Cisco
+//! Control Center), and OAuth2-style bearer tokens fetched from a token endpoint and cached until
+//! shortly before they expire (1NCE's Basic → JSON `/oauth/token`, client credentials as form body
+//! or Basic, Aeris' password grant). Token values live in `SecretString`s; headers are marked
+//! sensitive; `redact` scrubs the secret and the current token from any text we show.
+
+use super::super::{BackendError, BackendResult};
+use super::excerpt;
+use async_trait::async_trait;
+use base64::Engine;
+use reqwest::header::HeaderValue;
+use reqwest::{Client, StatusCode, Url};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Produces the `Authorization` header for each request.
+#[async_trait]
+pub trait TokenSource: Send + Sync {
+    /// The header for the next request; `None` sends no `Authorization`.
+    async fn authorization(
+        &self,
+        client: &Client,
+        backend: &str,
+    ) -> BackendResult<Option<HeaderValue>>;
+
+    /// The carrier answered 401 to a request sent with `rejected`. Drop that token (unless it
+    /// was already replaced) and say whether asking again can help (false for fixed credentials).
+    fn invalidate(&self, rejected: Option<&HeaderValue>) -> bool;
+
+    /// `text` with every secret this source knows replaced by `***`.
+    fn redact(&self, text: &str) -> String {
+        text.to_string()
+    }
+}
+
+/// No authentication (loopback tools, tests).
+pub struct NoAuth;
+
+#[async_trait]
+impl TokenSource for NoAuth {
+    async fn authorization(&self, _: &Client, _: &str) -> BackendResult<Option<HeaderValue>> {
+        Ok(None)
+    }
+    fn invalidate(&self, _: Option<&HeaderValue>) -> bool {
+        false
+    }
+}
+
+fn basic_value(username: &str, secret: &SecretString) -> HeaderValue {
+    let raw = format!("{username}:{}", secret.expose_secret());
+    let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
+    sensitive(&format!("Basic {encoded}"))
+}
+
+fn sensitive(value: &str) -> HeaderValue {
+    // Base64 and token characters are always valid header bytes; an invalid token is replaced
+    // by an empty value, which the carrier rejects with 401 like any bad credential.
+    let mut v = HeaderValue::from_str(value).unwrap_or_else(|_| HeaderValue::from_static(""));
+    v.set_sensitive(true);
+    v
+}
+
+fn scrub(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_string();
+    for s in secrets.iter().filter(|s| s.len() >= 4) {
+        out = out.replace(*s, "***");
+    }
+    out
+}
+
+/// HTTP Basic with a user name and an API key (Cisco Control Center).
+pub struct BasicAuth {
+    secret: SecretString,
+    header: HeaderValue,
+}
+
+impl BasicAuth {
+    pub fn new(username: &str, secret: SecretString) -> Self {
+        let header = basic_value(username, &secret);
+        Self { secret, header }
+    }
+}
+
+#[async_trait]
+impl TokenSource for BasicAuth {
+    async fn authorization(&self, _: &Client, _: &str) -> BackendResult<Option<HeaderValue>> {
+        Ok(Some(self.header.clone()))
+    }
+    fn invalidate(&self, _: Option<&HeaderValue>) -> bool {
+        false
+    }
+    fn redact(&self, text: &str) -> String {
+        let header = self.header.to_str().unwrap_or_default();
+        let encoded = header.trim_start_matches("Basic ");
+        scrub(text, &[self.secret.expose_secret(), encoded])
+    }
+}
+
+/// How a token endpoint wants to be asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grant {
+    /// 1NCE: `Authorization: Basic base64(client:secret)`, JSON `{"grant_type":"client_credentials"}`.
+    BasicJsonClientCredentials,
+    /// OAuth2 client credentials with `client_id`/`client_secret` in the form body.
+    ClientCredentialsForm { scope: Option<String> },
+    /// OAuth2 client credentials with Basic client authentication and a form body.
+    ClientCredentialsBasic { scope: Option<String> },
+    /// OAuth2 password grant (Aeris: `client_id=cm-public-api-client`).
+    Password { client_id: String },
+}
+
+#[derive(Deserialize)]
+struct TokenReply {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<serde_json::Value>,
+}
+
+struct CachedToken {
+    header: HeaderValue,
+    token: SecretString,
+    refresh_at: Instant,
+}
+
+/// A bearer token from `token_url`, cached and refreshed shortly before it expires.
+pub struct OAuthToken {
+    grant: Grant,
+    token_url: Url,
+    username: String,
+    secret: SecretString,
+    cache: Mutex<Option<CachedToken>>,
+    /// Serializes refreshes so concurrent requests share one token request.
+    refreshing: tokio::sync::Mutex<()>,
+}
+
+/// Lifetime assumed when the endpoint does not say.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
+
+/// Refresh when this share of the lifetime is left (at most 60 s before expiry).
+fn refresh_margin(lifetime: Duration) -> Duration {
+    (lifetime / 10).min(Duration::from_secs(60))
+}
+
+impl OAuthToken {
+    pub fn new(grant: Grant, token_url: Url, username: &str, secret: SecretString) -> Self {
+        Self {
+            grant,
+            token_url,
+            username: username.to_string(),
+            secret,
+            cache: Mutex::new(None),
+            refreshing: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn cached(&self) -> Option<HeaderValue> {
+        let guard = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        guard
+            .as_ref()
+            .filter(|t| Instant::now() < t.refresh_at)
+            .map(|t| t.header.clone())
+    }
+
+    async fn fetch(&self, client: &Client, backend: &str) -> BackendResult<CachedToken> {
+        let secret = self.secret.expose_secret();
+        let request = match &self.grant {
+            Grant::BasicJsonClientCredentials => client
+                .post(self.token_url.clone())
+                .header(
+                    reqwest::header::AUTHORIZATION,
+                    basic_value(&self.username, &self.secret),
+                )
+                .json(&serde_json::json!({"grant_type": "client_credentials"})),
+            Grant::ClientCredentialsForm { scope } => {
+                let mut form = vec![
+                    ("grant_type", "client_credentials"),
+                    ("client_id", self.username.as_str()),
+                    ("client_secret", secret),
+                ];
+                if let Some(s) = scope {
+                    form.push(("scope", s));
+                }
+                client.post(self.token_url.clone()).form(&form)
+            }
+            Grant::ClientCredentialsBasic { scope } => {
+                let mut form = vec![("grant_type", "client_credentials")];
+                if let Some(s) = scope {
+                    form.push(("scope", s));
+                }
+                client
+                    .post(self.token_url.clone())
+                    .header(
+                        reqwest::header::AUTHORIZATION,
+                        basic_value(&self.username, &self.secret),
+                    )
+                    .form(&form)
+            }
+            Grant::Password { client_id } => client.post(self.token_url.clone()).form(&[
+                ("grant_type", "password"),
+                ("client_id", client_id.as_str()),
+                ("username", self.username.as_str()),
+                ("password", secret),
+            ]),
+        };
+        let response = request
+            .send()
+            .await
+            .map_err(|e| super::transport_error(backend, &e, None))?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| super::transport_error(backend, &e, None))?;
+        if !status.is_success() {
+            let detail = format!(
+                "token request answered HTTP {}: {}",
+                status.as_u16(),
+                self.redact(&excerpt(&body))
+            );
+            return Err(match status {
+                s if s.is_server_error() => BackendError::Http {
+                    backend: backend.into(),
+                    status: s.as_u16(),
+                    detail,
+                },
+                StatusCode::TOO_MANY_REQUESTS => BackendError::RateLimited {
+                    backend: backend.into(),
+                    attempts: 1,
+                },
+                _ => BackendError::Unauthorized {
+                    backend: backend.into(),
+                    detail,
+                },
+            });
+        }
+        let reply: TokenReply =
+            serde_json::from_slice(&body).map_err(|e| BackendError::Malformed {
+                backend: backend.into(),
+                detail: format!("expected a token object with access_token: {e}"),
+            })?;
+        let lifetime = reply
+            .expires_in
+            .as_ref()
+            .and_then(|v| {
+                v.as_u64()
+                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+            })
+            .map(Duration::from_secs)
+            .unwrap_or(DEFAULT_LIFETIME);
+        let token = SecretString::from(reply.access_token);
+        Ok(CachedToken {
+            header: sensitive(&format!("Bearer {}", token.expose_secret())),
+            token,
+            refresh_at: Instant::now() + lifetime.saturating_sub(refresh_margin(lifetime)),
+        })
+    }
+}
+
+#[async_trait]
+impl TokenSource for OAuthToken {
+    async fn authorization(
+        &self,
+        client: &Client,
+        backend: &str,
+    ) -> BackendResult<Option<HeaderValue>> {
+        if let Some(h) = self.cached() {
+            return Ok(Some(h));
+        }
+        let _one_at_a_time = self.refreshing.lock().await;
+        // Another task may have refreshed while we waited.
+        if let Some(h) = self.cached() {
+            return Ok(Some(h));
+        }
+        tracing::debug!(backend, "requesting a new access token");
+        let fresh = self.fetch(client, backend).await?;
+        let header = fresh.header.clone();
+        *self.cache.lock().unwrap_or_else(|p| p.into_inner()) = Some(fresh);
+        Ok(Some(header))
+    }
+
+    fn invalidate(&self, rejected: Option<&HeaderValue>) -> bool {
+        let mut guard = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let same = match (guard.as_ref(), rejected) {
+            (Some(t), Some(r)) => t.header == r,
+            _ => true,
+        };
+        if same {
+            *guard = None;
+        }
+        true
+    }
+
+    fn redact(&self, text: &str) -> String {
+        let guard = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let token = guard
+            .as_ref()
+            .map(|t| t.token.expose_secret().to_string())
+            .unwrap_or_default();
+        scrub(text, &[self.secret.expose_secret(), &token])
+    }
+}

@@ -1,0 +1,381 @@
+//! The shared HTTP policy every adapter sends through: one reqwest client (rustls, ring) with
+//! connect and request timeouts; a per-backend `governor` limiter awaited before every request;
+//! retries with jittered exponential backoff on 5xx, timeouts, connection errors and rate limits
+//! (429, or a carrier-specific body via [`HttpPolicy::with_rate_limit_classifier`]) honouring a
+//! capped `Retry-After`, which also pauses the whole backend; one token refresh and retry on 401;
+//! error mapping to [`BackendError`] with short sanitized, secret-free excerpts; health records.
+//!
+//! An adapter builds one `HttpPolicy` and calls `send_json(what, |c| c.get(url))`.
+
+pub mod auth;
+mod errors;
+pub mod retry;
+
+pub use auth::{BasicAuth, Grant, NoAuth, OAuthToken, TokenSource};
+pub use errors::excerpt;
+use errors::root_cause;
+pub(crate) use errors::transport_error;
+
+use super::health::{Health, HealthBoard};
+use super::{Account, BackendError, BackendResult};
+use crate::config::BackendConfig;
+use crate::domain::BackendKind;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::{Client, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant, SystemTime};
+
+/// Timing and volume limits of one backend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    pub rate_per_second: u32,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// Retries after the first attempt (401 refresh-and-retry not counted).
+    pub max_retries: u32,
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// The longest `Retry-After` we honour; longer values are cut to this.
+    pub retry_after_cap: Duration,
+    /// A successful answer slower than this marks the backend `Slow`.
+    pub slow_after: Duration,
+}
+
+impl Limits {
+    /// Defaults per kind: 1NCE documents 10 req/s on `/sims`; Control Center clients keep to
+    /// about 5; the others publish nothing, so we stay polite at 10.
+    pub fn for_kind(kind: BackendKind) -> Limits {
+        let rate = match kind {
+            BackendKind::OneNce => 10,
+            BackendKind::Tmus | BackendKind::Jasper => 5,
+            _ => 10,
+        };
+        Limits {
+            rate_per_second: rate,
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(20),
+            max_retries: 4,
+            backoff_base: Duration::from_millis(250),
+            backoff_max: Duration::from_secs(8),
+            retry_after_cap: Duration::from_secs(30),
+            slow_after: Duration::from_secs(2),
+        }
+    }
+
+    /// The kind's defaults with the config's overrides applied.
+    pub fn from_config(config: &BackendConfig) -> Limits {
+        let mut l = Limits::for_kind(config.kind);
+        l.rate_per_second = config.rate_limit_per_second.unwrap_or(l.rate_per_second);
+        l.connect_timeout = config.connect_timeout.unwrap_or(l.connect_timeout);
+        l.request_timeout = config.request_timeout.unwrap_or(l.request_timeout);
+        l.max_retries = config.max_retries.unwrap_or(l.max_retries);
+        l
+    }
+}
+
+/// A carrier answer with its body read.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// A header parsed as an unsigned number (`X-Total-Pages`, …).
+    pub fn header_u64(&self, name: &str) -> Option<u64> {
+        self.headers.get(name)?.to_str().ok()?.trim().parse().ok()
+    }
+}
+
+/// Whether a request may be repeated after it may have reached the carrier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repeat {
+    /// GET, PUT of a whole state: retried on every transient failure.
+    Idempotent,
+    /// POSTs that create jobs: retried only when the carrier surely did not act on them
+    /// (rate-limited, or the connection was never made).
+    Once,
+}
+
+type RateLimitClassifier = Box<dyn Fn(StatusCode, &[u8]) -> bool + Send + Sync>;
+
+pub struct HttpPolicy {
+    account: Account,
+    client: Client,
+    limits: Limits,
+    limiter: DefaultDirectRateLimiter,
+    auth: Box<dyn TokenSource>,
+    rate_limit_body: Option<RateLimitClassifier>,
+    health: Arc<HealthBoard>,
+    /// Set by a `Retry-After`: no request to this backend before then.
+    paused_until: Mutex<Option<Instant>>,
+}
+
+/// rustls needs one process-wide crypto provider; reqwest is built without one.
+pub fn install_crypto_provider() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // Err means another part of the process installed one first, which is just as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+impl HttpPolicy {
+    pub fn new(
+        account: Account,
+        limits: Limits,
+        auth: Box<dyn TokenSource>,
+        health: Arc<HealthBoard>,
+    ) -> BackendResult<HttpPolicy> {
+        install_crypto_provider();
+        let client = Client::builder()
+            .connect_timeout(limits.connect_timeout)
+            .timeout(limits.request_timeout)
+            .user_agent(concat!("cmo-console/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| BackendError::Other {
+                backend: account.name.clone(),
+                detail: format!("cannot build the HTTP client: {e}"),
+            })?;
+        let limiter = RateLimiter::direct(quota(limits.rate_per_second));
+        Ok(HttpPolicy {
+            account,
+            client,
+            limits,
+            limiter,
+            auth,
+            rate_limit_body: None,
+            health,
+            paused_until: Mutex::new(None),
+        })
+    }
+
+    /// Treat answers for which `classify(status, body)` is true as rate limits (Cisco: HTTP 400
+    /// with errorCode 40000029).
+    pub fn with_rate_limit_classifier(
+        mut self,
+        classify: impl Fn(StatusCode, &[u8]) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.rate_limit_body = Some(Box::new(classify));
+        self
+    }
+
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub fn health(&self) -> &Arc<HealthBoard> {
+        &self.health
+    }
+
+    /// Send an idempotent request and decode its JSON body as `T`; `what` names the expected
+    /// document in errors ("the SIM list").
+    pub async fn send_json<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        build: impl Fn(&Client) -> RequestBuilder,
+    ) -> BackendResult<T> {
+        let reply = self.send(Repeat::Idempotent, build).await?;
+        self.decode(&reply, what)
+    }
+
+    pub fn decode<T: DeserializeOwned>(&self, reply: &Reply, what: &str) -> BackendResult<T> {
+        serde_json::from_slice(&reply.body).map_err(|e| {
+            let err = BackendError::Malformed {
+                backend: self.account.name.clone(),
+                detail: format!(
+                    "expected {what}: {e} (body starts: {})",
+                    self.auth.redact(&excerpt(&reply.body))
+                ),
+            };
+            self.health
+                .record(&self.account.name, Health::Ok, None, Some(err.to_string()));
+            err
+        })
+    }
+
+    /// Send with the full policy. `build` is called once per attempt. Success is any 2xx.
+    pub async fn send(
+        &self,
+        repeat: Repeat,
+        build: impl Fn(&Client) -> RequestBuilder,
+    ) -> BackendResult<Reply> {
+        let mut retries = 0u32;
+        let mut refreshed = false;
+        let mut rate_limited_seen = false;
+        loop {
+            self.wait_turn().await;
+            let attempt = self.attempt(&build).await;
+            let (failure, wait_hint) = match attempt {
+                Ok((reply, latency, _)) if reply.status.is_success() => {
+                    let health = if rate_limited_seen {
+                        Health::RateLimited
+                    } else if latency > self.limits.slow_after {
+                        Health::Slow
+                    } else {
+                        Health::Ok
+                    };
+                    self.health
+                        .record(&self.account.name, health, Some(latency), None);
+                    return Ok(reply);
+                }
+                Ok((reply, _, sent)) if reply.status == StatusCode::UNAUTHORIZED && !refreshed => {
+                    refreshed = true;
+                    if self.auth.invalidate(sent.as_ref()) {
+                        tracing::debug!(backend = %self.account.name, "401: refreshing the token once");
+                        continue;
+                    }
+                    (self.http_error(&reply), None)
+                }
+                Ok((reply, _, _)) => {
+                    let limited = reply.status == StatusCode::TOO_MANY_REQUESTS
+                        || self
+                            .rate_limit_body
+                            .as_ref()
+                            .is_some_and(|f| f(reply.status, &reply.body));
+                    let hint = reply
+                        .headers
+                        .get(RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| retry::parse_retry_after(v, SystemTime::now()))
+                        .map(|d| d.min(self.limits.retry_after_cap));
+                    if limited {
+                        rate_limited_seen = true;
+                        let err = BackendError::RateLimited {
+                            backend: self.account.name.clone(),
+                            attempts: retries + 1,
+                        };
+                        if let Some(d) = hint {
+                            self.pause(d);
+                        }
+                        (err, Some(hint.unwrap_or_else(|| self.backoff(retries))))
+                    } else {
+                        (self.http_error(&reply), hint)
+                    }
+                }
+                Err(e) => (e, None),
+            };
+            let may_repeat = match (&failure, repeat) {
+                (BackendError::RateLimited { .. }, _) => true,
+                (e, Repeat::Idempotent) => e.is_transient(),
+                (BackendError::Unreachable { .. }, Repeat::Once) => true,
+                _ => false,
+            };
+            if may_repeat && retries < self.limits.max_retries {
+                let wait = wait_hint.unwrap_or_else(|| self.backoff(retries));
+                tracing::debug!(backend = %self.account.name, error = %failure, ?wait, "retrying");
+                retries += 1;
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            self.record_failure(&failure);
+            return Err(failure);
+        }
+    }
+
+    /// One request: token, send, read the body. Transport failures become errors; every HTTP
+    /// answer (any status) is a `Reply`, returned with its latency and the credential sent (so a
+    /// 401 drops only that token).
+    async fn attempt(
+        &self,
+        build: &impl Fn(&Client) -> RequestBuilder,
+    ) -> BackendResult<(Reply, Duration, Option<HeaderValue>)> {
+        let authorization = self
+            .auth
+            .authorization(&self.client, &self.account.name)
+            .await?;
+        let mut builder = build(&self.client);
+        if let Some(h) = &authorization {
+            builder = builder.header(reqwest::header::AUTHORIZATION, h.clone());
+        }
+        let request = builder.build().map_err(|e| BackendError::Other {
+            backend: self.account.name.clone(),
+            detail: format!("cannot build the request: {}", root_cause(&e)),
+        })?;
+        let started = Instant::now();
+        let response = self.client.execute(request).await.map_err(|e| {
+            transport_error(&self.account.name, &e, Some(self.limits.request_timeout))
+        })?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(|e| {
+            transport_error(&self.account.name, &e, Some(self.limits.request_timeout))
+        })?;
+        let reply = Reply {
+            status,
+            headers,
+            body: body.to_vec(),
+        };
+        Ok((reply, started.elapsed(), authorization))
+    }
+
+    async fn wait_turn(&self) {
+        let paused = *self.paused_until.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(until) = paused {
+            tokio::time::sleep_until(until.into()).await;
+        }
+        self.limiter.until_ready().await;
+    }
+
+    fn pause(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut guard = self.paused_until.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none_or(|u| u < until) {
+            *guard = Some(until);
+        }
+    }
+
+    fn backoff(&self, retries: u32) -> Duration {
+        retry::backoff(retries, self.limits.backoff_base, self.limits.backoff_max)
+    }
+
+    fn http_error(&self, reply: &Reply) -> BackendError {
+        let backend = self.account.name.clone();
+        let detail = self.auth.redact(&excerpt(&reply.body));
+        match reply.status {
+            StatusCode::UNAUTHORIZED => BackendError::Unauthorized { backend, detail },
+            StatusCode::FORBIDDEN => BackendError::Forbidden { backend, detail },
+            StatusCode::NOT_FOUND => BackendError::NotFound {
+                backend,
+                what: "the requested resource".into(),
+            },
+            s => BackendError::Http {
+                backend,
+                status: s.as_u16(),
+                detail,
+            },
+        }
+    }
+
+    fn record_failure(&self, failure: &BackendError) {
+        let health = match failure {
+            BackendError::RateLimited { .. } => Health::RateLimited,
+            BackendError::NotFound { .. } | BackendError::InvalidInput(_) => Health::Ok,
+            BackendError::Http { status, .. } if *status < 500 => Health::Ok,
+            _ => Health::Down,
+        };
+        self.health
+            .record(&self.account.name, health, None, Some(failure.to_string()));
+    }
+}
+
+fn quota(per_second: u32) -> Quota {
+    // Evenly spaced (burst 1), 5% under the published rate: arrival jitter on the network
+    // must not push two requests into the carrier's same 1/rate slot.
+    let rate = per_second.max(1);
+    let period = Duration::from_secs(1).mul_f64(1.05) / rate;
+    Quota::with_period(period)
+        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+        .allow_burst(NonZeroU32::MIN)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,0 @@
-//! Configuration: loading, validation and secret resolution (placeholder).

@@ -1,0 +1,245 @@
+//! Unit tests for config parsing: one per error the loader reports, plus the happy path.
+
+use super::*;
+use secrecy::ExposeSecret;
+
+const GOOD: &str = r#"
+theme = "mono"
+read_only = true
+max_batch_size = 50
+monitor_retention = "3d"
+
+[store]
+data_dir = "/tmp/cmo-data"
+
+[[backend]]
+name = "1nce-demo"
+kind = "1NCE"
+base_url = "http://127.0.0.1:9999/management-api"
+account_id = "42"
+rate_limit_per_second = 5
+connect_timeout = "2s"
+request_timeout = "9s"
+max_retries = 2
+[backend.auth]
+username = "client"
+secret_cmd = "printf 's3%s' cr3t"
+"#;
+
+fn err(text: &str) -> String {
+    Config::from_toml_str(text, "test.toml")
+        .unwrap_err()
+        .to_string()
+}
+
+fn backend(extra: &str, auth: &str) -> String {
+    format!(
+        "[[backend]]\nname = \"a\"\nkind = \"1NCE\"\nbase_url = \"http://127.0.0.1:1/x\"\naccount_id = \"1\"\n{extra}\n[backend.auth]\nusername = \"u\"\n{auth}\n"
+    )
+}
+
+#[test]
+fn full_config_parses_with_every_key() {
+    let c = Config::from_toml_str(GOOD, "test.toml").unwrap();
+    assert_eq!(
+        (c.theme.as_str(), c.read_only, c.max_batch_size),
+        ("mono", true, 50)
+    );
+    assert_eq!(c.monitor_retention, Duration::from_secs(3 * 86_400));
+    assert_eq!(c.store.data_dir, Some(PathBuf::from("/tmp/cmo-data")));
+    let b = &c.backends[0];
+    assert_eq!(
+        (b.name.as_str(), b.kind, b.account_id.as_str()),
+        ("1nce-demo", BackendKind::OneNce, "42")
+    );
+    assert_eq!(b.base_url.as_str(), "http://127.0.0.1:9999/management-api");
+    assert_eq!(b.rate_limit_per_second, Some(5));
+    assert_eq!(b.connect_timeout, Some(Duration::from_secs(2)));
+    assert_eq!(b.request_timeout, Some(Duration::from_secs(9)));
+    assert_eq!(b.max_retries, Some(2));
+    assert_eq!(b.auth.secret.expose_secret(), "s3cr3t");
+    assert!(
+        !format!("{c:?}").contains("s3cr3t"),
+        "Debug must redact the secret"
+    );
+}
+
+#[test]
+fn empty_file_gives_defaults() {
+    let c = Config::from_toml_str("", "empty.toml").unwrap();
+    assert_eq!(c.max_batch_size, DEFAULT_MAX_BATCH_SIZE);
+    assert_eq!(c.monitor_retention, DEFAULT_MONITOR_RETENTION);
+    assert_eq!(c.theme, "default");
+    assert!(c.backends.is_empty());
+}
+
+#[test]
+fn unknown_top_level_key_names_file_line_and_key() {
+    let e = err("theme = \"x\"\ncolour = \"red\"\n");
+    assert!(e.starts_with("test.toml, line 2, key `colour`"), "{e}");
+    assert!(e.contains("unknown field"), "{e}");
+}
+
+#[test]
+fn unknown_backend_key_is_refused() {
+    let e = err(&backend("region = \"eu\"", "secret_cmd = \"echo x\""));
+    assert!(e.contains("line 6, key `region`"), "{e}");
+}
+
+#[test]
+fn bad_value_type_names_the_key() {
+    let e = err("read_only = \"yes\"\n");
+    assert!(e.contains("line 1, key `read_only`"), "{e}");
+}
+
+#[test]
+fn bad_kind_lists_the_valid_kinds() {
+    let text = backend("", "secret_cmd = \"echo x\"").replace("\"1NCE\"", "\"ACME\"");
+    let e = err(&text);
+    assert!(e.contains("line 3, key `kind`"), "{e}");
+    assert!(
+        e.contains("unknown backend kind 'ACME'") && e.contains("GALAXY1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bad_url_is_refused() {
+    let text =
+        backend("", "secret_cmd = \"echo x\"").replace("http://127.0.0.1:1/x", "ftp://host/x");
+    let e = err(&text);
+    assert!(
+        e.contains("line 4, key `base_url`") && e.contains("http:// or https://"),
+        "{e}"
+    );
+    let text = backend("", "secret_cmd = \"echo x\"").replace("http://127.0.0.1:1/x", "not a url");
+    assert!(err(&text).contains("is not a URL"));
+}
+
+#[test]
+fn duplicate_names_are_refused_ignoring_case() {
+    let one = backend("", "secret_cmd = \"echo x\"");
+    let two = one.replace("name = \"a\"", "name = \"A\"");
+    let e = err(&format!("{one}{two}"));
+    assert!(e.contains("key `name`") && e.contains("used twice"), "{e}");
+    assert!(e.contains("line 11"), "{e}");
+}
+
+#[test]
+fn out_of_range_numbers_and_bad_durations_are_refused() {
+    let e = err("max_batch_size = 0\n");
+    assert!(
+        e.contains("key `max_batch_size`") && e.contains("out of range"),
+        "{e}"
+    );
+    let e = err("monitor_retention = \"soon\"\n");
+    assert!(
+        e.contains("key `monitor_retention`") && e.contains("not a duration"),
+        "{e}"
+    );
+    let e = err(&backend(
+        "rate_limit_per_second = 0",
+        "secret_cmd = \"echo x\"",
+    ));
+    assert!(e.contains("key `rate_limit_per_second`"), "{e}");
+    let e = err(&backend(
+        "request_timeout = \"0s\"",
+        "secret_cmd = \"echo x\"",
+    ));
+    assert!(
+        e.contains("key `request_timeout`") && e.contains("greater than zero"),
+        "{e}"
+    );
+}
+
+#[test]
+fn missing_auth_and_missing_required_key_are_reported() {
+    let text = "[[backend]]\nname = \"a\"\nkind = \"1NCE\"\nbase_url = \"http://h/x\"\naccount_id = \"1\"\n";
+    let e = err(text);
+    assert!(e.contains("missing field `auth`"), "{e}");
+}
+
+#[test]
+fn exactly_one_secret_source_is_required() {
+    let e = err(&backend("", ""));
+    assert!(
+        e.contains("key `auth`") && e.contains("exactly one of"),
+        "{e}"
+    );
+    let e = err(&backend("", "secret_env = \"A\"\nsecret_cmd = \"echo x\""));
+    assert!(e.contains("secret_env and secret_cmd"), "{e}");
+}
+
+#[test]
+fn missing_env_secret_names_variable_not_value() {
+    let e = err(&backend("", "secret_env = \"CMO_TEST_UNSET_SECRET_VAR_1\""));
+    assert!(
+        e.contains("line 9, key `secret_env`")
+            && e.contains("CMO_TEST_UNSET_SECRET_VAR_1 is not set"),
+        "{e}"
+    );
+}
+
+#[test]
+fn inline_secret_is_accepted() {
+    let c = Config::from_toml_str(&backend("", "secret = \"inline-pw\""), "t").unwrap();
+    assert_eq!(c.backends[0].auth.secret.expose_secret(), "inline-pw");
+    assert_eq!(c.backends[0].auth.secret_source, SecretSource::Inline);
+}
+
+#[cfg(unix)]
+#[test]
+fn world_readable_secret_file_is_refused_with_line() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pw");
+    std::fs::write(&path, "pw").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let auth = format!("secret_file = \"{}\"", path.display());
+    let e = err(&backend("", &auth));
+    assert!(
+        e.contains("key `secret_file`") && e.contains("accessible by group or others"),
+        "{e}"
+    );
+}
+
+#[test]
+fn load_reports_missing_file_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cmo").join("config.toml");
+    let e = Config::load(&path).unwrap_err();
+    assert!(matches!(e, ConfigError::Read { .. }));
+    assert!(e.to_string().contains("config.toml"), "{e}");
+    assert!(!dir.path().join("cmo").exists());
+}
+
+#[test]
+fn load_names_the_file_in_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "\n\nbogus = 1\n").unwrap();
+    let e = Config::load(&path).unwrap_err().to_string();
+    assert!(
+        e.starts_with(&format!("{}, line 3, key `bogus`", path.display())),
+        "{e}"
+    );
+}
+
+#[test]
+fn default_path_ends_in_cmo_config_toml() {
+    if let Some(p) = Config::default_path() {
+        assert!(p.ends_with("cmo/config.toml"), "{}", p.display());
+    }
+}
+
+#[test]
+fn example_config_is_valid() {
+    let text = include_str!("../../config.example.toml").replace(
+        "secret_env = \"ONENCE_SECRET\"",
+        "secret_cmd = \"echo example\"",
+    );
+    let c = Config::from_toml_str(&text, "config.example.toml").unwrap();
+    assert_eq!(c.backends.len(), 1);
+    assert_eq!(c.max_batch_size, DEFAULT_MAX_BATCH_SIZE);
+    assert_eq!(c.monitor_retention, DEFAULT_MONITOR_RETENTION);
+}
