@@ -10,6 +10,7 @@
 //! platform of a million SIMs costs next to nothing until it is changed.
 
 mod config_out;
+pub mod control_center;
 pub mod faults;
 pub mod inventory;
 pub mod jobs;
@@ -29,7 +30,7 @@ use tokio_util::sync::CancellationToken;
 pub use faults::{FaultControl, FaultRates, FaultSpec, FaultSpecError};
 
 /// Every simulated platform, in start order (ports are assigned in this order).
-const PLATFORMS: &[PlatformSpec] = &[onence::SPEC];
+const PLATFORMS: &[PlatformSpec] = &[onence::SPEC, control_center::TMUS, control_center::JASPER];
 
 /// How to run the simulators.
 #[derive(Debug, Clone)]
