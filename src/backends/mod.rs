@@ -2,6 +2,7 @@
 //! the capability guard that refuses ✖ operations before any request, the shared HTTP policy, and
 //! one module per platform kind.
 
+pub mod control_center;
 pub mod error;
 pub mod guard;
 pub mod health;
