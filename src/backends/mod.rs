@@ -3,6 +3,7 @@
 //! one module per platform kind.
 
 pub mod aeris;
+pub mod control_center;
 pub mod error;
 pub mod guard;
 pub mod health;

@@ -2,6 +2,7 @@
 //! so ✖ operations are refused before any request. Kinds without an adapter yet are a clear
 //! configuration error rather than a silent gap.
 
+use super::control_center::ControlCenter;
 use super::health::HealthBoard;
 use super::onence::OneNce;
 use super::tmsp::{TmspBackend, TmspSettings};
@@ -65,6 +66,14 @@ pub fn build_one(
                     message: e.to_string(),
                 })?,
             )
+        }
+        BackendKind::Tmus | BackendKind::Jasper => {
+            Arc::new(ControlCenter::new(config, health.clone()).map_err(|e| {
+                ConfigError::Backend {
+                    name: config.name.clone(),
+                    message: e.to_string(),
+                }
+            })?)
         }
         kind => {
             return Err(ConfigError::NotImplemented {

@@ -11,6 +11,7 @@
 
 pub mod aeris;
 mod config_out;
+pub mod control_center;
 pub mod faults;
 pub mod inventory;
 pub mod jobs;
@@ -31,7 +32,13 @@ use tokio_util::sync::CancellationToken;
 pub use faults::{FaultControl, FaultRates, FaultSpec, FaultSpecError};
 
 /// Every simulated platform, in start order (ports are assigned in this order).
-const PLATFORMS: &[PlatformSpec] = &[onence::SPEC, tmsp::SPEC, aeris::SPEC];
+const PLATFORMS: &[PlatformSpec] = &[
+    onence::SPEC,
+    tmsp::SPEC,
+    aeris::SPEC,
+    control_center::TMUS,
+    control_center::JASPER,
+];
 
 /// How to run the simulators.
 #[derive(Debug, Clone)]
