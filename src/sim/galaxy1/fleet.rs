@@ -131,7 +131,7 @@ pub fn render(seed: u64, i: u64, jobs_done: bool) -> Value {
         "location": {"latitude": lat, "longitude": lon,
                       "fixTime": format!("2026-02-{day:02}T{:02}:15:00Z", i % 24)},
         "vessel": vessel,
-        "servicePlan": if i % 2 == 0 { "GX Global Business" } else { "GX Regional 50GB" },
+        "servicePlan": if i.is_multiple_of(2) { "GX Global Business" } else { "GX Regional 50GB" },
         "sim": {
             "iccid": iccid(i),
             "imsi": format!("90128{i:010}"),
@@ -153,7 +153,7 @@ pub fn consumption(seed: u64, i: u64, jobs_done: bool) -> Value {
         "InService" | "Suspended" | "Barred" | "Decommissioning"
     ) {
         bearers.push(json!({"bearer": "KA_BAND", "bytes": 5_000_000 + h % 40_000_000_000}));
-        if i % 3 != 0 {
+        if !i.is_multiple_of(3) {
             bearers.push(json!({"bearer": "LTE", "bytes": 1_000_000 + (h >> 24) % 2_000_000_000}));
         }
     }
