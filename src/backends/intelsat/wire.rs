@@ -137,10 +137,12 @@ impl WireTerminal {
         if let Some(a) = &self.aggregated_status {
             characteristics.push(Characteristic::new("aggregatedStatus", sanitize(a)));
         }
-        characteristics.push(Characteristic::new(
-            "changeActionsAllowed",
-            self.contract.change_actions_allowed.to_string(),
-        ));
+        let changes = if self.contract.change_actions_allowed {
+            "allowed"
+        } else {
+            "not allowed"
+        };
+        characteristics.push(Characteristic::new("changeActions", changes));
         Terminal {
             serial: sanitize(&self.serial_number),
             name: opt(&self.name),
