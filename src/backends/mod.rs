@@ -5,9 +5,11 @@
 pub mod aeris;
 pub mod control_center;
 pub mod error;
+pub mod galaxy1;
 pub mod guard;
 pub mod health;
 pub mod http;
+pub mod intelsat;
 pub mod memory;
 mod memory_jobs;
 pub mod onence;

@@ -75,6 +75,22 @@ pub fn build_one(
                 }
             })?)
         }
+        BackendKind::Intelsat => Arc::new(
+            super::intelsat::Intelsat::new(config, health.clone()).map_err(|e| {
+                ConfigError::Backend {
+                    name: config.name.clone(),
+                    message: e.to_string(),
+                }
+            })?,
+        ),
+        BackendKind::Galaxy1 => Arc::new(
+            super::galaxy1::Galaxy1::new(config, health.clone()).map_err(|e| {
+                ConfigError::Backend {
+                    name: config.name.clone(),
+                    message: e.to_string(),
+                }
+            })?,
+        ),
         kind => {
             return Err(ConfigError::NotImplemented {
                 name: config.name.clone(),
@@ -102,8 +118,8 @@ mod tests {
         assert_eq!(backends.len(), 1);
         assert_eq!(backends[0].kind(), BackendKind::OneNce);
         assert_eq!(backends[0].account().name, "x");
-        let e = build(&config("INTELSAT")).err().unwrap().to_string();
-        assert_eq!(e, "backend 'x': kind INTELSAT is not implemented yet");
+        let e = build(&config("STC")).err().unwrap().to_string();
+        assert_eq!(e, "backend 'x': kind STC is not implemented yet");
     }
 
     #[tokio::test]

@@ -74,8 +74,22 @@ const STC: Rows = &[
     (Status::Terminated, &["TERMINATED"]),
 ];
 
+/// Viasat GALAXY1 service states (shared by the terminal and its embedded SIM). The seed has no
+/// GALAXY1 table: these rows are ours, from the provisional API in `docs/backends/galaxy1.md`.
+const GALAXY1: Rows = &[
+    (Status::Created, &["Provisioned"]),
+    (Status::Inventory, &["InStock"]),
+    (Status::PendingActive, &["Commissioning"]),
+    (Status::Active, &["InService"]),
+    (Status::Suspended, &["Suspended"]),
+    (Status::Blocked, &["Barred"]),
+    (Status::PendingTerminate, &["Decommissioning"]),
+    (Status::Terminated, &["Decommissioned"]),
+    (Status::Deleted, &["Removed"]),
+];
+
 /// The native rows for a backend with a single native SIM status (not TURKCELL or INTELSAT,
-/// whose statuses are composites; not GALAXY1 or CMO, which the seed does not tabulate).
+/// whose statuses are composites; not CMO, which reports normalized statuses).
 pub fn native_rows(kind: BackendKind) -> Rows {
     match kind {
         BackendKind::Tmsp => TMSP,
@@ -84,6 +98,7 @@ pub fn native_rows(kind: BackendKind) -> Rows {
         BackendKind::Airlinq => AIRLINQ,
         BackendKind::OneNce => ONENCE,
         BackendKind::Stc => STC,
+        BackendKind::Galaxy1 => GALAXY1,
         _ => &[],
     }
 }

@@ -13,6 +13,8 @@ pub mod aeris;
 mod config_out;
 pub mod control_center;
 pub mod faults;
+pub mod galaxy1;
+pub mod intelsat;
 pub mod inventory;
 pub mod jobs;
 pub mod onence;
@@ -38,6 +40,8 @@ const PLATFORMS: &[PlatformSpec] = &[
     aeris::SPEC,
     control_center::TMUS,
     control_center::JASPER,
+    intelsat::SPEC,
+    galaxy1::SPEC,
 ];
 
 /// How to run the simulators.
