@@ -10,6 +10,8 @@
 //! platform of a million SIMs costs next to nothing until it is changed.
 
 pub mod aeris;
+pub mod airlinq;
+pub mod cellular;
 mod config_out;
 pub mod control_center;
 pub mod faults;
@@ -18,8 +20,11 @@ pub mod jobs;
 pub mod onence;
 pub mod ratelimit;
 mod server;
+pub mod status_book;
+pub mod stc;
 pub mod tmsp;
 pub mod tokens;
+pub mod turkcell;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -38,6 +43,9 @@ const PLATFORMS: &[PlatformSpec] = &[
     aeris::SPEC,
     control_center::TMUS,
     control_center::JASPER,
+    airlinq::SPEC,
+    stc::SPEC,
+    turkcell::SPEC,
 ];
 
 /// How to run the simulators.
