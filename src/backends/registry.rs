@@ -75,6 +75,17 @@ pub fn build_one(
                 }
             })?)
         }
+        BackendKind::Airlinq => Arc::new(
+            super::airlinq::Airlinq::new(config, health.clone())
+                .map_err(|e| backend_error(config, e))?,
+        ),
+        BackendKind::Stc => Arc::new(
+            super::stc::Stc::new(config, health.clone()).map_err(|e| backend_error(config, e))?,
+        ),
+        BackendKind::Turkcell => Arc::new(
+            super::turkcell::Turkcell::new(config, health.clone())
+                .map_err(|e| backend_error(config, e))?,
+        ),
         kind => {
             return Err(ConfigError::NotImplemented {
                 name: config.name.clone(),
@@ -83,6 +94,13 @@ pub fn build_one(
         }
     };
     Ok(Arc::new(Guarded::new(adapter)))
+}
+
+fn backend_error(config: &BackendConfig, e: super::BackendError) -> ConfigError {
+    ConfigError::Backend {
+        name: config.name.clone(),
+        message: e.to_string(),
+    }
 }
 
 #[cfg(test)]
