@@ -3,6 +3,8 @@
 //! one module per platform kind.
 
 pub mod aeris;
+pub mod airlinq;
+pub mod cellular;
 pub mod control_center;
 pub mod error;
 pub mod galaxy1;
@@ -14,7 +16,9 @@ pub mod memory;
 mod memory_jobs;
 pub mod onence;
 pub mod registry;
+pub mod stc;
 pub mod tmsp;
+pub mod turkcell;
 
 pub use error::{BackendError, BackendResult};
 pub use guard::Guarded;

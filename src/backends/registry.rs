@@ -91,6 +91,17 @@ pub fn build_one(
                 }
             })?,
         ),
+        BackendKind::Airlinq => Arc::new(
+            super::airlinq::Airlinq::new(config, health.clone())
+                .map_err(|e| backend_error(config, e))?,
+        ),
+        BackendKind::Stc => Arc::new(
+            super::stc::Stc::new(config, health.clone()).map_err(|e| backend_error(config, e))?,
+        ),
+        BackendKind::Turkcell => Arc::new(
+            super::turkcell::Turkcell::new(config, health.clone())
+                .map_err(|e| backend_error(config, e))?,
+        ),
         kind => {
             return Err(ConfigError::NotImplemented {
                 name: config.name.clone(),
@@ -99,6 +110,13 @@ pub fn build_one(
         }
     };
     Ok(Arc::new(Guarded::new(adapter)))
+}
+
+fn backend_error(config: &BackendConfig, e: super::BackendError) -> ConfigError {
+    ConfigError::Backend {
+        name: config.name.clone(),
+        message: e.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -113,13 +131,13 @@ mod tests {
     }
 
     #[test]
-    fn onence_builds_guarded_and_unimplemented_kinds_are_named() {
-        let backends = build(&config("1NCE")).unwrap();
-        assert_eq!(backends.len(), 1);
-        assert_eq!(backends[0].kind(), BackendKind::OneNce);
-        assert_eq!(backends[0].account().name, "x");
-        let e = build(&config("STC")).err().unwrap().to_string();
-        assert_eq!(e, "backend 'x': kind STC is not implemented yet");
+    fn every_seed_kind_builds_guarded() {
+        for kind in BackendKind::SEED {
+            let backends = build(&config(kind.as_str())).unwrap();
+            assert_eq!(backends.len(), 1);
+            assert_eq!(backends[0].kind(), kind);
+            assert_eq!(backends[0].account().name, "x");
+        }
     }
 
     #[tokio::test]

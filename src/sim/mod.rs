@@ -10,6 +10,8 @@
 //! platform of a million SIMs costs next to nothing until it is changed.
 
 pub mod aeris;
+pub mod airlinq;
+pub mod cellular;
 mod config_out;
 pub mod control_center;
 pub mod faults;
@@ -20,8 +22,11 @@ pub mod jobs;
 pub mod onence;
 pub mod ratelimit;
 mod server;
+pub mod status_book;
+pub mod stc;
 pub mod tmsp;
 pub mod tokens;
+pub mod turkcell;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -42,6 +47,9 @@ const PLATFORMS: &[PlatformSpec] = &[
     control_center::JASPER,
     intelsat::SPEC,
     galaxy1::SPEC,
+    airlinq::SPEC,
+    stc::SPEC,
+    turkcell::SPEC,
 ];
 
 /// How to run the simulators.

@@ -29,6 +29,12 @@ pub trait TokenSource: Send + Sync {
     /// was already replaced) and say whether asking again can help (false for fixed credentials).
     fn invalidate(&self, rejected: Option<&HeaderValue>) -> bool;
 
+    /// The header the credential travels in (`Authorization` unless the carrier says otherwise,
+    /// e.g. `X-API-Key`).
+    fn header_name(&self) -> reqwest::header::HeaderName {
+        reqwest::header::AUTHORIZATION
+    }
+
     /// `text` with every secret this source knows replaced by `***`.
     fn redact(&self, text: &str) -> String {
         text.to_string()
@@ -54,7 +60,7 @@ fn basic_value(username: &str, secret: &SecretString) -> HeaderValue {
     sensitive(&format!("Basic {encoded}"))
 }
 
-fn sensitive(value: &str) -> HeaderValue {
+pub(super) fn sensitive(value: &str) -> HeaderValue {
     // Base64 and token characters are always valid header bytes; an invalid token is replaced
     // by an empty value, which the carrier rejects with 401 like any bad credential.
     let mut v = HeaderValue::from_str(value).unwrap_or_else(|_| HeaderValue::from_static(""));
@@ -62,7 +68,7 @@ fn sensitive(value: &str) -> HeaderValue {
     v
 }
 
-fn scrub(text: &str, secrets: &[&str]) -> String {
+pub(super) fn scrub(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_string();
     for s in secrets.iter().filter(|s| s.len() >= 4) {
         out = out.replace(*s, "***");

@@ -6,7 +6,8 @@ use crate::backends::BackendError;
 use std::time::Duration;
 
 /// A short, sanitized, one-line excerpt of a carrier body for error messages: the JSON
-/// `message`/`errorMessage`/`detail`/`title` when there is one, else the start of the text.
+/// `message`/`errorMessage`/`detail`/`title` (or a nested envelope's message) when there is one,
+/// else the start of the text.
 pub fn excerpt(body: &[u8]) -> String {
     const MAX: usize = 160;
     let text = String::from_utf8_lossy(body);
@@ -23,6 +24,13 @@ pub fn excerpt(body: &[u8]) -> String {
             ]
             .iter()
             .find_map(|k| v.get(*k).and_then(|m| m.as_str()).map(str::to_string))
+            .or_else(|| {
+                // Nested envelopes: `{error:{message}}`, JSON:API `{errors:[{detail}]}`,
+                // `{result:{description}}`.
+                ["/error/message", "/errors/0/detail", "/result/description"]
+                    .iter()
+                    .find_map(|p| v.pointer(p).and_then(|m| m.as_str()).map(str::to_string))
+            })
         })
         .unwrap_or_else(|| text.into_owned());
     let clean = crate::text::sanitize(&picked);

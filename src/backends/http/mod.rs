@@ -9,12 +9,14 @@
 
 pub mod auth;
 mod errors;
+pub mod keyed;
 pub mod retry;
 
 pub use auth::{BasicAuth, Grant, NoAuth, OAuthToken, TokenSource};
 pub use errors::excerpt;
 use errors::root_cause;
 pub(crate) use errors::transport_error;
+pub use keyed::{ApiKey, SessionLogin};
 
 use super::health::{Health, HealthBoard};
 use super::{Account, BackendError, BackendResult};
@@ -294,7 +296,7 @@ impl HttpPolicy {
             .await?;
         let mut builder = build(&self.client);
         if let Some(h) = &authorization {
-            builder = builder.header(reqwest::header::AUTHORIZATION, h.clone());
+            builder = builder.header(self.auth.header_name(), h.clone());
         }
         let request = builder.build().map_err(|e| BackendError::Other {
             backend: self.account.name.clone(),

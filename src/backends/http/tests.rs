@@ -347,6 +347,16 @@ fn excerpt_prefers_json_message_sanitizes_and_truncates() {
 }
 
 #[test]
+fn excerpt_reads_nested_error_envelopes() {
+    let airlinq = br#"{"status":"FAILURE","error":{"code":"CMP-2004","message":"no such SIM"}}"#;
+    assert_eq!(excerpt(airlinq), "no such SIM");
+    let stc = br#"{"errors":[{"status":"404","code":"X","title":"Not Found","detail":"gone"}]}"#;
+    assert_eq!(excerpt(stc), "gone");
+    let turkcell = br#"{"result":{"code":"SESSION_EXPIRED","description":"log in again"}}"#;
+    assert_eq!(excerpt(turkcell), "log in again");
+}
+
+#[test]
 fn limits_follow_kind_and_config_overrides() {
     assert_eq!(Limits::for_kind(BackendKind::OneNce).rate_per_second, 10);
     let text = "[[backend]]\nname = \"a\"\nkind = \"1NCE\"\nbase_url = \"http://h/x\"\naccount_id = \"1\"\nrate_limit_per_second = 3\nmax_retries = 1\n[backend.auth]\nusername = \"u\"\nsecret = \"pw\"\n";
