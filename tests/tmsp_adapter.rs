@@ -2,13 +2,15 @@
 //! Asynchronous requests use a zero `async_delay` (settled on the next poll) or a very long one
 //! (to cancel while pending); polls are bounded loops, never timed assertions.
 
-use cmo::backends::tmsp::{TmspBackend, TmspSettings};
-use cmo::backends::{Account, Backend, BackendError, ChangeOutcome, Guarded, PageRequest};
+use cmo::backends::health::{Health, HealthBoard};
+use cmo::backends::tmsp::TmspBackend;
+use cmo::backends::{Backend, BackendError, ChangeOutcome, Guarded, PageRequest};
+use cmo::config::{BackendConfig, Config};
 use cmo::domain::{
     BackendKind, BucketLevel, BusinessId, Characteristic, Monitor, MonitorState, Product, Status,
     capabilities, mapping, usage::UsageType,
 };
-use cmo::sim::{self, FaultControl, SimHandle, SimOptions};
+use cmo::sim::{self, FaultControl, SimHandle, SimOptions, SimPlatform};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +22,7 @@ const NTN_OFFERING: &str = "IoT Hybrid NTN 1GB";
 struct Fixture {
     _sims: SimHandle,
     control: Arc<FaultControl>,
+    health: Arc<HealthBoard>,
     raw: Arc<TmspBackend>,
     guarded: Guarded,
 }
@@ -33,24 +36,27 @@ async fn fixture(async_delay: Duration) -> Fixture {
     .await
     .expect("simulators start");
     let p = sims.platform("TMSP").expect("TMSP simulated").clone();
-    let account = Account {
-        name: p.name.clone(),
-        kind: BackendKind::Tmsp,
-        account_id: p.account_id.clone(),
-    };
-    let settings = TmspSettings {
-        base_url: p.base_url.clone(),
-        client_id: p.username.clone(),
-        client_secret: p.secret.clone().into(),
-        timeout: Duration::from_secs(10),
-    };
-    let raw = Arc::new(TmspBackend::new(account, settings).expect("adapter builds"));
+    let health = HealthBoard::new();
+    let raw = Arc::new(
+        TmspBackend::new(&backend_config(&p, &p.secret), health.clone()).expect("adapter builds"),
+    );
     Fixture {
         _sims: sims,
         control: p.control.clone(),
+        health,
         guarded: Guarded::new(raw.clone()),
         raw,
     }
+}
+
+/// The `[[backend]]` entry for the simulated portal, with `secret` as the client secret.
+fn backend_config(p: &SimPlatform, secret: &str) -> BackendConfig {
+    let text = format!(
+        "[[backend]]\nname = \"{}\"\nkind = \"TMSP\"\nbase_url = \"{}\"\naccount_id = \"{}\"\n[backend.auth]\nusername = \"{}\"\nsecret = \"{secret}\"\n",
+        p.name, p.base_url, p.account_id, p.username
+    );
+    let mut config = Config::from_toml_str(&text, "test").expect("config");
+    config.backends.remove(0)
 }
 
 async fn all_products(b: &dyn Backend) -> Vec<Product> {
@@ -148,17 +154,8 @@ async fn an_expired_token_is_refreshed_once_and_bad_credentials_are_unauthorized
     assert_eq!(f.control.requests_total() - before, 3);
 
     let p = f._sims.platform("TMSP").expect("TMSP");
-    let account = f.raw.account().clone();
-    let wrong = TmspBackend::new(
-        account,
-        TmspSettings {
-            base_url: p.base_url.clone(),
-            client_id: p.username.clone(),
-            client_secret: "not-the-secret".to_string().into(),
-            timeout: Duration::from_secs(5),
-        },
-    )
-    .expect("adapter builds");
+    let wrong = TmspBackend::new(&backend_config(p, "not-the-secret"), HealthBoard::new())
+        .expect("adapter builds");
     let err = wrong
         .list_products(PageRequest::default())
         .await
@@ -464,4 +461,104 @@ async fn refused_operations_exit_3_without_reaching_the_simulator() {
         assert_eq!(e.exit_code(), 3, "{e}");
     }
     assert_eq!(f.control.requests_total(), before);
+}
+
+/// The first page's first SIM in `status`, after one call that also caches the token.
+async fn a_sim_in(f: &Fixture, status: Status) -> BusinessId {
+    let page = f
+        .guarded
+        .list_products(PageRequest {
+            cursor: None,
+            page_size: Some(100),
+        })
+        .await
+        .expect("page");
+    page.items
+        .iter()
+        .find(|s| s.status.status == status)
+        .map(|s| s.id.business())
+        .expect("a SIM in that status on the first page")
+}
+
+#[tokio::test]
+async fn a_5xx_on_a_read_is_retried_and_succeeds() {
+    let f = fixture(Duration::ZERO).await;
+    let id = a_sim_in(&f, Status::Active).await;
+    let before = f.control.requests_total();
+    f.control.force_5xx_for(1, 502);
+    let card = f.guarded.sim_card(&id).await.expect("read after one 502");
+    assert_eq!(card.status.status, Status::Active);
+    // The 502 and the retried lookup; the token was cached.
+    assert_eq!(f.control.requests_total() - before, 2);
+    let name = &f.raw.account().name;
+    assert_eq!(f.health.get(name).expect("recorded").health, Health::Ok);
+
+    f.control.force_5xx_for(1, 500);
+    let page = f
+        .guarded
+        .list_products(PageRequest::default())
+        .await
+        .expect("GET after one 500");
+    assert!(!page.items.is_empty());
+    assert_eq!(f.control.requests_total() - before, 4);
+}
+
+#[tokio::test]
+async fn a_503_on_a_status_change_is_not_sent_twice() {
+    let f = fixture(Duration::from_secs(3600)).await;
+    let id = a_sim_in(&f, Status::Active).await;
+    let before = f.control.requests_total();
+    f.control.force_5xx_for(1, 503);
+    let err = f
+        .guarded
+        .change_sim_status(&id, Status::Active, Status::Suspended)
+        .await
+        .map(|_| ())
+        .unwrap_err();
+    assert!(
+        matches!(err, BackendError::Http { status: 503, .. }),
+        "{err}"
+    );
+    // Exactly one request reached the portal: the change was not repeated blindly.
+    assert_eq!(f.control.requests_total() - before, 1);
+    let name = &f.raw.account().name;
+    assert_eq!(f.health.get(name).expect("recorded").health, Health::Down);
+
+    // The portal never saw it, so there is no pending request: a deliberate retry is accepted.
+    let m = pending(
+        f.guarded
+            .change_sim_status(&id, Status::Active, Status::Suspended)
+            .await
+            .expect("accepted on the operator's retry"),
+    );
+    assert_eq!(m.state, MonitorState::InProgress);
+    assert_eq!(f.control.requests_total() - before, 2);
+}
+
+#[tokio::test]
+async fn a_429_storm_is_absorbed_by_the_limiter_and_retries() {
+    let f = fixture(Duration::ZERO).await;
+    let id = a_sim_in(&f, Status::Active).await;
+    let before = f.control.requests_total();
+    let limited_before = f.control.rate_limited_total();
+    // No more 429s than one request may absorb (4 retries), however they fall.
+    f.control.force_429_for(4);
+    let reads = (0..4).map(|_| f.guarded.sim_card(&id));
+    let results = futures::future::join_all(reads).await;
+    for r in &results {
+        let card = r.as_ref().expect("every read succeeds");
+        assert_eq!(card.status.status, Status::Active);
+    }
+    assert_eq!(f.control.rate_limited_total() - limited_before, 4);
+    // Four 429s and four answered lookups: no request was lost or sent twice.
+    assert_eq!(f.control.requests_total() - before, 8);
+
+    // One request alone through a shorter storm reports the absorbed rate limit.
+    f.control.force_429_for(2);
+    f.guarded.sim_card(&id).await.expect("read after two 429s");
+    let name = &f.raw.account().name;
+    assert_eq!(
+        f.health.get(name).expect("recorded").health,
+        Health::RateLimited
+    );
 }

@@ -5,12 +5,11 @@
 use super::control_center::ControlCenter;
 use super::health::HealthBoard;
 use super::onence::OneNce;
-use super::tmsp::{TmspBackend, TmspSettings};
-use super::{Account, Backend, Guarded};
+use super::tmsp::TmspBackend;
+use super::{Backend, Guarded};
 use crate::config::{BackendConfig, Config, ConfigError};
 use crate::domain::BackendKind;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Every configured backend, in config order, with a fresh health board.
 pub fn build(config: &Config) -> Result<Vec<Arc<dyn Backend>>, ConfigError> {
@@ -42,54 +41,23 @@ pub fn build_one(
                 })?,
             )
         }
-        BackendKind::Iota => Arc::new(super::aeris::Aeris::new(config, health.clone()).map_err(
-            |e| ConfigError::Backend {
-                name: config.name.clone(),
-                message: e.to_string(),
-            },
-        )?),
-        BackendKind::Tmsp => {
-            let settings = TmspSettings {
-                base_url: config.base_url.as_str().trim_end_matches('/').to_string(),
-                client_id: config.auth.username.clone(),
-                client_secret: config.auth.secret.clone(),
-                timeout: config.request_timeout.unwrap_or(Duration::from_secs(10)),
-            };
-            let account = Account {
-                name: config.name.clone(),
-                kind: BackendKind::Tmsp,
-                account_id: config.account_id.clone(),
-            };
-            Arc::new(
-                TmspBackend::new(account, settings).map_err(|e| ConfigError::Backend {
-                    name: config.name.clone(),
-                    message: e.to_string(),
-                })?,
-            )
-        }
-        BackendKind::Tmus | BackendKind::Jasper => {
-            Arc::new(ControlCenter::new(config, health.clone()).map_err(|e| {
-                ConfigError::Backend {
-                    name: config.name.clone(),
-                    message: e.to_string(),
-                }
-            })?)
-        }
+        BackendKind::Iota => Arc::new(
+            super::aeris::Aeris::new(config, health.clone())
+                .map_err(|e| backend_error(config, e))?,
+        ),
+        BackendKind::Tmsp => Arc::new(
+            TmspBackend::new(config, health.clone()).map_err(|e| backend_error(config, e))?,
+        ),
+        BackendKind::Tmus | BackendKind::Jasper => Arc::new(
+            ControlCenter::new(config, health.clone()).map_err(|e| backend_error(config, e))?,
+        ),
         BackendKind::Intelsat => Arc::new(
-            super::intelsat::Intelsat::new(config, health.clone()).map_err(|e| {
-                ConfigError::Backend {
-                    name: config.name.clone(),
-                    message: e.to_string(),
-                }
-            })?,
+            super::intelsat::Intelsat::new(config, health.clone())
+                .map_err(|e| backend_error(config, e))?,
         ),
         BackendKind::Galaxy1 => Arc::new(
-            super::galaxy1::Galaxy1::new(config, health.clone()).map_err(|e| {
-                ConfigError::Backend {
-                    name: config.name.clone(),
-                    message: e.to_string(),
-                }
-            })?,
+            super::galaxy1::Galaxy1::new(config, health.clone())
+                .map_err(|e| backend_error(config, e))?,
         ),
         BackendKind::Airlinq => Arc::new(
             super::airlinq::Airlinq::new(config, health.clone())

@@ -155,6 +155,8 @@ pub struct FaultControl {
     down: watch::Sender<bool>,
     token_epoch: AtomicU64,
     forced_429: AtomicU64,
+    /// Remaining forced server errors and their status (see [`FaultControl::force_5xx_for`]).
+    forced_5xx: Mutex<(u64, u16)>,
     requests_total: AtomicU64,
     rate_limited_total: AtomicU64,
     faults_injected_total: AtomicU64,
@@ -174,6 +176,7 @@ impl FaultControl {
             down: watch::Sender::new(false),
             token_epoch: AtomicU64::new(0),
             forced_429: AtomicU64::new(0),
+            forced_5xx: Mutex::new((0, 503)),
             requests_total: AtomicU64::new(0),
             rate_limited_total: AtomicU64::new(0),
             faults_injected_total: AtomicU64::new(0),
@@ -225,6 +228,7 @@ impl FaultControl {
     pub fn clear(&self) {
         self.set_rates(FaultRates::default());
         self.forced_429.store(0, Ordering::SeqCst);
+        *lock(&self.forced_5xx) = (0, 503);
         self.set_down(false);
     }
 
@@ -251,6 +255,16 @@ impl FaultControl {
     /// The next `n` rate-limited requests are answered 429, whatever the real limiter says.
     pub fn force_429_for(&self, n: u64) {
         self.forced_429.store(n, Ordering::SeqCst);
+    }
+    /// The next `n` API requests are answered with server error `status` (500–599) before
+    /// reaching the platform, so a test knows exactly which request failed and how.
+    pub fn force_5xx_for(&self, n: u64, status: u16) {
+        *lock(&self.forced_5xx) = (n, status.clamp(500, 599));
+    }
+    pub(crate) fn take_forced_5xx(&self) -> Option<u16> {
+        let mut forced = lock(&self.forced_5xx);
+        forced.0 = forced.0.checked_sub(1)?;
+        Some(forced.1)
     }
     pub(crate) fn take_forced_429(&self) -> bool {
         self.forced_429
@@ -397,5 +411,20 @@ mod tests {
         assert!(control.take_forced_429());
         assert!(control.take_forced_429());
         assert!(!control.take_forced_429());
+    }
+
+    #[test]
+    fn forced_5xx_counts_down_with_its_status() {
+        let control = FaultControl::new(1, CancellationToken::new());
+        control.force_5xx_for(2, 503);
+        assert_eq!(control.take_forced_5xx(), Some(503));
+        assert_eq!(control.take_forced_5xx(), Some(503));
+        assert_eq!(control.take_forced_5xx(), None);
+        control.force_5xx_for(1, 200);
+        assert_eq!(
+            control.take_forced_5xx(),
+            Some(500),
+            "clamped to a server error"
+        );
     }
 }

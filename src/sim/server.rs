@@ -175,6 +175,11 @@ pub(crate) async fn inject_faults(
         control.note_injected();
         return too_many_requests((layer.error_body)(429), Duration::from_secs(1));
     }
+    if let Some(code) = control.take_forced_5xx() {
+        control.note_injected();
+        let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        return (status, Json((layer.error_body)(code))).into_response();
+    }
     let Some(fault) = control.roll() else {
         return next.run(request).await;
     };

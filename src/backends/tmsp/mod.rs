@@ -2,63 +2,120 @@
 //! ICCID, status changes and characteristics updates as asynchronous portal requests tracked by
 //! monitors (`TMSP-{requestId}`), cancellation of pending requests, and usage at cellular and
 //! satellite (NTN) level. Wire shapes are PROVISIONAL (`docs/backends/tmsp.md`).
+//!
+//! Every request goes through the shared [`HttpPolicy`] (limiter, retries, Keycloak client
+//! credentials token, health). Reads — including the POST lookups, which change nothing — are
+//! [`Repeat::Idempotent`]; requests that create or cancel portal requests are [`Repeat::Once`],
+//! so a 5xx or a timeout never sends a second change request.
 
-mod transport;
 pub mod wire;
 
+use super::health::HealthBoard;
+use super::http::{Grant, HttpPolicy, Limits, OAuthToken, Repeat};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
+use crate::config::BackendConfig;
 use crate::domain::{
     BackendKind, BusinessId, Characteristic, DataConnectivity, Monitor, Product, ProductSummary,
     SimCard, Status, Usage, mapping,
 };
 use async_trait::async_trait;
-use reqwest::Method;
-use secrecy::SecretString;
+use reqwest::Url;
+use serde::de::DeserializeOwned;
 use serde_json::json;
-use std::time::Duration;
-use transport::Transport;
+use std::sync::Arc;
 use wire::{Lookup, LookupRequest, RequestDto, SimDto, SimPage, UsageDto};
 
 /// The portal's largest page, and the most identifiers one lookup takes.
 pub const MAX_PAGE_SIZE: u32 = 100;
-
-/// How to reach one TMSP partner account.
-#[derive(Debug, Clone)]
-pub struct TmspSettings {
-    /// Gateway origin, e.g. `https://sg-api.telekom.de` (API and token paths are appended).
-    pub base_url: String,
-    pub client_id: String,
-    pub client_secret: SecretString,
-    pub timeout: Duration,
-}
+/// API base path under the gateway origin.
+pub const API_PATH: &str = "/iot/connectivity/management/v1";
+/// Keycloak token endpoint under the gateway origin (realm `default`), unless `auth.token_url`.
+pub const TOKEN_PATH: &str = "/auth/realms/default/protocol/openid-connect/token";
 
 pub struct TmspBackend {
-    account: Account,
-    http: Transport,
+    policy: HttpPolicy,
+    /// `{origin}{API_PATH}/partners/{partnerId}`.
+    partner_base: String,
 }
 
 impl TmspBackend {
-    /// `account.account_id` is the portal's partner id.
-    pub fn new(account: Account, settings: TmspSettings) -> BackendResult<Self> {
-        let http = Transport::new(
-            &account.name,
-            &settings.base_url,
-            &settings.client_id,
-            settings.client_secret,
-            settings.timeout,
-        )?;
-        Ok(TmspBackend { account, http })
+    /// `config.base_url` is the gateway origin (e.g. `https://sg-api.telekom.de`),
+    /// `config.account_id` the portal's partner id, `config.auth` the OAuth2 client id and secret.
+    pub fn new(config: &BackendConfig, health: Arc<HealthBoard>) -> BackendResult<Self> {
+        let origin = config.base_url.as_str().trim_end_matches('/').to_string();
+        let token_url = match &config.auth.token_url {
+            Some(u) => u.clone(),
+            None => {
+                Url::parse(&format!("{origin}{TOKEN_PATH}")).map_err(|e| BackendError::Other {
+                    backend: config.name.clone(),
+                    detail: format!("cannot derive the token URL from base_url: {e}"),
+                })?
+            }
+        };
+        let auth = OAuthToken::new(
+            Grant::ClientCredentialsForm { scope: None },
+            token_url,
+            &config.auth.username,
+            config.auth.secret.clone(),
+        );
+        let account = Account {
+            name: config.name.clone(),
+            kind: BackendKind::Tmsp,
+            account_id: config.account_id.clone(),
+        };
+        let partner_base = format!("{origin}{API_PATH}/partners/{}", config.account_id);
+        let policy = HttpPolicy::new(account, Limits::from_config(config), Box::new(auth), health)?;
+        Ok(TmspBackend {
+            policy,
+            partner_base,
+        })
     }
 
-    fn partner_path(&self, rest: &str) -> String {
-        format!("/partners/{}{rest}", self.account.account_id)
+    fn url(&self, rest: &str) -> String {
+        format!("{}{rest}", self.partner_base)
+    }
+
+    /// Send `body` to `endpoint` with `repeat` and decode the answer; a 404 names `what`.
+    async fn post<T: DeserializeOwned>(
+        &self,
+        repeat: Repeat,
+        endpoint: &str,
+        body: &serde_json::Value,
+        what: &str,
+    ) -> BackendResult<T> {
+        let url = self.url(endpoint);
+        let reply = self
+            .policy
+            .send(repeat, |c| c.post(&url).json(body))
+            .await
+            .map_err(|e| self.named(e, what))?;
+        self.policy.decode(&reply, "a TMSP JSON document")
+    }
+
+    async fn get<T: DeserializeOwned>(&self, rest: &str, what: &str) -> BackendResult<T> {
+        let url = self.url(rest);
+        self.policy
+            .send_json("a TMSP JSON document", |c| c.get(&url))
+            .await
+            .map_err(|e| self.named(e, what))
+    }
+
+    /// The policy cannot know what a 404 was about; say it.
+    fn named(&self, e: BackendError, what: &str) -> BackendError {
+        match e {
+            BackendError::NotFound { backend, .. } => BackendError::NotFound {
+                backend,
+                what: what.to_string(),
+            },
+            other => other,
+        }
     }
 
     fn iccid<'a>(&self, id: &'a BusinessId) -> BackendResult<&'a str> {
         match id {
             BusinessId::Iccid(i) => Ok(i.as_str()),
             BusinessId::Serial(s) => Err(BackendError::NotFound {
-                backend: self.account.name.clone(),
+                backend: self.account().name.clone(),
                 what: format!("'{s}' (TMSP products are SIMs, addressed by ICCID)"),
             }),
         }
@@ -74,14 +131,8 @@ impl TmspBackend {
             identifiers: iccids.to_vec(),
         })
         .map_err(|e| BackendError::InvalidInput(e.to_string()))?;
-        self.http
-            .call(
-                Method::POST,
-                &self.partner_path(endpoint),
-                Some(&body),
-                "SIMs",
-            )
-            .await
+        // A lookup only reads, so it is retried like a GET.
+        self.post(Repeat::Idempotent, endpoint, &body, "SIMs").await
     }
 
     async fn one_sim(&self, id: &BusinessId) -> BackendResult<SimDto> {
@@ -96,7 +147,7 @@ impl TmspBackend {
 
     fn not_found(&self, iccid: &str) -> BackendError {
         BackendError::NotFound {
-            backend: self.account.name.clone(),
+            backend: self.account().name.clone(),
             what: format!("SIM {iccid}"),
         }
     }
@@ -107,17 +158,10 @@ impl TmspBackend {
         body: serde_json::Value,
         request: String,
     ) -> BackendResult<ChangeOutcome> {
-        let dto: RequestDto = self
-            .http
-            .call(
-                Method::POST,
-                &self.partner_path(endpoint),
-                Some(&body),
-                "SIM",
-            )
-            .await?;
-        let monitor = wire::monitor(&dto, &self.account, request)?;
-        tracing::info!(backend = %self.account.name, monitor = %monitor.id, "TMSP request accepted");
+        // Creates a portal request: never repeated once it may have arrived.
+        let dto: RequestDto = self.post(Repeat::Once, endpoint, &body, "SIM").await?;
+        let monitor = wire::monitor(&dto, self.account(), request)?;
+        tracing::info!(backend = %self.account().name, monitor = %monitor.id, "TMSP request accepted");
         Ok(ChangeOutcome::Pending(monitor))
     }
 
@@ -126,7 +170,7 @@ impl TmspBackend {
             Some((BackendKind::Tmsp, native))
                 if native.chars().all(|c| c.is_ascii_alphanumeric()) =>
             {
-                Ok(self.partner_path(&format!("/requests/{native}")))
+                Ok(self.url(&format!("/requests/{native}")))
             }
             _ => Err(BackendError::InvalidInput(format!(
                 "'{monitor_id}' is not a TMSP monitor id (expected TMSP-<request id>)"
@@ -138,7 +182,7 @@ impl TmspBackend {
 #[async_trait]
 impl Backend for TmspBackend {
     fn account(&self) -> &Account {
-        &self.account
+        self.policy.account()
     }
 
     async fn list_products(&self, page: PageRequest) -> BackendResult<Page<ProductSummary>> {
@@ -152,15 +196,16 @@ impl Backend for TmspBackend {
             .page_size
             .unwrap_or(MAX_PAGE_SIZE)
             .clamp(1, MAX_PAGE_SIZE);
-        let path = self.partner_path(&format!("/sims?page={number}&size={size}"));
-        let got: SimPage = self.http.call(Method::GET, &path, None, "partner").await?;
+        let got: SimPage = self
+            .get(&format!("/sims?page={number}&size={size}"), "partner")
+            .await?;
         let next =
             (got.page.number + 1 < got.page.total_pages).then(|| (got.page.number + 1).to_string());
         Ok(Page {
             items: got
                 .content
                 .iter()
-                .map(|s| wire::summary(s, &self.account))
+                .map(|s| wire::summary(s, self.account()))
                 .collect(),
             next,
             total: Some(got.page.total_elements),
@@ -170,7 +215,7 @@ impl Backend for TmspBackend {
     async fn product(&self, id: &BusinessId) -> BackendResult<Product> {
         let sim = self.one_sim(id).await?;
         let usage = self.usage(id).await?;
-        Ok(wire::product(&sim, Some(usage), &self.account))
+        Ok(wire::product(&sim, Some(usage), self.account()))
     }
 
     /// One lookup per 100 ICCIDs (sims and usage), instead of one call per product.
@@ -199,7 +244,7 @@ impl Backend for TmspBackend {
                             .iter()
                             .find(|u| u.iccid == *iccid)
                             .map(wire::usage);
-                        found.push(wire::product(sim, usage, &self.account));
+                        found.push(wire::product(sim, usage, self.account()));
                     }
                     None => missing.push(((*id).clone(), self.not_found(iccid))),
                 }
@@ -267,27 +312,25 @@ impl Backend for TmspBackend {
     }
 
     async fn monitor(&self, monitor_id: &str) -> BackendResult<Monitor> {
-        let path = self.request_path(monitor_id)?;
+        let url = self.request_path(monitor_id)?;
         let dto: RequestDto = self
-            .http
-            .call(Method::GET, &path, None, &format!("monitor {monitor_id}"))
-            .await?;
-        wire::monitor(&dto, &self.account, wire::describe(&dto))
+            .policy
+            .send_json("a TMSP request", |c| c.get(&url))
+            .await
+            .map_err(|e| self.named(e, &format!("monitor {monitor_id}")))?;
+        wire::monitor(&dto, self.account(), wire::describe(&dto))
     }
 
     async fn cancel_monitor(&self, monitor_id: &str) -> BackendResult<Monitor> {
-        let path = self.request_path(monitor_id)?;
-        let result: BackendResult<RequestDto> = self
-            .http
-            .call(
-                Method::DELETE,
-                &path,
-                None,
-                &format!("monitor {monitor_id}"),
-            )
-            .await;
+        let url = self.request_path(monitor_id)?;
+        // Once: a repeated DELETE after a lost answer would read "already Cancelled" (409) and
+        // misreport a successful cancel as a refusal.
+        let result = match self.policy.send(Repeat::Once, |c| c.delete(&url)).await {
+            Ok(reply) => self.policy.decode::<RequestDto>(&reply, "a TMSP request"),
+            Err(e) => Err(self.named(e, &format!("monitor {monitor_id}"))),
+        };
         match result {
-            Ok(dto) => wire::monitor(&dto, &self.account, wire::describe(&dto)),
+            Ok(dto) => wire::monitor(&dto, self.account(), wire::describe(&dto)),
             // The portal refuses to cancel a request that has already finished.
             Err(BackendError::Http {
                 status: 409,

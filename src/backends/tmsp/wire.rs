@@ -134,13 +134,6 @@ pub struct RequestDto {
     pub error: Option<RequestErrorDto>,
 }
 
-/// The portal's error body `{status, code, message}`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ApiErrorDto {
-    pub code: Option<String>,
-    pub message: Option<String>,
-}
-
 /// The characteristics the seed lets TMSP change, under their CMO names.
 pub const UPDATABLE: [&str; 3] = ["productOffering", "relatedParty", "simProfile"];
 
