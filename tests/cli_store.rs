@@ -33,10 +33,15 @@ impl Sandbox {
     }
 
     fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = self.without_data_dir(args);
+        cmd.arg("--data-dir").arg(self.data_dir());
+        cmd
+    }
+
+    /// A command that leaves the data dir to the config and the XDG environment.
+    fn without_data_dir(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_cmo"));
         cmd.args(args)
-            .arg("--data-dir")
-            .arg(self.data_dir())
             .env("HOME", self.dir.path())
             .env("XDG_CONFIG_HOME", self.path("config"))
             .env("XDG_DATA_HOME", self.path("share"))
@@ -658,4 +663,47 @@ fn characteristics_are_tmsp_only_and_validated() {
         ["characteristics"],
         "the refused attempt is journaled"
     );
+}
+
+#[test]
+fn the_data_dir_is_the_flag_else_the_config_else_xdg() {
+    let sb = Sandbox::new();
+    let id = "1NCE-8988228066602018059";
+    let xdg_db = sb.path("share/cmo/cmo.sqlite3");
+    let out = sb
+        .without_data_dir(&["attrs", "set", id, "where", "xdg"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(xdg_db.exists());
+
+    let config = sb.path("store.toml");
+    let configured = sb.path("configured");
+    std::fs::write(
+        &config,
+        format!("[store]\ndata_dir = {:?}\n", configured.to_str().unwrap()),
+    )
+    .unwrap();
+    let cfg = config.to_str().unwrap();
+    let out = sb
+        .without_data_dir(&["--config", cfg, "attrs", "set", id, "where", "config"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(configured.join("cmo.sqlite3").exists());
+
+    let out = sb.run(&["--config", cfg, "attrs", "set", id, "where", "flag"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let value = |o: Output| props(&json_out(&o))[0].1.clone();
+    assert_eq!(value(sb.run(&["attrs", "list", id, "--json"])), "flag");
+    let from_config = sb
+        .without_data_dir(&["--config", cfg, "attrs", "list", id, "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(value(from_config), "config");
+    let from_xdg = sb
+        .without_data_dir(&["attrs", "list", id, "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(value(from_xdg), "xdg");
 }
