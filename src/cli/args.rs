@@ -78,6 +78,20 @@ pub enum Command {
     /// Change a SIM's or terminal's status.
     #[command(subcommand)]
     Status(StatusCommand),
+    /// Update product characteristics (where the platform supports it: TMSP).
+    #[command(subcommand)]
+    Characteristics(CharacteristicsCommand),
+    /// Custom attributes, stored locally for any product of any backend.
+    #[command(subcommand)]
+    Attrs(AttrsCommand),
+    /// One change applied to many products of one account.
+    #[command(subcommand)]
+    Batch(BatchCommand),
+    /// Asynchronous carrier requests.
+    #[command(subcommand)]
+    Monitors(MonitorsCommand),
+    /// The journal of every change: who, when, what, result.
+    Audit(AuditArgs),
 }
 
 #[derive(Debug, Args)]
@@ -174,5 +188,96 @@ pub enum StatusCommand {
         /// Do not ask for confirmation.
         #[arg(long, short = 'y')]
         yes: bool,
+        /// When the carrier accepts the change asynchronously, poll until it is final.
+        #[arg(long)]
+        wait: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CharacteristicsCommand {
+    /// Set characteristics of a product (asks y/N on a terminal unless --yes).
+    Set {
+        id: String,
+        /// One or more `NAME=VALUE`.
+        #[arg(value_name = "NAME=VALUE", required = true)]
+        assignments: Vec<String>,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttrsCommand {
+    /// A product's custom attributes.
+    List {
+        id: String,
+        /// Only this attribute (exit 4 when the product does not have it).
+        #[arg(long, value_name = "N")]
+        name: Option<String>,
+    },
+    /// Create or replace an attribute.
+    Set {
+        id: String,
+        name: String,
+        value: String,
+    },
+    /// Rename an attribute, keeping its value.
+    Rename {
+        id: String,
+        old: String,
+        new: String,
+    },
+    /// Delete an attribute.
+    Delete { id: String, name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BatchCommand {
+    /// Move every listed product (one account) to STATUS (asks y/N on a terminal unless --yes).
+    Status {
+        /// Target status: ACTIVE, SUSPENDED, …
+        status: String,
+        /// Comma-separated product ids.
+        #[arg(
+            long,
+            value_name = "ID,ID…",
+            required_unless_present = "ids_file",
+            conflicts_with = "ids_file"
+        )]
+        ids: Option<String>,
+        /// A file with one product id per line (`#` starts a comment).
+        #[arg(long, value_name = "FILE")]
+        ids_file: Option<PathBuf>,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MonitorsCommand {
+    /// Every monitor in the local store, with state, age and last update.
+    List,
+    /// Ask the carrier for a monitor's state (and record it).
+    Get {
+        #[arg(value_name = "MONITOR_ID")]
+        id: String,
+    },
+    /// Cancel an asynchronous request (asks y/N on a terminal unless --yes).
+    Cancel {
+        #[arg(value_name = "MONITOR_ID")]
+        id: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only entries since TIME: RFC 3339, a date (2026-11-29, UTC) or a duration back (2h, 7d).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
 }

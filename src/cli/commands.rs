@@ -1,14 +1,14 @@
-//! The headless product commands: `products get|find`, the subproduct gets (`sim-card`,
-//! `terminal`, `connectivity`, `usage`) and `status set`. Each takes already-parsed input, calls
-//! the engine, prints text or JSON, and returns the exit code.
+//! The headless product reads: `products get|find` and the subproduct gets (`sim-card`,
+//! `terminal`, `connectivity`, `usage`). Each takes already-parsed input, calls the engine,
+//! prints text or JSON, and returns the exit code. `products get`, `sim-card get` and
+//! `terminal get` also show the product's custom attributes from the local store (opened only
+//! then, after the carrier answered). Changes live in `change.rs`, `attrs.rs`, `batch.rs`.
 
+use super::demo::Session;
 use super::error::{CliError, exit};
 use super::{json, output, text};
-use crate::backends::{BackendError, ChangeOutcome};
-use crate::domain::capabilities::{self, Operation};
-use crate::domain::{BusinessId, ConnectivityType, ProductId, Status};
+use crate::domain::{BusinessId, CustomAttribute, ProductId};
 use crate::engine::Engine;
-use std::io::IsTerminal;
 
 /// Which subproduct a `… get ID` command shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,8 +19,19 @@ pub enum Subproduct {
     Usage,
 }
 
-pub async fn product_get(engine: &Engine, id: &ProductId, as_json: bool) -> Result<i32, CliError> {
-    let product = engine.product(id).await?;
+/// The product's stored custom attributes.
+async fn custom(session: &Session, id: &ProductId) -> Result<Vec<CustomAttribute>, CliError> {
+    let store = session.local.store().await?;
+    Ok(store.attrs_list(id, None).await?)
+}
+
+pub async fn product_get(
+    session: &Session,
+    id: &ProductId,
+    as_json: bool,
+) -> Result<i32, CliError> {
+    let mut product = session.engine.product(id).await?;
+    product.custom = custom(session, id).await?;
     if as_json {
         output::json(&json::product(&product))?;
     } else {
@@ -56,19 +67,22 @@ pub async fn products_find(
 }
 
 pub async fn subproduct_get(
-    engine: &Engine,
+    session: &Session,
     what: Subproduct,
     id: &ProductId,
     as_json: bool,
 ) -> Result<i32, CliError> {
+    let engine = &session.engine;
     let (doc, shown) = match what {
         Subproduct::SimCard => {
             let sim = engine.sim_card(id).await?;
-            (json::sim_card(id, &sim, &[]), text::sim_card(&sim))
+            let custom = custom(session, id).await?;
+            (json::sim_card(id, &sim, &custom), text::sim_card(&sim))
         }
         Subproduct::Terminal => {
             let t = engine.terminal(id).await?;
-            (json::terminal(id, &t, &[]), text::terminal(&t))
+            let custom = custom(session, id).await?;
+            (json::terminal(id, &t, &custom), text::terminal(&t))
         }
         Subproduct::Connectivity => {
             let dc = engine.data_connectivity(id).await?;
@@ -88,114 +102,6 @@ pub async fn subproduct_get(
         output::json(&doc)?;
     } else {
         output::stdout(&shown)?;
-    }
-    Ok(exit::OK)
-}
-
-/// What `status set` needs besides the engine.
-#[derive(Debug, Clone)]
-pub struct StatusChange {
-    pub id: ProductId,
-    pub to: Status,
-    pub yes: bool,
-    pub read_only: bool,
-}
-
-/// Refuse, before asking anything, a change the seed's tables do not allow.
-fn check_allowed(
-    id: &ProductId,
-    satellite: bool,
-    from: Status,
-    to: Status,
-) -> Result<(), BackendError> {
-    let (op, allowed) = if satellite {
-        (
-            Operation::ChangeTerminalStatus,
-            capabilities::terminal_change_allowed(id.kind, from, to),
-        )
-    } else {
-        (
-            Operation::ChangeSimStatus,
-            capabilities::sim_change_allowed(id.kind, from, to),
-        )
-    };
-    if !capabilities::supports(id.kind, op) {
-        return Err(BackendError::not_supported(id.kind, op));
-    }
-    if !allowed {
-        return Err(BackendError::TransitionNotAllowed {
-            kind: id.kind,
-            from,
-            to,
-        });
-    }
-    Ok(())
-}
-
-/// Ask y/N on the terminal; anything but y/yes is a no.
-async fn confirm(question: String) -> Result<bool, CliError> {
-    tokio::task::spawn_blocking(move || {
-        output::stderr_line(&format!("{question} [y/N] "));
-        let mut answer = String::new();
-        std::io::stdin()
-            .read_line(&mut answer)
-            .map(|_| matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
-    })
-    .await
-    .map_err(|e| CliError::Runtime(format!("confirmation prompt failed: {e}")))?
-    .map_err(|e| CliError::Runtime(format!("cannot read the answer: {e}")))
-}
-
-pub async fn status_set(
-    engine: &Engine,
-    change: StatusChange,
-    as_json: bool,
-) -> Result<i32, CliError> {
-    let StatusChange {
-        id,
-        to,
-        yes,
-        read_only,
-    } = change;
-    if read_only {
-        return Err(CliError::Usage(format!(
-            "read-only mode: refusing to change the status of {id}"
-        )));
-    }
-    let product = engine.product(&id).await?;
-    let from = product.summary.status.status;
-    let satellite = product.summary.connectivity == ConnectivityType::Satellite;
-    check_allowed(&id, satellite, from, to)?;
-    if !yes {
-        if !std::io::stdin().is_terminal() {
-            return Err(CliError::Usage(format!(
-                "changing {id} from {from} to {to} needs confirmation: pass --yes (stdin is not a terminal)"
-            )));
-        }
-        if !confirm(format!("Change {id} from {from} to {to}?")).await? {
-            output::stderr_line("cmo: cancelled; nothing was changed");
-            return Ok(exit::OK);
-        }
-    }
-    let suffix = if satellite { "-terminal" } else { "-simCard" };
-    match engine.change_status(&id, to).await? {
-        ChangeOutcome::Done { status } => {
-            if as_json {
-                output::json(&json::status_done(&id, status.or(Some(to)), suffix))?;
-            } else {
-                output::stdout(&format!("{id}: {from} → {} (done)\n", status.unwrap_or(to)))?;
-            }
-        }
-        ChangeOutcome::Pending(monitor) => {
-            if as_json {
-                output::json(&json::monitor(&monitor, suffix))?;
-            } else {
-                output::stdout(&format!(
-                    "{id}: {from} → {to} accepted; monitor {}\n",
-                    crate::text::sanitize(&monitor.id)
-                ))?;
-            }
-        }
     }
     Ok(exit::OK)
 }

@@ -17,6 +17,8 @@ pub struct Session {
     pub config: Config,
     /// Dropping the handle stops the simulators, so it lives as long as the session.
     pub simulators: Option<SimHandle>,
+    /// Where the local store lives; opened only by commands that need it (`session.rs`).
+    pub local: super::session::Local,
 }
 
 /// Build the engine the global flags ask for.
@@ -45,10 +47,12 @@ pub async fn open(global: &GlobalArgs, paths: &Paths) -> Result<Session, CliErro
         demo = global.demo,
         "engine ready"
     );
+    let local = super::session::Local::new(global, &config, paths);
     Ok(Session {
         engine: Engine::with_transport_health(backends, transport_health),
         config,
         simulators,
+        local,
     })
 }
 

@@ -4,6 +4,8 @@
 
 use crate::backends::BackendError;
 use crate::domain::IdError;
+use crate::engine::GateError;
+use crate::store::StoreError;
 use crate::text::sanitize;
 use serde_json::{Value, json};
 
@@ -25,6 +27,12 @@ pub enum CliError {
     Id(#[from] IdError),
     #[error(transparent)]
     Backend(#[from] BackendError),
+    /// A refusal or failure of the mutation gate (read-only, guardrails, the action, its record).
+    #[error(transparent)]
+    Gate(#[from] GateError),
+    /// The local store: unusable file (named in the message), missing attribute or monitor…
+    #[error(transparent)]
+    Store(#[from] StoreError),
     /// A local failure: config, simulator, I/O (exit 1).
     #[error("{0}")]
     Runtime(String),
@@ -35,6 +43,8 @@ impl CliError {
         match self {
             CliError::Usage(_) | CliError::Id(_) => exit::USAGE,
             CliError::Backend(e) => e.exit_code(),
+            CliError::Gate(e) => e.exit_code(),
+            CliError::Store(e) => e.exit_code(),
             CliError::Runtime(_) => exit::RUNTIME,
         }
     }
@@ -49,7 +59,8 @@ impl CliError {
         let (kind, status) = match self {
             CliError::Usage(_) | CliError::Id(_) => ("Bad Request", 400),
             CliError::Runtime(_) => ("Internal Error", 500),
-            CliError::Backend(e) => backend_problem_kind(e),
+            CliError::Backend(e) | CliError::Gate(GateError::Backend(e)) => backend_problem_kind(e),
+            CliError::Gate(_) | CliError::Store(_) => problem_kind_of_code(self.exit_code()),
         };
         problem(kind, status, &sanitize(&self.to_string()))
     }
@@ -70,6 +81,16 @@ pub fn backend_problem_kind(e: &BackendError) -> (&'static str, u16) {
         | BackendError::Unreachable { .. }
         | BackendError::Malformed { .. }
         | BackendError::Other { .. } => ("Bad Gateway", 502),
+    }
+}
+
+/// The problem kind of a local (gate or store) error, by its exit code.
+fn problem_kind_of_code(code: i32) -> (&'static str, u16) {
+    match code {
+        exit::USAGE => ("Bad Request", 400),
+        exit::NOT_SUPPORTED => ("Not Supported", 501),
+        exit::NOT_FOUND => ("Not Found", 404),
+        _ => ("Internal Error", 500),
     }
 }
 

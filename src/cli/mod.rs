@@ -4,14 +4,22 @@
 //! `main.rs` only calls [`run::main`]. Commands call the engine and never an adapter.
 
 pub mod args;
+pub mod attrs;
+pub mod audit;
+pub mod batch;
+pub mod change;
 pub mod commands;
+pub mod confirm;
 pub mod demo;
 pub mod error;
+pub mod info;
 pub mod json;
 pub mod list;
 pub mod logging;
+pub mod monitors;
 pub mod output;
 pub mod run;
+pub mod session;
 pub mod simulate;
 pub mod text;
 

@@ -3,18 +3,23 @@
 //! values (product ids, ICCIDs, statuses) is parsed before any engine is built, so a typo costs
 //! no simulator start and no network call.
 
-use super::args::{Cli, Command, GlobalArgs, ProductsCommand, StatusCommand};
-use super::commands::{self, StatusChange, Subproduct};
+use super::args::{
+    AttrsCommand, BatchCommand, CharacteristicsCommand, Cli, Command, GlobalArgs, MonitorsCommand,
+    ProductsCommand, StatusCommand,
+};
+use super::attrs::AttrEdit;
+use super::change::StatusChange;
+use super::commands::{self, Subproduct};
 use super::error::{CliError, exit};
 use super::list::{self, ListQuery};
-use super::{demo, logging, output, simulate, text};
+use super::session::Local;
+use super::{attrs, audit, batch, change, demo, info, logging, monitors, output, simulate, text};
 use crate::domain::{
     BackendKind, BusinessId, Iccid, Operation, ProductId, Status, TerminalSerial, capabilities,
 };
 use crate::paths::Paths;
 use crate::ui::{UiError, UiOptions};
 use clap::Parser;
-use serde_json::json;
 use std::io::IsTerminal;
 
 /// The whole program: returns the process exit code.
@@ -64,7 +69,7 @@ pub fn main() -> i32 {
 
 /// A product id; on a cellular-only platform the business id must be a valid ICCID, so a
 /// typo'd ICCID is reported as such (exit 2) instead of being taken for a terminal serial.
-fn product_id(raw: &str) -> Result<ProductId, CliError> {
+pub fn product_id(raw: &str) -> Result<ProductId, CliError> {
     let id = raw.parse::<ProductId>()?;
     if !capabilities::supports(id.kind, Operation::TerminalDetails) && id.kind != BackendKind::Cmo {
         id.business_id.parse::<Iccid>()?;
@@ -83,7 +88,7 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
         return console(&g, &paths).await;
     };
     match command {
-        Command::Info => info(&paths, g.json),
+        Command::Info => info::info(&paths, g.json),
         Command::Capabilities => {
             if g.json {
                 output::json(&capabilities::to_json(false))?;
@@ -106,7 +111,7 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
         Command::Products(ProductsCommand::Get { id }) => {
             let id = product_id(&id)?;
             let session = demo::open(&g, &paths).await?;
-            commands::product_get(&session.engine, &id, g.json).await
+            commands::product_get(&session, &id, g.json).await
         }
         Command::Products(ProductsCommand::Find(args)) => {
             let mut ids = Vec::new();
@@ -132,73 +137,101 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
             id,
             status: to,
             yes,
+            wait,
+        }) => {
+            let change = StatusChange {
+                id: product_id(&id)?,
+                to: status(&to)?,
+                yes,
+                wait,
+            };
+            let session = demo::open(&g, &paths).await?;
+            let gate = session.local.gate(session.engine.clone()).await?;
+            change::status_set(&gate, change, g.json).await
+        }
+        Command::Characteristics(CharacteristicsCommand::Set {
+            id,
+            assignments,
+            yes,
         }) => {
             let id = product_id(&id)?;
-            let to = status(&to)?;
+            let changes = change::parse_assignments(&assignments)?;
             let session = demo::open(&g, &paths).await?;
-            let change = StatusChange {
-                id,
-                to,
-                yes,
-                read_only: g.read_only || session.config.read_only,
+            let gate = session.local.gate(session.engine.clone()).await?;
+            change::characteristics_set(&gate, &id, &changes, yes, g.json).await
+        }
+        Command::Attrs(command) => attrs_command(&g, &paths, command).await,
+        Command::Batch(BatchCommand::Status {
+            status: to,
+            ids,
+            ids_file,
+            yes,
+        }) => {
+            let to = status(&to)?;
+            let ids = match (ids, ids_file) {
+                (_, Some(file)) => batch::ids_from_file(&file)?,
+                (Some(list), None) => batch::ids_from_list(&list)?,
+                (None, None) => {
+                    return Err(CliError::Usage(
+                        "batch status needs --ids or --ids-file".into(),
+                    ));
+                }
             };
-            commands::status_set(&session.engine, change, g.json).await
+            let session = demo::open(&g, &paths).await?;
+            let gate = session.local.gate(session.engine.clone()).await?;
+            batch::status(&gate, &ids, to, yes, g.json).await
+        }
+        Command::Monitors(MonitorsCommand::List) => {
+            let store = Local::without_engine(&g, &paths)?.store().await?;
+            monitors::list(&store, g.json).await
+        }
+        Command::Monitors(MonitorsCommand::Get { id }) => {
+            let session = demo::open(&g, &paths).await?;
+            let store = session.local.store().await?;
+            monitors::get(&session.engine, &store, &id, g.json).await
+        }
+        Command::Monitors(MonitorsCommand::Cancel { id, yes }) => {
+            let session = demo::open(&g, &paths).await?;
+            let gate = session.local.gate(session.engine.clone()).await?;
+            monitors::cancel(&gate, &id, yes, g.json).await
+        }
+        Command::Audit(args) => {
+            let since = args
+                .since
+                .as_deref()
+                .map(|raw| audit::parse_since(raw, chrono::Utc::now()))
+                .transpose()?;
+            let store = Local::without_engine(&g, &paths)?.store().await?;
+            audit::run(&store, since, g.json).await
         }
     }
+}
+
+/// Custom attributes: local only, so no backend is built and no simulator started.
+async fn attrs_command(
+    g: &GlobalArgs,
+    paths: &Paths,
+    command: AttrsCommand,
+) -> Result<i32, CliError> {
+    let (id, edit) = match command {
+        AttrsCommand::List { id, name } => {
+            let id = product_id(&id)?;
+            let gate = Local::without_engine(g, paths)?.attrs_gate().await?;
+            return attrs::list(&gate, &id, name.as_deref(), g.json).await;
+        }
+        AttrsCommand::Set { id, name, value } => (id, AttrEdit::Set { name, value }),
+        AttrsCommand::Rename { id, old, new } => (id, AttrEdit::Rename { old, new }),
+        AttrsCommand::Delete { id, name } => (id, AttrEdit::Delete { name }),
+    };
+    let id = product_id(&id)?;
+    let gate = Local::without_engine(g, paths)?.attrs_gate().await?;
+    attrs::edit(&gate, &id, edit, g.json).await
 }
 
 async fn sub(g: &GlobalArgs, paths: &Paths, what: Subproduct, raw: &str) -> Result<i32, CliError> {
     let id = product_id(raw)?;
     let session = demo::open(g, paths).await?;
-    commands::subproduct_get(&session.engine, what, &id, g.json).await
-}
-
-fn info(paths: &Paths, as_json: bool) -> Result<i32, CliError> {
-    let version = env!("CARGO_PKG_VERSION");
-    let exists = |p: &std::path::Path| if p.exists() { "" } else { " (not present)" };
-    if as_json {
-        output::json(&json!({
-            "version": version,
-            "config": paths.config_file.display().to_string(),
-            "configExists": paths.config_file.exists(),
-            "dataDir": paths.data_dir.display().to_string(),
-            "logFile": paths.log_file.display().to_string(),
-            "themesDir": paths.themes_dir.display().to_string(),
-        }))?;
-    } else {
-        let rows = vec![
-            vec!["version".into(), version.to_string()],
-            vec![
-                "config".into(),
-                format!(
-                    "{}{}",
-                    paths.config_file.display(),
-                    exists(&paths.config_file)
-                ),
-            ],
-            vec!["data".into(), paths.data_dir.display().to_string()],
-            vec!["log".into(), paths.log_file.display().to_string()],
-            vec![
-                "themes".into(),
-                format!(
-                    "{}{}",
-                    paths.themes_dir.display(),
-                    exists(&paths.themes_dir)
-                ),
-            ],
-        ];
-        output::stdout(&format!("cmo {version}\n"))?;
-        let table = text::table(&["WHAT", "PATH"], &rows);
-        // Skip the header line: `info` reads better as a plain list.
-        output::stdout(
-            &table
-                .lines()
-                .skip(1)
-                .map(|l| format!("{l}\n"))
-                .collect::<String>(),
-        )?;
-    }
-    Ok(exit::OK)
+    commands::subproduct_get(&session, what, &id, g.json).await
 }
 
 /// No subcommand: the console.

@@ -1,0 +1,251 @@
+//! `status set` and `characteristics set`: changes that reach a carrier, always through the
+//! gate (read-only, audit journal, monitor persistence — docs/safety.md). Checks that would
+//! refuse the change anyway (read-only, unsupported operation, unlisted transition) run before
+//! the confirmation, and the refusal still goes through the gate so the attempt is journaled.
+//! `--wait` follows an asynchronous change to its final state, storing each new state.
+
+use super::confirm::{self, Decision};
+use super::error::{CliError, exit};
+use super::{json, output};
+use crate::backends::ChangeOutcome;
+use crate::domain::capabilities::{self, Operation};
+use crate::domain::{Characteristic, ConnectivityType, Monitor, MonitorState, ProductId, Status};
+use crate::engine::Gate;
+use crate::engine::poller::merge_monitor;
+use crate::text::sanitize;
+
+/// What `status set` was asked.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub id: ProductId,
+    pub to: Status,
+    pub yes: bool,
+    pub wait: bool,
+}
+
+/// Whether the seed's tables allow the change at all (the guard refuses it otherwise).
+fn allowed(id: &ProductId, satellite: bool, from: Status, to: Status) -> bool {
+    if satellite {
+        capabilities::supports(id.kind, Operation::ChangeTerminalStatus)
+            && capabilities::terminal_change_allowed(id.kind, from, to)
+    } else {
+        capabilities::supports(id.kind, Operation::ChangeSimStatus)
+            && capabilities::sim_change_allowed(id.kind, from, to)
+    }
+}
+
+pub async fn status_set(gate: &Gate, change: StatusChange, as_json: bool) -> Result<i32, CliError> {
+    let StatusChange { id, to, yes, wait } = change;
+    let mut suffix = "-simCard";
+    if !gate.is_read_only() {
+        let product = gate.engine().product(&id).await?;
+        let from = product.summary.status.status;
+        let satellite = product.summary.connectivity == ConnectivityType::Satellite;
+        if satellite {
+            suffix = "-terminal";
+        }
+        if allowed(&id, satellite, from, to)
+            && confirm::ask(yes, &format!("Change {id} from {from} to {to}?")).await?
+                == Decision::Declined
+        {
+            return Ok(confirm::declined());
+        }
+    }
+    match gate.change_status(&id, to).await? {
+        ChangeOutcome::Done { status } => {
+            let now = status.unwrap_or(to);
+            if as_json {
+                output::json(&json::status_done(&id, Some(now), suffix))?;
+            } else {
+                output::stdout(&format!("{id}: {now} (done)\n"))?;
+            }
+            Ok(exit::OK)
+        }
+        ChangeOutcome::Pending(monitor) => pending(gate, monitor, suffix, wait, as_json).await,
+    }
+}
+
+/// An accepted asynchronous change: print its monitor, and with `wait` follow it.
+async fn pending(
+    gate: &Gate,
+    monitor: Monitor,
+    suffix: &str,
+    wait: bool,
+    as_json: bool,
+) -> Result<i32, CliError> {
+    if !wait {
+        if as_json {
+            output::json(&json::monitor(&monitor, suffix))?;
+        } else {
+            output::stdout(&format!(
+                "{}: accepted; monitor {} ({})\n",
+                monitor
+                    .product_id
+                    .as_ref()
+                    .map_or("-".into(), |p| p.to_string()),
+                sanitize(&monitor.id),
+                monitor.state.as_str()
+            ))?;
+        }
+        return Ok(exit::OK);
+    }
+    if !as_json {
+        output::stdout(&format!(
+            "monitor {}: {}\n",
+            sanitize(&monitor.id),
+            monitor.state.as_str()
+        ))?;
+    }
+    let last = follow(gate, monitor, !as_json).await?;
+    if as_json {
+        output::json(&json::monitor(&last, suffix))?;
+    }
+    Ok(final_exit(&last))
+}
+
+/// Poll `monitor` until it is final (`Engine::watch_monitor`: backoff, transient errors
+/// retried), storing every change of state; with `print`, one line per change on stdout.
+pub async fn follow(gate: &Gate, monitor: Monitor, print: bool) -> Result<Monitor, CliError> {
+    let mut updates = gate.engine().watch_monitor(monitor.id.clone());
+    let mut known = monitor;
+    while let Some(polled) = updates.recv().await {
+        match polled {
+            Ok(m) => {
+                let m = merge_monitor(&known, m);
+                if m.state != known.state {
+                    gate.store().monitor_upsert(&m).await?;
+                    if print {
+                        output::stdout(&format!(
+                            "monitor {}: {} → {}\n",
+                            sanitize(&m.id),
+                            known.state.as_str(),
+                            m.state.as_str()
+                        ))?;
+                    }
+                }
+                known = m;
+            }
+            Err(e) if e.is_transient() => output::stderr_line(&format!(
+                "cmo: polling {} failed ({}); retrying",
+                sanitize(&known.id),
+                sanitize(&e.to_string())
+            )),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(known)
+}
+
+/// 0 when the carrier completed the request; 1 (with a line on stderr) when it did not.
+pub fn final_exit(m: &Monitor) -> i32 {
+    match m.state {
+        MonitorState::Completed | MonitorState::InProgress => exit::OK,
+        MonitorState::InError | MonitorState::Cancelled => {
+            let detail = m
+                .detail
+                .as_deref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default();
+            output::stderr_line(&sanitize(&format!(
+                "cmo: monitor {} ended {}{detail}",
+                m.id,
+                m.state.as_str()
+            )));
+            exit::RUNTIME
+        }
+    }
+}
+
+/// `NAME=VALUE` arguments; a missing `=`, an empty name, control characters or a name given
+/// twice is bad input (exit 2).
+pub fn parse_assignments(raw: &[String]) -> Result<Vec<Characteristic>, CliError> {
+    let mut out: Vec<Characteristic> = Vec::new();
+    for arg in raw {
+        let bad = |why: &str| CliError::Usage(format!("characteristic {:?}: {why}", sanitize(arg)));
+        let (name, value) = arg
+            .split_once('=')
+            .ok_or_else(|| bad("expected NAME=VALUE"))?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(bad("the name is empty"));
+        }
+        if arg.chars().any(char::is_control) {
+            return Err(bad("contains a control character"));
+        }
+        if out.iter().any(|c| c.name == name) {
+            return Err(bad("this name is given twice"));
+        }
+        out.push(Characteristic::new(name, value));
+    }
+    if out.is_empty() {
+        return Err(CliError::Usage(
+            "characteristics set needs at least one NAME=VALUE".into(),
+        ));
+    }
+    Ok(out)
+}
+
+pub async fn characteristics_set(
+    gate: &Gate,
+    id: &ProductId,
+    changes: &[Characteristic],
+    yes: bool,
+    as_json: bool,
+) -> Result<i32, CliError> {
+    let listed = changes
+        .iter()
+        .map(|c| format!("{}={}", c.name, c.value))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if !gate.is_read_only()
+        && capabilities::supports(id.kind, Operation::UpdateCharacteristics)
+        && confirm::ask(yes, &format!("Update {id}: {listed}?")).await? == Decision::Declined
+    {
+        return Ok(confirm::declined());
+    }
+    match gate.update_characteristics(id, changes).await? {
+        ChangeOutcome::Done { .. } => {
+            if as_json {
+                let chars: Vec<_> = changes
+                    .iter()
+                    .map(|c| serde_json::json!({"name": c.name, "value": c.value}))
+                    .collect();
+                output::json(&serde_json::json!({
+                    "id": id.to_string(),
+                    "productCharacteristic": chars,
+                    "result": "done",
+                }))?;
+            } else {
+                output::stdout(&format!("{id}: {} (done)\n", sanitize(&listed)))?;
+            }
+            Ok(exit::OK)
+        }
+        ChangeOutcome::Pending(monitor) => pending(gate, monitor, "", false, as_json).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn assignments_parse_and_refuse_bad_input() {
+        let ok = parse_assignments(&args(&["apn=iot.m2m", " label =a=b"])).unwrap();
+        assert_eq!(ok[0], Characteristic::new("apn", "iot.m2m"));
+        assert_eq!(ok[1], Characteristic::new("label", "a=b"));
+        for bad in [
+            &["apn"][..],
+            &["=x"],
+            &["a=1", "a=2"],
+            &["a=\u{1b}[2J"],
+            &[],
+        ] {
+            let e = parse_assignments(&args(bad)).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad:?}: {e}");
+        }
+    }
+}

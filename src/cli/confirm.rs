@@ -1,0 +1,51 @@
+//! Confirmation of changes that reach a carrier (`status set`, `characteristics set`, `batch
+//! status`, `monitors cancel`): `--yes`, or y/N asked on stderr when stdin is a terminal. Without
+//! a terminal and without `--yes` the command is refused (exit 2), so a script never hangs on a
+//! prompt and never changes anything by accident. Asked only after every check that could
+//! refuse the change anyway, so nobody confirms something that will not happen.
+
+use super::error::{CliError, exit};
+use super::output;
+use std::io::IsTerminal;
+
+/// What the operator decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Go,
+    /// Declined at the prompt: the command ends with exit 0 and nothing changed.
+    Declined,
+}
+
+/// `Go` with `--yes`; otherwise ask `question [y/N]` on a terminal, or refuse without one.
+pub async fn ask(yes: bool, question: &str) -> Result<Decision, CliError> {
+    if yes {
+        return Ok(Decision::Go);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(format!(
+            "{question} — this needs confirmation: pass --yes (stdin is not a terminal)"
+        )));
+    }
+    let prompt = format!("{question} [y/N] ");
+    let answer = tokio::task::spawn_blocking(move || {
+        output::stderr_line(&prompt);
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .map(|_| matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+    })
+    .await
+    .map_err(|e| CliError::Runtime(format!("confirmation prompt failed: {e}")))?
+    .map_err(|e| CliError::Runtime(format!("cannot read the answer: {e}")))?;
+    Ok(if answer {
+        Decision::Go
+    } else {
+        Decision::Declined
+    })
+}
+
+/// The exit of a declined confirmation: a note on stderr, exit 0.
+pub fn declined() -> i32 {
+    output::stderr_line("cmo: cancelled; nothing was changed");
+    exit::OK
+}

@@ -1,0 +1,81 @@
+//! The local side of a command: which data directory holds the store (`--data-dir`, else the
+//! config's `[store] data_dir`, else the XDG data dir), opening the store only when a command
+//! needs it, and building the mutation gate every change goes through (docs/safety.md).
+//!
+//! Opening is lazy on purpose: `capabilities`, `info`, `simulate` and `products list` never
+//! touch the store, so a damaged or foreign database (or an unwritable data dir) cannot stop
+//! them. A database that cannot be used is refused by the store with one line naming the file;
+//! the file is never written to.
+
+use super::args::GlobalArgs;
+use super::demo::config_error;
+use super::error::CliError;
+use crate::config::{Config, ConfigError};
+use crate::engine::{Engine, Gate};
+use crate::paths::Paths;
+use crate::store::{Operator, StoreHandle};
+use std::path::PathBuf;
+
+/// What a command needs to open the store and to build the gate.
+#[derive(Debug, Clone)]
+pub struct Local {
+    pub data_dir: PathBuf,
+    /// `--read-only` or `read_only = true`.
+    pub read_only: bool,
+    pub max_batch: usize,
+}
+
+impl Local {
+    pub fn new(global: &GlobalArgs, config: &Config, paths: &Paths) -> Local {
+        let data_dir = global
+            .data_dir
+            .clone()
+            .or_else(|| config.store.data_dir.clone())
+            .unwrap_or_else(|| paths.data_dir.clone());
+        Local {
+            data_dir,
+            read_only: global.read_only || config.read_only,
+            max_batch: config.max_batch_size,
+        }
+    }
+
+    /// For commands that only touch the store (attrs, audit, `monitors list`): the config is
+    /// read for `[store] data_dir` and `read_only`, but no backend is built and no simulator
+    /// started. A missing config file means defaults here — local data needs no carrier.
+    pub fn without_engine(global: &GlobalArgs, paths: &Paths) -> Result<Local, CliError> {
+        let config = if global.demo {
+            Config::default()
+        } else {
+            match Config::load(&paths.config_file) {
+                Ok(c) => c,
+                Err(ConfigError::Read { source, .. })
+                    if source.kind() == std::io::ErrorKind::NotFound =>
+                {
+                    Config::default()
+                }
+                Err(e) => return Err(config_error(e)),
+            }
+        };
+        Ok(Local::new(global, &config, paths))
+    }
+
+    /// Open (creating if needed) the store in the data dir.
+    pub async fn store(&self) -> Result<StoreHandle, CliError> {
+        let store = StoreHandle::open(self.data_dir.clone()).await?;
+        tracing::debug!(path = %store.path().display(), "store open");
+        Ok(store)
+    }
+
+    /// Open the store and build the gate around `engine`, acting as `$USER`.
+    pub async fn gate(&self, engine: Engine) -> Result<Gate, CliError> {
+        let store = self.store().await?;
+        Ok(Gate::new(engine, store, Operator::from_env())
+            .with_read_only(self.read_only)
+            .with_max_batch(self.max_batch))
+    }
+
+    /// The gate for custom attributes, which never reach a carrier: no backend is needed.
+    pub async fn attrs_gate(&self) -> Result<Gate, CliError> {
+        self.gate(Engine::new(Vec::new())).await
+    }
+}
