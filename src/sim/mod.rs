@@ -10,6 +10,7 @@
 //! platform of a million SIMs costs next to nothing until it is changed.
 
 pub mod aeris;
+pub mod cmo;
 mod config_out;
 pub mod control_center;
 pub mod faults;
@@ -38,6 +39,7 @@ const PLATFORMS: &[PlatformSpec] = &[
     aeris::SPEC,
     control_center::TMUS,
     control_center::JASPER,
+    cmo::SPEC,
 ];
 
 /// How to run the simulators.
