@@ -75,6 +75,12 @@ pub fn build_one(
                 }
             })?)
         }
+        BackendKind::Cmo => Arc::new(super::cmo::CmoBackend::new(config, health.clone()).map_err(
+            |e| ConfigError::Backend {
+                name: config.name.clone(),
+                message: e.to_string(),
+            },
+        )?),
         kind => {
             return Err(ConfigError::NotImplemented {
                 name: config.name.clone(),
