@@ -136,11 +136,13 @@ impl CmoBackend {
     async fn find_raw(&self, ids: &[BusinessId]) -> BackendResult<WireFind> {
         let iccids: Vec<&str> = ids
             .iter()
-            .filter_map(|i| matches!(i, BusinessId::Iccid(_)).then(|| i.as_str()))
+            .filter(|i| matches!(i, BusinessId::Iccid(_)))
+            .map(BusinessId::as_str)
             .collect();
         let serials: Vec<&str> = ids
             .iter()
-            .filter_map(|i| matches!(i, BusinessId::Serial(_)).then(|| i.as_str()))
+            .filter(|i| matches!(i, BusinessId::Serial(_)))
+            .map(BusinessId::as_str)
             .collect();
         let mut body = serde_json::Map::new();
         if !iccids.is_empty() {

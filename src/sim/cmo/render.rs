@@ -128,7 +128,7 @@ pub fn terminal(st: &State, row: &Row) -> Value {
         ("state", "synced".to_string()),
         (
             "mobilityType",
-            if row.index % 2 == 0 {
+            if row.index.is_multiple_of(2) {
                 "Maritime"
             } else {
                 "Fixed"

@@ -67,7 +67,7 @@ fn positive(
     default: usize,
     name: &str,
     uri: &Uri,
-) -> Result<usize, Response> {
+) -> Result<usize, Box<Response>> {
     match raw {
         None => Ok(default),
         Some(s) => s
@@ -76,12 +76,12 @@ fn positive(
             .ok()
             .filter(|n| *n >= 1)
             .ok_or_else(|| {
-                problem(
+                Box::new(problem(
                     StatusCode::BAD_REQUEST,
                     "Missing or malformed parameter",
                     &format!("{name} must be a positive integer, got '{s}'"),
                     uri.path(),
-                )
+                ))
             }),
     }
 }
@@ -98,11 +98,11 @@ async fn list(AxState(t): Shared, uri: Uri, Query(q): Query<ListQuery>) -> Respo
             );
         }
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let number = match positive(&q.page_number, 1, "pageNumber", &uri) {
         Ok(n) => n,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let fields: Option<Vec<String>> = q.fields.as_ref().map(|f| {
         f.split(',')
