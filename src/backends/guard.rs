@@ -4,8 +4,8 @@
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
 use crate::domain::capabilities::{self, supports};
 use crate::domain::{
-    BusinessId, Characteristic, DataConnectivity, Monitor, Operation, Product, ProductSummary,
-    SimCard, Status, Terminal, Usage,
+    BackendKind, BusinessId, Characteristic, CustomAttribute, DataConnectivity, Monitor, Operation,
+    Product, ProductSummary, SimCard, Status, Terminal, Usage,
 };
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -81,7 +81,9 @@ impl Backend for Guarded {
     ) -> BackendResult<ChangeOutcome> {
         self.check(Operation::ChangeSimStatus)?;
         let kind = self.inner.kind();
-        if !capabilities::sim_change_allowed(kind, from, to) {
+        // A CMO account's products live on several platforms: its adapter applies the rules of
+        // each product's own platform (SYSTEM) before sending anything.
+        if kind != BackendKind::Cmo && !capabilities::sim_change_allowed(kind, from, to) {
             return Err(BackendError::TransitionNotAllowed { kind, from, to });
         }
         self.inner.change_sim_status(id, from, to).await
@@ -95,7 +97,7 @@ impl Backend for Guarded {
     ) -> BackendResult<ChangeOutcome> {
         self.check(Operation::ChangeTerminalStatus)?;
         let kind = self.inner.kind();
-        if !capabilities::terminal_change_allowed(kind, from, to) {
+        if kind != BackendKind::Cmo && !capabilities::terminal_change_allowed(kind, from, to) {
             return Err(BackendError::TransitionNotAllowed { kind, from, to });
         }
         self.inner.change_terminal_status(id, from, to).await
@@ -118,5 +120,32 @@ impl Backend for Guarded {
     async fn cancel_monitor(&self, monitor_id: &str) -> BackendResult<Monitor> {
         self.check(Operation::MonitorCancel)?;
         self.inner.cancel_monitor(monitor_id).await
+    }
+
+    fn remote_attrs(&self) -> bool {
+        self.inner.remote_attrs()
+    }
+
+    async fn attrs_list(&self, id: &BusinessId) -> BackendResult<Vec<CustomAttribute>> {
+        self.check(Operation::CustomAttributesRetrieve)?;
+        self.inner.attrs_list(id).await
+    }
+
+    async fn attrs_set(
+        &self,
+        id: &BusinessId,
+        attr: &CustomAttribute,
+    ) -> BackendResult<Vec<CustomAttribute>> {
+        self.check(Operation::CustomAttributesCreate)?;
+        self.inner.attrs_set(id, attr).await
+    }
+
+    async fn attrs_delete(
+        &self,
+        id: &BusinessId,
+        name: &str,
+    ) -> BackendResult<Vec<CustomAttribute>> {
+        self.check(Operation::CustomAttributesDelete)?;
+        self.inner.attrs_delete(id, name).await
     }
 }

@@ -5,6 +5,7 @@
 pub mod aeris;
 pub mod airlinq;
 pub mod cellular;
+pub mod cmo;
 pub mod control_center;
 pub mod error;
 pub mod galaxy1;
@@ -24,8 +25,8 @@ pub use error::{BackendError, BackendResult};
 pub use guard::Guarded;
 
 use crate::domain::{
-    BackendKind, BusinessId, Characteristic, DataConnectivity, Monitor, Operation, Product,
-    ProductSummary, SimCard, Status, Terminal, Usage,
+    BackendKind, BusinessId, Characteristic, CustomAttribute, DataConnectivity, Monitor, Operation,
+    Product, ProductSummary, SimCard, Status, Terminal, Usage,
 };
 use async_trait::async_trait;
 
@@ -66,8 +67,9 @@ pub enum ChangeOutcome {
 
 /// Every operation of the seed. Methods a platform does not offer keep the default, which
 /// refuses with [`BackendError::NotSupported`]; [`Guarded`] refuses ✖ cells before they get here.
-/// Custom attributes and batches are not here: the store keeps attributes locally (seed), and the
-/// engine runs batches as rate-limited single changes within one account.
+/// Batches are not here: the engine runs them as rate-limited single changes within one account.
+/// Custom attributes normally live in the local store (seed); a backend whose platform stores
+/// them itself (the CMO API) says so with [`Backend::remote_attrs`] and implements `attrs_*`.
 #[async_trait]
 pub trait Backend: Send + Sync {
     fn account(&self) -> &Account;
@@ -169,6 +171,44 @@ pub trait Backend: Send + Sync {
         Err(BackendError::not_supported(
             self.kind(),
             Operation::MonitorCancel,
+        ))
+    }
+
+    /// Whether this backend stores custom attributes itself (then `attrs_*` are the truth and
+    /// the local store is not used for its products).
+    fn remote_attrs(&self) -> bool {
+        false
+    }
+
+    /// The product's custom attributes, as stored by the backend.
+    async fn attrs_list(&self, _id: &BusinessId) -> BackendResult<Vec<CustomAttribute>> {
+        Err(BackendError::not_supported(
+            self.kind(),
+            Operation::CustomAttributesRetrieve,
+        ))
+    }
+
+    /// Create or replace one attribute; returns the product's attributes afterwards.
+    async fn attrs_set(
+        &self,
+        _id: &BusinessId,
+        _attr: &CustomAttribute,
+    ) -> BackendResult<Vec<CustomAttribute>> {
+        Err(BackendError::not_supported(
+            self.kind(),
+            Operation::CustomAttributesCreate,
+        ))
+    }
+
+    /// Delete one attribute; returns the product's attributes afterwards.
+    async fn attrs_delete(
+        &self,
+        _id: &BusinessId,
+        _name: &str,
+    ) -> BackendResult<Vec<CustomAttribute>> {
+        Err(BackendError::not_supported(
+            self.kind(),
+            Operation::CustomAttributesDelete,
         ))
     }
 }

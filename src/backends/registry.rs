@@ -34,12 +34,7 @@ pub fn build_one(
 ) -> Result<Arc<dyn Backend>, ConfigError> {
     let adapter: Arc<dyn Backend> = match config.kind {
         BackendKind::OneNce => {
-            Arc::new(
-                OneNce::new(config, health.clone()).map_err(|e| ConfigError::Backend {
-                    name: config.name.clone(),
-                    message: e.to_string(),
-                })?,
-            )
+            Arc::new(OneNce::new(config, health.clone()).map_err(|e| backend_error(config, e))?)
         }
         BackendKind::Iota => Arc::new(
             super::aeris::Aeris::new(config, health.clone())
@@ -70,12 +65,10 @@ pub fn build_one(
             super::turkcell::Turkcell::new(config, health.clone())
                 .map_err(|e| backend_error(config, e))?,
         ),
-        kind => {
-            return Err(ConfigError::NotImplemented {
-                name: config.name.clone(),
-                kind,
-            });
-        }
+        BackendKind::Cmo => Arc::new(
+            super::cmo::CmoBackend::new(config, health.clone())
+                .map_err(|e| backend_error(config, e))?,
+        ),
     };
     Ok(Arc::new(Guarded::new(adapter)))
 }

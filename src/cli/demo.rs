@@ -65,8 +65,6 @@ pub fn config_error(e: ConfigError) -> CliError {
             ))
         }
         ConfigError::Read { .. } => CliError::Runtime(e.to_string()),
-        ConfigError::NotImplemented { .. }
-        | ConfigError::Invalid { .. }
-        | ConfigError::Backend { .. } => CliError::Usage(e.to_string()),
+        ConfigError::Invalid { .. } | ConfigError::Backend { .. } => CliError::Usage(e.to_string()),
     }
 }

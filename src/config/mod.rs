@@ -35,9 +35,6 @@ pub enum ConfigError {
         key: Option<String>,
         message: String,
     },
-    /// The registry has no adapter for this kind yet.
-    #[error("backend '{name}': kind {kind} is not implemented yet")]
-    NotImplemented { name: String, kind: BackendKind },
     #[error("backend '{name}': {message}")]
     Backend { name: String, message: String },
 }

@@ -231,7 +231,27 @@ impl Engine {
         }
     }
 
-    /// Try `call` on each account of the product's kind until one does not answer NotFound.
+    /// The accounts that may hold a product of `kind`: those of that kind first, then every CMO
+    /// account (a CMO tenant aggregates products of all platforms under their own ids).
+    fn holders(&self, kind: BackendKind) -> BackendResult<Vec<Arc<dyn Backend>>> {
+        let own = self.backends.iter().filter(|b| b.kind() == kind);
+        let cmo = self
+            .backends
+            .iter()
+            .filter(|b| kind != BackendKind::Cmo && b.kind() == BackendKind::Cmo);
+        let found: Vec<_> = own.chain(cmo).cloned().collect();
+        if found.is_empty() {
+            Err(BackendError::NotFound {
+                backend: kind.to_string(),
+                what: format!("a configured backend of kind {kind} (or a CMO account)"),
+            })
+        } else {
+            Ok(found)
+        }
+    }
+
+    /// Try `call` on each account that may hold the product (its kind's, then CMO accounts)
+    /// until one does not answer NotFound.
     async fn route<T, F, Fut>(&self, id: &ProductId, call: F) -> BackendResult<T>
     where
         F: Fn(Arc<dyn Backend>, BusinessId) -> Fut,
@@ -239,7 +259,7 @@ impl Engine {
     {
         let business = id.business();
         let mut last = None;
-        for backend in self.of_kind(id.kind)? {
+        for backend in self.holders(id.kind)? {
             match self
                 .timed(backend.as_ref(), call(backend.clone(), business.clone()))
                 .await

@@ -12,6 +12,7 @@
 pub mod aeris;
 pub mod airlinq;
 pub mod cellular;
+pub mod cmo;
 mod config_out;
 pub mod control_center;
 pub mod faults;
@@ -50,6 +51,7 @@ const PLATFORMS: &[PlatformSpec] = &[
     airlinq::SPEC,
     stc::SPEC,
     turkcell::SPEC,
+    cmo::SPEC,
 ];
 
 /// How to run the simulators.

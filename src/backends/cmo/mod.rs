@@ -1,0 +1,472 @@
+//! The CMO API v5 adapter (kind CMO): a T IoT Hub tenant aggregating several carrier platforms.
+//! OAuth2 client credentials (form body or Basic) with 300 s tokens via the shared HTTP policy;
+//! `/product` pages (`pageSize`/`pageNumber`/`fields`), bundles and subproducts, `POST
+//! /product/find`, status changes as JSON Patch on `-simCard`/`-terminal` (200 → done, 202 →
+//! monitor `CMO-{monitorId}`), `/monitor/{id}`, and custom properties stored by the CMO itself
+//! (JSON-Patch-Query). Wire shapes and what is inferred: `docs/backends/cmo.md`.
+//!
+//! Capabilities are judged per product by its underlying platform (SYSTEM): the guard only knows
+//! the account kind (CMO), so before a change this adapter applies the seed's tables for that
+//! platform and refuses without sending anything.
+
+mod attrs;
+pub mod wire;
+
+use super::health::HealthBoard;
+use super::http::{Grant, HttpPolicy, Limits, OAuthToken, Repeat};
+use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
+use crate::config::BackendConfig;
+use crate::domain::capabilities::{self, supports};
+use crate::domain::{
+    BackendKind, BusinessId, CustomAttribute, DataConnectivity, Monitor, Operation, Product,
+    ProductSummary, SimCard, Status, Terminal, Usage,
+};
+use async_trait::async_trait;
+use reqwest::{StatusCode, Url};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use wire::{WireFind, WireList, WireMonitor, WireProduct};
+
+/// Products per list request (the API's maximum is undocumented; 100 is conservative).
+pub const MAX_PAGE_SIZE: u32 = 100;
+/// Keycloak token path, appended to the base URL's origin when no `token_url` is configured.
+pub const DEFAULT_TOKEN_PATH: &str = "/auth/realms/iothub/protocol/openid-connect/token";
+const LIST_FIELDS: &str = "id,status,connectivityType,relatedParty,productCharacteristic";
+/// Platform memo entries kept before the memo is cleared (bounds memory on huge tenants).
+const MEMO_LIMIT: usize = 100_000;
+
+/// How the client authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientAuth {
+    /// `client_id`/`client_secret` in the form body (the CMO docs).
+    #[default]
+    Form,
+    /// HTTP Basic client authentication (the DMO CLI's style).
+    Basic,
+}
+
+pub struct CmoBackend {
+    policy: HttpPolicy,
+    /// `{API_URL}/connection-management-orchestrator/v5/{tenant}`, no trailing slash.
+    base: String,
+    /// Business id → underlying platform, learned from every bundle read.
+    platforms: Mutex<HashMap<String, BackendKind>>,
+}
+
+impl CmoBackend {
+    pub fn new(config: &BackendConfig, health: Arc<HealthBoard>) -> BackendResult<CmoBackend> {
+        Self::with_client_auth(config, ClientAuth::Form, health)
+    }
+
+    pub fn with_client_auth(
+        config: &BackendConfig,
+        client_auth: ClientAuth,
+        health: Arc<HealthBoard>,
+    ) -> BackendResult<CmoBackend> {
+        let base = config.base_url.as_str().trim_end_matches('/').to_string();
+        let token_url = match &config.auth.token_url {
+            Some(u) => u.clone(),
+            None => {
+                let mut u = config.base_url.clone();
+                u.set_path(DEFAULT_TOKEN_PATH);
+                u.set_query(None);
+                u
+            }
+        };
+        let grant = match client_auth {
+            ClientAuth::Form => Grant::ClientCredentialsForm { scope: None },
+            ClientAuth::Basic => Grant::ClientCredentialsBasic { scope: None },
+        };
+        let auth = OAuthToken::new(
+            grant,
+            token_url,
+            &config.auth.username,
+            config.auth.secret.clone(),
+        );
+        let account = Account {
+            name: config.name.clone(),
+            kind: BackendKind::Cmo,
+            account_id: config.account_id.clone(),
+        };
+        let policy = HttpPolicy::new(account, Limits::from_config(config), Box::new(auth), health)?;
+        Ok(CmoBackend {
+            policy,
+            base,
+            platforms: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn name(&self) -> &str {
+        &self.policy.account().name
+    }
+
+    fn url(&self, rest: &str) -> BackendResult<Url> {
+        Url::parse(&format!("{}{rest}", self.base))
+            .map_err(|e| BackendError::InvalidInput(format!("cannot build a CMO URL: {e}")))
+    }
+
+    /// Name the product in a 404.
+    fn named(&self, what: String) -> impl Fn(BackendError) -> BackendError {
+        move |e| match e {
+            BackendError::NotFound { backend, .. } => BackendError::NotFound {
+                backend,
+                what: what.clone(),
+            },
+            other => other,
+        }
+    }
+
+    fn remember(&self, p: &WireProduct) {
+        let (Some(id), Some(system)) = (p.product_id(), p.system()) else {
+            return;
+        };
+        let mut memo = self.platforms.lock().unwrap_or_else(|e| e.into_inner());
+        if memo.len() >= MEMO_LIMIT {
+            memo.clear();
+        }
+        memo.insert(id.business_id, system);
+    }
+
+    fn memo(&self, id: &BusinessId) -> Option<BackendKind> {
+        let memo = self.platforms.lock().unwrap_or_else(|e| e.into_inner());
+        memo.get(id.as_str()).copied()
+    }
+
+    /// `POST /product/find` for these ids: the bundles found, and the ids the API did not find.
+    async fn find_raw(&self, ids: &[BusinessId]) -> BackendResult<WireFind> {
+        let iccids: Vec<&str> = ids
+            .iter()
+            .filter(|i| matches!(i, BusinessId::Iccid(_)))
+            .map(BusinessId::as_str)
+            .collect();
+        let serials: Vec<&str> = ids
+            .iter()
+            .filter(|i| matches!(i, BusinessId::Serial(_)))
+            .map(BusinessId::as_str)
+            .collect();
+        let mut body = serde_json::Map::new();
+        if !iccids.is_empty() {
+            body.insert("iccidList".into(), serde_json::json!(iccids));
+        }
+        if !serials.is_empty() {
+            body.insert("terminalSNList".into(), serde_json::json!(serials));
+        }
+        let url = self.url("/product/find")?;
+        let found: WireFind = self
+            .policy
+            .send_json("a find result with entities and errors", |c| {
+                c.post(url.clone()).json(&body)
+            })
+            .await?;
+        found.entities.iter().for_each(|p| self.remember(p));
+        Ok(found)
+    }
+
+    fn not_found(&self, id: &BusinessId) -> BackendError {
+        BackendError::NotFound {
+            backend: self.name().to_string(),
+            what: format!("product with business id {id}"),
+        }
+    }
+
+    /// The bundle of one product, found by business id.
+    async fn bundle(&self, id: &BusinessId) -> BackendResult<WireProduct> {
+        let found = self.find_raw(std::slice::from_ref(id)).await?;
+        found
+            .entities
+            .into_iter()
+            .find(|p| {
+                p.product_id()
+                    .is_some_and(|pid| pid.business_id == id.as_str())
+            })
+            .ok_or_else(|| self.not_found(id))
+    }
+
+    /// The underlying platform of a product (memoized; read from its bundle otherwise).
+    async fn platform(&self, id: &BusinessId) -> BackendResult<BackendKind> {
+        if let Some(kind) = self.memo(id) {
+            return Ok(kind);
+        }
+        let bundle = self.bundle(id).await?;
+        bundle.system().ok_or_else(|| BackendError::Malformed {
+            backend: self.name().to_string(),
+            detail: format!(
+                "product {} names no known SYSTEM",
+                crate::text::sanitize(&bundle.id)
+            ),
+        })
+    }
+
+    /// `GET /product/{SYSTEM}-{business}{suffix}`.
+    async fn subproduct(&self, id: &BusinessId, suffix: &str) -> BackendResult<WireProduct> {
+        let system = self.platform(id).await?;
+        let cmo_id = format!("{}-{}{suffix}", system.as_str(), id.as_str());
+        let url = self.url(&format!("/product/{cmo_id}"))?;
+        self.policy
+            .send_json("a CMO subproduct", |c| c.get(url.clone()))
+            .await
+            .map_err(self.named(format!("product {cmo_id}")))
+    }
+
+    /// Apply the seed's rules of the product's platform, then PATCH its status.
+    async fn change_status(
+        &self,
+        id: &BusinessId,
+        from: Status,
+        to: Status,
+        terminal: bool,
+    ) -> BackendResult<ChangeOutcome> {
+        let system = self.platform(id).await?;
+        let (op, allowed, suffix) = if terminal {
+            let ok = capabilities::terminal_change_allowed(system, from, to);
+            (Operation::ChangeTerminalStatus, ok, "-terminal")
+        } else {
+            let ok = capabilities::sim_change_allowed(system, from, to);
+            (Operation::ChangeSimStatus, ok, "-simCard")
+        };
+        if !supports(system, op) {
+            return Err(BackendError::not_supported(system, op));
+        }
+        if !allowed {
+            return Err(BackendError::TransitionNotAllowed {
+                kind: system,
+                from,
+                to,
+            });
+        }
+        let cmo_id = format!("{}-{}{suffix}", system.as_str(), id.as_str());
+        let url = self.url(&format!("/product/{cmo_id}"))?;
+        let body = serde_json::json!([{"op": "replace", "path": "/status", "value": to.as_str()}]);
+        let reply = self
+            .policy
+            .send(Repeat::Once, |c| {
+                c.patch(url.clone())
+                    .header(reqwest::header::CONTENT_TYPE, "application/json-patch+json")
+                    .body(body.to_string())
+            })
+            .await
+            .map_err(|e| match e {
+                BackendError::Http { status: 400, detail, backend } => BackendError::Other {
+                    backend,
+                    detail: format!(
+                        "the CMO API refused the status change {from} → {to} for this {system} product: {detail}"
+                    ),
+                },
+                other => self.named(format!("product {cmo_id}"))(other),
+            })?;
+        let request = format!("status {from} → {to}");
+        if reply.status == StatusCode::ACCEPTED {
+            let m: WireMonitor = self.policy.decode(&reply, "a monitor")?;
+            let monitor = wire::monitor(&m, self.account(), request);
+            tracing::info!(backend = self.name(), monitor = %monitor.id, %system, "CMO change accepted");
+            return Ok(ChangeOutcome::Pending(monitor));
+        }
+        let sub: WireProduct = self.policy.decode(&reply, "the changed subproduct")?;
+        tracing::info!(backend = self.name(), %system, %from, %to, "CMO change applied");
+        Ok(ChangeOutcome::Done {
+            status: sub.status.as_deref().map(|s| wire::status(Some(s)).status),
+        })
+    }
+}
+
+fn page_number(cursor: Option<&str>) -> BackendResult<u32> {
+    match cursor {
+        None => Ok(1),
+        Some(c) => {
+            c.parse::<u32>().ok().filter(|p| *p >= 1).ok_or_else(|| {
+                BackendError::InvalidInput(format!("'{c}' is not a CMO page cursor"))
+            })
+        }
+    }
+}
+
+#[async_trait]
+impl Backend for CmoBackend {
+    fn account(&self) -> &Account {
+        self.policy.account()
+    }
+
+    async fn list_products(&self, page: PageRequest) -> BackendResult<Page<ProductSummary>> {
+        let number = page_number(page.cursor.as_deref())?;
+        let size = page
+            .page_size
+            .unwrap_or(MAX_PAGE_SIZE)
+            .clamp(1, MAX_PAGE_SIZE);
+        let url = self.url("/product")?;
+        let list: WireList = self
+            .policy
+            .send_json("a product list with entities", |c| {
+                c.get(url.clone()).query(&[
+                    ("pageSize", size.to_string()),
+                    ("pageNumber", number.to_string()),
+                    ("fields", LIST_FIELDS.to_string()),
+                ])
+            })
+            .await?;
+        let mut items = Vec::with_capacity(list.entities.len());
+        for p in &list.entities {
+            match wire::summary(p, self.account()) {
+                Some(s) => items.push(s),
+                None => tracing::warn!(backend = self.name(), id = %crate::text::sanitize(&p.id),
+                    "skipping a CMO product of a platform this console does not know"),
+            }
+        }
+        // A `next` link says there is more; without links, a full page suggests so.
+        let next_link = list
+            .links
+            .iter()
+            .any(|l| l.kind.eq_ignore_ascii_case("next"));
+        let more = if list.links.is_empty() {
+            list.entities.len() == size as usize
+        } else {
+            next_link
+        };
+        Ok(Page {
+            items,
+            next: more.then(|| (number + 1).to_string()),
+            total: None,
+        })
+    }
+
+    async fn product(&self, id: &BusinessId) -> BackendResult<Product> {
+        let bundle = self.bundle(id).await?;
+        wire::product(&bundle, self.account()).ok_or_else(|| BackendError::Malformed {
+            backend: self.name().to_string(),
+            detail: format!(
+                "product {} names no known platform",
+                crate::text::sanitize(&bundle.id)
+            ),
+        })
+    }
+
+    /// One `POST /product/find` for all ids; ids the API reports missing come back NotFound.
+    async fn find(
+        &self,
+        ids: &[BusinessId],
+    ) -> BackendResult<(Vec<Product>, Vec<(BusinessId, BackendError)>)> {
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        for chunk in ids.chunks(MAX_PAGE_SIZE as usize) {
+            let result = self.find_raw(chunk).await?;
+            for id in chunk {
+                let hit = result.entities.iter().find(|p| {
+                    p.product_id()
+                        .is_some_and(|pid| pid.business_id == id.as_str())
+                });
+                match hit.and_then(|p| wire::product(p, self.account())) {
+                    Some(p) => found.push(p),
+                    None => {
+                        let detail = result
+                            .errors
+                            .iter()
+                            .find_map(|e| e.detail.as_deref().filter(|d| d.contains(id.as_str())));
+                        let what = match detail {
+                            Some(d) => crate::text::sanitize(d),
+                            None => format!("product with business id {id}"),
+                        };
+                        let err = BackendError::NotFound {
+                            backend: self.name().to_string(),
+                            what,
+                        };
+                        missing.push((id.clone(), err));
+                    }
+                }
+            }
+        }
+        Ok((found, missing))
+    }
+
+    async fn sim_card(&self, id: &BusinessId) -> BackendResult<SimCard> {
+        let sub = self.subproduct(id, "-simCard").await?;
+        Ok(wire::sim_card(&sub, id.as_str()))
+    }
+
+    async fn terminal(&self, id: &BusinessId) -> BackendResult<Terminal> {
+        let sub = self.subproduct(id, "-terminal").await?;
+        Ok(wire::terminal(&sub, id.as_str()))
+    }
+
+    async fn data_connectivity(&self, id: &BusinessId) -> BackendResult<DataConnectivity> {
+        let sub = self.subproduct(id, "-dataConnectivity").await?;
+        Ok(wire::data_connectivity(&sub))
+    }
+
+    async fn usage(&self, id: &BusinessId) -> BackendResult<Usage> {
+        let sub = self.subproduct(id, "-usageVolume-data").await?;
+        let satellite = matches!(id, BusinessId::Serial(_));
+        Ok(wire::usage(&sub, satellite))
+    }
+
+    async fn change_sim_status(
+        &self,
+        id: &BusinessId,
+        from: Status,
+        to: Status,
+    ) -> BackendResult<ChangeOutcome> {
+        self.change_status(id, from, to, false).await
+    }
+
+    async fn change_terminal_status(
+        &self,
+        id: &BusinessId,
+        from: Status,
+        to: Status,
+    ) -> BackendResult<ChangeOutcome> {
+        self.change_status(id, from, to, true).await
+    }
+
+    async fn monitor(&self, monitor_id: &str) -> BackendResult<Monitor> {
+        let native = match Monitor::split_id(monitor_id) {
+            Some((BackendKind::Cmo, native))
+                if native
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-') =>
+            {
+                native
+            }
+            _ => {
+                return Err(BackendError::InvalidInput(format!(
+                    "'{monitor_id}' is not a CMO monitor id (expected CMO-<monitor id>)"
+                )));
+            }
+        };
+        let url = self.url(&format!("/monitor/{native}"))?;
+        let m: WireMonitor = self
+            .policy
+            .send_json("a monitor", |c| c.get(url.clone()))
+            .await
+            .map_err(self.named(format!("monitor {monitor_id}")))?;
+        let request = m
+            .response
+            .body
+            .get("status")
+            .and_then(|s| s.as_str())
+            .map(|s| format!("status → {}", crate::text::sanitize(s)))
+            .unwrap_or_else(|| "status change".to_string());
+        Ok(wire::monitor(&m, self.account(), request))
+    }
+
+    fn remote_attrs(&self) -> bool {
+        true
+    }
+
+    async fn attrs_list(&self, id: &BusinessId) -> BackendResult<Vec<CustomAttribute>> {
+        attrs::list(self, id).await
+    }
+
+    async fn attrs_set(
+        &self,
+        id: &BusinessId,
+        attr: &CustomAttribute,
+    ) -> BackendResult<Vec<CustomAttribute>> {
+        attrs::set(self, id, attr).await
+    }
+
+    async fn attrs_delete(
+        &self,
+        id: &BusinessId,
+        name: &str,
+    ) -> BackendResult<Vec<CustomAttribute>> {
+        attrs::delete(self, id, name).await
+    }
+}
