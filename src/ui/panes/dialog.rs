@@ -113,7 +113,7 @@ fn confirm_text<'a>(pending: &'a Pending, theme: &Theme) -> (&'static str, Vec<L
                     Span::styled(to.as_str(), theme.status(*to)),
                 ]),
                 Line::from(Span::styled(
-                    "All must belong to one account; the gate refuses a batch across accounts.",
+                    "They must share one account; the gate refuses a mixed batch.",
                     theme.native,
                 )),
             ],

@@ -33,10 +33,14 @@ const HEADER: [&str; 7] = [
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let (total, shown) = app.counts();
+    let marked = match app.marks.len() {
+        0 => String::new(),
+        n => format!("· {n} marked (S changes them) "),
+    };
     let title = if app.filter.applied.is_empty() {
-        format!(" Products {shown} ")
+        format!(" Products {shown} {marked}")
     } else {
-        format!(" Products {shown}/{total} ")
+        format!(" Products {shown}/{total} {marked}")
     };
     let block = Block::new()
         .borders(Borders::ALL)

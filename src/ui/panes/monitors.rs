@@ -19,7 +19,7 @@ const WIDTHS: [Constraint; 7] = [
     Constraint::Length(38),
     Constraint::Length(25),
     Constraint::Fill(1),
-    Constraint::Length(11),
+    Constraint::Length(13),
     Constraint::Length(5),
     Constraint::Length(7),
 ];
