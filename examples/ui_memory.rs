@@ -1,11 +1,13 @@
 //! The console over two in-memory backends (a few hundred products), for trying the UI without
-//! carriers: `cargo run --example ui_memory [-- THEME [--read-only]]`.
+//! carriers: `cargo run --example ui_memory [-- THEME [--read-only]]`. The local store (monitors,
+//! attributes, audit, product cache) lives in a temporary directory removed at exit.
 
 use cmo::backends::memory::MemoryBackend;
 use cmo::backends::{Backend, Guarded};
 use cmo::domain::BackendKind;
 use cmo::engine::Engine;
-use cmo::ui::{UiOptions, run};
+use cmo::store::Operator;
+use cmo::ui::{SessionSettings, UiOptions, UiSession, run};
 use std::sync::Arc;
 
 #[tokio::main]
@@ -41,6 +43,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         read_only,
         cached: Vec::new(),
     };
-    run(engine, opts).await?;
+    let data = tempfile::tempdir()?;
+    let settings = SessionSettings {
+        data_dir: data.path().to_path_buf(),
+        read_only,
+        max_batch: cmo::engine::gate::DEFAULT_MAX_BATCH,
+        monitor_retention: cmo::store::DEFAULT_MONITOR_RETENTION,
+        operator: Operator::from_env(),
+    };
+    run(UiSession::start(engine, settings).await?, opts).await?;
     Ok(())
 }

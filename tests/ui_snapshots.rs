@@ -1,9 +1,10 @@
 //! Render snapshots of the console at 120×40 on ratatui's `TestBackend`, fed from the in-memory
-//! backend through the engine. Deterministic: no clocks, fixed data, health left unknown.
+//! backend through the engine. Deterministic: no clocks (the monitors pane gets a fixed tick),
+//! fixed data, health left unknown.
 
 use cmo::backends::memory::MemoryBackend;
 use cmo::backends::{Backend, Guarded};
-use cmo::domain::{BackendKind, ProductId};
+use cmo::domain::{BackendKind, CustomAttribute, Monitor, MonitorState, ProductId};
 use cmo::engine::{Engine, ListEvent};
 use cmo::ui::action::Action;
 use cmo::ui::app::App;
@@ -157,5 +158,110 @@ async fn satellite_detail_and_status_menu_120x40() {
         },
     );
     apply(&mut app, Action::ChangeStatus);
+    insta::assert_snapshot!(render(&app).backend());
+}
+
+fn monitor(native: &str, product: &str, state: MonitorState, created: &str) -> Monitor {
+    let kind: BackendKind = native
+        .split('-')
+        .next()
+        .unwrap_or("TMSP")
+        .parse()
+        .expect("kind");
+    Monitor {
+        id: native.to_string(),
+        kind,
+        backend: kind.as_str().to_lowercase(),
+        product_id: Some(product.parse().expect("product id")),
+        request: "status ACTIVE → SUSPENDED".into(),
+        state,
+        status_code: (state == MonitorState::InError).then_some(409),
+        detail: (state == MonitorState::InError).then(|| "SIM is locked by another order".into()),
+        created: created.into(),
+        updated: state.is_final().then(|| "2026-11-29T09:59:30Z".into()),
+    }
+}
+
+#[tokio::test]
+async fn monitors_pane_120x40() {
+    let (mut app, _) = loaded_app().await;
+    let list = vec![
+        monitor(
+            "TMSP-8988228066000000003-1764409000000",
+            "TMSP-8988228066000000003",
+            MonitorState::Completed,
+            "2026-11-29T07:00:00Z",
+        ),
+        monitor(
+            "INTELSAT-job-77",
+            "INTELSAT-27001",
+            MonitorState::InError,
+            "2026-11-29T09:50:00Z",
+        ),
+        monitor(
+            "TMSP-8988228066000000004-1764410000000",
+            "TMSP-8988228066000000004",
+            MonitorState::InProgress,
+            "2026-11-29T09:59:18Z",
+        ),
+    ];
+    update(&mut app, Msg::Monitors(Ok(list)));
+    app.monitors.highlight = Some("TMSP-8988228066000000004-1764410000000".into());
+    apply(&mut app, Action::Monitors);
+    update(
+        &mut app,
+        Msg::Tick("2026-11-29T10:00:00Z".parse().expect("time")),
+    );
+    apply(&mut app, Action::Down);
+    insta::assert_snapshot!(render(&app).backend());
+}
+
+#[tokio::test]
+async fn attributes_pane_120x40() {
+    let (mut app, engine) = loaded_app().await;
+    let id: ProductId = "1NCE-8988228066000000007".parse().expect("id");
+    let position = app
+        .visible
+        .iter()
+        .position(|&i| app.rows[i].summary.id == id)
+        .expect("row");
+    for _ in 0..position {
+        apply(&mut app, Action::Down);
+    }
+    apply(&mut app, Action::Open);
+    let generation = app.detail_generation;
+    let product = engine
+        .product(&id)
+        .await
+        .map(Box::new)
+        .map_err(|e| e.to_string());
+    update(
+        &mut app,
+        Msg::Product {
+            generation,
+            id: id.clone(),
+            result: product,
+        },
+    );
+    let attrs = [
+        ("site", "Hamburg pier 4"),
+        ("owner", "NOC team B"),
+        ("ticket", "INC-20431 \u{1b}[31m(escape stripped)"),
+    ]
+    .iter()
+    .map(|(n, v)| CustomAttribute {
+        name: n.to_string(),
+        value: v.to_string(),
+    })
+    .collect();
+    update(
+        &mut app,
+        Msg::Attrs {
+            generation,
+            id,
+            result: Ok(attrs),
+        },
+    );
+    apply(&mut app, Action::Down);
     insta::assert_snapshot!(render(&app).backend());
 }

@@ -18,7 +18,7 @@ use crate::domain::{
     BackendKind, BusinessId, Iccid, Operation, ProductId, Status, TerminalSerial, capabilities,
 };
 use crate::paths::Paths;
-use crate::ui::{UiError, UiOptions};
+use crate::ui::{SessionSettings, UiError, UiOptions, UiSession};
 use clap::Parser;
 use std::io::IsTerminal;
 
@@ -247,20 +247,34 @@ async fn console(g: &GlobalArgs, paths: &Paths) -> Result<i32, CliError> {
         ));
     }
     let session = demo::open(g, paths).await?;
+    let read_only = g.read_only || session.config.read_only;
     let options = UiOptions {
         theme: g
             .theme
             .clone()
             .unwrap_or_else(|| session.config.theme.clone()),
-        read_only: g.read_only || session.config.read_only,
-        // The store's product cache will fill this; until then the list starts empty.
+        read_only,
+        // The console loads the store's product cache itself, off the UI task.
         cached: Vec::new(),
     };
-    crate::ui::run(session.engine.clone(), options)
+    // `--data-dir` wins, then the config's `[store] data_dir`, then the XDG default.
+    let data_dir = match (&g.data_dir, &session.config.store.data_dir) {
+        (None, Some(configured)) => configured.clone(),
+        _ => paths.data_dir.clone(),
+    };
+    let settings = SessionSettings {
+        data_dir,
+        read_only,
+        max_batch: session.config.max_batch_size,
+        monitor_retention: session.config.monitor_retention,
+        operator: crate::store::Operator::from_env(),
+    };
+    let ui = UiSession::start(session.engine.clone(), settings)
         .await
-        .map_err(|e| match e {
-            UiError::Theme(_) => CliError::Usage(e.to_string()),
-            UiError::Terminal(_) => CliError::Runtime(e.to_string()),
-        })?;
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    crate::ui::run(ui, options).await.map_err(|e| match e {
+        UiError::Theme(_) => CliError::Usage(e.to_string()),
+        UiError::Terminal(_) => CliError::Runtime(e.to_string()),
+    })?;
     Ok(exit::OK)
 }

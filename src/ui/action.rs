@@ -31,8 +31,24 @@ pub enum Action {
     ChangeStatus,
     /// Move focus between the buttons of a confirmation dialog.
     ToggleFocus,
-    /// Cancel the most recent pending carrier request (monitor).
+    /// Cancel the selected carrier request (monitors pane; asks for confirmation).
     CancelMonitor,
+    /// Show the monitors pane (every asynchronous request and its state).
+    Monitors,
+    /// Show the audit journal.
+    Audit,
+    /// Mark or unmark the selected product for a batch.
+    ToggleMark,
+    /// Change the status of every marked product (a batch; asks for confirmation).
+    BatchStatus,
+    /// Add a custom attribute to the open product.
+    AddAttr,
+    /// Edit the selected attribute's value.
+    EditAttr,
+    /// Rename the selected attribute.
+    RenameAttr,
+    /// Delete the selected attribute (asks for confirmation).
+    DeleteAttr,
     Help,
     /// Repaint the whole screen (after the terminal got garbled).
     Redraw,
@@ -42,7 +58,8 @@ pub enum Action {
     },
 }
 
-/// Editing of the filter line; mapped onto `tui_input::InputRequest` by `apply`.
+/// Editing of a text field (the filter line, the attribute form); mapped onto
+/// `tui_input::InputRequest` by `apply`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FilterEdit {

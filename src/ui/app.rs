@@ -2,9 +2,12 @@
 //! product table (rows, the filtered view, the selection) and the small queries panes need.
 //! State changes happen in `update.rs` (engine results) and `apply.rs` (user actions).
 
-use crate::domain::{Monitor, Product, ProductId, ProductSummary, Status, Usage};
+pub use super::overlay::{AttrForm, ConfirmFocus, FormField, FormMode, Overlay, Pending, Subject};
+use crate::domain::{CustomAttribute, Monitor, Product, ProductId, ProductSummary, Usage};
 use crate::engine::HealthEntry;
-use std::collections::HashMap;
+use crate::store::AuditEntry;
+use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
 use tui_input::Input;
 
 /// One product row: the summary and whether the current listing has confirmed it (rows from
@@ -49,30 +52,70 @@ pub struct DetailState {
     pub generation: u64,
     pub product: Loadable<Product>,
     pub usage: Loadable<Usage>,
+    /// The product's custom attributes (local store) and the selected one.
+    pub attrs: Loadable<Vec<CustomAttribute>>,
+    pub attr_selected: usize,
 }
 
+impl DetailState {
+    pub fn selected_attr(&self) -> Option<&CustomAttribute> {
+        match &self.attrs {
+            Loadable::Ready(list) => list.get(self.attr_selected),
+            _ => None,
+        }
+    }
+}
+
+/// Which full-screen view has focus besides the overlays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConfirmFocus {
-    Cancel,
-    Confirm,
+pub enum Screen {
+    /// The product list, or the detail pane when one is open.
+    Products,
+    Monitors,
+    Audit,
 }
 
-/// Modal layers drawn above the panes; the top one gets the keys.
+/// Every monitor the store and the poller know of, newest first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MonitorsState {
+    pub list: Vec<Monitor>,
+    pub selected: usize,
+    /// The monitor a status change just returned, marked in the pane.
+    pub highlight: Option<String>,
+}
+
+impl MonitorsState {
+    /// Insert or replace by id; a new monitor goes first (newest first). Returns the previous
+    /// version when there was one.
+    pub fn upsert(&mut self, monitor: Monitor) -> Option<Monitor> {
+        match self.list.iter_mut().find(|m| m.id == monitor.id) {
+            Some(slot) => Some(std::mem::replace(slot, monitor)),
+            None => {
+                // Keep the same monitor selected as the list grows at the top.
+                self.list.insert(0, monitor);
+                if self.list.len() > 1 {
+                    self.selected += 1;
+                }
+                None
+            }
+        }
+    }
+
+    pub fn selected_monitor(&self) -> Option<&Monitor> {
+        self.list.get(self.selected)
+    }
+
+    pub fn pending(&self) -> usize {
+        self.list.iter().filter(|m| !m.state.is_final()).count()
+    }
+}
+
+/// The audit journal view: entries newest first and the first one on screen.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Overlay {
-    Help,
-    StatusMenu {
-        id: ProductId,
-        from: Status,
-        targets: Vec<Status>,
-        selected: usize,
-    },
-    Confirm {
-        id: ProductId,
-        from: Status,
-        to: Status,
-        focus: ConfirmFocus,
-    },
+pub struct AuditState {
+    pub generation: u64,
+    pub entries: Loadable<Vec<AuditEntry>>,
+    pub offset: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,8 +161,14 @@ pub struct App {
     pub message: Option<Message>,
     /// The last change result or monitor state, for the status line.
     pub status_line: Option<String>,
-    /// Monitors of changes still in progress, newest last.
-    pub pending_monitors: Vec<Monitor>,
+    pub screen: Screen,
+    pub monitors: MonitorsState,
+    pub audit: AuditState,
+    /// Products marked (Space) for a batch status change.
+    pub marks: HashSet<ProductId>,
+    /// The clock, set by the runtime's tick; panes compute ages from it (never from the system
+    /// clock), so drawing stays pure and snapshots deterministic.
+    pub now: Option<DateTime<Utc>>,
     pub dirty: bool,
     pub quit: bool,
     /// Set by `Action::Redraw`; the runtime repaints everything and clears it.
@@ -158,7 +207,15 @@ impl App {
             filter: FilterState::default(),
             message: None,
             status_line: None,
-            pending_monitors: Vec::new(),
+            screen: Screen::Products,
+            monitors: MonitorsState::default(),
+            audit: AuditState {
+                generation: 0,
+                entries: Loadable::Loading,
+                offset: 0,
+            },
+            marks: HashSet::new(),
+            now: None,
             dirty: true,
             quit: false,
             full_repaint: false,
@@ -202,6 +259,59 @@ impl App {
             }
         }
         self.dirty = true;
+    }
+
+    /// Add rows not held yet (the cache at start-up); rows a listing already delivered win.
+    pub fn upsert_missing(&mut self, items: Vec<ProductSummary>) {
+        let fresh: Vec<_> = items
+            .into_iter()
+            .filter(|s| !self.index.contains_key(&s.id))
+            .collect();
+        self.upsert(fresh, false);
+    }
+
+    /// Keep only the rows `keep` accepts, rebuilding the index, the view and the counts.
+    /// Returns how many rows went.
+    pub fn retain_rows(&mut self, keep: impl Fn(&Row) -> bool) -> usize {
+        let before = self.rows.len();
+        let selected = self.selected_row().map(|r| r.summary.id.clone());
+        self.rows.retain(|r| keep(r));
+        let removed = before - self.rows.len();
+        if removed == 0 {
+            return 0;
+        }
+        self.index = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.summary.id.clone(), i))
+            .collect();
+        for b in &mut self.backends {
+            b.loaded = self
+                .rows
+                .iter()
+                .filter(|r| r.summary.related_party.name == b.name)
+                .count();
+        }
+        let ids: HashSet<&ProductId> = self.index.keys().collect();
+        self.marks.retain(|id| ids.contains(id));
+        let needle = self.filter.applied.clone();
+        self.visible = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches_filter(&r.summary, &needle))
+            .map(|(i, _)| i)
+            .collect();
+        self.selected = selected
+            .and_then(|id| {
+                let row = *self.index.get(&id)?;
+                self.visible.iter().position(|&i| i == row)
+            })
+            .unwrap_or(self.selected);
+        self.scroll_to_selection();
+        self.dirty = true;
+        removed
     }
 
     /// Re-apply the filter from scratch, keeping the selected product selected when it still

@@ -1,15 +1,24 @@
 //! `apply`: turns one user `Action` into state changes and the `Effect`s they need. Pure: no
-//! I/O. The status-change path lives here: menu of allowed targets only, a confirmation whose
-//! focus starts on Cancel, and a refusal in read-only mode.
+//! I/O. Overlays get the keys first, then the filter line, then the screen with focus (the
+//! product list or detail, the monitors pane, the audit view). The status-change path lives
+//! here: a menu of allowed targets only, a confirmation whose focus starts on Cancel, and a
+//! refusal in read-only mode; the other flows live in `flows/`.
 
 use super::action::Action;
-use super::app::{App, ConfirmFocus, DetailState, ListState, Loadable, Overlay};
+use super::app::Subject;
+use super::app::{App, ConfirmFocus, DetailState, ListState, Loadable, Overlay, Pending, Screen};
 use super::effect::Effect;
+use super::flows::{attrs, audit, batch, monitors};
 use crate::domain::capabilities::{sim_targets, terminal_targets};
 use crate::domain::{ConnectivityType, ProductId, Status};
 
 /// Rows of the screen that are not list rows (header, table header, borders, status, footer).
 const CHROME_ROWS: u16 = 6;
+
+/// The message shown when read-only mode refuses an action (the gate's own wording).
+pub fn read_only_refusal(action: &'static str) -> String {
+    crate::engine::GateError::ReadOnly { action }.to_string()
+}
 
 pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
     app.dirty = true;
@@ -27,22 +36,29 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             app.quit = true;
             Vec::new()
         }
-        Action::Help => {
-            if app.top_overlay() == Some(&Overlay::Help) {
+        Action::Help if !matches!(app.top_overlay(), Some(Overlay::AttrForm(_))) => {
+            if matches!(app.top_overlay(), Some(Overlay::Help { .. })) {
                 app.overlays.pop();
             } else {
-                app.overlays.push(Overlay::Help);
+                app.overlays.push(Overlay::Help { scroll: 0 });
             }
             Vec::new()
         }
         _ if !app.overlays.is_empty() => apply_overlay(app, action),
         _ if app.filter.editing => apply_filter(app, action),
-        _ => apply_pane(app, action),
+        _ => match app.screen {
+            Screen::Products => apply_pane(app, action),
+            Screen::Monitors => monitors::apply(app, action),
+            Screen::Audit => audit::apply(app, action),
+        },
     }
 }
 
 fn apply_pane(app: &mut App, action: Action) -> Vec<Effect> {
     let in_detail = app.detail.is_some();
+    if in_detail && let Some(effects) = attrs::apply_detail(app, action) {
+        return effects;
+    }
     match action {
         Action::Up if !in_detail => move_by(app, -1),
         Action::Down if !in_detail => move_by(app, 1),
@@ -77,20 +93,13 @@ fn apply_pane(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Refresh => refresh(app),
         Action::ChangeStatus => open_status_menu(app),
-        Action::CancelMonitor => match app.pending_monitors.last() {
-            Some(m) if app.read_only => {
-                let id = m.id.clone();
-                app.set_error(&format!("read-only mode: monitor {id} cannot be cancelled"));
-                Vec::new()
-            }
-            Some(m) => vec![Effect::CancelMonitor {
-                monitor_id: m.id.clone(),
-            }],
-            None => {
-                app.set_info("no pending carrier request to cancel");
-                Vec::new()
-            }
-        },
+        Action::ToggleMark if !in_detail => {
+            batch::toggle_mark(app);
+            Vec::new()
+        }
+        Action::BatchStatus if !in_detail => batch::open_menu(app),
+        Action::Monitors => monitors::open(app),
+        Action::Audit => audit::open(app),
         _ => {
             app.dirty = false;
             Vec::new()
@@ -123,12 +132,46 @@ fn set_filter(app: &mut App, needle: String) {
     }
 }
 
+/// Lines a scrolled overlay moves by on PgUp/PgDn.
+const OVERLAY_PAGE: usize = 10;
+
+/// New first line of a scrolled overlay after `action`; `None` when the action does not scroll.
+fn scrolled(scroll: usize, action: Action) -> Option<usize> {
+    Some(match action {
+        Action::Up => scroll.saturating_sub(1),
+        Action::Down => scroll + 1,
+        Action::PageUp => scroll.saturating_sub(OVERLAY_PAGE),
+        Action::PageDown => scroll + OVERLAY_PAGE,
+        Action::Top => 0,
+        Action::Bottom => usize::MAX,
+        _ => return None,
+    })
+}
+
 fn apply_overlay(app: &mut App, action: Action) -> Vec<Effect> {
+    if matches!(app.top_overlay(), Some(Overlay::AttrForm(_))) {
+        return attrs::apply_form(app, action);
+    }
+    let help_lines = super::panes::help::line_count();
     let Some(top) = app.overlays.last_mut() else {
         return Vec::new();
     };
     match (top, action) {
         (_, Action::Back) => {
+            app.overlays.pop();
+            Vec::new()
+        }
+        (Overlay::Help { scroll }, a) if scrolled(*scroll, a).is_some() => {
+            let last = help_lines.saturating_sub(1);
+            *scroll = scrolled(*scroll, a).unwrap_or(0).min(last);
+            Vec::new()
+        }
+        (Overlay::Report { scroll, lines, .. }, a) if scrolled(*scroll, a).is_some() => {
+            let last = lines.len().saturating_sub(1);
+            *scroll = scrolled(*scroll, a).unwrap_or(0).min(last);
+            Vec::new()
+        }
+        (Overlay::Report { .. }, Action::Open) => {
             app.overlays.pop();
             Vec::new()
         }
@@ -154,8 +197,7 @@ fn apply_overlay(app: &mut App, action: Action) -> Vec<Effect> {
         }
         (
             Overlay::StatusMenu {
-                id,
-                from,
+                subject,
                 targets,
                 selected,
             },
@@ -164,37 +206,61 @@ fn apply_overlay(app: &mut App, action: Action) -> Vec<Effect> {
             let Some(&to) = targets.get(*selected) else {
                 return Vec::new();
             };
-            let confirm = Overlay::Confirm {
-                id: id.clone(),
-                from: *from,
-                to,
-                focus: ConfirmFocus::Cancel,
+            let pending = match subject {
+                Subject::One { id, from } => Pending::Status {
+                    id: id.clone(),
+                    from: *from,
+                    to,
+                },
+                Subject::Batch { ids } => Pending::Batch {
+                    ids: ids.clone(),
+                    to,
+                },
             };
             app.overlays.pop();
-            app.overlays.push(confirm);
+            app.overlays.push(Overlay::Confirm {
+                pending,
+                focus: ConfirmFocus::Cancel,
+            });
             Vec::new()
         }
         (Overlay::Confirm { focus, .. }, Action::ToggleFocus) => {
-            *focus = match focus {
-                ConfirmFocus::Cancel => ConfirmFocus::Confirm,
-                ConfirmFocus::Confirm => ConfirmFocus::Cancel,
-            };
+            *focus = focus.toggled();
             Vec::new()
         }
-        (Overlay::Confirm { id, to, focus, .. }, Action::Open) => {
-            let effect = (*focus == ConfirmFocus::Confirm).then(|| Effect::ChangeStatus {
-                id: id.clone(),
-                to: *to,
-            });
-            if let Some(Effect::ChangeStatus { id, to }) = &effect {
-                app.status_line = Some(format!("{id}: changing status to {to}…"));
-            }
+        (Overlay::Confirm { pending, focus }, Action::Open) => {
+            let confirmed = (*focus == ConfirmFocus::Confirm).then(|| pending.clone());
             app.overlays.pop();
-            effect.into_iter().collect()
+            match confirmed {
+                Some(pending) => confirmed_effects(app, pending),
+                None => Vec::new(),
+            }
         }
         _ => {
             app.dirty = false;
             Vec::new()
+        }
+    }
+}
+
+/// What a confirmed mutation sends, and what the status line says meanwhile.
+fn confirmed_effects(app: &mut App, pending: Pending) -> Vec<Effect> {
+    match pending {
+        Pending::Status { id, to, .. } => {
+            app.status_line = Some(format!("{id}: changing status to {to}…"));
+            vec![Effect::ChangeStatus { id, to }]
+        }
+        Pending::Batch { ids, to } => {
+            app.status_line = Some(format!("batch: changing {} products to {to}…", ids.len()));
+            vec![Effect::BatchStatus { ids, to }]
+        }
+        Pending::DeleteAttr { id, name } => {
+            app.status_line = Some(format!("{id}: deleting attribute {name}…"));
+            vec![Effect::DeleteAttr { id, name }]
+        }
+        Pending::CancelMonitor { monitor_id, .. } => {
+            app.status_line = Some(format!("monitor {monitor_id}: cancelling…"));
+            vec![Effect::CancelMonitor { monitor_id }]
         }
     }
 }
@@ -224,7 +290,10 @@ pub(super) fn open_detail(app: &mut App, id: ProductId) -> Effect {
         generation,
         product: Loadable::Loading,
         usage: Loadable::Loading,
+        attrs: Loadable::Loading,
+        attr_selected: 0,
     });
+    app.screen = Screen::Products;
     app.dirty = true;
     Effect::LoadDetail { generation, id }
 }
@@ -273,26 +342,34 @@ fn target_product(app: &App) -> Option<(ProductId, Status, ConnectivityType)> {
     ))
 }
 
+/// The targets the capability table allows from `from` for this product.
+pub fn allowed_targets(
+    id: &ProductId,
+    from: Status,
+    connectivity: ConnectivityType,
+) -> Vec<Status> {
+    match connectivity {
+        ConnectivityType::Satellite => terminal_targets(id.kind, from),
+        ConnectivityType::Cellular => sim_targets(id.kind, from),
+    }
+}
+
 fn open_status_menu(app: &mut App) -> Vec<Effect> {
     if app.read_only {
-        app.set_error("read-only mode: status changes are disabled");
+        app.set_error(&read_only_refusal("status change"));
         return Vec::new();
     }
     let Some((id, from, connectivity)) = target_product(app) else {
         app.set_info("no product selected");
         return Vec::new();
     };
-    let targets = match connectivity {
-        ConnectivityType::Satellite => terminal_targets(id.kind, from),
-        ConnectivityType::Cellular => sim_targets(id.kind, from),
-    };
+    let targets = allowed_targets(&id, from, connectivity);
     if targets.is_empty() {
         app.set_info(&format!("{} allows no status change from {from}", id.kind));
         return Vec::new();
     }
     app.overlays.push(Overlay::StatusMenu {
-        id,
-        from,
+        subject: Subject::One { id, from },
         targets,
         selected: 0,
     });

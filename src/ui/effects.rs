@@ -1,36 +1,52 @@
-//! Runs `Effect`s: each becomes a tokio task that calls the `Engine` and sends the answer back
-//! as a `Msg`. The UI task never awaits the network. A new listing aborts the previous one, so
-//! its backends stop paging as soon as they notice the receiver is gone.
+//! Runs `Effect`s: each becomes a tokio task that calls the engine (reads), the gate (every
+//! mutation: status, batch, attributes, monitor cancel) or the store, and sends the answer back
+//! as a `Msg`. The UI task never awaits the network or the disk. A new listing aborts the
+//! previous one, so its backends stop paging as soon as they notice the receiver is gone.
 
 use super::effect::Effect;
-use super::msg::Msg;
-use crate::engine::Engine;
+use super::msg::{BatchLine, Msg};
+use crate::backends::ChangeOutcome;
+use crate::engine::{Engine, Gate};
+use crate::store::StoreHandle;
+use std::future::Future;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 pub struct EffectRunner {
     engine: Engine,
+    gate: Gate,
+    store: StoreHandle,
     tx: mpsc::Sender<Msg>,
     listing: Option<JoinHandle<()>>,
 }
 
 impl EffectRunner {
-    pub fn new(engine: Engine, tx: mpsc::Sender<Msg>) -> Self {
+    pub fn new(engine: Engine, gate: Gate, store: StoreHandle, tx: mpsc::Sender<Msg>) -> Self {
         Self {
             engine,
+            gate,
+            store,
             tx,
             listing: None,
         }
     }
 
-    pub fn run(&mut self, effect: Effect) {
-        let engine = self.engine.clone();
+    /// Spawn `work` and send the message it yields.
+    fn send(&self, work: impl Future<Output = Msg> + Send + 'static) {
         let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(work.await).await;
+        });
+    }
+
+    pub fn run(&mut self, effect: Effect) {
+        let (engine, gate, store) = (self.engine.clone(), self.gate.clone(), self.store.clone());
         match effect {
             Effect::LoadProducts { generation } => {
                 if let Some(old) = self.listing.take() {
                     old.abort();
                 }
+                let tx = self.tx.clone();
                 self.listing = Some(tokio::spawn(async move {
                     let mut rx = match engine.stream_products(None) {
                         Ok(rx) => rx,
@@ -47,68 +63,108 @@ impl EffectRunner {
                     }
                 }));
             }
+            Effect::LoadCache => self.send(async move {
+                let rows = store.cache_load().await.map_err(|e| e.to_string());
+                Msg::Cached(rows.map(|r| r.into_iter().map(|c| c.summary).collect()))
+            }),
+            Effect::CacheReplace { backend, rows } => {
+                tokio::spawn(async move {
+                    if let Err(e) = store.cache_replace(&backend, &rows).await {
+                        tracing::warn!(backend, error = %e, "the product cache was not updated");
+                    }
+                });
+            }
             Effect::LoadDetail { generation, id } => {
-                let (engine2, tx2, id2) = (engine.clone(), tx.clone(), id.clone());
-                tokio::spawn(async move {
-                    let result = engine
-                        .product(&id)
-                        .await
-                        .map(Box::new)
-                        .map_err(|e| e.to_string());
-                    let _ = tx
-                        .send(Msg::Product {
-                            generation,
-                            id,
-                            result,
+                let (e2, id2, id3) = (engine.clone(), id.clone(), id.clone());
+                self.send(async move {
+                    let result = engine.product(&id).await;
+                    let result = result.map(Box::new).map_err(|e| e.to_string());
+                    Msg::Product {
+                        generation,
+                        id,
+                        result,
+                    }
+                });
+                self.send(async move {
+                    let result = e2.usage(&id2).await.map_err(|e| e.to_string());
+                    Msg::Usage {
+                        generation,
+                        id: id2,
+                        result,
+                    }
+                });
+                self.run(Effect::LoadAttrs {
+                    generation,
+                    id: id3,
+                });
+            }
+            Effect::LoadAttrs { generation, id } => self.send(async move {
+                let result = gate.attrs_list(&id, None).await.map_err(|e| e.to_string());
+                Msg::Attrs {
+                    generation,
+                    id,
+                    result,
+                }
+            }),
+            Effect::ChangeStatus { id, to } => self.send(async move {
+                let result = gate.change_status(&id, to).await.map_err(|e| e.to_string());
+                Msg::StatusChanged { id, to, result }
+            }),
+            Effect::BatchStatus { ids, to } => self.send(async move {
+                let result = gate.batch_status(&ids, to).await.map_err(|e| e.to_string());
+                let lines = result.map(|items| {
+                    items
+                        .into_iter()
+                        .map(|item| BatchLine {
+                            id: item.id,
+                            from: item.from,
+                            result: match item.result {
+                                Ok(ChangeOutcome::Done { .. }) => Ok(None),
+                                Ok(ChangeOutcome::Pending(m)) => Ok(Some(m.id)),
+                                Err(e) => Err(e.to_string()),
+                            },
                         })
-                        .await;
+                        .collect()
                 });
-                tokio::spawn(async move {
-                    let result = engine2.usage(&id2).await.map_err(|e| e.to_string());
-                    let _ = tx2
-                        .send(Msg::Usage {
-                            generation,
-                            id: id2,
-                            result,
-                        })
-                        .await;
-                });
-            }
-            Effect::ChangeStatus { id, to } => {
-                tokio::spawn(async move {
-                    let result = engine
-                        .change_status(&id, to)
-                        .await
-                        .map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::StatusChanged { id, to, result }).await;
-                });
-            }
-            Effect::RefreshRow { id } => {
-                tokio::spawn(async move {
-                    let result = engine
-                        .product(&id)
-                        .await
-                        .map(|p| p.summary)
-                        .map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::RowRefreshed { id, result }).await;
-                });
-            }
-            Effect::PollMonitor { monitor_id, after } => {
-                tokio::spawn(async move {
-                    tokio::time::sleep(after).await;
-                    let result = engine.monitor(&monitor_id).await.map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::Monitor { monitor_id, result }).await;
-                });
-            }
-            Effect::CancelMonitor { monitor_id } => {
-                tokio::spawn(async move {
-                    let result = engine
-                        .cancel_monitor(&monitor_id)
-                        .await
-                        .map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::Monitor { monitor_id, result }).await;
-                });
-            }
+                Msg::BatchDone { to, result: lines }
+            }),
+            Effect::RefreshRow { id } => self.send(async move {
+                let result = engine.product(&id).await;
+                let result = result.map(|p| p.summary).map_err(|e| e.to_string());
+                Msg::RowRefreshed { id, result }
+            }),
+            Effect::LoadMonitors => self.send(async move {
+                Msg::Monitors(store.monitors_list().await.map_err(|e| e.to_string()))
+            }),
+            Effect::CancelMonitor { monitor_id } => self.send(async move {
+                let result = gate
+                    .cancel_monitor(&monitor_id)
+                    .await
+                    .map_err(|e| e.to_string());
+                Msg::MonitorCancelled { monitor_id, result }
+            }),
+            Effect::SetAttr { id, name, value } => self.send(async move {
+                let result = gate.attrs_set(&id, &name, &value).await;
+                let what = format!("set of {name}");
+                let result = result.map_err(|e| e.to_string());
+                Msg::AttrChanged { id, what, result }
+            }),
+            Effect::RenameAttr { id, old, new } => self.send(async move {
+                let result = gate.attrs_rename(&id, &old, &new).await;
+                let what = format!("rename of {old}");
+                let result = result.map_err(|e| e.to_string());
+                Msg::AttrChanged { id, what, result }
+            }),
+            Effect::DeleteAttr { id, name } => self.send(async move {
+                let result = gate.attrs_delete(&id, &name).await;
+                let what = format!("delete of {name}");
+                let result = result.map_err(|e| e.to_string());
+                Msg::AttrChanged { id, what, result }
+            }),
+            Effect::LoadAudit { generation } => self.send(async move {
+                let result = store.audit_since(None).await.map_err(|e| e.to_string());
+                Msg::Audit { generation, result }
+            }),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! hints, the `?` help overlay and `docs/keybindings.md` are all derived from it.
 
 use super::action::{Action, FilterEdit};
-use super::app::{App, Overlay};
+use super::app::{App, Overlay, Screen};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// Where a binding applies. `Global` bindings (modifier chords only) apply in every context.
@@ -11,20 +11,28 @@ pub enum Context {
     Global,
     List,
     Detail,
+    Monitors,
+    Audit,
     Filter,
     StatusMenu,
     Confirm,
+    AttrForm,
+    Report,
     Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 11] = [
         Context::Global,
         Context::List,
         Context::Detail,
+        Context::Monitors,
+        Context::Audit,
         Context::Filter,
         Context::StatusMenu,
         Context::Confirm,
+        Context::AttrForm,
+        Context::Report,
         Context::Help,
     ];
 
@@ -32,10 +40,14 @@ impl Context {
         match self {
             Context::Global => "Everywhere",
             Context::List => "Product list",
-            Context::Detail => "Product detail",
+            Context::Detail => "Product detail (with its custom attributes)",
+            Context::Monitors => "Monitors (asynchronous carrier requests)",
+            Context::Audit => "Audit journal",
             Context::Filter => "Filter line",
             Context::StatusMenu => "Status menu",
             Context::Confirm => "Confirmation dialog",
+            Context::AttrForm => "Attribute form",
+            Context::Report => "Batch report",
             Context::Help => "Help",
         }
     }
@@ -174,11 +186,32 @@ pub static KEYMAP: &[Binding] = &[
         "Reload every backend's list",
     ),
     b(
-        &[k('x')],
-        Action::CancelMonitor,
+        &[k(' ')],
+        Action::ToggleMark,
         C::List,
-        "",
-        "Cancel the latest pending carrier request",
+        "mark",
+        "Mark or unmark the product for a batch (and move down)",
+    ),
+    b(
+        &[k('S')],
+        Action::BatchStatus,
+        C::List,
+        "batch",
+        "Change the status of every marked product",
+    ),
+    b(
+        &[k('m')],
+        Action::Monitors,
+        C::List,
+        "monitors",
+        "Show the monitors of asynchronous carrier requests",
+    ),
+    b(
+        &[k('A')],
+        Action::Audit,
+        C::List,
+        "audit",
+        "Show the audit journal",
     ),
     b(
         &[code(K::Esc)],
@@ -211,13 +244,210 @@ pub static KEYMAP: &[Binding] = &[
         "Reload the list and this product",
     ),
     b(
-        &[k('x')],
-        Action::CancelMonitor,
+        &[k('j'), code(K::Down)],
+        Action::Down,
         C::Detail,
         "",
-        "Cancel the latest pending carrier request",
+        "Next custom attribute",
+    ),
+    b(
+        &[k('k'), code(K::Up)],
+        Action::Up,
+        C::Detail,
+        "",
+        "Previous custom attribute",
+    ),
+    b(
+        &[k('a')],
+        Action::AddAttr,
+        C::Detail,
+        "add attr",
+        "Add a custom attribute",
+    ),
+    b(
+        &[k('e')],
+        Action::EditAttr,
+        C::Detail,
+        "edit",
+        "Edit the selected attribute's value",
+    ),
+    b(
+        &[k('R')],
+        Action::RenameAttr,
+        C::Detail,
+        "rename",
+        "Rename the selected attribute",
+    ),
+    b(
+        &[k('d')],
+        Action::DeleteAttr,
+        C::Detail,
+        "delete",
+        "Delete the selected attribute (asks first)",
+    ),
+    b(
+        &[k('m')],
+        Action::Monitors,
+        C::Detail,
+        "",
+        "Show the monitors",
+    ),
+    b(
+        &[k('A')],
+        Action::Audit,
+        C::Detail,
+        "",
+        "Show the audit journal",
     ),
     b(&[k('?')], Action::Help, C::Detail, "help", "Show this help"),
+    b(
+        &[k('j'), code(K::Down)],
+        Action::Down,
+        C::Monitors,
+        "",
+        "Next monitor",
+    ),
+    b(
+        &[k('k'), code(K::Up)],
+        Action::Up,
+        C::Monitors,
+        "",
+        "Previous monitor",
+    ),
+    b(
+        &[code(K::PageDown), ctrl('f')],
+        Action::PageDown,
+        C::Monitors,
+        "",
+        "One page down",
+    ),
+    b(
+        &[code(K::PageUp), ctrl('b')],
+        Action::PageUp,
+        C::Monitors,
+        "",
+        "One page up",
+    ),
+    b(
+        &[k('g'), code(K::Home)],
+        Action::Top,
+        C::Monitors,
+        "",
+        "Newest",
+    ),
+    b(
+        &[k('G'), code(K::End)],
+        Action::Bottom,
+        C::Monitors,
+        "",
+        "Oldest",
+    ),
+    b(
+        &[k('c')],
+        Action::CancelMonitor,
+        C::Monitors,
+        "cancel request",
+        "Cancel the selected request (asks first; only where the backend can cancel)",
+    ),
+    b(
+        &[code(K::Enter)],
+        Action::Open,
+        C::Monitors,
+        "product",
+        "Open the product the request changes",
+    ),
+    b(
+        &[k('r')],
+        Action::Refresh,
+        C::Monitors,
+        "reload",
+        "Reload the monitors from the store",
+    ),
+    b(
+        &[k('A')],
+        Action::Audit,
+        C::Monitors,
+        "",
+        "Show the audit journal",
+    ),
+    b(
+        &[code(K::Esc), k('q')],
+        Action::Back,
+        C::Monitors,
+        "back",
+        "Back to the products",
+    ),
+    b(
+        &[k('?')],
+        Action::Help,
+        C::Monitors,
+        "help",
+        "Show this help",
+    ),
+    b(
+        &[k('j'), code(K::Down)],
+        Action::Down,
+        C::Audit,
+        "",
+        "Scroll down (older)",
+    ),
+    b(
+        &[k('k'), code(K::Up)],
+        Action::Up,
+        C::Audit,
+        "",
+        "Scroll up (newer)",
+    ),
+    b(
+        &[code(K::PageDown), ctrl('f')],
+        Action::PageDown,
+        C::Audit,
+        "",
+        "One page down",
+    ),
+    b(
+        &[code(K::PageUp), ctrl('b')],
+        Action::PageUp,
+        C::Audit,
+        "",
+        "One page up",
+    ),
+    b(
+        &[k('g'), code(K::Home)],
+        Action::Top,
+        C::Audit,
+        "",
+        "Newest entry",
+    ),
+    b(
+        &[k('G'), code(K::End)],
+        Action::Bottom,
+        C::Audit,
+        "",
+        "Oldest entry",
+    ),
+    b(
+        &[k('r')],
+        Action::Refresh,
+        C::Audit,
+        "reload",
+        "Reload the journal",
+    ),
+    b(
+        &[k('m')],
+        Action::Monitors,
+        C::Audit,
+        "monitors",
+        "Show the monitors",
+    ),
+    b(
+        &[code(K::Esc), k('q')],
+        Action::Back,
+        C::Audit,
+        "back",
+        "Back to the products",
+    ),
+    b(&[k('?')], Action::Help, C::Audit, "help", "Show this help"),
     b(
         &[code(K::Enter)],
         Action::ApplyFilter,
@@ -338,6 +568,133 @@ pub static KEYMAP: &[Binding] = &[
         "Cancel",
     ),
     b(
+        &[code(K::Tab)],
+        Action::ToggleFocus,
+        C::AttrForm,
+        "next field",
+        "Move between name and value (where the form lets both be typed)",
+    ),
+    b(
+        &[code(K::Enter)],
+        Action::Open,
+        C::AttrForm,
+        "save",
+        "Save (validated first; problems are shown in the form)",
+    ),
+    b(
+        &[code(K::Esc)],
+        Action::Back,
+        C::AttrForm,
+        "cancel",
+        "Close the form without saving",
+    ),
+    b(
+        &[code(K::Backspace)],
+        Action::FilterEdit(FilterEdit::DeletePrevChar),
+        C::AttrForm,
+        "",
+        "Delete the character before the cursor",
+    ),
+    b(
+        &[code(K::Delete)],
+        Action::FilterEdit(FilterEdit::DeleteNextChar),
+        C::AttrForm,
+        "",
+        "Delete the character under the cursor",
+    ),
+    b(
+        &[ctrl('u')],
+        Action::FilterEdit(FilterEdit::DeleteLine),
+        C::AttrForm,
+        "",
+        "Clear the field",
+    ),
+    b(
+        &[code(K::Left)],
+        Action::FilterEdit(FilterEdit::Left),
+        C::AttrForm,
+        "",
+        "Cursor left",
+    ),
+    b(
+        &[code(K::Right)],
+        Action::FilterEdit(FilterEdit::Right),
+        C::AttrForm,
+        "",
+        "Cursor right",
+    ),
+    b(
+        &[code(K::Home), ctrl('a')],
+        Action::FilterEdit(FilterEdit::Start),
+        C::AttrForm,
+        "",
+        "Cursor to the start",
+    ),
+    b(
+        &[code(K::End), ctrl('e')],
+        Action::FilterEdit(FilterEdit::End),
+        C::AttrForm,
+        "",
+        "Cursor to the end",
+    ),
+    b(
+        &[k('j'), code(K::Down)],
+        Action::Down,
+        C::Report,
+        "",
+        "Scroll down",
+    ),
+    b(
+        &[k('k'), code(K::Up)],
+        Action::Up,
+        C::Report,
+        "",
+        "Scroll up",
+    ),
+    b(
+        &[code(K::Enter), code(K::Esc), k('q')],
+        Action::Back,
+        C::Report,
+        "close",
+        "Close the report",
+    ),
+    b(
+        &[k('j'), code(K::Down)],
+        Action::Down,
+        C::Help,
+        "",
+        "Scroll down",
+    ),
+    b(&[k('k'), code(K::Up)], Action::Up, C::Help, "", "Scroll up"),
+    b(
+        &[code(K::PageDown), ctrl('f')],
+        Action::PageDown,
+        C::Help,
+        "",
+        "One page down",
+    ),
+    b(
+        &[code(K::PageUp), ctrl('b')],
+        Action::PageUp,
+        C::Help,
+        "",
+        "One page up",
+    ),
+    b(
+        &[k('g'), code(K::Home)],
+        Action::Top,
+        C::Help,
+        "",
+        "To the top",
+    ),
+    b(
+        &[k('G'), code(K::End)],
+        Action::Bottom,
+        C::Help,
+        "",
+        "To the end",
+    ),
+    b(
         &[code(K::Esc), k('q'), k('?')],
         Action::Back,
         C::Help,
@@ -349,12 +706,18 @@ pub static KEYMAP: &[Binding] = &[
 /// The context keys go to, from the top overlay down to the pane.
 pub fn context(app: &App) -> Context {
     match app.top_overlay() {
-        Some(Overlay::Help) => Context::Help,
+        Some(Overlay::Help { .. }) => Context::Help,
         Some(Overlay::StatusMenu { .. }) => Context::StatusMenu,
         Some(Overlay::Confirm { .. }) => Context::Confirm,
+        Some(Overlay::AttrForm(_)) => Context::AttrForm,
+        Some(Overlay::Report { .. }) => Context::Report,
         None if app.filter.editing => Context::Filter,
-        None if app.detail.is_some() => Context::Detail,
-        None => Context::List,
+        None => match app.screen {
+            Screen::Monitors => Context::Monitors,
+            Screen::Audit => Context::Audit,
+            Screen::Products if app.detail.is_some() => Context::Detail,
+            Screen::Products => Context::List,
+        },
     }
 }
 
@@ -382,7 +745,7 @@ pub fn handle_key(app: &App, key: KeyEvent) -> Option<Action> {
         return found;
     }
     match (ctx, key.code) {
-        (Context::Filter, KeyCode::Char(c)) if mods.is_empty() => {
+        (Context::Filter | Context::AttrForm, KeyCode::Char(c)) if mods.is_empty() => {
             Some(Action::FilterEdit(FilterEdit::Insert(c)))
         }
         _ => None,
@@ -430,8 +793,10 @@ pub fn keybindings_markdown() -> String {
     let mut out = String::from(
         "# Key bindings\n\n<!-- Generated from src/ui/keymap.rs by `keybindings_doc_matches_keymap`; do not edit. -->\n\n\
          The console reads keys in the context of what has focus: an open dialog or menu first, then the\n\
-         filter line while typing, then the detail pane or the product list. Esc closes overlays first;\n\
-         `q` quits only from the list.\n",
+         filter line while typing, then the monitors pane, the audit journal, the detail pane or the\n\
+         product list. Esc closes overlays first; `q` quits only from the list. Every change (status,\n\
+         batch, attribute, monitor cancel) asks for confirmation with the focus on Cancel, or opens a\n\
+         form, and goes through the gate (read-only mode, guardrails, audit journal).\n",
     );
     for ctx in Context::ALL {
         out.push_str(&format!(
@@ -449,6 +814,9 @@ pub fn keybindings_markdown() -> String {
         }
         if ctx == Context::Filter {
             out.push_str("| any other character | Typed into the filter |\n");
+        }
+        if ctx == Context::AttrForm {
+            out.push_str("| any other character | Typed into the focused field |\n");
         }
     }
     out

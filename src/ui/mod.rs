@@ -1,7 +1,8 @@
 //! The console UI (ratatui). Only the UI task touches [`app::App`]; keys become
 //! [`action::Action`]s through the [`keymap`], [`apply::apply`] and [`update::update`] fold actions
-//! and engine results ([`msg::Msg`]) into the state and return [`effect::Effect`]s, which
-//! [`effects`] runs as tokio tasks against the `Engine`. [`panes`] draws a frame as a pure
+//! and results ([`msg::Msg`]) into the state and return [`effect::Effect`]s, which
+//! [`effects`] runs as tokio tasks against the engine, the gate and the store of a
+//! [`session::UiSession`]; [`flows`] holds the monitors, attributes, batch and audit flows. [`panes`] draws a frame as a pure
 //! function of the state; [`runtime`] ties it together. See `docs/architecture.md` (UI).
 
 pub mod action;
@@ -9,15 +10,19 @@ pub mod app;
 pub mod apply;
 pub mod effect;
 pub mod effects;
+pub mod flows;
 pub mod keymap;
 pub mod msg;
+pub mod overlay;
 pub mod panes;
 pub mod runtime;
+pub mod session;
 pub mod terminal;
 pub mod theme;
 pub mod update;
 
 pub use runtime::{UiError, UiOptions, run};
+pub use session::{SessionSettings, UiSession};
 
 #[cfg(test)]
 mod tests;

@@ -1,13 +1,24 @@
-//! `Msg`: results coming back from the engine to the UI task. Every pane request carries the
-//! generation it was issued under; `update` drops an answer whose generation is no longer
-//! current, so a slow carrier cannot overwrite what the user is now looking at.
+//! `Msg`: results coming back to the UI task (engine, gate, store, poller, clock). Every pane
+//! request carries the generation it was issued under; `update` drops an answer whose
+//! generation is no longer current, so a slow carrier cannot overwrite what the user now sees.
 
 use crate::backends::ChangeOutcome;
-use crate::domain::{Monitor, Product, ProductId, ProductSummary, Status, Usage};
+use crate::domain::{CustomAttribute, Monitor, Product, ProductId, ProductSummary, Status, Usage};
 use crate::engine::{HealthEntry, ListEvent};
+use crate::store::{AttrChange, AuditEntry};
+use chrono::{DateTime, Utc};
 
 /// Errors travel as one-line text: the UI only shows them (sanitized at display time).
 pub type MsgResult<T> = Result<T, String>;
+
+/// One product of a finished batch, as the report shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchLine {
+    pub id: ProductId,
+    pub from: Option<Status>,
+    /// `Ok(None)`: done at once; `Ok(Some(monitor))`: accepted, a monitor tracks it.
+    pub result: Result<Option<String>, String>,
+}
 
 #[derive(Debug)]
 pub enum Msg {
@@ -15,6 +26,8 @@ pub enum Msg {
     List { generation: u64, event: ListEvent },
     /// The listing could not start at all (no backend selected, …).
     ListFailed { generation: u64, error: String },
+    /// The store's product cache, read at start-up.
+    Cached(MsgResult<Vec<ProductSummary>>),
     /// The full bundle for the detail pane opened under `generation`.
     Product {
         generation: u64,
@@ -27,16 +40,44 @@ pub enum Msg {
         id: ProductId,
         result: MsgResult<Usage>,
     },
+    /// Custom attributes for the detail pane opened under `generation`.
+    Attrs {
+        generation: u64,
+        id: ProductId,
+        result: MsgResult<Vec<CustomAttribute>>,
+    },
+    /// The outcome of an attribute mutation (`what` names it for the status line).
+    AttrChanged {
+        id: ProductId,
+        what: String,
+        result: MsgResult<AttrChange>,
+    },
     /// The outcome of a confirmed status change.
     StatusChanged {
         id: ProductId,
         to: Status,
         result: MsgResult<ChangeOutcome>,
     },
-    /// A poll (or cancel) of a monitor; `monitor_id` names it even when the call failed.
-    Monitor {
+    /// The outcome of a confirmed batch: one line per product, or the gate's refusal.
+    BatchDone {
+        to: Status,
+        result: MsgResult<Vec<BatchLine>>,
+    },
+    /// Every monitor the store holds.
+    Monitors(MsgResult<Vec<Monitor>>),
+    /// One monitor changed (the poller's broadcast).
+    MonitorUpdate(Monitor),
+    /// The poller's broadcast lagged: updates were lost, reload from the store.
+    MonitorsLagged,
+    /// The outcome of a confirmed monitor cancel.
+    MonitorCancelled {
         monitor_id: String,
         result: MsgResult<Monitor>,
+    },
+    /// The audit journal for the view opened under `generation`, oldest first.
+    Audit {
+        generation: u64,
+        result: MsgResult<Vec<AuditEntry>>,
     },
     /// A single row re-read after a change.
     RowRefreshed {
@@ -45,4 +86,6 @@ pub enum Msg {
     },
     /// Every configured backend's health, in account order.
     Health(Vec<HealthEntry>),
+    /// The clock, once a second; ages on screen are computed from it.
+    Tick(DateTime<Utc>),
 }

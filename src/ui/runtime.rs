@@ -1,13 +1,16 @@
-//! The event loop: a `biased` select over terminal input first, then engine results, then a
-//! slow tick for health. Every queued result is drained before one frame is drawn, and a frame
-//! is drawn only when something visible changed — an idle console writes nothing.
+//! The event loop: a `biased` select over terminal input first, then results, then the monitor
+//! poller's broadcast, then a slow tick for health and the clock. Every queued result is drained
+//! before one frame is drawn, and a frame is drawn only when something visible changed — an
+//! idle console writes nothing.
 
 use super::action::Action;
 use super::app::App;
 use super::apply::{apply, refresh};
+use super::effect::Effect;
 use super::effects::EffectRunner;
 use super::keymap::handle_key;
 use super::msg::Msg;
+use super::session::UiSession;
 use super::terminal::Tui;
 use super::theme::{Theme, ThemeError};
 use super::update::update;
@@ -16,7 +19,7 @@ use crate::engine::{Engine, HealthEntry};
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 
 /// How often health is re-read from the engine's board (it redraws only on a change).
 const TICK: Duration = Duration::from_secs(1);
@@ -40,8 +43,16 @@ pub enum UiError {
     Terminal(#[from] std::io::Error),
 }
 
-/// Run the console until the user quits. The terminal is restored on every way out.
-pub async fn run(engine: Engine, opts: UiOptions) -> Result<(), UiError> {
+/// Run the console until the user quits. The terminal is restored on every way out, and the
+/// poller the session started is stopped.
+pub async fn run(session: UiSession, opts: UiOptions) -> Result<(), UiError> {
+    let result = run_loop(&session, opts).await;
+    session.shutdown().await;
+    result
+}
+
+async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
+    let engine = &session.engine;
     let mut theme = Theme::load(&opts.theme)?;
     if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         theme = theme.without_colors();
@@ -51,16 +62,27 @@ pub async fn run(engine: Engine, opts: UiOptions) -> Result<(), UiError> {
         .into_iter()
         .map(|a| (a.name, a.kind.as_str().to_string()))
         .collect();
-    let mut app = App::new(accounts, opts.cached, opts.read_only);
+    let read_only = opts.read_only || session.gate.is_read_only();
+    let mut app = App::new(accounts, opts.cached, read_only);
+    app.now = Some(chrono::Utc::now());
+    let mut monitor_updates = session.poller.subscribe();
     let mut tui = Tui::enter()?;
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
-    let mut runner = EffectRunner::new(engine.clone(), tx);
+    let mut runner = EffectRunner::new(
+        engine.clone(),
+        session.gate.clone(),
+        session.store.clone(),
+        tx,
+    );
 
     let (width, height) = tui.size()?;
     apply(&mut app, Action::Resize { width, height });
+    runner.run(Effect::LoadCache);
+    runner.run(Effect::LoadMonitors);
     for effect in refresh(&mut app) {
         runner.run(effect);
     }
+    let mut poller_open = true;
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -88,14 +110,24 @@ pub async fn run(engine: Engine, opts: UiOptions) -> Result<(), UiError> {
                 while let Ok(msg) = rx.try_recv() {
                     effects.extend(update(&mut app, msg));
                 }
-                effects.extend(update(&mut app, Msg::Health(health(&engine))));
+                effects.extend(update(&mut app, Msg::Health(health(engine))));
                 effects
+            },
+            update_result = monitor_updates.recv(), if poller_open => match update_result {
+                Ok(monitor) => update(&mut app, Msg::MonitorUpdate(monitor)),
+                Err(broadcast::error::RecvError::Lagged(_)) => update(&mut app, Msg::MonitorsLagged),
+                Err(broadcast::error::RecvError::Closed) => {
+                    poller_open = false;
+                    Vec::new()
+                }
             },
             _ = tick.tick() => {
                 if tui.repaint_pending() {
                     app.dirty = true;
                 }
-                update(&mut app, Msg::Health(health(&engine)))
+                let mut effects = update(&mut app, Msg::Tick(chrono::Utc::now()));
+                effects.extend(update(&mut app, Msg::Health(health(engine))));
+                effects
             },
         };
         for effect in effects {
@@ -107,7 +139,7 @@ pub async fn run(engine: Engine, opts: UiOptions) -> Result<(), UiError> {
     Ok(())
 }
 
-fn on_event(app: &mut App, event: Event) -> Vec<super::effect::Effect> {
+fn on_event(app: &mut App, event: Event) -> Vec<Effect> {
     let action = match event {
         Event::Key(key) => handle_key(app, key),
         Event::Resize(width, height) => Some(Action::Resize { width, height }),

@@ -1,20 +1,25 @@
 //! Unit tests of the pure core: `apply`, `update` and the keymap, without a terminal or engine.
 
 use super::action::{Action, FilterEdit};
-use super::app::{App, ConfirmFocus, Loadable, MessageKind, Overlay};
+use super::app::{App, ConfirmFocus, Loadable, MessageKind, Overlay, Pending, Subject};
 use super::apply::apply;
 use super::effect::Effect;
 use super::keymap::{self, handle_key};
 use super::msg::Msg;
 use super::update::update;
 use crate::domain::{
-    BackendKind, ConnectivityType, NativeStatus, Product, ProductId, ProductSummary, RelatedParty,
-    Status,
+    BackendKind, ConnectivityType, Monitor, MonitorState, NativeStatus, Product, ProductId,
+    ProductSummary, RelatedParty, Status,
 };
 use crate::engine::ListEvent;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-fn summary(kind: BackendKind, account: &str, i: usize, status: Status) -> ProductSummary {
+pub(super) fn summary(
+    kind: BackendKind,
+    account: &str,
+    i: usize,
+    status: Status,
+) -> ProductSummary {
     let satellite = matches!(kind, BackendKind::Intelsat | BackendKind::Galaxy1);
     let business = if satellite {
         format!("{}", 27_000 + i)
@@ -43,7 +48,7 @@ fn summary(kind: BackendKind, account: &str, i: usize, status: Status) -> Produc
     }
 }
 
-fn app_with(n: usize) -> App {
+pub(super) fn app_with(n: usize) -> App {
     let rows = (0..n)
         .map(|i| summary(BackendKind::OneNce, "onence", i, Status::Active))
         .collect();
@@ -58,7 +63,7 @@ fn app_with(n: usize) -> App {
     app
 }
 
-fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+pub(super) fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
     let action = handle_key(app, KeyEvent::new(code, KeyModifiers::NONE));
     action.map(|a| apply(app, a)).unwrap_or_default()
 }
@@ -140,7 +145,22 @@ fn enter_opens_detail_and_a_stale_answer_is_dropped() {
     }
 }
 
-fn product_of(app: &App, id: &ProductId) -> Product {
+pub(super) fn monitor_of(kind: BackendKind, native: &str, product: Option<&ProductId>) -> Monitor {
+    Monitor {
+        id: Monitor::make_id(kind, native),
+        kind,
+        backend: kind.as_str().to_lowercase(),
+        product_id: product.cloned(),
+        request: "status ACTIVE → SUSPENDED".into(),
+        state: MonitorState::InProgress,
+        status_code: None,
+        detail: None,
+        created: "2026-11-29T10:00:00Z".into(),
+        updated: None,
+    }
+}
+
+pub(super) fn product_of(app: &App, id: &ProductId) -> Product {
     Product {
         summary: app.row(id).map(|r| r.summary.clone()).expect("row"),
         product_offering: None,
@@ -192,8 +212,16 @@ fn status_menu_offers_only_allowed_targets() {
     let mut app = app_with(1);
     press(&mut app, KeyCode::Char('s'));
     match app.top_overlay() {
-        Some(Overlay::StatusMenu { targets, from, .. }) => {
-            assert_eq!(*from, Status::Active);
+        Some(Overlay::StatusMenu {
+            targets, subject, ..
+        }) => {
+            assert!(matches!(
+                subject,
+                Subject::One {
+                    from: Status::Active,
+                    ..
+                }
+            ));
             assert_eq!(
                 targets,
                 &crate::domain::capabilities::sim_targets(BackendKind::OneNce, Status::Active)
@@ -241,7 +269,11 @@ fn confirmation_defaults_to_cancel() {
     let mut app = app_with(1);
     press(&mut app, KeyCode::Char('s'));
     press(&mut app, KeyCode::Enter);
-    let Some(Overlay::Confirm { focus, to, .. }) = app.top_overlay() else {
+    let Some(Overlay::Confirm {
+        focus,
+        pending: Pending::Status { to, .. },
+    }) = app.top_overlay()
+    else {
         panic!("no dialog")
     };
     assert_eq!((*focus, *to), (ConfirmFocus::Cancel, Status::Suspended));
@@ -343,21 +375,9 @@ fn filter_narrows_on_each_field_and_esc_clears_it() {
 #[test]
 fn status_change_results_and_monitors_reach_the_status_line() {
     use crate::backends::ChangeOutcome;
-    use crate::domain::{Monitor, MonitorState};
     let mut app = app_with(1);
     let id = app.rows[0].summary.id.clone();
-    let monitor = Monitor {
-        id: "1NCE-req-1".into(),
-        kind: BackendKind::OneNce,
-        backend: "onence".into(),
-        product_id: Some(id.clone()),
-        request: "status ACTIVE → SUSPENDED".into(),
-        state: MonitorState::InProgress,
-        status_code: None,
-        detail: None,
-        created: "2026-11-29T10:00:00Z".into(),
-        updated: None,
-    };
+    let monitor = monitor_of(BackendKind::Tmsp, "req-1", Some(&id));
     let effects = update(
         &mut app,
         Msg::StatusChanged {
@@ -366,23 +386,17 @@ fn status_change_results_and_monitors_reach_the_status_line() {
             result: Ok(ChangeOutcome::Pending(monitor.clone())),
         },
     );
-    assert!(
-        matches!(&effects[..], [Effect::PollMonitor { monitor_id, .. }] if monitor_id == "1NCE-req-1")
-    );
-    assert_eq!(app.pending_monitors.len(), 1);
+    // The poller watches it now; the console only keeps and marks it.
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(app.monitors.pending(), 1);
+    assert_eq!(app.monitors.highlight.as_deref(), Some("TMSP-req-1"));
     let done = Monitor {
         state: MonitorState::Completed,
         ..monitor
     };
-    let effects = update(
-        &mut app,
-        Msg::Monitor {
-            monitor_id: done.id.clone(),
-            result: Ok(done),
-        },
-    );
+    let effects = update(&mut app, Msg::MonitorUpdate(done));
     assert_eq!(effects, vec![Effect::RefreshRow { id: id.clone() }]);
-    assert!(app.pending_monitors.is_empty());
+    assert_eq!(app.monitors.pending(), 0);
     assert!(
         app.status_line
             .as_deref()
@@ -430,3 +444,5 @@ fn every_keymap_context_has_a_way_out() {
         assert!(exits, "{ctx:?} has no Esc/quit binding");
     }
 }
+
+mod flows;

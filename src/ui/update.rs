@@ -1,22 +1,21 @@
-//! `update`: folds one engine result (`Msg`) into the `App` and says what to fetch next. Pure:
-//! no I/O, no clock. Answers tagged with a generation that is no longer current are dropped.
+//! `update`: folds one result (`Msg`) into the `App` and says what to do next. Pure: no I/O and
+//! no clock of its own (the time arrives as `Msg::Tick`). Answers tagged with a generation that
+//! is no longer current are dropped. When a backend's listing completes, its rows go to the
+//! product cache and the rows it no longer returns are removed.
 
-use super::app::{App, ListState, Loadable};
+use super::app::{App, ListState, Loadable, Screen};
 use super::effect::Effect;
+use super::flows::{attrs, audit, batch, monitors};
 use super::msg::Msg;
 use crate::backends::ChangeOutcome;
-use crate::domain::MonitorState;
+use crate::domain::{ProductId, Status};
 use crate::engine::ListEvent;
-use std::time::Duration;
-
-/// How long to wait between two polls of a pending carrier request.
-pub const MONITOR_POLL: Duration = Duration::from_secs(2);
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::List { generation, event } => {
             if generation == app.list_generation {
-                on_list_event(app, event);
+                return on_list_event(app, event);
             }
             Vec::new()
         }
@@ -26,6 +25,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     b.list = ListState::Failed(error.clone());
                 }
                 app.set_error(&format!("listing failed: {error}"));
+            }
+            Vec::new()
+        }
+        Msg::Cached(result) => {
+            match result {
+                Ok(rows) => app.upsert_missing(rows),
+                Err(e) => tracing::warn!(error = %e, "the product cache could not be read"),
             }
             Vec::new()
         }
@@ -65,8 +71,30 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::Attrs {
+            generation,
+            id,
+            result,
+        } => {
+            attrs::on_attrs(app, generation, &id, result);
+            Vec::new()
+        }
+        Msg::AttrChanged { id, what, result } => attrs::on_changed(app, id, &what, result),
         Msg::StatusChanged { id, to, result } => on_status_changed(app, id, to, result),
-        Msg::Monitor { monitor_id, result } => on_monitor(app, monitor_id, result),
+        Msg::BatchDone { to, result } => batch::on_done(app, to, result),
+        Msg::Monitors(result) => {
+            monitors::on_monitors(app, result);
+            Vec::new()
+        }
+        Msg::MonitorUpdate(monitor) => monitors::on_update(app, monitor),
+        Msg::MonitorsLagged => vec![Effect::LoadMonitors],
+        Msg::MonitorCancelled { monitor_id, result } => {
+            monitors::on_cancelled(app, monitor_id, result)
+        }
+        Msg::Audit { generation, result } => {
+            audit::on_audit(app, generation, result);
+            Vec::new()
+        }
         Msg::RowRefreshed { id, result } => {
             match result {
                 Ok(summary) if summary.id == id => app.upsert(vec![summary], true),
@@ -84,10 +112,18 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::Tick(now) => {
+            app.now = Some(now);
+            // Only the monitors pane shows ages; elsewhere a tick draws nothing.
+            if app.screen == Screen::Monitors {
+                app.dirty = true;
+            }
+            Vec::new()
+        }
     }
 }
 
-fn on_list_event(app: &mut App, event: ListEvent) {
+fn on_list_event(app: &mut App, event: ListEvent) -> Vec<Effect> {
     match event {
         ListEvent::Page { backend, items, .. } => {
             if let Some(b) = app.backends.iter_mut().find(|b| b.name == backend) {
@@ -98,23 +134,37 @@ fn on_list_event(app: &mut App, event: ListEvent) {
             if keep_top {
                 app.scroll_to_selection();
             }
+            Vec::new()
         }
         ListEvent::Done { backend, result } => {
+            app.dirty = true;
+            let ok = result.is_ok();
             if let Some(b) = app.backends.iter_mut().find(|b| b.name == backend) {
                 b.list = match result {
                     Ok(()) => ListState::Done,
                     Err(e) => ListState::Failed(crate::text::sanitize(&e.to_string())),
                 };
             }
-            app.dirty = true;
+            if !ok {
+                return Vec::new();
+            }
+            // The listing is complete: what it did not return is gone from the platform.
+            app.retain_rows(|r| r.confirmed || r.summary.related_party.name != backend);
+            let rows = app
+                .rows
+                .iter()
+                .filter(|r| r.summary.related_party.name == backend)
+                .map(|r| r.summary.clone())
+                .collect();
+            vec![Effect::CacheReplace { backend, rows }]
         }
     }
 }
 
 fn on_status_changed(
     app: &mut App,
-    id: crate::domain::ProductId,
-    to: crate::domain::Status,
+    id: ProductId,
+    to: Status,
     result: Result<ChangeOutcome, String>,
 ) -> Vec<Effect> {
     match result {
@@ -122,74 +172,15 @@ fn on_status_changed(
             let now = status.unwrap_or(to);
             app.status_line = Some(format!("{id}: status is now {now}"));
             app.dirty = true;
-            refresh_after_change(app, id)
+            monitors::after_change(app, id)
         }
         Ok(ChangeOutcome::Pending(monitor)) => {
-            app.status_line = Some(format!(
-                "{id}: → {to} accepted, monitor {} {}",
-                monitor.id,
-                monitor.state.as_str()
-            ));
-            let effect = Effect::PollMonitor {
-                monitor_id: monitor.id.clone(),
-                after: MONITOR_POLL,
-            };
-            app.pending_monitors.push(monitor);
-            app.dirty = true;
-            vec![effect]
+            monitors::on_pending(app, &id, to, monitor);
+            Vec::new()
         }
         Err(e) => {
             app.set_error(&format!("{id}: status change to {to} failed: {e}"));
             Vec::new()
         }
     }
-}
-
-fn on_monitor(
-    app: &mut App,
-    monitor_id: String,
-    result: Result<crate::domain::Monitor, String>,
-) -> Vec<Effect> {
-    let monitor = match result {
-        Ok(m) => m,
-        Err(e) => {
-            app.pending_monitors.retain(|m| m.id != monitor_id);
-            app.set_error(&format!("monitor {monitor_id}: {e}"));
-            return Vec::new();
-        }
-    };
-    let detail = monitor
-        .detail
-        .as_deref()
-        .map(|d| format!(" ({d})"))
-        .unwrap_or_default();
-    app.status_line = Some(format!(
-        "monitor {} {}: {}{detail}",
-        monitor.id,
-        monitor.request,
-        monitor.state.as_str()
-    ));
-    app.dirty = true;
-    app.pending_monitors.retain(|m| m.id != monitor.id);
-    if monitor.state == MonitorState::InProgress {
-        let effect = Effect::PollMonitor {
-            monitor_id: monitor.id.clone(),
-            after: MONITOR_POLL,
-        };
-        app.pending_monitors.push(monitor);
-        return vec![effect];
-    }
-    match monitor.product_id {
-        Some(id) if monitor.state == MonitorState::Completed => refresh_after_change(app, id),
-        _ => Vec::new(),
-    }
-}
-
-/// After a change: re-read the row, and the detail pane when it shows that product.
-fn refresh_after_change(app: &mut App, id: crate::domain::ProductId) -> Vec<Effect> {
-    let mut effects = vec![Effect::RefreshRow { id: id.clone() }];
-    if app.detail.as_ref().is_some_and(|d| d.id == id) {
-        effects.push(super::apply::open_detail(app, id));
-    }
-    effects
 }

@@ -28,6 +28,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState, them
         ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    let [inner, attrs_area] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(super::attrs::height(detail)),
+    ])
+    .areas(inner);
+    super::attrs::draw(frame, attrs_area, detail, theme);
     let product = match &detail.product {
         Loadable::Ready(p) => p,
         Loadable::Loading => {

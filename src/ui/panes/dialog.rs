@@ -1,30 +1,41 @@
-//! The status-change menu (only the targets the capability table allows) and the confirmation
-//! dialog (focus starts on Cancel).
+//! Dialogs: the status-change menu (only the targets the capability table allows, for one
+//! product or a batch), the confirmation of a mutation (focus starts on Cancel), the attribute
+//! form (two text fields) and the report of a finished batch.
 
 use super::centered;
 use crate::domain::capabilities::{UpdateMode, update_mode};
-use crate::ui::app::{ConfirmFocus, Overlay};
+use crate::text::sanitize;
+use crate::ui::app::{AttrForm, ConfirmFocus, FormField, FormMode, Overlay, Pending, Subject};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 pub fn draw(frame: &mut Frame, area: Rect, overlay: &Overlay, theme: &Theme) {
     match overlay {
         Overlay::StatusMenu {
-            id,
-            from,
+            subject,
             targets,
             selected,
         } => {
-            let mut lines = vec![
-                Line::from(vec![
-                    Span::styled("Current status  ", theme.label),
-                    Span::styled(from.as_str(), theme.status(*from)),
-                ]),
-                Line::from(Span::styled("Move to:", theme.label)),
-            ];
+            let (title, mut lines) = match subject {
+                Subject::One { id, from } => (
+                    format!(" Change status · {id} "),
+                    vec![Line::from(vec![
+                        Span::styled("Current status  ", theme.label),
+                        Span::styled(from.as_str(), theme.status(*from)),
+                    ])],
+                ),
+                Subject::Batch { ids } => (
+                    format!(" Change status · {} marked products ", ids.len()),
+                    vec![Line::from(Span::styled(
+                        "Targets every marked product may move to:",
+                        theme.label,
+                    ))],
+                ),
+            };
+            lines.push(Line::from(Span::styled("Move to:", theme.label)));
             for (i, t) in targets.iter().enumerate() {
                 let style = if i == *selected {
                     theme.selected
@@ -37,59 +48,171 @@ pub fn draw(frame: &mut Frame, area: Rect, overlay: &Overlay, theme: &Theme) {
                 )));
             }
             let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-            let width = u16::try_from(id.to_string().len() + 14)
+            let width = u16::try_from(title.chars().count() + 4)
                 .unwrap_or(u16::MAX)
-                .max(40);
-            boxed(
-                frame,
-                area,
-                &format!(" Change status · {id} "),
-                lines,
-                width,
-                height,
-                theme,
-            );
+                .max(44);
+            boxed(frame, area, &title, lines, width, height, theme);
         }
-        Overlay::Confirm {
-            id,
-            from,
-            to,
-            focus,
+        Overlay::Confirm { pending, focus } => {
+            let (title, mut lines) = confirm_text(pending, theme);
+            lines.push(Line::default());
+            lines.push(buttons(*focus, theme));
+            let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+            boxed(frame, area, title, lines, 72, height, theme);
+        }
+        Overlay::AttrForm(form) => draw_form(frame, area, form, theme),
+        Overlay::Report {
+            title,
+            lines,
+            scroll,
         } => {
+            let height = u16::try_from(lines.len() + 3)
+                .unwrap_or(u16::MAX)
+                .min(area.height.saturating_sub(4))
+                .max(5);
+            let mut shown: Vec<Line> = lines
+                .iter()
+                .skip(*scroll)
+                .map(|l| Line::from(Span::styled(l.clone(), theme.value)))
+                .collect();
+            shown.push(Line::from(Span::styled(
+                "Enter or Esc closes",
+                theme.native,
+            )));
+            boxed(frame, area, title, shown, 100, height, theme);
+        }
+        Overlay::Help { .. } => {}
+    }
+}
+
+fn confirm_text<'a>(pending: &'a Pending, theme: &Theme) -> (&'static str, Vec<Line<'a>>) {
+    match pending {
+        Pending::Status { id, from, to } => {
             let mode = match update_mode(id.kind) {
                 Some(UpdateMode::Async) => "The carrier applies it later; a monitor tracks it.",
                 _ => "The carrier applies it at once.",
             };
-            let button = |label: &'static str, on: bool| {
-                Span::styled(
-                    label,
-                    if on {
-                        theme.button_focused
-                    } else {
-                        theme.button
-                    },
-                )
-            };
-            let lines = vec![
+            (
+                " Confirm status change ",
+                vec![
+                    Line::from(vec![
+                        Span::styled(format!("{id}: "), theme.value),
+                        Span::styled(from.as_str(), theme.status(*from)),
+                        Span::styled(" → ", theme.label),
+                        Span::styled(to.as_str(), theme.status(*to)),
+                    ]),
+                    Line::from(Span::styled(mode, theme.native)),
+                ],
+            )
+        }
+        Pending::Batch { ids, to } => (
+            " Confirm batch status change ",
+            vec![
                 Line::from(vec![
-                    Span::styled(format!("{id}: "), theme.value),
-                    Span::styled(from.as_str(), theme.status(*from)),
-                    Span::styled(" → ", theme.label),
+                    Span::styled(format!("{} marked products → ", ids.len()), theme.value),
                     Span::styled(to.as_str(), theme.status(*to)),
                 ]),
-                Line::from(Span::styled(mode, theme.native)),
-                Line::default(),
-                Line::from(vec![
-                    Span::raw("   "),
-                    button("[ Cancel ]", *focus == ConfirmFocus::Cancel),
-                    Span::raw("   "),
-                    button("[ Confirm ]", *focus == ConfirmFocus::Confirm),
-                ]),
-            ];
-            boxed(frame, area, " Confirm status change ", lines, 64, 6, theme);
-        }
-        Overlay::Help => {}
+                Line::from(Span::styled(
+                    "They must share one account; the gate refuses a mixed batch.",
+                    theme.native,
+                )),
+            ],
+        ),
+        Pending::DeleteAttr { id, name } => (
+            " Delete custom attribute ",
+            vec![Line::from(Span::styled(
+                format!("Delete {} from {id}?", sanitize(name)),
+                theme.value,
+            ))],
+        ),
+        Pending::CancelMonitor {
+            monitor_id,
+            request,
+            ..
+        } => (
+            " Cancel carrier request ",
+            vec![
+                Line::from(Span::styled(
+                    format!("Cancel {}?", sanitize(monitor_id)),
+                    theme.value,
+                )),
+                Line::from(Span::styled(sanitize(request), theme.native)),
+            ],
+        ),
     }
+}
+
+fn buttons(focus: ConfirmFocus, theme: &Theme) -> Line<'static> {
+    let button = |label: &'static str, on: bool| {
+        Span::styled(
+            label,
+            if on {
+                theme.button_focused
+            } else {
+                theme.button
+            },
+        )
+    };
+    Line::from(vec![
+        Span::raw("   "),
+        button("[ Cancel ]", focus == ConfirmFocus::Cancel),
+        Span::raw("   "),
+        button("[ Confirm ]", focus == ConfirmFocus::Confirm),
+    ])
+}
+
+fn draw_form(frame: &mut Frame, area: Rect, form: &AttrForm, theme: &Theme) {
+    let title = match &form.mode {
+        FormMode::Add => format!(" Add attribute · {} ", form.product),
+        FormMode::Edit { .. } => format!(" Edit attribute · {} ", form.product),
+        FormMode::Rename { .. } => format!(" Rename attribute · {} ", form.product),
+    };
+    const LABEL: usize = 8;
+    let field = |label: &'static str, f: FormField| {
+        let input = match f {
+            FormField::Name => &form.name,
+            FormField::Value => &form.value,
+        };
+        let style = if !form.editable(f) {
+            theme.native
+        } else if form.field == f {
+            theme.filter
+        } else {
+            theme.value
+        };
+        Line::from(vec![
+            Span::styled(format!("{label:<LABEL$}"), theme.label),
+            Span::styled(sanitize(input.value()), style),
+        ])
+    };
+    let mut lines = vec![
+        field("Name", FormField::Name),
+        field("Value", FormField::Value),
+    ];
+    lines.push(match &form.error {
+        Some(e) => Line::from(Span::styled(sanitize(e), theme.message_error)),
+        None => Line::default(),
+    });
+    lines.push(Line::from(Span::styled(
+        "Enter saves · Tab switches field · Esc cancels",
+        theme.native,
+    )));
+    let rect = centered(area, 72, 6);
+    boxed(frame, area, &title, lines, 72, 6, theme);
+    // The cursor sits in the focused field (inside the border, after the label).
+    let input = match form.field {
+        FormField::Name => &form.name,
+        FormField::Value => &form.value,
+    };
+    let row = match form.field {
+        FormField::Name => 1,
+        FormField::Value => 2,
+    };
+    let x = rect.x + 1 + LABEL as u16 + u16::try_from(input.visual_cursor()).unwrap_or(0);
+    frame.set_cursor_position(Position::new(
+        x.min(rect.right().saturating_sub(2)),
+        rect.y + row,
+    ));
 }
 
 fn boxed(

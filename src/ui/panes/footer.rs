@@ -11,7 +11,10 @@ use ratatui::widgets::Paragraph;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let ctx = keymap::context(app);
     let mut spans = Vec::new();
-    let nav = matches!(ctx, Context::List | Context::StatusMenu);
+    let nav = matches!(
+        ctx,
+        Context::List | Context::StatusMenu | Context::Monitors | Context::Audit | Context::Help
+    );
     if nav {
         spans.push(Span::styled(" j/k ", theme.footer_key));
         spans.push(Span::styled("move ", theme.footer_text));

@@ -1,4 +1,5 @@
-//! The `?` help overlay, generated from the keymap table.
+//! The `?` help overlay, generated from the keymap table; it scrolls (j/k, PgUp/PgDn, g/G) when
+//! the keymap is taller than the screen.
 
 use super::centered;
 use crate::ui::keymap::{self, Context};
@@ -8,7 +9,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme) {
+fn lines(theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for ctx in Context::ALL {
         lines.push(Line::from(Span::styled(ctx.title(), theme.pane_title)));
@@ -22,13 +23,40 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme) {
             ]));
         }
     }
-    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    let rect = centered(area, 84, height);
+    lines
+}
+
+/// How many lines the help has (what `apply` clamps the scroll to).
+pub fn line_count() -> usize {
+    Context::ALL
+        .iter()
+        .map(|ctx| 1 + keymap::bindings(*ctx).count())
+        .sum()
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, scroll: usize, theme: &Theme) {
+    let lines = lines(theme);
+    let total = lines.len();
+    let height = u16::try_from(total + 2).unwrap_or(u16::MAX);
+    let rect = centered(area, 96, height);
+    let visible = usize::from(rect.height.saturating_sub(2)).max(1);
+    // Never scroll past the last screenful.
+    let first = scroll.min(total.saturating_sub(visible));
+    let shown: Vec<Line> = lines.into_iter().skip(first).collect();
+    let title = if total > visible {
+        format!(
+            " Help {}–{} of {total} · j/k scroll · Esc closes ",
+            first + 1,
+            (first + visible).min(total)
+        )
+    } else {
+        " Help — Esc closes ".to_string()
+    };
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.border)
-        .title(Span::styled(" Help — Esc closes ", theme.pane_title))
+        .title(Span::styled(title, theme.pane_title))
         .style(theme.dialog);
     frame.render_widget(Clear, rect);
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    frame.render_widget(Paragraph::new(shown).block(block), rect);
 }

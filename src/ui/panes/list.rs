@@ -33,10 +33,14 @@ const HEADER: [&str; 7] = [
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let (total, shown) = app.counts();
+    let marked = match app.marks.len() {
+        0 => String::new(),
+        n => format!("· {n} marked (S changes them) "),
+    };
     let title = if app.filter.applied.is_empty() {
-        format!(" Products {shown} ")
+        format!(" Products {shown} {marked}")
     } else {
-        format!(" Products {shown}/{total} ")
+        format!(" Products {shown}/{total} {marked}")
     };
     let block = Block::new()
         .borders(Borders::ALL)
@@ -63,7 +67,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let offset = window_start(app.offset, app.selected, height, app.visible.len());
     let rows = app.visible[offset..(offset + height).min(app.visible.len())]
         .iter()
-        .map(|&i| table_row(&app.rows[i], theme));
+        .map(|&i| table_row(&app.rows[i], app, theme));
     let header = Row::new(HEADER).style(theme.table_header);
     let table = Table::new(rows, WIDTHS)
         .header(header)
@@ -85,7 +89,7 @@ fn window_start(offset: usize, selected: usize, height: usize, len: usize) -> us
     start.min(len.saturating_sub(height))
 }
 
-fn table_row<'a>(row: &'a AppRow, theme: &Theme) -> Row<'a> {
+fn table_row<'a>(row: &'a AppRow, app: &App, theme: &Theme) -> Row<'a> {
     let s: &ProductSummary = &row.summary;
     let opt = |v: &Option<String>| v.as_deref().map(sanitize).unwrap_or_default();
     let normalized = s.status.status.as_str();
@@ -100,7 +104,14 @@ fn table_row<'a>(row: &'a AppRow, theme: &Theme) -> Row<'a> {
     let business = s.iccid.as_ref().or(s.serial.as_ref());
     let reach = s.msisdn.as_ref().or(s.terminal_name.as_ref());
     let cells = [
-        Cell::from(if row.confirmed { " " } else { "~" }),
+        // `*` marks a product for a batch; `~` a cached row the listing has not confirmed.
+        Cell::from(if app.marks.contains(&s.id) {
+            "*"
+        } else if row.confirmed {
+            " "
+        } else {
+            "~"
+        }),
         Cell::from(s.id.to_string()),
         Cell::from(sanitize(&s.related_party.name)),
         Cell::from(status),

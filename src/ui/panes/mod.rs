@@ -1,15 +1,18 @@
 //! Drawing: a pure function of `&App` and the `Theme`, one file per pane. Panes build only what
 //! is on screen; nothing here filters, sorts or allocates per product held.
 
+pub mod attrs;
+pub mod audit;
 pub mod detail;
 pub mod dialog;
 pub mod footer;
 pub mod header;
 pub mod help;
 pub mod list;
+pub mod monitors;
 pub mod status_line;
 
-use super::app::{App, Overlay};
+use super::app::{App, Overlay, Screen};
 use super::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -30,9 +33,11 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     ])
     .areas(area);
     header::draw(frame, header_area, app, theme);
-    match &app.detail {
-        Some(detail) => detail::draw(frame, body, app, detail, theme),
-        None => list::draw(frame, body, app, theme),
+    match (app.screen, &app.detail) {
+        (Screen::Monitors, _) => monitors::draw(frame, body, app, theme),
+        (Screen::Audit, _) => audit::draw(frame, body, app, theme),
+        (Screen::Products, Some(detail)) => detail::draw(frame, body, app, detail, theme),
+        (Screen::Products, None) => list::draw(frame, body, app, theme),
     }
     if show_filter {
         status_line::draw_filter(frame, filter_area, app, theme);
@@ -41,10 +46,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     footer::draw(frame, footer_area, app, theme);
     for overlay in &app.overlays {
         match overlay {
-            Overlay::Help => help::draw(frame, area, theme),
-            Overlay::StatusMenu { .. } | Overlay::Confirm { .. } => {
-                dialog::draw(frame, area, overlay, theme)
-            }
+            Overlay::Help { scroll } => help::draw(frame, area, *scroll, theme),
+            _ => dialog::draw(frame, area, overlay, theme),
         }
     }
 }

@@ -16,14 +16,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         };
         Line::from(Span::styled(format!(" {} ", m.text), style))
     } else if let Some(s) = &app.status_line {
-        let pending = match app.pending_monitors.len() {
+        let pending = match app.monitors.pending() {
             0 => String::new(),
-            n => format!("  [{n} pending — x cancels the latest]"),
+            n => format!("  [{n} pending — m shows the monitors]"),
         };
         Line::from(vec![
             Span::styled(format!(" {}", crate::text::sanitize(s)), theme.message_info),
             Span::styled(pending, theme.native),
         ])
+    } else if !app.marks.is_empty() {
+        Line::from(Span::styled(
+            format!(
+                " {} marked — S changes their status, Space unmarks",
+                app.marks.len()
+            ),
+            theme.message_info,
+        ))
     } else {
         Line::default()
     };
