@@ -30,6 +30,17 @@ use crate::domain::{
 };
 use async_trait::async_trait;
 
+/// The native value to send to `kind` for a change `from → to`: the mapping table's first native
+/// value for `to`. A target the platform has no word for is a refused transition (exit code 3),
+/// decided before any request.
+pub fn native_target(kind: BackendKind, from: Status, to: Status) -> BackendResult<&'static str> {
+    crate::domain::mapping::native_for(kind, to).ok_or(BackendError::TransitionNotAllowed {
+        kind,
+        from,
+        to,
+    })
+}
+
 /// The configured platform account an adapter talks to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {

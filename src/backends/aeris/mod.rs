@@ -13,7 +13,6 @@ use super::health::HealthBoard;
 use super::http::{Grant, HttpPolicy, Limits, OAuthToken, Repeat};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
 use crate::config::BackendConfig;
-use crate::domain::mapping::native_for;
 use crate::domain::{
     BackendKind, BusinessId, DataConnectivity, Product, ProductSummary, SimCard, Status, Usage,
 };
@@ -358,12 +357,7 @@ impl Backend for Aeris {
         to: Status,
     ) -> BackendResult<ChangeOutcome> {
         let iccid = self.iccid(id)?;
-        let native =
-            native_for(BackendKind::Iota, to).ok_or(BackendError::TransitionNotAllowed {
-                kind: BackendKind::Iota,
-                from,
-                to,
-            })?;
+        let native = super::native_target(BackendKind::Iota, from, to)?;
         let request_id = self.submit_state(iccid, native).await?;
         tracing::info!(backend = self.name(), iccid, %from, %to, native, request_id, "IOTA state change requested");
         self.await_request(&request_id).await?;

@@ -10,7 +10,6 @@ use super::health::HealthBoard;
 use super::http::{ApiKey, HttpPolicy, Limits, Repeat};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
 use crate::config::BackendConfig;
-use crate::domain::mapping::native_for;
 use crate::domain::{
     BackendKind, BusinessId, DataConnectivity, Monitor, Product, ProductSummary, SimCard, Status,
     Usage,
@@ -164,12 +163,7 @@ impl Backend for Airlinq {
         to: Status,
     ) -> BackendResult<ChangeOutcome> {
         let iccid = cellular::iccid(self.account(), id)?;
-        let target =
-            native_for(BackendKind::Airlinq, to).ok_or(BackendError::TransitionNotAllowed {
-                kind: BackendKind::Airlinq,
-                from,
-                to,
-            })?;
+        let target = super::native_target(BackendKind::Airlinq, from, to)?;
         let url = format!("{}/sims/{iccid}/state-change", self.base);
         let body = serde_json::json!({"targetState": target});
         // Creates a transaction: not repeated once it may have reached the platform.

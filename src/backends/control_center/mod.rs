@@ -21,7 +21,7 @@ use super::health::HealthBoard;
 use super::http::{BasicAuth, HttpPolicy, Limits, Repeat};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
 use crate::config::BackendConfig;
-use crate::domain::mapping::{native_for, normalize};
+use crate::domain::mapping::normalize;
 use crate::domain::{
     BackendKind, BusinessId, DataConnectivity, Product, ProductSummary, SimCard, Status, Usage,
 };
@@ -254,8 +254,7 @@ impl Backend for ControlCenter {
     ) -> BackendResult<ChangeOutcome> {
         let kind = self.kind();
         let iccid = self.iccid(id)?;
-        let native =
-            native_for(kind, to).ok_or(BackendError::TransitionNotAllowed { kind, from, to })?;
+        let native = super::native_target(kind, from, to)?;
         let url = format!("{}/devices/{iccid}", self.base);
         let body = serde_json::json!({ "status": native });
         // Setting a status is idempotent, so the full retry policy applies.

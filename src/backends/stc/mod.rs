@@ -11,7 +11,6 @@ use super::health::HealthBoard;
 use super::http::{Grant, HttpPolicy, Limits, OAuthToken, Repeat};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
 use crate::config::BackendConfig;
-use crate::domain::mapping::native_for;
 use crate::domain::{
     BackendKind, BusinessId, DataConnectivity, Monitor, Product, ProductId, ProductSummary,
     SimCard, Status, Usage,
@@ -182,12 +181,7 @@ impl Backend for Stc {
         to: Status,
     ) -> BackendResult<ChangeOutcome> {
         let iccid = cellular::iccid(self.account(), id)?;
-        let target =
-            native_for(BackendKind::Stc, to).ok_or(BackendError::TransitionNotAllowed {
-                kind: BackendKind::Stc,
-                from,
-                to,
-            })?;
+        let target = super::native_target(BackendKind::Stc, from, to)?;
         let url = format!("{}/subscriptions/{iccid}", self.base);
         let body = serde_json::json!({"lifecycleStatus": target});
         // The PATCH creates an order: not repeated once it may have reached the platform.

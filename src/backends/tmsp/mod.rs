@@ -16,7 +16,7 @@ use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, 
 use crate::config::BackendConfig;
 use crate::domain::{
     BackendKind, BusinessId, Characteristic, DataConnectivity, Monitor, Product, ProductSummary,
-    SimCard, Status, Usage, mapping,
+    SimCard, Status, Usage,
 };
 use async_trait::async_trait;
 use reqwest::Url;
@@ -278,9 +278,7 @@ impl Backend for TmspBackend {
         to: Status,
     ) -> BackendResult<ChangeOutcome> {
         let iccid = self.iccid(id)?;
-        let target = mapping::native_for(BackendKind::Tmsp, to).ok_or_else(|| {
-            BackendError::InvalidInput(format!("TMSP has no native status for {to}"))
-        })?;
+        let target = super::native_target(BackendKind::Tmsp, from, to)?;
         let body = json!({"identifierType": "ICCID", "identifier": iccid, "targetStatus": target});
         self.submit(
             "/sims/status-change-requests",
