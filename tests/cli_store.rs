@@ -340,6 +340,61 @@ fn read_only_and_missing_confirmation_refuse_without_writing() {
     assert!(stderr(&out).contains("read-only"));
 }
 
+#[test]
+fn attributes_of_a_cmo_tenant_product_live_on_the_cmo_server() {
+    let sb = Sandbox::new();
+    let sim = sb.simulate("sim", &["--size", "6"]);
+    let cfg = sim.config();
+    let tenant = ids(&sb.run(&[
+        "--config",
+        cfg,
+        "products",
+        "list",
+        "--backend",
+        "CMO",
+        "--all",
+        "--json",
+    ]));
+    let id = tenant
+        .iter()
+        .find(|id| !id.starts_with("INTELSAT") && !id.starts_with("GALAXY1"))
+        .expect("a cellular product on the tenant");
+
+    let out = sb.run(&["--config", cfg, "attrs", "set", id, "site", "pier 4"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // Another process reads it back from the server, in the bundle as the CMO API has it.
+    let bundle = json_out(&sb.run(&["--config", cfg, "products", "get", id, "--json"]));
+    let sim_card = bundle["productRelationship"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["product"])
+        .find(|p| p["@type"] == "simCard")
+        .unwrap();
+    assert_eq!(props(sim_card), [pair("site", "pier 4")]);
+    let listed = json_out(&sb.run(&["--config", cfg, "attrs", "list", id, "--json"]));
+    assert_eq!(props(&listed), [pair("site", "pier 4")]);
+
+    // Not in the local store: a configuration without the tenant sees no attribute there.
+    let direct = sb.path("direct.toml");
+    std::fs::write(&direct, backend_block(&sim.config, "1NCE", "onence")).unwrap();
+    let local = json_out(&sb.run(&[
+        "--config",
+        direct.to_str().unwrap(),
+        "attrs",
+        "list",
+        id,
+        "--json",
+    ]));
+    assert!(props(&local).is_empty(), "{local}");
+
+    // Journaled like every change, naming where it was stored.
+    let entries = audit(&sb);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let result = entries[0]["result"].as_str().unwrap();
+    assert!(result.starts_with("ok (stored on "), "{result}");
+}
+
 /// The `[[backend]]` blocks of `kind` from a config `cmo simulate` wrote, renamed to `name`.
 fn backend_block(config: &Path, kind: &str, name: &str) -> String {
     let text = std::fs::read_to_string(config).unwrap();

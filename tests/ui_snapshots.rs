@@ -253,13 +253,13 @@ async fn attributes_pane_120x40() {
         name: n.to_string(),
         value: v.to_string(),
     })
-    .collect();
+    .collect::<Vec<_>>();
     update(
         &mut app,
         Msg::Attrs {
             generation,
             id,
-            result: Ok(attrs),
+            result: Ok((attrs, None)),
         },
     );
     apply(&mut app, Action::Down);

@@ -140,6 +140,16 @@ impl Backend for Guarded {
         self.inner.attrs_set(id, attr).await
     }
 
+    async fn attrs_rename(
+        &self,
+        id: &BusinessId,
+        old: &str,
+        new: &str,
+    ) -> BackendResult<Vec<CustomAttribute>> {
+        self.check(Operation::CustomAttributesUpdate)?;
+        self.inner.attrs_rename(id, old, new).await
+    }
+
     async fn attrs_delete(
         &self,
         id: &BusinessId,

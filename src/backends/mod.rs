@@ -211,6 +211,19 @@ pub trait Backend: Send + Sync {
         ))
     }
 
+    /// Rename one attribute, keeping its value; returns the product's attributes afterwards.
+    async fn attrs_rename(
+        &self,
+        _id: &BusinessId,
+        _old: &str,
+        _new: &str,
+    ) -> BackendResult<Vec<CustomAttribute>> {
+        Err(BackendError::not_supported(
+            self.kind(),
+            Operation::CustomAttributesUpdate,
+        ))
+    }
+
     /// Delete one attribute; returns the product's attributes afterwards.
     async fn attrs_delete(
         &self,

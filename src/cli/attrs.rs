@@ -1,7 +1,7 @@
-//! `attrs list|set|rename|delete`: custom attributes, kept in the local store only (seed: any
-//! product of any backend, independent of the carrier). Changes go through the gate, so
-//! read-only mode refuses them and each one is journaled; no carrier is asked, so these
-//! commands work with every carrier down and start no simulator with `--demo`.
+//! `attrs list|set|rename|delete`: custom attributes (seed: any product of any backend). They
+//! live in the local store, except for a product a CMO account holds: the CMO API stores them
+//! itself, and the gate sends the change there (`engine::AttrHome`). Changes go through the
+//! gate, so read-only mode refuses them and each one is journaled, wherever it lives.
 //!
 //! JSON is the CMO shape: `{"id": ID, "customProperty": [{name, value}…]}` — after a change,
 //! the product's attributes as they now stand.

@@ -1,8 +1,9 @@
 //! The headless product reads: `products get|find` and the subproduct gets (`sim-card`,
 //! `terminal`, `connectivity`, `usage`). Each takes already-parsed input, calls the engine,
 //! prints text or JSON, and returns the exit code. `products get`, `sim-card get` and
-//! `terminal get` also show the product's custom attributes from the local store (opened only
-//! then, after the carrier answered). Changes live in `change.rs`, `attrs.rs`, `batch.rs`.
+//! `terminal get` also show the product's custom attributes from their home — the CMO server
+//! for a product a CMO account holds, else the local store (opened only then, after the
+//! carrier answered). Changes live in `change.rs`, `attrs.rs`, `batch.rs`.
 
 use super::demo::Session;
 use super::error::{CliError, exit};
@@ -19,10 +20,11 @@ pub enum Subproduct {
     Usage,
 }
 
-/// The product's stored custom attributes.
+/// The product's custom attributes from their home: the CMO server for a product held by a
+/// CMO account, else the local store.
 async fn custom(session: &Session, id: &ProductId) -> Result<Vec<CustomAttribute>, CliError> {
-    let store = session.local.store().await?;
-    Ok(store.attrs_list(id, None).await?)
+    let gate = session.local.gate(session.engine.clone()).await?;
+    Ok(gate.attrs_list(id, None).await?)
 }
 
 pub async fn product_get(

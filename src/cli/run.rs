@@ -12,7 +12,7 @@ use super::change::StatusChange;
 use super::commands::{self, Subproduct};
 use super::error::{CliError, exit};
 use super::list::{self, ListQuery};
-use super::session::Local;
+use super::session::{self, Local};
 use super::{attrs, audit, batch, change, demo, info, logging, monitors, output, simulate, text};
 use crate::domain::{
     BackendKind, BusinessId, Iccid, Operation, ProductId, Status, TerminalSerial, capabilities,
@@ -207,25 +207,37 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
     }
 }
 
-/// Custom attributes: local only, so no backend is built and no simulator started.
+/// Custom attributes. A product held by a CMO account keeps them on the CMO server, so with a
+/// CMO account configured (the demo has one) the engine is built — and the demo's simulators
+/// started — to find each product's home; without one they are local only and no backend is
+/// built, so they work with every carrier down.
 async fn attrs_command(
     g: &GlobalArgs,
     paths: &Paths,
     command: AttrsCommand,
 ) -> Result<i32, CliError> {
-    let (id, edit) = match command {
-        AttrsCommand::List { id, name } => {
-            let id = product_id(&id)?;
-            let gate = Local::without_engine(g, paths)?.attrs_gate().await?;
-            return attrs::list(&gate, &id, name.as_deref(), g.json).await;
-        }
-        AttrsCommand::Set { id, name, value } => (id, AttrEdit::Set { name, value }),
-        AttrsCommand::Rename { id, old, new } => (id, AttrEdit::Rename { old, new }),
-        AttrsCommand::Delete { id, name } => (id, AttrEdit::Delete { name }),
+    // `None`: list (with the `--name` filter); `Some`: one edit.
+    let (id, name, edit) = match command {
+        AttrsCommand::List { id, name } => (id, name, None),
+        AttrsCommand::Set { id, name, value } => (id, None, Some(AttrEdit::Set { name, value })),
+        AttrsCommand::Rename { id, old, new } => (id, None, Some(AttrEdit::Rename { old, new })),
+        AttrsCommand::Delete { id, name } => (id, None, Some(AttrEdit::Delete { name })),
     };
     let id = product_id(&id)?;
-    let gate = Local::without_engine(g, paths)?.attrs_gate().await?;
-    attrs::edit(&gate, &id, edit, g.json).await
+    let config = session::local_config(g, paths)?;
+    let has_cmo = g.demo || config.backends.iter().any(|b| b.kind == BackendKind::Cmo);
+    // Kept alive until the command is done: dropping it stops the demo simulators.
+    let (gate, _session) = if has_cmo {
+        let session = demo::open(g, paths).await?;
+        let gate = session.local.gate(session.engine.clone()).await?;
+        (gate, Some(session))
+    } else {
+        (Local::new(g, &config, paths).attrs_gate().await?, None)
+    };
+    match edit {
+        None => attrs::list(&gate, &id, name.as_deref(), g.json).await,
+        Some(edit) => attrs::edit(&gate, &id, edit, g.json).await,
+    }
 }
 
 async fn sub(g: &GlobalArgs, paths: &Paths, what: Subproduct, raw: &str) -> Result<i32, CliError> {

@@ -39,24 +39,11 @@ impl Local {
         }
     }
 
-    /// For commands that only touch the store (attrs, audit, `monitors list`): the config is
-    /// read for `[store] data_dir` and `read_only`, but no backend is built and no simulator
+    /// For commands that only touch the store (audit, `monitors list`): the config is read
+    /// for `[store] data_dir` and `read_only`, but no backend is built and no simulator
     /// started. A missing config file means defaults here — local data needs no carrier.
     pub fn without_engine(global: &GlobalArgs, paths: &Paths) -> Result<Local, CliError> {
-        let config = if global.demo {
-            Config::default()
-        } else {
-            match Config::load(&paths.config_file) {
-                Ok(c) => c,
-                Err(ConfigError::Read { source, .. })
-                    if source.kind() == std::io::ErrorKind::NotFound =>
-                {
-                    Config::default()
-                }
-                Err(e) => return Err(config_error(e)),
-            }
-        };
-        Ok(Local::new(global, &config, paths))
+        Ok(Local::new(global, &local_config(global, paths)?, paths))
     }
 
     /// Open (creating if needed) the store in the data dir.
@@ -74,8 +61,24 @@ impl Local {
             .with_max_batch(self.max_batch))
     }
 
-    /// The gate for custom attributes, which never reach a carrier: no backend is needed.
+    /// A gate without backends, for custom attributes of a configuration that has no CMO
+    /// account: every attribute lives in the local store and no carrier is needed.
     pub async fn attrs_gate(&self) -> Result<Gate, CliError> {
         self.gate(Engine::new(Vec::new())).await
+    }
+}
+
+/// The configuration as commands that need no carrier read it: the config file, or defaults
+/// when there is none (or with `--demo`, whose accounts exist only while simulators run).
+pub fn local_config(global: &GlobalArgs, paths: &Paths) -> Result<Config, CliError> {
+    if global.demo {
+        return Ok(Config::default());
+    }
+    match Config::load(&paths.config_file) {
+        Ok(c) => Ok(c),
+        Err(ConfigError::Read { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            Ok(Config::default())
+        }
+        Err(e) => Err(config_error(e)),
     }
 }

@@ -2,12 +2,14 @@
 //! request by product id to the account that holds it, lists backends in parallel, and keeps
 //! each backend's health. The UI and the CLI call only this; neither sees an adapter.
 
+mod attrs;
 pub mod batch;
 pub mod gate;
 pub mod health;
 pub mod poller;
 pub mod watch;
 
+pub use attrs::AttrHome;
 pub use batch::BatchItem;
 pub use gate::{Gate, GateError};
 pub use health::{Health, HealthBoard, HealthEntry};

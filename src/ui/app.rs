@@ -52,9 +52,11 @@ pub struct DetailState {
     pub generation: u64,
     pub product: Loadable<Product>,
     pub usage: Loadable<Usage>,
-    /// The product's custom attributes (local store) and the selected one.
+    /// The product's custom attributes and the selected one.
     pub attrs: Loadable<Vec<CustomAttribute>>,
     pub attr_selected: usize,
+    /// The CMO account that stores them, `None` for the local store.
+    pub attrs_stored_on: Option<String>,
 }
 
 impl DetailState {

@@ -291,6 +291,7 @@ pub(super) fn open_detail(app: &mut App, id: ProductId) -> Effect {
         product: Loadable::Loading,
         usage: Loadable::Loading,
         attrs: Loadable::Loading,
+        attrs_stored_on: None,
         attr_selected: 0,
     });
     app.screen = Screen::Products;

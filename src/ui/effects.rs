@@ -99,7 +99,10 @@ impl EffectRunner {
                 });
             }
             Effect::LoadAttrs { generation, id } => self.send(async move {
-                let result = gate.attrs_list(&id, None).await.map_err(|e| e.to_string());
+                let result = gate
+                    .attrs_list_at(&id, None)
+                    .await
+                    .map_err(|e| e.to_string());
                 Msg::Attrs {
                     generation,
                     id,

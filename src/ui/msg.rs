@@ -40,11 +40,12 @@ pub enum Msg {
         id: ProductId,
         result: MsgResult<Usage>,
     },
-    /// Custom attributes for the detail pane opened under `generation`.
+    /// Custom attributes for the detail pane opened under `generation`, with the CMO account
+    /// that stores them (`None`: the local store).
     Attrs {
         generation: u64,
         id: ProductId,
-        result: MsgResult<Vec<CustomAttribute>>,
+        result: MsgResult<(Vec<CustomAttribute>, Option<String>)>,
     },
     /// The outcome of an attribute mutation (`what` names it for the status line).
     AttrChanged {

@@ -72,6 +72,32 @@ pub(super) async fn set(
     patch(b, id, ops, format!("product {id}")).await
 }
 
+/// Rename `old` to `new` in one patch (atomic on the server, position kept): a whole-element
+/// `replace` through the name filter.
+pub(super) async fn rename(
+    b: &CmoBackend,
+    id: &BusinessId,
+    old: &str,
+    new: &str,
+) -> BackendResult<Vec<CustomAttribute>> {
+    let current = list(b, id).await?;
+    let value = current
+        .iter()
+        .find(|a| a.name == old)
+        .map(|a| a.value.clone())
+        .ok_or_else(|| BackendError::NotFound {
+            backend: b.account().name.clone(),
+            what: format!(
+                "custom property '{}' of product {id}",
+                crate::text::sanitize(old)
+            ),
+        })?;
+    filter(new)?;
+    let ops =
+        json!([{"op": "replace", "path": filter(old)?, "value": {"name": new, "value": value}}]);
+    patch(b, id, ops, format!("product {id}")).await
+}
+
 /// Delete the property `name`; NotFound when the product has none by that name.
 pub(super) async fn delete(
     b: &CmoBackend,

@@ -462,6 +462,15 @@ impl Backend for CmoBackend {
         attrs::set(self, id, attr).await
     }
 
+    async fn attrs_rename(
+        &self,
+        id: &BusinessId,
+        old: &str,
+        new: &str,
+    ) -> BackendResult<Vec<CustomAttribute>> {
+        attrs::rename(self, id, old, new).await
+    }
+
     async fn attrs_delete(
         &self,
         id: &BusinessId,

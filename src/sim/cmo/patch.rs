@@ -271,15 +271,23 @@ fn custom_properties(st: &mut State, index: u64, ops: &[Value]) -> Result<(), Op
             "replace" => {
                 let (name, whole) =
                     filter_target(path).ok_or_else(|| bad(format!("unsupported path '{path}'")))?;
-                let slot = props
-                    .iter_mut()
-                    .find(|(n, _)| n == name)
+                let at = props
+                    .iter()
+                    .position(|(n, _)| n == name)
                     .ok_or_else(|| missing(name))?;
                 if whole {
-                    *slot = property(&op["value"])
+                    let renamed = property(&op["value"])
                         .ok_or_else(|| bad("replace needs {\"name\", \"value\"}".into()))?;
+                    if renamed.0 != name && props.iter().any(|(n, _)| *n == renamed.0) {
+                        return Err((
+                            StatusCode::CONFLICT,
+                            "Conflict",
+                            format!("Custom property '{}' already exists", renamed.0),
+                        ));
+                    }
+                    props[at] = renamed;
                 } else {
-                    slot.1 = op["value"]
+                    props[at].1 = op["value"]
                         .as_str()
                         .ok_or_else(|| bad("value must be a string".into()))?
                         .to_string();

@@ -168,7 +168,7 @@ pub fn on_attrs(
     app: &mut App,
     generation: u64,
     id: &ProductId,
-    result: MsgResult<Vec<CustomAttribute>>,
+    result: MsgResult<(Vec<CustomAttribute>, Option<String>)>,
 ) {
     if let Some(d) = app
         .detail
@@ -176,8 +176,9 @@ pub fn on_attrs(
         .filter(|d| d.generation == generation && &d.id == id)
     {
         d.attrs = match result {
-            Ok(list) => {
+            Ok((list, stored_on)) => {
                 d.attr_selected = d.attr_selected.min(list.len().saturating_sub(1));
+                d.attrs_stored_on = stored_on;
                 Loadable::Ready(list)
             }
             Err(e) => Loadable::Failed(e),

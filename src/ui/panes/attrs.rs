@@ -23,11 +23,16 @@ pub fn draw(frame: &mut Frame, area: Rect, detail: &DetailState, theme: &Theme) 
         Loadable::Ready(list) => format!(" {}", list.len()),
         _ => String::new(),
     };
+    // Where an edit goes: a CMO tenant stores its products' attributes itself.
+    let home = match &detail.attrs_stored_on {
+        Some(account) => format!(" on {}", sanitize(account)),
+        None => String::new(),
+    };
     let block = Block::new()
         .borders(Borders::TOP)
         .border_style(theme.border)
         .title(Span::styled(
-            format!(" Custom attributes{count} · a add · e edit · R rename · d delete "),
+            format!(" Custom attributes{count}{home} · a add · e edit · R rename · d delete "),
             theme.pane_title,
         ));
     let inner = block.inner(area);

@@ -147,7 +147,7 @@ fn detail_with_attrs(read_only: bool, attrs: &[(&str, &str)]) -> App {
         Msg::Attrs {
             generation,
             id,
-            result: Ok(list),
+            result: Ok((list, None)),
         },
     );
     app
@@ -165,7 +165,7 @@ fn attribute_answers_of_an_old_detail_are_dropped() {
         Msg::Attrs {
             generation: generation - 1,
             id,
-            result: Ok(vec![]),
+            result: Ok((vec![], None)),
         },
     );
     let d = app.detail.as_ref().expect("detail");
