@@ -185,8 +185,15 @@ impl WireProduct {
     }
 
     fn characteristics(&self) -> Vec<Characteristic> {
+        self.extra_characteristics(&[])
+    }
+
+    /// The characteristics not already read into a typed field (`mapped`), so a screen or the
+    /// JSON output does not show ICCID or APN twice.
+    fn extra_characteristics(&self, mapped: &[&str]) -> Vec<Characteristic> {
         self.product_characteristic
             .iter()
+            .filter(|c| !mapped.iter().any(|m| m.eq_ignore_ascii_case(&c.name)))
             .map(|c| Characteristic::new(c.name.clone(), c.text()))
             .collect()
     }
@@ -234,7 +241,7 @@ pub fn sim_card(p: &WireProduct, fallback_iccid: &str) -> SimCard {
         msisdn: p.characteristic("MSISDN"),
         imei: p.characteristic("imei"),
         status: status(p.status.as_deref()),
-        characteristics: p.characteristics(),
+        characteristics: p.extra_characteristics(&["ICCID", "IMSI", "MSISDN", "imei"]),
     }
 }
 
@@ -244,7 +251,12 @@ pub fn data_connectivity(p: &WireProduct) -> DataConnectivity {
         connectivity_type: p.characteristic("connectivityType"),
         communication_plan: p.characteristic("communicationPlan"),
         apns: p.characteristic("apn").into_iter().collect(),
-        characteristics: p.characteristics(),
+        characteristics: p.extra_characteristics(&[
+            "networkProvider",
+            "connectivityType",
+            "communicationPlan",
+            "apn",
+        ]),
     }
 }
 
@@ -263,7 +275,18 @@ pub fn terminal(p: &WireProduct, fallback_serial: &str) -> Terminal {
         imo_number: p.characteristic("imoNumber"),
         mmsi: p.characteristic("mmsi"),
         last_updated: p.characteristic("lastUpdated"),
-        characteristics: p.characteristics(),
+        characteristics: p.extra_characteristics(&[
+            "serialNumber",
+            "name",
+            "latitude",
+            "longitude",
+            "model",
+            "mobilityType",
+            "antennaCode",
+            "imoNumber",
+            "mmsi",
+            "lastUpdated",
+        ]),
     }
 }
 
