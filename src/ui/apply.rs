@@ -9,8 +9,9 @@ use super::app::Subject;
 use super::app::{App, ConfirmFocus, DetailState, ListState, Loadable, Overlay, Pending, Screen};
 use super::effect::Effect;
 use super::flows::{attrs, audit, batch, monitors};
-use crate::domain::capabilities::{sim_targets, terminal_targets};
-use crate::domain::{ConnectivityType, ProductId, Status};
+use crate::backends::BackendError;
+use crate::domain::capabilities::{sim_targets, supports, terminal_targets};
+use crate::domain::{ConnectivityType, Operation, ProductId, Status};
 
 /// Rows of the screen that are not list rows (header, table header, borders, status, footer).
 const CHROME_ROWS: u16 = 6;
@@ -366,7 +367,17 @@ fn open_status_menu(app: &mut App) -> Vec<Effect> {
     };
     let targets = allowed_targets(&id, from, connectivity);
     if targets.is_empty() {
-        app.set_info(&format!("{} allows no status change from {from}", id.kind));
+        let operation = match connectivity {
+            ConnectivityType::Satellite => Operation::ChangeTerminalStatus,
+            ConnectivityType::Cellular => Operation::ChangeSimStatus,
+        };
+        // The support matrix first: "not supported" says more than "no transition from X".
+        let why = if supports(id.kind, operation) {
+            format!("{} allows no status change from {from}", id.kind)
+        } else {
+            BackendError::not_supported(id.kind, operation).to_string()
+        };
+        app.set_info(&why);
         return Vec::new();
     }
     app.overlays.push(Overlay::StatusMenu {

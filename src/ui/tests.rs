@@ -262,6 +262,28 @@ fn a_status_with_no_allowed_target_opens_no_menu() {
             .as_ref()
             .is_some_and(|m| m.text.contains("no status change from BLOCKED"))
     );
+    // Where the support matrix says ✖, that is the reason given (GALAXY1, TURKCELL).
+    for (kind, words) in [
+        (
+            BackendKind::Galaxy1,
+            "change_terminal_status is not supported by GALAXY1",
+        ),
+        (
+            BackendKind::Turkcell,
+            "change_sim_status is not supported by TURKCELL",
+        ),
+    ] {
+        let row = summary(kind, "x", 1, Status::Active);
+        let mut app = App::new(vec![], vec![row], false);
+        press(&mut app, KeyCode::Char('s'));
+        assert!(app.overlays.is_empty());
+        let text = app
+            .message
+            .as_ref()
+            .map(|m| m.text.clone())
+            .unwrap_or_default();
+        assert!(text.contains(words), "{text}");
+    }
 }
 
 #[test]

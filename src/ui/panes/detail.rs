@@ -138,14 +138,16 @@ fn product_lines<'a>(p: &'a Product, theme: &Theme) -> Vec<Line<'a>> {
     lines
 }
 
-/// `Status  Active → ACTIVE`: the carrier's word, then the normalized status.
+/// `Status  Active → ACTIVE`: the carrier's word, then the normalized status — or the status
+/// alone when the carrier's word is the normalized one (the CMO API answers normalized).
 fn status_line<'a>(st: &NativeStatus, theme: &Theme) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(format!("{:<20}", "Status"), theme.label),
-        Span::styled(sanitize(&st.native), theme.native),
-        Span::styled(" → ", theme.label),
-        Span::styled(st.status.as_str(), theme.status(st.status)),
-    ])
+    let mut spans = vec![Span::styled(format!("{:<20}", "Status"), theme.label)];
+    if !st.native.trim().eq_ignore_ascii_case(st.status.as_str()) {
+        spans.push(Span::styled(sanitize(&st.native), theme.native));
+        spans.push(Span::styled(" → ", theme.label));
+    }
+    spans.push(Span::styled(st.status.as_str(), theme.status(st.status)));
+    Line::from(spans)
 }
 
 fn characteristics<'a>(list: &[Characteristic], theme: &Theme) -> Vec<Line<'a>> {
