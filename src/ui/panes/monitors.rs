@@ -14,15 +14,28 @@ use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
-const WIDTHS: [Constraint; 7] = [
-    Constraint::Length(1),
-    Constraint::Length(38),
-    Constraint::Length(25),
-    Constraint::Fill(1),
-    Constraint::Length(13),
-    Constraint::Length(5),
-    Constraint::Length(7),
-];
+/// Column widths for the monitors on screen: ids and products as wide as the longest one (within
+/// bounds), so the request text — the part an operator reads — gets the rest.
+fn widths(shown: &[Monitor]) -> [Constraint; 7] {
+    let widest = |f: &dyn Fn(&Monitor) -> usize, min: usize, max: usize| {
+        let w = shown.iter().map(f).max().unwrap_or(0).clamp(min, max);
+        Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX))
+    };
+    [
+        Constraint::Length(1),
+        widest(&|m| m.id.chars().count(), 7, 38),
+        widest(
+            &|m| m.product_id.as_ref().map_or(1, |p| p.to_string().len()),
+            7,
+            34,
+        ),
+        Constraint::Fill(1),
+        // "InProgress 202", "Cancelled 200".
+        Constraint::Length(14),
+        Constraint::Length(5),
+        Constraint::Length(7),
+    ]
+}
 
 const HEADER: [&str; 7] = [
     "", "Monitor", "Product", "Request", "State", "Age", "Updated",
@@ -45,10 +58,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let height = usize::from(inner.height.saturating_sub(1)).max(1);
     let selected = m.selected.min(m.list.len() - 1);
     let offset = (selected + 1).saturating_sub(height);
-    let rows = m.list[offset..(offset + height).min(m.list.len())]
-        .iter()
-        .map(|monitor| row(monitor, app, theme));
-    let table = Table::new(rows, WIDTHS)
+    let shown = &m.list[offset..(offset + height).min(m.list.len())];
+    let rows = shown.iter().map(|monitor| row(monitor, app, theme));
+    let table = Table::new(rows, widths(shown))
         .header(Row::new(HEADER).style(theme.table_header))
         .column_spacing(1)
         .row_highlight_style(theme.selected);
