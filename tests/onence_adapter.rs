@@ -184,6 +184,41 @@ async fn requests_are_paced_so_no_429_reaches_the_carrier() {
 }
 
 #[tokio::test]
+async fn two_entries_for_one_organisation_share_its_10_per_second() {
+    let r = rig(40, "").await;
+    let p = r.platform();
+    // Two [[backend]]s on the same organisation (same base URL and account id).
+    let block = |name: &str| {
+        format!(
+            "[[backend]]\nname = \"{name}\"\nkind = \"1NCE\"\nbase_url = \"{}\"\naccount_id = \"{}\"\n[backend.auth]\nusername = \"{}\"\nsecret = \"{}\"\n",
+            p.base_url, p.account_id, p.username, p.secret
+        )
+    };
+    let text = format!("{}{}", block("ops-a"), block("ops-b"));
+    let config = Config::from_toml_str(&text, "test").expect("config");
+    let backends = registry::build(&config).expect("registry");
+    let page = r
+        .backend
+        .list_products(PageRequest::default())
+        .await
+        .unwrap();
+    let ids: Vec<BusinessId> = page.items.iter().take(24).map(iccid).collect();
+    let before = p.control.rate_limited_total();
+    // Half the reads through each entry, all at once: 10/s each would be 20/s at the carrier.
+    let reads = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| backends[i % 2].sim_card(id));
+    let results = futures::future::join_all(reads).await;
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(
+        p.control.rate_limited_total() - before,
+        0,
+        "both entries paced as one organisation"
+    );
+}
+
+#[tokio::test]
 async fn rate_limit_with_retry_after_is_absorbed() {
     let r = rig(30, "").await;
     r.platform().control.force_429_for(2);

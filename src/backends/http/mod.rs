@@ -1,5 +1,5 @@
 //! The shared HTTP policy every adapter sends through: one reqwest client (rustls, ring) with
-//! connect and request timeouts; a per-backend `governor` limiter awaited before every request;
+//! connect and request timeouts; a per-account `governor` limiter awaited before every request;
 //! retries with jittered exponential backoff on 5xx, timeouts, connection errors and rate limits
 //! (429, or a carrier-specific body via [`HttpPolicy::with_rate_limit_classifier`]) honouring a
 //! capped `Retry-After`, which also pauses the whole backend; one token refresh and retry on 401;
@@ -10,6 +10,7 @@
 pub mod auth;
 mod errors;
 pub mod keyed;
+mod pace;
 pub mod retry;
 
 pub use auth::{BasicAuth, Grant, NoAuth, OAuthToken, TokenSource};
@@ -17,17 +18,16 @@ pub use errors::excerpt;
 use errors::root_cause;
 pub(crate) use errors::transport_error;
 pub use keyed::{ApiKey, SessionLogin};
+use pace::Pace;
 
 use super::health::{Health, HealthBoard};
 use super::{Account, BackendError, BackendResult};
 use crate::config::BackendConfig;
 use crate::domain::BackendKind;
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Client, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
-use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Once};
 use std::time::{Duration, Instant, SystemTime};
 
 /// Timing and volume limits of one backend.
@@ -44,6 +44,9 @@ pub struct Limits {
     pub retry_after_cap: Duration,
     /// A successful answer slower than this marks the backend `Slow`.
     pub slow_after: Duration,
+    /// Backends of the same scope share one limiter and `Retry-After` pause (`pace.rs`):
+    /// `Some("KIND base_url account_id")` from a config, `None` for a pace of its own.
+    pub scope: Option<String>,
 }
 
 impl Limits {
@@ -64,6 +67,7 @@ impl Limits {
             backoff_max: Duration::from_secs(8),
             retry_after_cap: Duration::from_secs(30),
             slow_after: Duration::from_secs(2),
+            scope: None,
         }
     }
 
@@ -74,6 +78,10 @@ impl Limits {
         l.connect_timeout = config.connect_timeout.unwrap_or(l.connect_timeout);
         l.request_timeout = config.request_timeout.unwrap_or(l.request_timeout);
         l.max_retries = config.max_retries.unwrap_or(l.max_retries);
+        l.scope = Some(format!(
+            "{} {} {}",
+            config.kind, config.base_url, config.account_id
+        ));
         l
     }
 }
@@ -109,12 +117,10 @@ pub struct HttpPolicy {
     account: Account,
     client: Client,
     limits: Limits,
-    limiter: DefaultDirectRateLimiter,
+    pace: Arc<Pace>,
     auth: Box<dyn TokenSource>,
     rate_limit_body: Option<RateLimitClassifier>,
     health: Arc<HealthBoard>,
-    /// Set by a `Retry-After`: no request to this backend before then.
-    paused_until: Mutex<Option<Instant>>,
 }
 
 /// rustls needs one process-wide crypto provider; reqwest is built without one.
@@ -143,16 +149,15 @@ impl HttpPolicy {
                 backend: account.name.clone(),
                 detail: format!("cannot build the HTTP client: {e}"),
             })?;
-        let limiter = RateLimiter::direct(quota(limits.rate_per_second));
+        let pace = Pace::for_scope(limits.scope.as_deref(), limits.rate_per_second);
         Ok(HttpPolicy {
             account,
             client,
             limits,
-            limiter,
+            pace,
             auth,
             rate_limit_body: None,
             health,
-            paused_until: Mutex::new(None),
         })
     }
 
@@ -320,19 +325,11 @@ impl HttpPolicy {
     }
 
     async fn wait_turn(&self) {
-        let paused = *self.paused_until.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(until) = paused {
-            tokio::time::sleep_until(until.into()).await;
-        }
-        self.limiter.until_ready().await;
+        self.pace.wait_turn().await;
     }
 
     fn pause(&self, wait: Duration) {
-        let until = Instant::now() + wait;
-        let mut guard = self.paused_until.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.is_none_or(|u| u < until) {
-            *guard = Some(until);
-        }
+        self.pace.pause(wait);
     }
 
     fn backoff(&self, retries: u32) -> Duration {
@@ -367,16 +364,6 @@ impl HttpPolicy {
         self.health
             .record(&self.account.name, health, None, Some(failure.to_string()));
     }
-}
-
-fn quota(per_second: u32) -> Quota {
-    // Evenly spaced (burst 1), 5% under the published rate: arrival jitter on the network
-    // must not push two requests into the carrier's same 1/rate slot.
-    let rate = per_second.max(1);
-    let period = Duration::from_secs(1).mul_f64(1.05) / rate;
-    Quota::with_period(period)
-        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-        .allow_burst(NonZeroU32::MIN)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use reqwest::Url;
 use secrecy::SecretString;
 use std::collections::VecDeque;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Scripted answers: each request pops the next `(status, retry_after, body)`; the last one
@@ -92,6 +93,7 @@ fn limits(max_retries: u32) -> Limits {
         backoff_max: Duration::from_millis(5),
         retry_after_cap: Duration::from_secs(1),
         slow_after: Duration::from_secs(60),
+        scope: None,
     }
 }
 
