@@ -225,6 +225,50 @@ fn info_shows_xdg_paths_and_the_data_dir_override() {
     assert!(text.contains("state/cmo/cmo.log"), "{text}");
 }
 
+#[test]
+fn info_names_the_configured_data_dir_and_reports_a_broken_config() {
+    let sb = Sandbox::new();
+    let dir = sb.path("config/cmo");
+    std::fs::create_dir_all(&dir).unwrap();
+    let example = include_str!("../config.example.toml");
+    let wanted = sb.path("elsewhere");
+    let config = example.replace(
+        "# data_dir = \"/var/lib/cmo\"",
+        &format!("data_dir = \"{}\"", wanted.display()),
+    );
+    assert_ne!(
+        config, example,
+        "the example has the commented data_dir line"
+    );
+    std::fs::write(dir.join("config.toml"), &config).unwrap();
+    // Without --data-dir (the sandbox's run() passes one): the config's [store] data_dir.
+    let info = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_cmo"))
+            .args(args)
+            .env("HOME", sb.path(""))
+            .env("XDG_CONFIG_HOME", sb.path("config"))
+            .env("XDG_DATA_HOME", sb.path("share"))
+            .env("XDG_STATE_HOME", sb.path("state"))
+            .env("ONENCE_SECRET", "s3cret")
+            .output()
+            .unwrap()
+    };
+    let v = stdout_json(&info(&["info", "--json"]));
+    assert_eq!(PathBuf::from(v["dataDir"].as_str().unwrap()), wanted);
+    assert!(v["configError"].is_null(), "{v}");
+    // --data-dir still wins.
+    let v = stdout_json(&info(&["--data-dir", "/tmp/x", "info", "--json"]));
+    assert_eq!(v["dataDir"], "/tmp/x");
+
+    // A broken config does not stop `info`: it says what is wrong and shows the XDG default.
+    std::fs::write(dir.join("config.toml"), "theme = [\n").unwrap();
+    let out = info(&["info"]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("unusable"), "{text}");
+    assert!(text.contains("share/cmo"), "{text}");
+}
+
 fn demo(sb: &Sandbox, args: &[&str]) -> Output {
     let mut all = vec!["--demo", "--demo-size", "40", "--demo-seed", "7"];
     all.extend_from_slice(args);

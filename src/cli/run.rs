@@ -88,7 +88,7 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
         return console(&g, &paths).await;
     };
     match command {
-        Command::Info => info::info(&paths, g.json),
+        Command::Info => info::info(&g, &paths, g.json),
         Command::Capabilities => {
             if g.json {
                 output::json(&capabilities::to_json(false))?;
