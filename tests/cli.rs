@@ -249,7 +249,8 @@ fn info_names_the_configured_data_dir_and_reports_a_broken_config() {
             .env("XDG_CONFIG_HOME", sb.path("config"))
             .env("XDG_DATA_HOME", sb.path("share"))
             .env("XDG_STATE_HOME", sb.path("state"))
-            .env("ONENCE_SECRET", "s3cret")
+            // Not set: a command that reaches no carrier must not need the secret.
+            .env_remove("ONENCE_SECRET")
             .output()
             .unwrap()
     };

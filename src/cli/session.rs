@@ -68,13 +68,14 @@ impl Local {
     }
 }
 
-/// The configuration as commands that need no carrier read it: the config file, or defaults
-/// when there is none (or with `--demo`, whose accounts exist only while simulators run).
+/// The configuration as commands that need no carrier read it: the config file without its
+/// secrets (none is read or run), or defaults when there is none (or with `--demo`, whose
+/// accounts exist only while simulators run). Never build a backend from it.
 pub fn local_config(global: &GlobalArgs, paths: &Paths) -> Result<Config, CliError> {
     if global.demo {
         return Ok(Config::default());
     }
-    match Config::load(&paths.config_file) {
+    match Config::load_without_secrets(&paths.config_file) {
         Ok(c) => Ok(c),
         Err(ConfigError::Read { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
             Ok(Config::default())

@@ -124,8 +124,24 @@ impl Config {
         Config::from_toml_str(&text, &path.display().to_string())
     }
 
+    /// Like [`Config::load`], but no secret is read: no environment lookup, no file, and no
+    /// `secret_cmd` run. For commands that reach no carrier (`info`, `audit`, `monitors list`,
+    /// local attributes), which must neither fail on nor trigger a secret they do not use.
+    /// Every secret in the result is empty; never build a backend from it.
+    pub fn load_without_secrets(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, &path.display().to_string(), false)
+    }
+
     /// Validate `text`; `origin` names it in error messages.
     pub fn from_toml_str(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, origin, true)
+    }
+
+    fn parse(text: &str, origin: &str, secrets: bool) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let offset = e.span().map(|s| s.start);
             ConfigError::Invalid {
@@ -135,7 +151,12 @@ impl Config {
                 message: e.message().trim().to_string(),
             }
         })?;
-        Validator { text, origin }.config(raw)
+        Validator {
+            text,
+            origin,
+            secrets,
+        }
+        .config(raw)
     }
 
     pub fn backend(&self, name: &str) -> Option<&BackendConfig> {
@@ -147,6 +168,8 @@ impl Config {
 struct Validator<'a> {
     text: &'a str,
     origin: &'a str,
+    /// Whether to read the secrets (env, file, command); false leaves them empty.
+    secrets: bool,
 }
 
 impl Validator<'_> {
@@ -323,7 +346,11 @@ impl Validator<'_> {
                 "secret_file" => SecretSource::File(expand_home(value.get_ref())),
                 _ => SecretSource::Command(value.get_ref().clone()),
             };
-            let secret = secret::resolve(&source).or_else(|msg| self.err(key, offset, msg))?;
+            let secret = if self.secrets {
+                secret::resolve(&source).or_else(|msg| self.err(key, offset, msg))?
+            } else {
+                SecretString::from(String::new())
+            };
             (secret, source)
         };
         let token_url = raw

@@ -243,3 +243,26 @@ fn example_config_is_valid() {
     assert_eq!(c.max_batch_size, DEFAULT_MAX_BATCH_SIZE);
     assert_eq!(c.monitor_retention, DEFAULT_MONITOR_RETENTION);
 }
+
+#[test]
+fn loading_without_secrets_reads_and_runs_none_but_validates_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let text = backend(
+        "",
+        &format!("secret_cmd = \"touch {} && echo s3cret\"", marker.display()),
+    ) + "[store]\ndata_dir = \"/srv/cmo\"\n";
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, &text).unwrap();
+    let config = Config::load_without_secrets(&path).unwrap();
+    assert_eq!(config.store.data_dir, Some(PathBuf::from("/srv/cmo")));
+    assert!(!marker.exists(), "the secret command was run");
+    assert!(config.backends[0].auth.secret.expose_secret().is_empty());
+    // The full load runs it.
+    Config::load(&path).unwrap();
+    assert!(marker.exists());
+
+    // Everything else is still validated.
+    std::fs::write(&path, text.replace("\"1NCE\"", "\"ACME\"")).unwrap();
+    assert!(Config::load_without_secrets(&path).is_err());
+}
