@@ -10,6 +10,8 @@
 //! platform and refuses without sending anything.
 
 mod attrs;
+#[cfg(test)]
+mod doc_examples;
 pub mod wire;
 
 use super::health::HealthBoard;

@@ -210,9 +210,19 @@ fn coordinate(v: Option<String>) -> Option<f64> {
 }
 
 /// The list row. `None` when the id names no platform we know (logged by the caller).
+/// A row is about the SIM card or terminal: when the bundle carries that subproduct, its
+/// status and identifiers win — the docs show an `INACTIVE` bundle whose `-simCard` is ACTIVE.
 pub fn summary(p: &WireProduct, account: &Account) -> Option<ProductSummary> {
     let id = p.product_id()?;
     let party = p.related_party.first();
+    let part = p.part("-simCard").or_else(|| p.part("-terminal"));
+    let field = |name: &str| {
+        part.and_then(|s| s.characteristic(name))
+            .or_else(|| p.characteristic(name))
+    };
+    let native = part
+        .and_then(|s| s.status.as_deref())
+        .or(p.status.as_deref());
     Some(ProductSummary {
         id,
         related_party: RelatedParty {
@@ -221,14 +231,14 @@ pub fn summary(p: &WireProduct, account: &Account) -> Option<ProductSummary> {
             name: account.name.clone(),
         },
         connectivity: p.connectivity(),
-        status: status(p.status.as_deref()),
-        iccid: p.characteristic("ICCID"),
-        imsi: p.characteristic("IMSI"),
-        msisdn: p.characteristic("MSISDN"),
-        serial: p.characteristic("serialNumber"),
-        terminal_name: p.characteristic("name"),
-        latitude: coordinate(p.characteristic("latitude")),
-        longitude: coordinate(p.characteristic("longitude")),
+        status: status(native),
+        iccid: field("ICCID"),
+        imsi: field("IMSI"),
+        msisdn: field("MSISDN"),
+        serial: field("serialNumber"),
+        terminal_name: field("name"),
+        latitude: coordinate(field("latitude")),
+        longitude: coordinate(field("longitude")),
     })
 }
 
