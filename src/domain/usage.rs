@@ -71,6 +71,39 @@ impl Unit {
     }
 }
 
+/// `amount` of `units` for a person to read: data in the largest decimal unit (B, KB, MB, GB)
+/// that keeps the number at 1 or more, SMS as a count, voice as hours, minutes and seconds.
+/// Buckets keep the carrier's units (the JSON output is TMF's); only screens call this.
+pub fn display_amount(amount: f64, units: Unit) -> String {
+    match units {
+        Unit::Sms => format!("{amount:.0} SMS"),
+        Unit::Seconds => {
+            let total = amount.max(0.0).round() as u64;
+            let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+            match (h, m) {
+                (0, 0) => format!("{s}s"),
+                (0, _) => format!("{m}m {s:02}s"),
+                _ => format!("{h}h {m:02}m {s:02}s"),
+            }
+        }
+        data => {
+            let bytes = data.convert(amount, Unit::Bytes).unwrap_or(amount);
+            let unit = [Unit::Gb, Unit::Mb, Unit::Kb].into_iter().find(|u| {
+                Unit::Bytes
+                    .convert(bytes.abs(), *u)
+                    .is_some_and(|v| v >= 1.0)
+            });
+            match unit {
+                Some(u) => {
+                    let v = Unit::Bytes.convert(bytes, u).unwrap_or(bytes);
+                    format!("{v:.2} {}", u.as_str())
+                }
+                None => format!("{bytes:.0} B"),
+            }
+        }
+    }
+}
+
 /// One consumption figure an adapter read from a carrier, before bucketing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UsageSample {
@@ -192,6 +225,20 @@ mod tests {
             period_start: Some("2026-11-01T00:00:00Z".into()),
             period_end: Some("2026-11-29T00:00:00Z".into()),
         }
+    }
+
+    #[test]
+    fn amounts_read_in_the_largest_fitting_unit() {
+        assert_eq!(display_amount(816_344_604.0, Unit::Bytes), "816.34 MB");
+        assert_eq!(display_amount(1_401_626.776_576, Unit::Kb), "1.40 GB");
+        assert_eq!(display_amount(0.002803, Unit::Mb), "2.80 KB");
+        assert_eq!(display_amount(512.0, Unit::Bytes), "512 B");
+        assert_eq!(display_amount(0.0, Unit::Mb), "0 B");
+        assert_eq!(display_amount(2500.0, Unit::Gb), "2500.00 GB");
+        assert_eq!(display_amount(62.0, Unit::Sms), "62 SMS");
+        assert_eq!(display_amount(45.0, Unit::Seconds), "45s");
+        assert_eq!(display_amount(723.0, Unit::Seconds), "12m 03s");
+        assert_eq!(display_amount(3723.0, Unit::Seconds), "1h 02m 03s");
     }
 
     #[test]

@@ -141,7 +141,7 @@ fn product_lines<'a>(p: &'a Product, theme: &Theme) -> Vec<Line<'a>> {
 /// `Status  Active → ACTIVE`: the carrier's word, then the normalized status — or the status
 /// alone when the carrier's word is the normalized one (the CMO API answers normalized).
 fn status_line<'a>(st: &NativeStatus, theme: &Theme) -> Line<'a> {
-    let mut spans = vec![Span::styled(format!("{:<20}", "Status"), theme.label)];
+    let mut spans = vec![Span::styled(super::label("Status"), theme.label)];
     if !st.native.trim().eq_ignore_ascii_case(st.status.as_str()) {
         spans.push(Span::styled(sanitize(&st.native), theme.native));
         spans.push(Span::styled(" → ", theme.label));
@@ -154,7 +154,7 @@ fn characteristics<'a>(list: &[Characteristic], theme: &Theme) -> Vec<Line<'a>> 
     list.iter()
         .map(|c| {
             Line::from(vec![
-                Span::styled(format!("{:<20}", sanitize(&c.name)), theme.label),
+                Span::styled(super::label(&sanitize(&c.name)), theme.label),
                 Span::styled(sanitize(&c.value), theme.value),
             ])
         })
@@ -225,16 +225,46 @@ fn bucket_row(b: &Bucket) -> Row<'static> {
     Row::new(vec![
         level.to_string(),
         kind.to_string(),
-        format!("{:.2} {}", b.amount, b.units.as_str()),
+        crate::domain::usage::display_amount(b.amount, b.units),
         period,
     ])
 }
 
-/// A period bound as the carrier sent it, without a midnight time of day (most are whole days).
+/// A period bound in UTC: the date alone at midnight (most periods are whole days), else date
+/// and minute. RFC 3339 or Control Center's `2016-07-06 22:04:04.380+0000`; anything else is
+/// shown as the carrier sent it (sanitized).
 fn short_time(t: &str) -> String {
-    let clean = sanitize(t);
-    match clean.strip_suffix("T00:00:00Z") {
-        Some(date) => date.to_string(),
-        None => clean,
+    let parsed = chrono::DateTime::parse_from_rfc3339(t.trim())
+        .or_else(|_| chrono::DateTime::parse_from_str(t.trim(), "%Y-%m-%d %H:%M:%S%.f%z"));
+    match parsed {
+        Ok(at) => {
+            let at = at.with_timezone(&chrono::Utc);
+            if at.time() == chrono::NaiveTime::MIN {
+                at.format("%Y-%m-%d").to_string()
+            } else {
+                at.format("%Y-%m-%d %H:%M").to_string()
+            }
+        }
+        Err(_) => sanitize(t),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_time;
+
+    #[test]
+    fn period_bounds_are_short() {
+        assert_eq!(short_time("2025-11-01T00:00:00.000Z"), "2025-11-01");
+        assert_eq!(short_time("2025-11-01T00:00:00Z"), "2025-11-01");
+        assert_eq!(short_time("2023-06-09T08:36:31.696Z"), "2023-06-09 08:36");
+        assert_eq!(short_time("2023-06-09T10:36:31+02:00"), "2023-06-09 08:36");
+        // Control Center's own format.
+        assert_eq!(
+            short_time("2016-07-06 22:04:04.380+0000"),
+            "2016-07-06 22:04"
+        );
+        assert_eq!(short_time("last tuesday"), "last tuesday");
+        assert_eq!(short_time("bad\u{1b}[2J"), "bad");
     }
 }

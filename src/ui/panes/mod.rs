@@ -65,13 +65,28 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 /// `label: value` with the label padded, the value sanitized, and `—` for a missing value.
+/// Width of the label column of `key  value` lines, the separating space included.
+const LABEL_WIDTH: usize = 20;
+
+/// A label padded to [`LABEL_WIDTH`]; a longer one (a carrier's characteristic name) is cut
+/// with `…` so it never runs into its value.
+pub fn label(text: &str) -> String {
+    let room = LABEL_WIDTH - 1;
+    if text.chars().count() > room {
+        let cut: String = text.chars().take(room - 1).collect();
+        format!("{cut}… ")
+    } else {
+        format!("{text:<LABEL_WIDTH$}")
+    }
+}
+
 pub fn field<'a>(label: &'a str, value: Option<&str>, theme: &Theme) -> Line<'a> {
     let value = value
         .map(crate::text::sanitize)
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| "—".to_string());
     Line::from(vec![
-        Span::styled(format!("{label:<20}"), theme.label),
+        Span::styled(self::label(label), theme.label),
         Span::styled(value, theme.value),
     ])
 }
