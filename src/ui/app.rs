@@ -57,6 +57,8 @@ pub struct DetailState {
     pub attr_selected: usize,
     /// The CMO account that stores them, `None` for the local store.
     pub attrs_stored_on: Option<String>,
+    /// Lines the product part is scrolled down (PgDn / PgUp); kept across a reload.
+    pub scroll: u16,
 }
 
 impl DetailState {

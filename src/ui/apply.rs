@@ -66,6 +66,10 @@ fn apply_pane(app: &mut App, action: Action) -> Vec<Effect> {
         Action::PageUp if !in_detail => move_by(app, -(app.page_rows as isize)),
         Action::PageDown if !in_detail => move_by(app, app.page_rows as isize),
         Action::Top if !in_detail => move_to(app, 0),
+        Action::PageDown | Action::PageUp | Action::Top if in_detail => {
+            scroll_detail(app, action);
+            Vec::new()
+        }
         Action::Bottom if !in_detail => move_to(app, app.visible.len().saturating_sub(1)),
         Action::Open if !in_detail => match app.selected_row() {
             Some(row) => {
@@ -282,10 +286,37 @@ fn move_to(app: &mut App, position: usize) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Scroll the detail by half a page (PgDn / PgUp) or back to its top, never past its last line.
+fn scroll_detail(app: &mut App, action: Action) {
+    let step = u16::try_from(app.page_rows / 2).unwrap_or(u16::MAX).max(1);
+    let Some(detail) = app.detail.as_mut() else {
+        return;
+    };
+    let most = match &detail.product {
+        Loadable::Ready(p) => {
+            let theme = crate::ui::theme::Theme::default();
+            super::panes::detail::line_count(p, &detail.usage, &theme)
+        }
+        _ => 0,
+    };
+    let most = u16::try_from(most).unwrap_or(u16::MAX).saturating_sub(1);
+    detail.scroll = match action {
+        Action::PageDown => detail.scroll.saturating_add(step).min(most),
+        Action::PageUp => detail.scroll.saturating_sub(step),
+        _ => 0,
+    };
+}
+
 /// Open (or reload) the detail pane for `id` under a new generation.
 pub(super) fn open_detail(app: &mut App, id: ProductId) -> Effect {
     app.detail_generation += 1;
     let generation = app.detail_generation;
+    // A reload of the same product keeps the operator where they were.
+    let scroll = app
+        .detail
+        .as_ref()
+        .filter(|d| d.id == id)
+        .map_or(0, |d| d.scroll);
     app.detail = Some(DetailState {
         id: id.clone(),
         generation,
@@ -294,6 +325,7 @@ pub(super) fn open_detail(app: &mut App, id: ProductId) -> Effect {
         attrs: Loadable::Loading,
         attrs_stored_on: None,
         attr_selected: 0,
+        scroll,
     });
     app.screen = Screen::Products;
     app.dirty = true;

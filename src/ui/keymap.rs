@@ -258,6 +258,27 @@ pub static KEYMAP: &[Binding] = &[
         "Previous custom attribute",
     ),
     b(
+        &[code(K::PageDown), ctrl('f')],
+        Action::PageDown,
+        C::Detail,
+        "scroll",
+        "Scroll the product detail down half a page",
+    ),
+    b(
+        &[code(K::PageUp), ctrl('b')],
+        Action::PageUp,
+        C::Detail,
+        "",
+        "Scroll the product detail up half a page",
+    ),
+    b(
+        &[k('g'), code(K::Home)],
+        Action::Top,
+        C::Detail,
+        "",
+        "Back to the top of the product detail",
+    ),
+    b(
         &[k('a')],
         Action::AddAttr,
         C::Detail,

@@ -468,3 +468,44 @@ fn every_keymap_context_has_a_way_out() {
 }
 
 mod flows;
+
+#[test]
+fn a_long_detail_scrolls_by_half_pages_within_its_length_and_keeps_it_on_reload() {
+    let mut app = app_with(1); // 10 rows a page: half a page is 5 lines
+    press(&mut app, KeyCode::Enter);
+    let (generation, id) = {
+        let d = app.detail.as_ref().expect("detail open");
+        (d.generation, d.id.clone())
+    };
+    let mut product = product_of(&app, &id);
+    product.characteristics = (0..12)
+        .map(|i| crate::domain::Characteristic::new(format!("extra{i}"), "x"))
+        .collect();
+    update(
+        &mut app,
+        Msg::Product {
+            generation,
+            id: id.clone(),
+            result: Ok(Box::new(product)),
+        },
+    );
+    let scroll = |app: &App| app.detail.as_ref().map(|d| d.scroll);
+    press(&mut app, KeyCode::PageDown);
+    assert_eq!(scroll(&app), Some(5));
+    for _ in 0..10 {
+        press(&mut app, KeyCode::PageDown);
+    }
+    // 5 product lines + 12 characteristics, a blank, the usage heading and its one line.
+    assert_eq!(scroll(&app), Some(19), "stops at the last line");
+    press(&mut app, KeyCode::PageUp);
+    assert_eq!(scroll(&app), Some(14));
+    press(&mut app, KeyCode::Char('r'));
+    assert_eq!(scroll(&app), Some(14), "a reload keeps the place");
+    press(&mut app, KeyCode::Char('g'));
+    assert_eq!(scroll(&app), Some(0));
+    // Another product starts at its top.
+    press(&mut app, KeyCode::PageDown);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(scroll(&app), Some(0));
+}

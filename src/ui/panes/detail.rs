@@ -11,14 +11,17 @@ use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Padding, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Padding, Paragraph, Wrap};
+
+/// Below this inner width the two columns are stacked into one.
+const TWO_COLUMNS_FROM: u16 = 90;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState, theme: &Theme) {
     let account = app
         .row(&detail.id)
         .map(|r| sanitize(&r.summary.related_party.name))
         .unwrap_or_default();
-    let block = Block::new()
+    let mut block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.border)
         .padding(Padding::horizontal(1))
@@ -26,34 +29,70 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState, them
             format!(" {} · {account} ", detail.id),
             theme.pane_title,
         ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let [inner, attrs_area] = Layout::vertical([
+    let [content, attrs_area] = Layout::vertical([
         Constraint::Min(0),
         Constraint::Length(super::attrs::height(detail)),
     ])
-    .areas(inner);
-    super::attrs::draw(frame, attrs_area, detail, theme);
+    .areas(block.inner(area));
     let product = match &detail.product {
         Loadable::Ready(p) => p,
-        Loadable::Loading => {
-            frame.render_widget(
-                Paragraph::new(Span::styled("Loading…", theme.native)),
-                inner,
-            );
-            return;
-        }
-        Loadable::Failed(e) => {
-            let line = Span::styled(
-                format!("Could not load: {}", sanitize(e)),
-                theme.message_error,
-            );
-            frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), inner);
+        Loadable::Loading | Loadable::Failed(_) => {
+            frame.render_widget(block, area);
+            super::attrs::draw(frame, attrs_area, detail, theme);
+            let text = match &detail.product {
+                Loadable::Failed(e) => Span::styled(
+                    format!("Could not load: {}", sanitize(e)),
+                    theme.message_error,
+                ),
+                _ => Span::styled("Loading…", theme.native),
+            };
+            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), content);
             return;
         }
     };
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+    let (left, right) = columns(product, &detail.usage, theme);
+    let two = content.width >= TWO_COLUMNS_FROM;
+    let longest = if two {
+        left.len().max(right.len())
+    } else {
+        left.len() + 1 + right.len()
+    };
+    let height = usize::from(content.height);
+    let scroll = usize::from(detail.scroll).min(longest.saturating_sub(height));
+    if scroll + height < longest {
+        block = block.title_bottom(Span::styled(" PgDn more ", theme.native));
+    } else if scroll > 0 {
+        block = block.title_bottom(Span::styled(" PgUp back ", theme.native));
+    }
+    frame.render_widget(block, area);
+    super::attrs::draw(frame, attrs_area, detail, theme);
+    let offset = (u16::try_from(scroll).unwrap_or(u16::MAX), 0);
+    if two {
+        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .areas(content);
+        frame.render_widget(Paragraph::new(left).scroll(offset), l);
+        frame.render_widget(Paragraph::new(right).scroll(offset), r);
+    } else {
+        let mut all = left;
+        all.push(Line::default());
+        all.extend(right);
+        frame.render_widget(Paragraph::new(all).scroll(offset), content);
+    }
+}
+
+/// Lines a detail of `product` has (both columns stacked): how far it can scroll at most.
+pub fn line_count(product: &Product, usage: &Loadable<Usage>, theme: &Theme) -> usize {
+    let (left, right) = columns(product, usage, theme);
+    left.len() + 1 + right.len()
+}
+
+/// The left column (product, SIM card or terminal) and the right one (data connectivity and
+/// usage).
+fn columns<'a>(
+    product: &'a Product,
+    usage: &Loadable<Usage>,
+    theme: &Theme,
+) -> (Vec<Line<'a>>, Vec<Line<'a>>) {
     let mut left_lines = product_lines(product, theme);
     if let Some(sim) = &product.sim_card {
         left_lines.push(Line::default());
@@ -84,7 +123,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState, them
         left_lines.push(field("Last updated", t.last_updated.as_deref(), theme));
         left_lines.extend(characteristics(&t.characteristics, theme));
     }
-    frame.render_widget(Paragraph::new(left_lines), left);
 
     let mut right_lines = Vec::new();
     if let Some(dc) = &product.data_connectivity {
@@ -115,11 +153,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState, them
         right_lines.push(Line::default());
     }
     right_lines.push(heading("Usage", theme));
-    let text_height = u16::try_from(right_lines.len()).unwrap_or(u16::MAX);
-    let [text_area, usage_area] =
-        Layout::vertical([Constraint::Length(text_height), Constraint::Min(0)]).areas(right);
-    frame.render_widget(Paragraph::new(right_lines), text_area);
-    draw_usage(frame, usage_area, &detail.usage, product, theme);
+    right_lines.extend(usage_lines(usage, product, theme));
+    (left_lines, right_lines)
 }
 
 fn heading<'a>(title: &'a str, theme: &Theme) -> Line<'a> {
@@ -161,51 +196,46 @@ fn characteristics<'a>(list: &[Characteristic], theme: &Theme) -> Vec<Line<'a>> 
         .collect()
 }
 
-fn draw_usage(
-    frame: &mut Frame,
-    area: Rect,
-    usage: &Loadable<Usage>,
-    product: &Product,
-    theme: &Theme,
-) {
+/// The usage buckets as aligned lines: level, type, amount (readable units), period.
+fn usage_lines(usage: &Loadable<Usage>, product: &Product, theme: &Theme) -> Vec<Line<'static>> {
     // The dedicated usage call wins; the bundle's own usage stands in until it answers.
     let usage = match (usage, &product.usage) {
         (Loadable::Ready(u), _) => u,
         (Loadable::Loading, Some(u)) => u,
         (Loadable::Loading, None) => {
-            frame.render_widget(Paragraph::new(Span::styled("Loading…", theme.native)), area);
-            return;
+            return vec![Line::from(Span::styled("Loading…", theme.native))];
         }
         (Loadable::Failed(e), _) => {
-            let text = Span::styled(
+            return vec![Line::from(Span::styled(
                 format!("Usage unavailable: {}", sanitize(e)),
                 theme.message_error,
-            );
-            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
-            return;
+            ))];
         }
     };
     if usage.buckets.is_empty() {
-        frame.render_widget(
-            Paragraph::new(Span::styled("No usage recorded.", theme.native)),
-            area,
-        );
-        return;
+        return vec![Line::from(Span::styled("No usage recorded.", theme.native))];
     }
-    let rows = usage.buckets.iter().map(bucket_row);
-    let widths = [
-        Constraint::Length(9),
-        Constraint::Length(5),
-        Constraint::Length(14),
-        Constraint::Fill(1),
-    ];
-    let table = Table::new(rows, widths)
-        .header(Row::new(["Level", "Type", "Amount", "Period"]).style(theme.table_header))
-        .column_spacing(1);
-    frame.render_widget(table, area);
+    let row = |cells: [&str; 4]| {
+        format!(
+            "{:<9} {:<5} {:<12} {}",
+            cells[0], cells[1], cells[2], cells[3]
+        )
+    };
+    let mut lines = vec![Line::from(Span::styled(
+        row(["Level", "Type", "Amount", "Period"]),
+        theme.table_header,
+    ))];
+    lines.extend(usage.buckets.iter().map(|b| {
+        let [level, kind, amount, period] = bucket_cells(b);
+        Line::from(Span::styled(
+            row([&level, &kind, &amount, &period]),
+            theme.value,
+        ))
+    }));
+    lines
 }
 
-fn bucket_row(b: &Bucket) -> Row<'static> {
+fn bucket_cells(b: &Bucket) -> [String; 4] {
     let level = match b.level {
         crate::domain::BucketLevel::Global => "global",
         crate::domain::BucketLevel::Cellular => "cellular",
@@ -222,12 +252,12 @@ fn bucket_row(b: &Bucket) -> Row<'static> {
         (None, Some(e)) => format!("until {}", short_time(e)),
         (None, None) => String::new(),
     };
-    Row::new(vec![
+    [
         level.to_string(),
         kind.to_string(),
         crate::domain::usage::display_amount(b.amount, b.units),
         period,
-    ])
+    ]
 }
 
 /// A period bound in UTC: the date alone at midnight (most periods are whole days), else date
