@@ -91,6 +91,17 @@ pub struct AuthConfig {
     pub secret: SecretString,
     pub secret_source: SecretSource,
     pub token_url: Option<Url>,
+    /// How an OAuth client authenticates at the token endpoint (`client_auth`, CMO only).
+    pub client_auth: ClientAuth,
+}
+
+/// OAuth2 client authentication at the token endpoint (RFC 6749 §2.3.1): the client id and
+/// secret in the form body (the CMO docs' way, the default) or as HTTP Basic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientAuth {
+    #[default]
+    Form,
+    Basic,
 }
 
 impl Default for Config {
@@ -272,7 +283,7 @@ impl Validator<'_> {
             .as_ref()
             .map(|d| self.duration("request_timeout", d))
             .transpose()?;
-        let auth = self.auth(&name, raw.auth)?;
+        let auth = self.auth(&name, kind, raw.auth)?;
         Ok(BackendConfig {
             name,
             kind,
@@ -286,7 +297,12 @@ impl Validator<'_> {
         })
     }
 
-    fn auth(&self, backend: &str, raw: Spanned<RawAuth>) -> Result<AuthConfig, ConfigError> {
+    fn auth(
+        &self,
+        backend: &str,
+        kind: BackendKind,
+        raw: Spanned<RawAuth>,
+    ) -> Result<AuthConfig, ConfigError> {
         let at = raw.span().start;
         let raw = raw.into_inner();
         let username = raw.username.get_ref().trim().to_string();
@@ -358,11 +374,33 @@ impl Validator<'_> {
             .as_ref()
             .map(|u| self.url("token_url", u))
             .transpose()?;
+        let client_auth = match &raw.client_auth {
+            None => ClientAuth::Form,
+            Some(v) if kind != BackendKind::Cmo => {
+                return self.err(
+                    "client_auth",
+                    Some(v.span().start),
+                    format!("backend '{backend}': client_auth applies to kind CMO only; {kind} authenticates its own way"),
+                );
+            }
+            Some(v) => match v.get_ref().trim().to_ascii_lowercase().as_str() {
+                "form" => ClientAuth::Form,
+                "basic" => ClientAuth::Basic,
+                other => {
+                    return self.err(
+                        "client_auth",
+                        Some(v.span().start),
+                        format!("client_auth must be \"form\" or \"basic\", not \"{other}\""),
+                    );
+                }
+            },
+        };
         Ok(AuthConfig {
             username,
             secret,
             secret_source: source,
             token_url,
+            client_auth,
         })
     }
 

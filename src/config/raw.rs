@@ -46,6 +46,7 @@ pub(super) struct RawAuth {
     pub secret_cmd: Option<Spanned<String>>,
     pub secret: Option<Spanned<String>>,
     pub token_url: Option<Spanned<String>>,
+    pub client_auth: Option<Spanned<String>>,
 }
 
 /// 1-based line of a byte offset in `text`.

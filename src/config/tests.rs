@@ -266,3 +266,20 @@ fn loading_without_secrets_reads_and_runs_none_but_validates_the_rest() {
     std::fs::write(&path, text.replace("\"1NCE\"", "\"ACME\"")).unwrap();
     assert!(Config::load_without_secrets(&path).is_err());
 }
+
+#[test]
+fn client_auth_is_form_or_basic_and_only_for_cmo() {
+    let cmo =
+        |auth: &str| backend("", &format!("secret = \"s\"\n{auth}")).replace("\"1NCE\"", "\"CMO\"");
+    let c = Config::from_toml_str(&cmo(""), "t").unwrap();
+    assert_eq!(c.backends[0].auth.client_auth, ClientAuth::Form);
+    let c = Config::from_toml_str(&cmo("client_auth = \"basic\""), "t").unwrap();
+    assert_eq!(c.backends[0].auth.client_auth, ClientAuth::Basic);
+    let e = err(&cmo("client_auth = \"header\""));
+    assert!(
+        e.contains("\"form\" or \"basic\"") && e.contains("client_auth"),
+        "{e}"
+    );
+    let e = err(&backend("", "secret = \"s\"\nclient_auth = \"basic\""));
+    assert!(e.contains("CMO only"), "{e}");
+}

@@ -37,15 +37,8 @@ const LIST_FIELDS: &str = "id,status,connectivityType,relatedParty,productCharac
 /// Platform memo entries kept before the memo is cleared (bounds memory on huge tenants).
 const MEMO_LIMIT: usize = 100_000;
 
-/// How the client authenticates at the token endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ClientAuth {
-    /// `client_id`/`client_secret` in the form body (the CMO docs).
-    #[default]
-    Form,
-    /// HTTP Basic client authentication (the DMO CLI's style).
-    Basic,
-}
+/// How the client authenticates at the token endpoint (`client_auth` in the config).
+pub use crate::config::ClientAuth;
 
 pub struct CmoBackend {
     policy: HttpPolicy,
@@ -57,7 +50,7 @@ pub struct CmoBackend {
 
 impl CmoBackend {
     pub fn new(config: &BackendConfig, health: Arc<HealthBoard>) -> BackendResult<CmoBackend> {
-        Self::with_client_auth(config, ClientAuth::Form, health)
+        Self::with_client_auth(config, config.auth.client_auth, health)
     }
 
     pub fn with_client_auth(
