@@ -10,24 +10,24 @@
 //! platform and refuses without sending anything.
 
 mod attrs;
+mod changes;
 #[cfg(test)]
 mod doc_examples;
 pub mod wire;
 
 use super::health::HealthBoard;
-use super::http::{Grant, HttpPolicy, Limits, OAuthToken, Repeat};
+use super::http::{Grant, HttpPolicy, Limits, OAuthToken};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
 use crate::config::BackendConfig;
-use crate::domain::capabilities::{self, supports};
 use crate::domain::{
-    BackendKind, BusinessId, CustomAttribute, DataConnectivity, Monitor, Operation, Product,
-    ProductSummary, SimCard, Status, Terminal, Usage,
+    BackendKind, BusinessId, CustomAttribute, DataConnectivity, Monitor, Product, ProductSummary,
+    SimCard, Status, Terminal, Usage,
 };
 use async_trait::async_trait;
-use reqwest::{StatusCode, Url};
+use reqwest::Url;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use wire::{WireFind, WireList, WireMonitor, WireProduct};
+use wire::{WireFind, WireList, WireProduct};
 
 /// Products per list request (the API's maximum is undocumented; 100 is conservative).
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -202,66 +202,6 @@ impl CmoBackend {
             .await
             .map_err(self.named(format!("product {cmo_id}")))
     }
-
-    /// Apply the seed's rules of the product's platform, then PATCH its status.
-    async fn change_status(
-        &self,
-        id: &BusinessId,
-        from: Status,
-        to: Status,
-        terminal: bool,
-    ) -> BackendResult<ChangeOutcome> {
-        let system = self.platform(id).await?;
-        let (op, allowed, suffix) = if terminal {
-            let ok = capabilities::terminal_change_allowed(system, from, to);
-            (Operation::ChangeTerminalStatus, ok, "-terminal")
-        } else {
-            let ok = capabilities::sim_change_allowed(system, from, to);
-            (Operation::ChangeSimStatus, ok, "-simCard")
-        };
-        if !supports(system, op) {
-            return Err(BackendError::not_supported(system, op));
-        }
-        if !allowed {
-            return Err(BackendError::TransitionNotAllowed {
-                kind: system,
-                from,
-                to,
-            });
-        }
-        let cmo_id = format!("{}-{}{suffix}", system.as_str(), id.as_str());
-        let url = self.url(&format!("/product/{cmo_id}"))?;
-        let body = serde_json::json!([{"op": "replace", "path": "/status", "value": to.as_str()}]);
-        let reply = self
-            .policy
-            .send(Repeat::Once, |c| {
-                c.patch(url.clone())
-                    .header(reqwest::header::CONTENT_TYPE, "application/json-patch+json")
-                    .body(body.to_string())
-            })
-            .await
-            .map_err(|e| match e {
-                BackendError::Http { status: 400, detail, backend } => BackendError::Other {
-                    backend,
-                    detail: format!(
-                        "the CMO API refused the status change {from} → {to} for this {system} product: {detail}"
-                    ),
-                },
-                other => self.named(format!("product {cmo_id}"))(other),
-            })?;
-        let request = format!("status {from} → {to}");
-        if reply.status == StatusCode::ACCEPTED {
-            let m: WireMonitor = self.policy.decode(&reply, "a monitor")?;
-            let monitor = wire::monitor(&m, self.account(), request);
-            tracing::info!(backend = self.name(), monitor = %monitor.id, %system, "CMO change accepted");
-            return Ok(ChangeOutcome::Pending(monitor));
-        }
-        let sub: WireProduct = self.policy.decode(&reply, "the changed subproduct")?;
-        tracing::info!(backend = self.name(), %system, %from, %to, "CMO change applied");
-        Ok(ChangeOutcome::Done {
-            status: sub.status.as_deref().map(|s| wire::status(Some(s)).status),
-        })
-    }
 }
 
 fn page_number(cursor: Option<&str>) -> BackendResult<u32> {
@@ -398,7 +338,7 @@ impl Backend for CmoBackend {
         from: Status,
         to: Status,
     ) -> BackendResult<ChangeOutcome> {
-        self.change_status(id, from, to, false).await
+        changes::change_status(self, id, from, to, false).await
     }
 
     async fn change_terminal_status(
@@ -407,38 +347,11 @@ impl Backend for CmoBackend {
         from: Status,
         to: Status,
     ) -> BackendResult<ChangeOutcome> {
-        self.change_status(id, from, to, true).await
+        changes::change_status(self, id, from, to, true).await
     }
 
     async fn monitor(&self, monitor_id: &str) -> BackendResult<Monitor> {
-        let native = match Monitor::split_id(monitor_id) {
-            Some((BackendKind::Cmo, native))
-                if native
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-') =>
-            {
-                native
-            }
-            _ => {
-                return Err(BackendError::InvalidInput(format!(
-                    "'{monitor_id}' is not a CMO monitor id (expected CMO-<monitor id>)"
-                )));
-            }
-        };
-        let url = self.url(&format!("/monitor/{native}"))?;
-        let m: WireMonitor = self
-            .policy
-            .send_json("a monitor", |c| c.get(url.clone()))
-            .await
-            .map_err(self.named(format!("monitor {monitor_id}")))?;
-        let request = m
-            .response
-            .body
-            .get("status")
-            .and_then(|s| s.as_str())
-            .map(|s| format!("status → {}", crate::text::sanitize(s)))
-            .unwrap_or_else(|| "status change".to_string());
-        Ok(wire::monitor(&m, self.account(), request))
+        changes::monitor(self, monitor_id).await
     }
 
     fn remote_attrs(&self) -> bool {
