@@ -137,6 +137,17 @@ fn props(v: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The `simCard` subproduct of a product bundle's JSON.
+fn sim_card_of(bundle: &Value) -> &Value {
+    bundle["productRelationship"]
+        .as_array()
+        .expect("productRelationship")
+        .iter()
+        .map(|r| &r["product"])
+        .find(|p| p["@type"] == "simCard")
+        .expect("a simCard subproduct")
+}
+
 fn pair(n: &str, v: &str) -> (String, String) {
     (n.to_string(), v.to_string())
 }
@@ -207,13 +218,7 @@ fn attrs_persist_across_processes_and_every_change_is_journaled() {
 
     // The product bundle carries the stored attributes on its simCard, as in the CMO API.
     let bundle = json_out(&sb.demo(&["products", "get", id, "--json"]));
-    let sim = bundle["productRelationship"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| &r["product"])
-        .find(|p| p["@type"] == "simCard")
-        .unwrap();
+    let sim = sim_card_of(&bundle);
     assert_eq!(props(sim), [pair("location", "pier 4")]);
     let sim = json_out(&sb.demo(&["sim-card", "get", id, "--json"]));
     assert_eq!(props(&sim), [pair("location", "pier 4")]);
@@ -364,13 +369,7 @@ fn attributes_of_a_cmo_tenant_product_live_on_the_cmo_server() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     // Another process reads it back from the server, in the bundle as the CMO API has it.
     let bundle = json_out(&sb.run(&["--config", cfg, "products", "get", id, "--json"]));
-    let sim_card = bundle["productRelationship"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| &r["product"])
-        .find(|p| p["@type"] == "simCard")
-        .unwrap();
+    let sim_card = sim_card_of(&bundle);
     assert_eq!(props(sim_card), [pair("site", "pier 4")]);
     let listed = json_out(&sb.run(&["--config", cfg, "attrs", "list", id, "--json"]));
     assert_eq!(props(&listed), [pair("site", "pier 4")]);
