@@ -81,7 +81,7 @@ pub enum Command {
     /// Update product characteristics (where the platform supports it: TMSP).
     #[command(subcommand)]
     Characteristics(CharacteristicsCommand),
-    /// Custom attributes, stored locally for any product of any backend.
+    /// Custom attributes (local; on the CMO server for products a CMO tenant holds).
     #[command(subcommand)]
     Attrs(AttrsCommand),
     /// One change applied to many products of one account.

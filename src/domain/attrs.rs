@@ -1,4 +1,4 @@
-//! Custom attributes (CMO `customProperty`): name/value pairs stored locally per product.
+//! Custom attributes (CMO `customProperty`): name/value pairs per product, and their validation.
 
 use serde::{Deserialize, Serialize};
 
