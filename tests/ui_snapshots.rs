@@ -265,3 +265,54 @@ async fn attributes_pane_120x40() {
     apply(&mut app, Action::Down);
     insta::assert_snapshot!(render(&app).backend());
 }
+
+#[tokio::test]
+async fn backends_view_says_why_one_is_down_120x40() {
+    use cmo::engine::{Health, HealthEntry};
+    let (mut app, _) = loaded_app().await;
+    // The second account's next listing fails: its reason must be readable, escapes stripped.
+    apply(&mut app, Action::Refresh);
+    let generation = app.list_generation;
+    let error = cmo::backends::BackendError::Unreachable {
+        backend: "intelsat".into(),
+        detail: "Connection refused (os error 111)\u{1b}[2J".into(),
+    };
+    let event = ListEvent::Done {
+        backend: "intelsat".into(),
+        result: Err(error),
+    };
+    update(&mut app, Msg::List { generation, event });
+    update(
+        &mut app,
+        Msg::Health(vec![
+            HealthEntry {
+                health: Health::Ok,
+                last_latency_ms: Some(12),
+                last_error: None,
+            },
+            HealthEntry {
+                health: Health::Down,
+                last_latency_ms: Some(3004),
+                last_error: Some("intelsat is unreachable".into()),
+            },
+        ]),
+    );
+    let text = |app: &App| {
+        render(app)
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect::<String>()
+    };
+    assert!(
+        text(&app).contains("b shows the backends"),
+        "{}",
+        text(&app)
+    );
+    apply(&mut app, Action::Backends);
+    insta::assert_snapshot!(render(&app).backend());
+    apply(&mut app, Action::Back);
+    assert!(text(&app).contains("Products"));
+}

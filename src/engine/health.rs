@@ -48,10 +48,12 @@ impl Health {
     pub fn from_outcome(latency: Duration, error: Option<&BackendError>) -> Health {
         match error {
             Some(BackendError::RateLimited { .. }) => Health::RateLimited,
+            // A body we cannot read is as useless as no answer.
             Some(
                 BackendError::Timeout { .. }
                 | BackendError::Unreachable { .. }
-                | BackendError::Unauthorized { .. },
+                | BackendError::Unauthorized { .. }
+                | BackendError::Malformed { .. },
             ) => Health::Down,
             Some(BackendError::Http { status, .. }) if *status >= 500 => Health::Down,
             _ if latency >= SLOW_AFTER => Health::Slow,

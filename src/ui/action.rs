@@ -37,6 +37,8 @@ pub enum Action {
     Monitors,
     /// Show the audit journal.
     Audit,
+    /// Show the backends: each account's health, latency, listing and last error.
+    Backends,
     /// Mark or unmark the selected product for a batch.
     ToggleMark,
     /// Change the status of every marked product (a batch; asks for confirmation).

@@ -77,6 +77,8 @@ pub enum Screen {
     Products,
     Monitors,
     Audit,
+    /// Every configured account: health, latency, listing state, last error.
+    Backends,
 }
 
 /// Every monitor the store and the poller know of, newest first.

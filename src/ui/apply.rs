@@ -8,7 +8,7 @@ use super::action::Action;
 use super::app::Subject;
 use super::app::{App, ConfirmFocus, DetailState, ListState, Loadable, Overlay, Pending, Screen};
 use super::effect::Effect;
-use super::flows::{attrs, audit, batch, monitors};
+use super::flows::{attrs, audit, backends, batch, monitors};
 use crate::backends::BackendError;
 use crate::domain::capabilities::{sim_targets, supports, terminal_targets};
 use crate::domain::{ConnectivityType, Operation, ProductId, Status};
@@ -51,6 +51,7 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             Screen::Products => apply_pane(app, action),
             Screen::Monitors => monitors::apply(app, action),
             Screen::Audit => audit::apply(app, action),
+            Screen::Backends => backends::apply(app, action),
         },
     }
 }
@@ -105,6 +106,7 @@ fn apply_pane(app: &mut App, action: Action) -> Vec<Effect> {
         Action::BatchStatus if !in_detail => batch::open_menu(app),
         Action::Monitors => monitors::open(app),
         Action::Audit => audit::open(app),
+        Action::Backends => backends::open(app),
         _ => {
             app.dirty = false;
             Vec::new()

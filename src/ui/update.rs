@@ -146,6 +146,9 @@ fn on_list_event(app: &mut App, event: ListEvent) -> Vec<Effect> {
                 };
             }
             if !ok {
+                app.set_error(&format!(
+                    "{backend}: listing failed (b shows the backends and why)"
+                ));
                 return Vec::new();
             }
             // The listing is complete: what it did not return is gone from the platform.

@@ -36,6 +36,7 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Refresh => return open(app),
         Action::Back => app.screen = Screen::Products,
         Action::Monitors => return crate::ui::flows::monitors::open(app),
+        Action::Backends => return crate::ui::flows::backends::open(app),
         _ => app.dirty = false,
     }
     Vec::new()

@@ -1,9 +1,10 @@
 //! The console's flows beyond browsing, one file each: monitors (the pane, live updates,
 //! cancel), custom attributes (the form and its confirmation), batches (marks, menu, report)
-//! and the audit view. Each owns both halves of its flow: `apply` (user actions) and the
+//! the audit view and the backends view. Each owns both halves of its flow: `apply` (user actions) and the
 //! `on_*` functions `update` calls with results. Pure, like `apply` and `update`.
 
 pub mod attrs;
 pub mod audit;
+pub mod backends;
 pub mod batch;
 pub mod monitors;

@@ -52,6 +52,7 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Back => app.screen = Screen::Products,
         Action::Audit => return crate::ui::flows::audit::open(app),
+        Action::Backends => return crate::ui::flows::backends::open(app),
         _ => app.dirty = false,
     }
     Vec::new()

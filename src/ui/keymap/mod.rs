@@ -13,6 +13,7 @@ pub enum Context {
     Detail,
     Monitors,
     Audit,
+    Backends,
     Filter,
     StatusMenu,
     Confirm,
@@ -22,12 +23,13 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 11] = [
+    pub const ALL: [Context; 12] = [
         Context::Global,
         Context::List,
         Context::Detail,
         Context::Monitors,
         Context::Audit,
+        Context::Backends,
         Context::Filter,
         Context::StatusMenu,
         Context::Confirm,
@@ -43,6 +45,7 @@ impl Context {
             Context::Detail => "Product detail (with its custom attributes)",
             Context::Monitors => "Monitors (asynchronous carrier requests)",
             Context::Audit => "Audit journal",
+            Context::Backends => "Backends (accounts, health, last error)",
             Context::Filter => "Filter line",
             Context::StatusMenu => "Status menu",
             Context::Confirm => "Confirmation dialog",
@@ -119,6 +122,7 @@ pub fn context(app: &App) -> Context {
         None => match app.screen {
             Screen::Monitors => Context::Monitors,
             Screen::Audit => Context::Audit,
+            Screen::Backends => Context::Backends,
             Screen::Products if app.detail.is_some() => Context::Detail,
             Screen::Products => Context::List,
         },

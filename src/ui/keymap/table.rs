@@ -116,6 +116,13 @@ pub static KEYMAP: &[Binding] = &[
         "Show the audit journal",
     ),
     b(
+        &[k('b')],
+        Action::Backends,
+        C::List,
+        "backends",
+        "Show the backends: health, latency, listing, last error",
+    ),
+    b(
         &[code(K::Esc)],
         Action::Back,
         C::List,
@@ -222,6 +229,13 @@ pub static KEYMAP: &[Binding] = &[
         "",
         "Show the audit journal",
     ),
+    b(
+        &[k('b')],
+        Action::Backends,
+        C::Detail,
+        "",
+        "Show the backends",
+    ),
     b(&[k('?')], Action::Help, C::Detail, "help", "Show this help"),
     b(
         &[k('j'), code(K::Down)],
@@ -294,6 +308,13 @@ pub static KEYMAP: &[Binding] = &[
         "Show the audit journal",
     ),
     b(
+        &[k('b')],
+        Action::Backends,
+        C::Monitors,
+        "",
+        "Show the backends",
+    ),
+    b(
         &[code(K::Esc), k('q')],
         Action::Back,
         C::Monitors,
@@ -364,6 +385,13 @@ pub static KEYMAP: &[Binding] = &[
         "Show the monitors",
     ),
     b(
+        &[k('b')],
+        Action::Backends,
+        C::Audit,
+        "",
+        "Show the backends",
+    ),
+    b(
         &[code(K::Esc), k('q')],
         Action::Back,
         C::Audit,
@@ -371,6 +399,41 @@ pub static KEYMAP: &[Binding] = &[
         "Back to the products",
     ),
     b(&[k('?')], Action::Help, C::Audit, "help", "Show this help"),
+    b(
+        &[k('r')],
+        Action::Refresh,
+        C::Backends,
+        "relist",
+        "List every backend again",
+    ),
+    b(
+        &[k('m')],
+        Action::Monitors,
+        C::Backends,
+        "monitors",
+        "Show the monitors",
+    ),
+    b(
+        &[k('A')],
+        Action::Audit,
+        C::Backends,
+        "audit",
+        "Show the audit journal",
+    ),
+    b(
+        &[code(K::Esc), k('q')],
+        Action::Back,
+        C::Backends,
+        "back",
+        "Back to the products",
+    ),
+    b(
+        &[k('?')],
+        Action::Help,
+        C::Backends,
+        "help",
+        "Show this help",
+    ),
     b(
         &[code(K::Enter)],
         Action::ApplyFilter,

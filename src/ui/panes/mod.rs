@@ -3,6 +3,7 @@
 
 pub mod attrs;
 pub mod audit;
+pub mod backends;
 pub mod detail;
 pub mod dialog;
 pub mod footer;
@@ -36,6 +37,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     match (app.screen, &app.detail) {
         (Screen::Monitors, _) => monitors::draw(frame, body, app, theme),
         (Screen::Audit, _) => audit::draw(frame, body, app, theme),
+        (Screen::Backends, _) => backends::draw(frame, body, app, theme),
         (Screen::Products, Some(detail)) => detail::draw(frame, body, app, detail, theme),
         (Screen::Products, None) => list::draw(frame, body, app, theme),
     }
