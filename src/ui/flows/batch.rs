@@ -41,6 +41,25 @@ pub fn open_menu(app: &mut App) -> Vec<Effect> {
         app.set_info("no product marked: Space marks the selected row");
         return Vec::new();
     }
+    // One account per batch (the engine refuses otherwise): say so before offering targets.
+    let mut accounts: Vec<&str> = ids
+        .iter()
+        .filter_map(|id| app.row(id))
+        .map(|r| r.summary.related_party.name.as_str())
+        .collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    if accounts.len() > 1 {
+        let names = accounts
+            .iter()
+            .map(|a| crate::text::sanitize(a))
+            .collect::<Vec<_>>()
+            .join(", ");
+        app.set_error(&format!(
+            "a batch must stay within one backend account; the marks span {names} (Space unmarks)"
+        ));
+        return Vec::new();
+    }
     // Only targets every marked product may move to from where it stands.
     let mut targets: Option<Vec<Status>> = None;
     for id in &ids {

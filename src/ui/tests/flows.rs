@@ -388,6 +388,21 @@ fn batch_is_refused_read_only_and_without_marks() {
     let mut app = app_with(2);
     press(&mut app, KeyCode::Char('S'));
     assert!(app.overlays.is_empty());
+    // Marks on two accounts: refused with the accounts named, before any target is offered.
+    let rows = vec![
+        summary(BackendKind::OneNce, "onence-a", 1, Status::Active),
+        summary(BackendKind::OneNce, "onence-b", 2, Status::Active),
+    ];
+    let mut app = App::new(vec![], rows, false);
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Char(' '));
+    assert!(press(&mut app, KeyCode::Char('S')).is_empty());
+    assert!(app.overlays.is_empty());
+    let text = error_text(&app);
+    assert!(
+        text.contains("one backend account") && text.contains("onence-a, onence-b"),
+        "{text}"
+    );
 }
 
 #[test]
