@@ -101,7 +101,8 @@ async fn every_seed_cell_holds_against_the_simulators() {
                     assert!(p.is_ok(), "{kind} product: {p:?}");
                 }
                 Operation::ProductsByBusinessId => {
-                    let (found, missing) = backend.find(&[id.clone()]).await.expect("find");
+                    let (found, missing) =
+                        backend.find(std::slice::from_ref(&id)).await.expect("find");
                     assert_eq!((found.len(), missing.len()), (1, 0), "{kind} find");
                 }
                 Operation::SimCardDetails if ok => {
