@@ -1,5 +1,6 @@
-//! End to end: the real `cmo` binary in a pseudo-terminal, in demo mode. It lists products,
-//! opens one with Enter, shows its ICCID in the detail pane, and `q` restores the terminal.
+//! End to end: the real `cmo` binary in a pseudo-terminal, in demo mode, driven as a user
+//! would: it lists products, opens one, and `q` restores the terminal; at 100×30 an INTELSAT
+//! terminal is suspended and resumed, each monitor watched to Completed and the row re-read.
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
@@ -36,58 +37,95 @@ impl Screen {
     }
 }
 
-#[test]
-fn demo_lists_opens_a_product_and_quits_cleanly() {
-    let home = tempfile::tempdir().unwrap();
-    let pty = native_pty_system();
-    let pair = pty
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLS,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cmo"));
-    cmd.args(["--demo", "--demo-size", "40", "--data-dir"]);
-    cmd.arg(home.path().join("data"));
-    cmd.env("HOME", home.path());
-    cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
-    cmd.env("XDG_STATE_HOME", home.path().join("state"));
-    cmd.env("XDG_DATA_HOME", home.path().join("share"));
-    cmd.env("TERM", "xterm-256color");
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
+/// The real binary in a pseudo-terminal of `rows`×`cols`, on its embedded demo.
+struct Console {
+    screen: Screen,
+    writer: Arc<Mutex<Box<dyn Write + Send>>>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _home: tempfile::TempDir,
+}
 
-    let screen = Screen {
-        parser: Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0))),
-        raw: Arc::new(Mutex::new(Vec::new())),
-    };
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let writer = Arc::new(Mutex::new(pair.master.take_writer().unwrap()));
-    let (parser, raw, answer) = (screen.parser.clone(), screen.raw.clone(), writer.clone());
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
+impl Console {
+    fn launch(rows: u16, cols: u16) -> Console {
+        let home = tempfile::tempdir().unwrap();
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cmo"));
+        cmd.args(["--demo", "--demo-size", "40", "--data-dir"]);
+        cmd.arg(home.path().join("data"));
+        cmd.env("HOME", home.path());
+        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+        cmd.env("XDG_STATE_HOME", home.path().join("state"));
+        cmd.env("XDG_DATA_HOME", home.path().join("share"));
+        cmd.env("TERM", "xterm-256color");
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+
+        let screen = Screen {
+            parser: Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0))),
+            raw: Arc::new(Mutex::new(Vec::new())),
+        };
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = Arc::new(Mutex::new(pair.master.take_writer().unwrap()));
+        let (parser, raw, answer) = (screen.parser.clone(), screen.raw.clone(), writer.clone());
+        std::thread::spawn(move || {
+            let _master = pair.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let chunk = &buf[..n];
+                // Answer a cursor-position query (DSR) as a real terminal does.
+                if chunk.windows(4).any(|w| w == b"\x1b[6n") {
+                    let (row, col) = parser.lock().unwrap().screen().cursor_position();
+                    let reply = format!("\x1b[{};{}R", row + 1, col + 1);
+                    let _ = answer.lock().unwrap().write_all(reply.as_bytes());
+                }
+                parser.lock().unwrap().process(chunk);
+                raw.lock().unwrap().extend_from_slice(chunk);
             }
-            let chunk = &buf[..n];
-            // Answer a cursor-position query (DSR) as a real terminal does.
-            if chunk.windows(4).any(|w| w == b"\x1b[6n") {
-                let (row, col) = parser.lock().unwrap().screen().cursor_position();
-                let reply = format!("\x1b[{};{}R", row + 1, col + 1);
-                let _ = answer.lock().unwrap().write_all(reply.as_bytes());
-            }
-            parser.lock().unwrap().process(chunk);
-            raw.lock().unwrap().extend_from_slice(chunk);
+        });
+        Console {
+            screen,
+            writer,
+            child,
+            _home: home,
         }
-    });
-    let send = |bytes: &[u8]| {
-        let mut w = writer.lock().unwrap();
+    }
+
+    fn send(&self, bytes: &[u8]) {
+        let mut w = self.writer.lock().unwrap();
         w.write_all(bytes).unwrap();
         w.flush().unwrap();
-    };
+    }
+
+    /// `q`, then the exit status (bounded wait).
+    fn quit(&mut self) -> portable_pty::ExitStatus {
+        self.send(b"q");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "cmo did not exit after q");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn demo_lists_opens_a_product_and_quits_cleanly() {
+    let mut console = Console::launch(ROWS, COLS);
+    let screen = &console.screen;
+    let send = |bytes: &[u8]| console.send(bytes);
 
     // The list fills; narrow it to 1NCE with the filter so the first row is a 1NCE SIM.
     screen.wait_for("the console", |t| t.contains("Products"));
@@ -118,22 +156,85 @@ fn demo_lists_opens_a_product_and_quits_cleanly() {
 
     send(b"\x1b"); // Esc back to the list
     screen.wait_for("the list again", |t| t.contains("Products"));
-    send(b"q");
-
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "cmo did not exit after q");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = console.quit();
     assert!(status.success(), "exit status {status:?}");
     // The terminal was restored: alternate screen left, cursor shown.
     std::thread::sleep(Duration::from_millis(200));
-    let raw = String::from_utf8_lossy(&screen.raw.lock().unwrap()).to_string();
+    let raw = String::from_utf8_lossy(&console.screen.raw.lock().unwrap()).to_string();
     assert!(raw.contains("\x1b[?1049h"), "entered the alternate screen");
     let left = raw.rfind("\x1b[?1049l").expect("left the alternate screen");
     let shown = raw.rfind("\x1b[?25h").expect("cursor shown again");
     assert!(left > raw.rfind("\x1b[?1049h").unwrap() && shown > 0);
+}
+
+/// The first product id on a screen line that also contains `needle`.
+fn id_on_line_with(text: &str, prefix: &str, needle: &str) -> Option<String> {
+    text.lines().filter(|l| l.contains(needle)).find_map(|l| {
+        l.split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+            .find(|w| w.starts_with(prefix))
+            .map(str::to_string)
+    })
+}
+
+#[test]
+fn an_intelsat_terminal_is_suspended_and_resumed_with_its_monitors_watched_to_completion() {
+    // A narrow SSH session: 100×30.
+    let mut console = Console::launch(30, 100);
+    let screen = &console.screen;
+    let send = |bytes: &[u8]| console.send(bytes);
+    screen.wait_for("the console", |t| t.contains("Products"));
+    send(b"/INTELSAT-1");
+    send(b"\r");
+    let listed = screen.wait_for("an active Intelsat terminal", |t| {
+        id_on_line_with(t, "INTELSAT-1", "ACTIVE active/online").is_some()
+    });
+    let id = id_on_line_with(&listed, "INTELSAT-1", "ACTIVE active/online").unwrap();
+    // Narrow the list to that one terminal.
+    send(b"/");
+    send(&[0x15]); // Ctrl-U clears the filter line
+    send(id.as_bytes());
+    send(b"\r");
+    screen.wait_for("the one terminal", |t| {
+        t.contains(&id)
+            && !t
+                .lines()
+                .any(|l| l.contains("INTELSAT-1") && !l.contains(&id))
+    });
+
+    for (target, done) in [("SUSPENDED", 1), ("ACTIVE", 2)] {
+        send(b"s");
+        screen.wait_for("the status menu", |t| {
+            t.contains("Change status") && t.contains(target)
+        });
+        send(b"\r");
+        screen.wait_for("the confirmation, on Cancel", |t| t.contains("[ Cancel ]"));
+        send(b"\t"); // to Confirm
+        send(b"\r");
+        screen.wait_for("the carrier's acceptance", |t| {
+            t.contains("accepted, monitor")
+        });
+        send(b"m");
+        screen.wait_for("the monitors pane", |t| t.contains("Monitors"));
+        let watched = screen.wait_for("the monitor to complete", |t| {
+            t.lines()
+                .filter(|l| l.contains(&id) && l.contains("Completed"))
+                .count()
+                == done
+        });
+        assert!(
+            watched
+                .lines()
+                .any(|l| l.contains(&id) && l.contains(target)),
+            "the request names the target:\n{watched}"
+        );
+        send(b"\x1b"); // back to the list (a key right after Esc would read as Alt-key)
+        screen.wait_for("the list", |t| t.contains("Products"));
+        send(b"r"); // and re-read it
+        screen.wait_for("the row in its new status", |t| {
+            t.contains("Products")
+                && t.lines()
+                    .any(|l| l.contains(&id) && l.split_whitespace().any(|w| w == target))
+        });
+    }
+    assert!(console.quit().success());
 }

@@ -59,16 +59,30 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let selected = m.selected.min(m.list.len() - 1);
     let offset = (selected + 1).saturating_sub(height);
     let shown = &m.list[offset..(offset + height).min(m.list.len())];
-    let rows = shown.iter().map(|monitor| row(monitor, app, theme));
-    let table = Table::new(rows, widths(shown))
-        .header(Row::new(HEADER).style(theme.table_header))
+    // On a narrow terminal the request text (what an operator reads) keeps the room the
+    // "Updated" column would take.
+    let columns = if inner.width < WITH_UPDATED_FROM {
+        6
+    } else {
+        7
+    };
+    let rows = shown.iter().map(|monitor| {
+        let mut cells = row(monitor, app, theme);
+        cells.truncate(columns);
+        Row::new(cells)
+    });
+    let table = Table::new(rows, &widths(shown)[..columns])
+        .header(Row::new(HEADER[..columns].iter().copied()).style(theme.table_header))
         .column_spacing(1)
         .row_highlight_style(theme.selected);
     let mut state = TableState::default().with_selected(Some(selected - offset));
     frame.render_stateful_widget(table, inner, &mut state);
 }
 
-fn row<'a>(monitor: &'a Monitor, app: &App, theme: &Theme) -> Row<'a> {
+/// Below this inner width the "Updated" column is left out.
+const WITH_UPDATED_FROM: u16 = 110;
+
+fn row<'a>(monitor: &'a Monitor, app: &App, theme: &Theme) -> Vec<Cell<'a>> {
     let marked = app.monitors.highlight.as_deref() == Some(monitor.id.as_str());
     let product = monitor
         .product_id
@@ -80,7 +94,7 @@ fn row<'a>(monitor: &'a Monitor, app: &App, theme: &Theme) -> Row<'a> {
         state.push_str(&format!(" {code}"));
     }
     let updated = monitor.updated.as_deref().map(|u| age(app.now, u));
-    Row::new([
+    vec![
         Cell::from(if marked { "▶" } else { " " }),
         Cell::from(sanitize(&monitor.id)),
         Cell::from(product),
@@ -88,7 +102,7 @@ fn row<'a>(monitor: &'a Monitor, app: &App, theme: &Theme) -> Row<'a> {
         Cell::from(Span::styled(state, state_style(monitor.state, theme))),
         Cell::from(age(app.now, &monitor.created)),
         Cell::from(updated.unwrap_or_else(|| "—".into())),
-    ])
+    ]
 }
 
 /// The request, and the carrier's reason when it failed.
