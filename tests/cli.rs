@@ -257,6 +257,12 @@ fn info_names_the_configured_data_dir_and_reports_a_broken_config() {
     let v = stdout_json(&info(&["info", "--json"]));
     assert_eq!(PathBuf::from(v["dataDir"].as_str().unwrap()), wanted);
     assert!(v["configError"].is_null(), "{v}");
+    // The example's backend, with where its secret comes from and not the secret.
+    assert_eq!(v["backends"][0]["name"], "1nce-demo");
+    assert_eq!(
+        v["backends"][0]["secretFrom"],
+        "environment variable ONENCE_SECRET"
+    );
     // --data-dir still wins.
     let v = stdout_json(&info(&["--data-dir", "/tmp/x", "info", "--json"]));
     assert_eq!(v["dataDir"], "/tmp/x");

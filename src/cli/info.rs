@@ -1,4 +1,5 @@
-//! `cmo info`: the version and every path cmo uses (config, data, log, themes). The data dir is
+//! `cmo info`: the version, every path cmo uses (config, data, log, themes) and the configured
+//! backends with where each secret comes from (never the secret: the config is read without them). The data dir is
 //! the one commands will use (`--data-dir`, else the config's `[store] data_dir`, else XDG); a
 //! config that cannot be read is reported on its line, not fatal — `info` is where one looks
 //! when something is wrong.
@@ -13,14 +14,19 @@ use serde_json::json;
 pub fn info(global: &GlobalArgs, paths: &Paths, as_json: bool) -> Result<i32, CliError> {
     let version = env!("CARGO_PKG_VERSION");
     let exists = |p: &std::path::Path| if p.exists() { "" } else { " (not present)" };
-    let (data_dir, config_problem) = match local_config(global, paths) {
-        Ok(config) => (Local::new(global, &config, paths).data_dir, None),
+    let (data_dir, config_problem, backends) = match local_config(global, paths) {
+        Ok(config) => (
+            Local::new(global, &config, paths).data_dir,
+            None,
+            config.backends,
+        ),
         Err(e) => (
             global
                 .data_dir
                 .clone()
                 .unwrap_or_else(|| paths.data_dir.clone()),
             Some(e.to_string()),
+            Vec::new(),
         ),
     };
     let config_note = match &config_problem {
@@ -36,6 +42,13 @@ pub fn info(global: &GlobalArgs, paths: &Paths, as_json: bool) -> Result<i32, Cl
             "dataDir": data_dir.display().to_string(),
             "logFile": paths.log_file.display().to_string(),
             "themesDir": paths.themes_dir.display().to_string(),
+            "backends": backends.iter().map(|b| json!({
+                "name": b.name,
+                "kind": b.kind.as_str(),
+                "baseUrl": shown_url(&b.base_url),
+                "accountId": b.account_id,
+                "secretFrom": b.auth.secret_source.to_string(),
+            })).collect::<Vec<_>>(),
         }))?;
     } else {
         let rows = vec![
@@ -68,6 +81,47 @@ pub fn info(global: &GlobalArgs, paths: &Paths, as_json: bool) -> Result<i32, Cl
                 .map(|l| format!("{l}\n"))
                 .collect::<String>(),
         )?;
+        if !backends.is_empty() {
+            // Where each secret comes from, never the secret itself.
+            let rows: Vec<Vec<String>> = backends
+                .iter()
+                .map(|b| {
+                    vec![
+                        crate::text::sanitize(&b.name),
+                        b.kind.as_str().to_string(),
+                        shown_url(&b.base_url),
+                        crate::text::sanitize(&b.auth.secret_source.to_string()),
+                    ]
+                })
+                .collect();
+            output::stdout("\n")?;
+            output::stdout(&text::table(
+                &["BACKEND", "KIND", "BASE URL", "SECRET FROM"],
+                &rows,
+            ))?;
+        }
     }
     Ok(exit::OK)
+}
+
+/// A base URL as `info` shows it: credentials someone put in it are masked.
+fn shown_url(url: &reqwest::Url) -> String {
+    let mut shown = url.clone();
+    if !shown.username().is_empty() || shown.password().is_some() {
+        let _ = shown.set_username("***");
+        let _ = shown.set_password(None);
+    }
+    crate::text::sanitize(shown.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn credentials_in_a_base_url_are_masked() {
+        let url = reqwest::Url::parse("https://user:s3cret@api.example/v1").unwrap();
+        let shown = super::shown_url(&url);
+        assert_eq!(shown, "https://***@api.example/v1");
+        let plain = reqwest::Url::parse("https://api.example/v1").unwrap();
+        assert_eq!(super::shown_url(&plain), "https://api.example/v1");
+    }
 }
