@@ -73,6 +73,24 @@ async fn refused_operations_never_reach_the_backend() {
         "a ✖ operation must not reach the adapter"
     );
 
+    // A platform whose status changes are ✖ is refused before even the current status is
+    // read: no request at all (TURKCELL SIMs, GALAXY1 terminals).
+    for kind in [BackendKind::Turkcell, BackendKind::Galaxy1] {
+        let inner = Arc::new(MemoryBackend::generate("x", kind, 2));
+        let engine = engine_with(vec![inner.clone()]);
+        let rows = engine.list_all(None).await.unwrap().remove(0).1.unwrap();
+        let before = inner.calls();
+        let change = engine
+            .change_status_from(&rows[0].id, Status::Suspended)
+            .await;
+        let err = change.result.unwrap_err();
+        assert!(
+            matches!(err, BackendError::NotSupported { .. }),
+            "{kind}: {err}"
+        );
+        assert_eq!((change.from, inner.calls()), (None, before), "{kind}");
+    }
+
     // ACTIVE → BLOCKED is TMSP-only: refused for 1NCE after reading the current status.
     let err = engine
         .change_status(&id, Status::Blocked)

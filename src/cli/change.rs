@@ -10,8 +10,8 @@ use super::{json, output};
 use crate::backends::ChangeOutcome;
 use crate::domain::capabilities::{self, Operation};
 use crate::domain::{Characteristic, ConnectivityType, Monitor, MonitorState, ProductId, Status};
-use crate::engine::Gate;
 use crate::engine::poller::merge_monitor;
+use crate::engine::{Engine, Gate};
 use crate::text::sanitize;
 
 /// What `status set` was asked.
@@ -37,7 +37,9 @@ fn allowed(id: &ProductId, satellite: bool, from: Status, to: Status) -> bool {
 pub async fn status_set(gate: &Gate, change: StatusChange, as_json: bool) -> Result<i32, CliError> {
     let StatusChange { id, to, yes, wait } = change;
     let mut suffix = "-simCard";
-    if !gate.is_read_only() {
+    // Read-only and a ✖ in the support matrix are refused by the gate (and journaled) without
+    // a request; anything else reads the current status first, to check and to confirm.
+    if !gate.is_read_only() && Engine::status_change_refusal(&id).is_none() {
         let product = gate.engine().product(&id).await?;
         let from = product.summary.status.status;
         let satellite = product.summary.connectivity == ConnectivityType::Satellite;

@@ -16,9 +16,10 @@ pub use health::{Health, HealthBoard, HealthEntry};
 pub use poller::{MonitorPoller, PollerConfig, PollerHandle};
 
 use crate::backends::{Account, Backend, BackendError, BackendResult, ChangeOutcome, PageRequest};
+use crate::domain::capabilities::supports;
 use crate::domain::{
-    BackendKind, BusinessId, Characteristic, ConnectivityType, DataConnectivity, Monitor, Product,
-    ProductId, ProductSummary, SimCard, Status, Terminal, Usage,
+    BackendKind, BusinessId, Characteristic, ConnectivityType, DataConnectivity, Monitor,
+    Operation, Product, ProductId, ProductSummary, SimCard, Status, Terminal, Usage,
 };
 use std::future::Future;
 use std::sync::Arc;
@@ -260,8 +261,9 @@ impl Engine {
         Fut: Future<Output = BackendResult<T>>,
     {
         let business = id.business();
+        let holders = self.holders(id.kind)?;
         let mut last = None;
-        for backend in self.holders(id.kind)? {
+        for backend in &holders {
             match self
                 .timed(backend.as_ref(), call(backend.clone(), business.clone()))
                 .await
@@ -270,10 +272,18 @@ impl Engine {
                 other => return other,
             }
         }
-        Err(last.unwrap_or_else(|| BackendError::NotFound {
-            backend: id.kind.to_string(),
-            what: format!("product {id}"),
-        }))
+        // Asked more than one account: the answer names them all, not just the last.
+        match last {
+            Some(e) if holders.len() == 1 => Err(e),
+            _ => Err(BackendError::NotFound {
+                backend: holders
+                    .iter()
+                    .map(|b| b.account().name.clone())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+                what: format!("product {id}"),
+            }),
+        }
     }
 
     pub async fn product(&self, id: &ProductId) -> BackendResult<Product> {
@@ -353,9 +363,30 @@ impl Engine {
         self.change_status_from(id, to).await.result
     }
 
+    /// Why the support matrix refuses any status change of `id`, decided from the id alone —
+    /// a serial names a satellite terminal, an ICCID a SIM — so that a ✖ costs no request,
+    /// not even the read of the current status. A CMO account's own products (kind CMO) are
+    /// judged by the adapter, which knows their platform.
+    pub fn status_change_refusal(id: &ProductId) -> Option<BackendError> {
+        if id.kind == BackendKind::Cmo {
+            return None;
+        }
+        let op = match id.business() {
+            BusinessId::Serial(_) => Operation::ChangeTerminalStatus,
+            BusinessId::Iccid(_) => Operation::ChangeSimStatus,
+        };
+        (!supports(id.kind, op)).then(|| BackendError::not_supported(id.kind, op))
+    }
+
     /// [`Engine::change_status`], also telling the status the product was in when read (for
     /// the audit journal's `before`); `from` is `None` when the product could not be read.
     pub async fn change_status_from(&self, id: &ProductId, to: Status) -> StatusChange {
+        if let Some(refusal) = Engine::status_change_refusal(id) {
+            return StatusChange {
+                from: None,
+                result: Err(refusal),
+            };
+        }
         let product = match self.product(id).await {
             Ok(p) => p,
             Err(e) => {
