@@ -41,7 +41,10 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             if matches!(app.top_overlay(), Some(Overlay::Help { .. })) {
                 app.overlays.pop();
             } else {
-                app.overlays.push(Overlay::Help { scroll: 0 });
+                // Open on the section of what has focus; the rest is a scroll away.
+                let ctx = super::keymap::context(app);
+                let scroll = super::panes::help::section_start(ctx);
+                app.overlays.push(Overlay::Help { scroll });
             }
             Vec::new()
         }

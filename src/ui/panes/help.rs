@@ -26,6 +26,16 @@ fn lines(theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
+/// The line where `ctx`'s section starts, so the help opens on the keys of what has focus.
+/// `Global` (chords that work everywhere) is the top.
+pub fn section_start(ctx: Context) -> usize {
+    Context::ALL
+        .iter()
+        .take_while(|c| **c != ctx)
+        .map(|c| 1 + keymap::bindings(*c).count())
+        .sum()
+}
+
 /// How many lines the help has (what `apply` clamps the scroll to).
 pub fn line_count() -> usize {
     Context::ALL

@@ -522,6 +522,11 @@ fn audit_view_shows_the_newest_first_and_drops_stale_answers() {
 fn help_scrolls_within_its_length() {
     let mut app = app_with(1);
     press(&mut app, KeyCode::Char('?'));
+    // It opens on the keys of what has focus: the list, right after the global chords.
+    let list = crate::ui::panes::help::section_start(crate::ui::keymap::Context::List);
+    assert!(list > 0);
+    assert_eq!(app.top_overlay(), Some(&Overlay::Help { scroll: list }));
+    press(&mut app, KeyCode::Char('g'));
     press(&mut app, KeyCode::Char('j'));
     assert_eq!(app.top_overlay(), Some(&Overlay::Help { scroll: 1 }));
     press(&mut app, KeyCode::Char('G'));
