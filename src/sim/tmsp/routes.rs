@@ -241,10 +241,12 @@ async fn search(AxState(sh): Shr, Path(partner): Path<String>, Json(q): Json<Loo
 }
 
 async fn usage(AxState(sh): Shr, Path(partner): Path<String>, Json(q): Json<Lookup>) -> Reply {
+    // The current calendar month, like every simulated billing cycle.
+    let (start, end) = crate::sim::cellular::current_cycle();
     lookup(&sh, &partner, &q, |s| {
         json!({
             "iccid": s.iccid,
-            "billingPeriod": {"start": "2026-01-01T00:00:00Z", "end": "2026-01-31T23:59:59Z"},
+            "billingPeriod": {"start": start, "end": end},
             "consumption": s.consumption,
         })
     })
