@@ -150,11 +150,14 @@ pub fn terminal(st: &State, row: &Row) -> Value {
 }
 
 fn counter(amount: f64, level: Option<&str>) -> Value {
+    // This month so far, in the docs' millisecond form.
+    let now = chrono::Utc::now();
+    let start = format!("{}T00:00:00.000Z", now.format("%Y-%m-01"));
+    let end = now.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
     let mut c = json!({
         "valueName": format!("{amount} KB"),
         "value": {"amount": amount, "units": "KB"},
-        "consumptionPeriod": {"startDateTime": "2025-11-01T00:00:00.000Z",
-                              "endDateTime": "2025-11-29T08:36:31.696Z"},
+        "consumptionPeriod": {"startDateTime": start, "endDateTime": end},
         "counterType": "USED",
     });
     if let Some(l) = level {
