@@ -157,7 +157,8 @@ pub fn consumption(seed: u64, i: u64, jobs_done: bool) -> Value {
             bearers.push(json!({"bearer": "LTE", "bytes": 1_000_000 + (h >> 24) % 2_000_000_000}));
         }
     }
-    json!({"from": "2026-02-01T00:00:00Z", "to": "2026-02-28T23:59:59Z", "bearers": bearers})
+    let (from, to) = crate::sim::cellular::current_cycle();
+    json!({"from": from, "to": to, "bearers": bearers})
 }
 
 #[cfg(test)]
