@@ -56,7 +56,7 @@ pub fn draw(frame: &mut Frame, area: Rect, overlay: &Overlay, theme: &Theme) {
         Overlay::Confirm { pending, focus } => {
             let (title, mut lines) = confirm_text(pending, theme);
             lines.push(Line::default());
-            lines.push(buttons(*focus, theme));
+            lines.push(buttons(pending, *focus, theme));
             let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
             boxed(frame, area, title, lines, 72, height, theme);
         }
@@ -142,8 +142,19 @@ fn confirm_text<'a>(pending: &'a Pending, theme: &Theme) -> (&'static str, Vec<L
     }
 }
 
-fn buttons(focus: ConfirmFocus, theme: &Theme) -> Line<'static> {
-    let button = |label: &'static str, on: bool| {
+/// The two buttons, saying what each does: "Cancel" alone would be ambiguous on a dialog that
+/// cancels a carrier request, so there the safe button is "Keep it".
+fn buttons(pending: &Pending, focus: ConfirmFocus, theme: &Theme) -> Line<'static> {
+    let (back, act): (&str, String) = match pending {
+        Pending::Status { to, .. } => ("[ Cancel ]", format!("[ Change to {} ]", to.as_str())),
+        Pending::Batch { ids, to } => (
+            "[ Cancel ]",
+            format!("[ Change {} to {} ]", ids.len(), to.as_str()),
+        ),
+        Pending::DeleteAttr { .. } => ("[ Cancel ]", "[ Delete ]".to_string()),
+        Pending::CancelMonitor { .. } => ("[ Keep it ]", "[ Cancel the request ]".to_string()),
+    };
+    let button = |label: String, on: bool| {
         Span::styled(
             label,
             if on {
@@ -155,9 +166,9 @@ fn buttons(focus: ConfirmFocus, theme: &Theme) -> Line<'static> {
     };
     Line::from(vec![
         Span::raw("   "),
-        button("[ Cancel ]", focus == ConfirmFocus::Cancel),
+        button(back.to_string(), focus == ConfirmFocus::Cancel),
         Span::raw("   "),
-        button("[ Confirm ]", focus == ConfirmFocus::Confirm),
+        button(act, focus == ConfirmFocus::Confirm),
     ])
 }
 
@@ -232,4 +243,33 @@ fn boxed(
         .style(theme.dialog);
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::buttons;
+    use crate::domain::{BackendKind, ProductId, Status};
+    use crate::ui::app::{ConfirmFocus, Pending};
+    use crate::ui::theme::Theme;
+
+    fn text(pending: &Pending) -> String {
+        let line = buttons(pending, ConfirmFocus::Cancel, &Theme::default());
+        line.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn buttons_say_what_they_do() {
+        let cancel = Pending::CancelMonitor {
+            monitor_id: "TMSP-REQ1".into(),
+            kind: BackendKind::Tmsp,
+            request: "status CREATED → ACTIVE".into(),
+        };
+        assert_eq!(text(&cancel).trim(), "[ Keep it ]   [ Cancel the request ]");
+        let status = Pending::Status {
+            id: ProductId::new(BackendKind::OneNce, "8988228066000000001"),
+            from: Status::Active,
+            to: Status::Suspended,
+        };
+        assert_eq!(text(&status).trim(), "[ Cancel ]   [ Change to SUSPENDED ]");
+    }
 }
