@@ -77,12 +77,14 @@ impl PollerConfig {
 }
 
 /// Fill what a carrier's poll answer leaves out (many return only state and code) from what
-/// the store knew when the request was made.
+/// the store knew when the request was made; the request text is always the one recorded then.
 pub fn merge_monitor(known: &Monitor, mut polled: Monitor) -> Monitor {
     if polled.product_id.is_none() {
         polled.product_id = known.product_id.clone();
     }
-    if polled.request.is_empty() {
+    // What the operator asked ("status CREATED → ACTIVE") says more than what a carrier's job
+    // record lets an adapter rebuild, which often lacks the starting status.
+    if !known.request.is_empty() {
         polled.request = known.request.clone();
     }
     if polled.backend.is_empty() {
@@ -406,5 +408,40 @@ mod tests {
         let soon = config.resume_wait(&at(4));
         assert!(soon > Duration::from_secs(3) && soon <= Duration::from_secs(4));
         assert_eq!(config.resume_wait(&at(3600)), Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_poll_keeps_what_was_asked_and_takes_the_carriers_state() {
+        let known = Monitor {
+            id: "TMSP-1".into(),
+            kind: crate::domain::BackendKind::Tmsp,
+            backend: "tmsp".into(),
+            product_id: Some(crate::domain::ProductId::new(
+                crate::domain::BackendKind::Tmsp,
+                "89490200000000000013",
+            )),
+            request: "status CREATED → ACTIVE".into(),
+            state: MonitorState::InProgress,
+            status_code: Some(202),
+            detail: None,
+            created: "2026-01-01T00:00:00Z".into(),
+            updated: None,
+        };
+        let polled = Monitor {
+            product_id: None,
+            request: "status → ACTIVE (Productive)".into(),
+            state: MonitorState::Completed,
+            status_code: Some(200),
+            created: String::new(),
+            ..known.clone()
+        };
+        let merged = merge_monitor(&known, polled);
+        assert_eq!(merged.request, "status CREATED → ACTIVE");
+        assert_eq!(merged.product_id, known.product_id);
+        assert_eq!(merged.created, known.created);
+        assert_eq!(
+            (merged.state, merged.status_code),
+            (MonitorState::Completed, Some(200))
+        );
     }
 }
