@@ -1,0 +1,310 @@
+//! Validation of the file as written (`raw`) into [`Config`]: every value checked, every error
+//! naming the file, line and key; secrets resolved from their source unless asked not to.
+
+use super::raw::{RawAuth, RawBackend, RawConfig, line_of};
+use super::secret::{self, SecretSource};
+use super::{AuthConfig, BackendConfig, ClientAuth, Config, ConfigError};
+use crate::domain::BackendKind;
+use reqwest::Url;
+use secrecy::SecretString;
+use std::path::PathBuf;
+use std::time::Duration;
+use toml::Spanned;
+
+/// Turns spans into file/line/key errors while validating.
+pub(super) struct Validator<'a> {
+    pub(super) text: &'a str,
+    pub(super) origin: &'a str,
+    /// Whether to read the secrets (env, file, command); false leaves them empty.
+    pub(super) secrets: bool,
+}
+
+impl Validator<'_> {
+    fn err<T>(
+        &self,
+        key: &str,
+        at: Option<usize>,
+        message: impl Into<String>,
+    ) -> Result<T, ConfigError> {
+        Err(ConfigError::Invalid {
+            origin: self.origin.to_string(),
+            line: at.map(|o| line_of(self.text, o)),
+            key: Some(key.to_string()),
+            message: message.into(),
+        })
+    }
+
+    pub(super) fn config(&self, raw: RawConfig) -> Result<Config, ConfigError> {
+        let mut config = Config {
+            origin: self.origin.to_string(),
+            ..Config::default()
+        };
+        if let Some(theme) = raw.theme {
+            config.theme = theme;
+        }
+        config.read_only = raw.read_only.unwrap_or(false);
+        if let Some(size) = raw.max_batch_size {
+            config.max_batch_size = self.int_in("max_batch_size", &size, 1, 1_000_000)? as usize;
+        }
+        if let Some(retention) = raw.monitor_retention {
+            config.monitor_retention = self.duration("monitor_retention", &retention)?;
+        }
+        if let Some(store) = raw.store {
+            config.store.data_dir = store.data_dir.map(PathBuf::from);
+        }
+        for raw_backend in raw.backend {
+            let name_at = raw_backend.name.span().start;
+            let backend = self.backend(raw_backend)?;
+            if let Some(other) = config
+                .backends
+                .iter()
+                .find(|b| b.name.eq_ignore_ascii_case(&backend.name))
+            {
+                return self.err(
+                    "name",
+                    Some(name_at),
+                    format!("backend name '{}' is used twice (names must be unique, ignoring case; first: '{}')", backend.name, other.name),
+                );
+            }
+            config.backends.push(backend);
+        }
+        Ok(config)
+    }
+
+    fn backend(&self, raw: RawBackend) -> Result<BackendConfig, ConfigError> {
+        let name = raw.name.get_ref().trim().to_string();
+        if name.is_empty() || name.chars().any(char::is_control) {
+            return self.err(
+                "name",
+                Some(raw.name.span().start),
+                "a backend name must be non-empty printable text",
+            );
+        }
+        let kind: BackendKind =
+            raw.kind
+                .get_ref()
+                .parse()
+                .or_else(|e: crate::domain::backend_kind::UnknownKind| {
+                    self.err("kind", Some(raw.kind.span().start), e.to_string())
+                })?;
+        let base_url = self.url("base_url", &raw.base_url)?;
+        let account_id = raw.account_id.get_ref().trim().to_string();
+        if account_id.is_empty() {
+            return self.err(
+                "account_id",
+                Some(raw.account_id.span().start),
+                "account_id must not be empty",
+            );
+        }
+        let rate = raw
+            .rate_limit_per_second
+            .as_ref()
+            .map(|r| {
+                self.int_in("rate_limit_per_second", r, 1, 10_000)
+                    .map(|v| v as u32)
+            })
+            .transpose()?;
+        let max_retries = raw
+            .max_retries
+            .as_ref()
+            .map(|r| self.int_in("max_retries", r, 0, 20).map(|v| v as u32))
+            .transpose()?;
+        let connect_timeout = raw
+            .connect_timeout
+            .as_ref()
+            .map(|d| self.duration("connect_timeout", d))
+            .transpose()?;
+        let request_timeout = raw
+            .request_timeout
+            .as_ref()
+            .map(|d| self.duration("request_timeout", d))
+            .transpose()?;
+        let auth = self.auth(&name, kind, raw.auth)?;
+        Ok(BackendConfig {
+            name,
+            kind,
+            base_url,
+            account_id,
+            rate_limit_per_second: rate,
+            connect_timeout,
+            request_timeout,
+            max_retries,
+            auth,
+        })
+    }
+
+    fn auth(
+        &self,
+        backend: &str,
+        kind: BackendKind,
+        raw: Spanned<RawAuth>,
+    ) -> Result<AuthConfig, ConfigError> {
+        let at = raw.span().start;
+        let raw = raw.into_inner();
+        let username = raw.username.get_ref().trim().to_string();
+        if username.is_empty() {
+            return self.err(
+                "username",
+                Some(raw.username.span().start),
+                "username must not be empty",
+            );
+        }
+        let given: Vec<(&str, &Spanned<String>)> = [
+            ("secret_env", raw.secret_env.as_ref()),
+            ("secret_file", raw.secret_file.as_ref()),
+            ("secret_cmd", raw.secret_cmd.as_ref()),
+            ("secret", raw.secret.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect();
+        let (key, value) = match given.as_slice() {
+            [one] => *one,
+            [] => {
+                return self.err(
+                    "auth",
+                    Some(at),
+                    format!("backend '{backend}' needs exactly one of secret_env, secret_file, secret_cmd or secret"),
+                );
+            }
+            [_, second, ..] => {
+                return self.err(
+                    second.0,
+                    Some(second.1.span().start),
+                    format!(
+                        "backend '{backend}' sets {}; use exactly one of secret_env, secret_file, secret_cmd or secret",
+                        given.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(" and ")
+                    ),
+                );
+            }
+        };
+        let offset = Some(value.span().start);
+        let (secret, source) = if key == "secret" {
+            tracing::warn!(
+                backend,
+                origin = self.origin,
+                "inline secret in the config file; prefer secret_env, secret_file or secret_cmd"
+            );
+            if value.get_ref().is_empty() {
+                return self.err(key, offset, "the inline secret is empty");
+            }
+            (
+                SecretString::from(value.get_ref().clone()),
+                SecretSource::Inline,
+            )
+        } else {
+            let source = match key {
+                "secret_env" => SecretSource::Env(value.get_ref().clone()),
+                "secret_file" => SecretSource::File(expand_home(value.get_ref())),
+                _ => SecretSource::Command(value.get_ref().clone()),
+            };
+            let secret = if self.secrets {
+                secret::resolve(&source).or_else(|msg| self.err(key, offset, msg))?
+            } else {
+                SecretString::from(String::new())
+            };
+            (secret, source)
+        };
+        let token_url = raw
+            .token_url
+            .as_ref()
+            .map(|u| self.url("token_url", u))
+            .transpose()?;
+        let client_auth = match &raw.client_auth {
+            None => ClientAuth::Form,
+            Some(v) if kind != BackendKind::Cmo => {
+                return self.err(
+                    "client_auth",
+                    Some(v.span().start),
+                    format!("backend '{backend}': client_auth applies to kind CMO only; {kind} authenticates its own way"),
+                );
+            }
+            Some(v) => match v.get_ref().trim().to_ascii_lowercase().as_str() {
+                "form" => ClientAuth::Form,
+                "basic" => ClientAuth::Basic,
+                other => {
+                    return self.err(
+                        "client_auth",
+                        Some(v.span().start),
+                        format!("client_auth must be \"form\" or \"basic\", not \"{other}\""),
+                    );
+                }
+            },
+        };
+        Ok(AuthConfig {
+            username,
+            secret,
+            secret_source: source,
+            token_url,
+            client_auth,
+        })
+    }
+
+    fn url(&self, key: &str, value: &Spanned<String>) -> Result<Url, ConfigError> {
+        let at = Some(value.span().start);
+        let url = Url::parse(value.get_ref().trim())
+            .or_else(|e| self.err(key, at, format!("'{}' is not a URL: {e}", value.get_ref())))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return self.err(
+                key,
+                at,
+                format!(
+                    "'{}' must be an http:// or https:// URL with a host",
+                    value.get_ref()
+                ),
+            );
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return self.err(
+                key,
+                at,
+                "credentials do not belong in the URL; use [backend.auth]",
+            );
+        }
+        Ok(url)
+    }
+
+    fn duration(&self, key: &str, value: &Spanned<String>) -> Result<Duration, ConfigError> {
+        let at = Some(value.span().start);
+        let d = humantime::parse_duration(value.get_ref().trim()).or_else(|e| {
+            self.err(
+                key,
+                at,
+                format!(
+                    "'{}' is not a duration like \"3s\" or \"7d\": {e}",
+                    value.get_ref()
+                ),
+            )
+        })?;
+        if d.is_zero() {
+            return self.err(key, at, "the duration must be greater than zero");
+        }
+        Ok(d)
+    }
+
+    fn int_in(
+        &self,
+        key: &str,
+        value: &Spanned<i64>,
+        min: i64,
+        max: i64,
+    ) -> Result<i64, ConfigError> {
+        let v = *value.get_ref();
+        if v < min || v > max {
+            return self.err(
+                key,
+                Some(value.span().start),
+                format!("{v} is out of range ({min} to {max})"),
+            );
+        }
+        Ok(v)
+    }
+}
+
+/// `~/x` → `$HOME/x`, so secret files can be written the usual way.
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}
