@@ -267,6 +267,34 @@ impl App {
         self.dirty = true;
     }
 
+    /// What a product's detail read says about its row: the current status, and identifiers
+    /// a listing may not carry (Control Center lists ICCIDs only). Only a row of the same
+    /// account is touched; what the detail leaves out keeps the listed value.
+    pub fn refresh_row(&mut self, fresh: &ProductSummary) {
+        let Some(&i) = self.index.get(&fresh.id) else {
+            return;
+        };
+        let row = &mut self.rows[i].summary;
+        if row.related_party.name != fresh.related_party.name {
+            return;
+        }
+        let keep = |new: &Option<String>, old: &Option<String>| new.clone().or(old.clone());
+        let merged = ProductSummary {
+            iccid: keep(&fresh.iccid, &row.iccid),
+            imsi: keep(&fresh.imsi, &row.imsi),
+            msisdn: keep(&fresh.msisdn, &row.msisdn),
+            serial: keep(&fresh.serial, &row.serial),
+            terminal_name: keep(&fresh.terminal_name, &row.terminal_name),
+            latitude: fresh.latitude.or(row.latitude),
+            longitude: fresh.longitude.or(row.longitude),
+            ..fresh.clone()
+        };
+        if *row != merged {
+            *row = merged;
+            self.dirty = true;
+        }
+    }
+
     /// Add rows not held yet (the cache at start-up); rows a listing already delivered win.
     pub fn upsert_missing(&mut self, items: Vec<ProductSummary>) {
         let fresh: Vec<_> = items

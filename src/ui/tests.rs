@@ -509,3 +509,32 @@ fn a_long_detail_scrolls_by_half_pages_within_its_length_and_keeps_it_on_reload(
     press(&mut app, KeyCode::Enter);
     assert_eq!(scroll(&app), Some(0));
 }
+
+#[test]
+fn opening_a_product_fills_its_row_with_what_the_listing_lacked() {
+    // Control Center lists ICCID and status only; the detail read knows IMSI and MSISDN.
+    let mut listed = summary(BackendKind::Jasper, "jasper", 1, Status::Active);
+    listed.imsi = None;
+    listed.msisdn = None;
+    let mut app = App::new(vec![], vec![listed.clone()], false);
+    press(&mut app, KeyCode::Enter);
+    let generation = app.detail.as_ref().unwrap().generation;
+    let mut product = product_of(&app, &listed.id);
+    product.summary.imsi = Some("424024974265793".into());
+    product.summary.msisdn = Some("971504138253".into());
+    product.summary.status = crate::domain::NativeStatus::new(Status::Suspended, "DEACTIVATED");
+    product.summary.iccid = None; // what the detail leaves out keeps the listed value
+    update(
+        &mut app,
+        Msg::Product {
+            generation,
+            id: listed.id.clone(),
+            result: Ok(Box::new(product)),
+        },
+    );
+    let row = &app.row(&listed.id).unwrap().summary;
+    assert_eq!(row.imsi.as_deref(), Some("424024974265793"));
+    assert_eq!(row.msisdn.as_deref(), Some("971504138253"));
+    assert_eq!(row.status.status, Status::Suspended);
+    assert_eq!(row.iccid, listed.iccid);
+}

@@ -40,16 +40,23 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             id,
             result,
         } => {
+            let mut fresh = None;
             if let Some(d) = app
                 .detail
                 .as_mut()
                 .filter(|d| d.generation == generation && d.id == id)
             {
                 d.product = match result {
-                    Ok(p) => Loadable::Ready(*p),
+                    Ok(p) => {
+                        fresh = Some(p.summary.clone());
+                        Loadable::Ready(*p)
+                    }
                     Err(e) => Loadable::Failed(e),
                 };
                 app.dirty = true;
+            }
+            if let Some(summary) = fresh {
+                app.refresh_row(&summary);
             }
             Vec::new()
         }
