@@ -244,6 +244,7 @@ impl App {
         for summary in items {
             match self.index.get(&summary.id) {
                 Some(&i) => {
+                    let summary = keep_identifiers(summary, &self.rows[i].summary);
                     self.rows[i] = Row { summary, confirmed };
                 }
                 None => {
@@ -278,17 +279,7 @@ impl App {
         if row.related_party.name != fresh.related_party.name {
             return;
         }
-        let keep = |new: &Option<String>, old: &Option<String>| new.clone().or(old.clone());
-        let merged = ProductSummary {
-            iccid: keep(&fresh.iccid, &row.iccid),
-            imsi: keep(&fresh.imsi, &row.imsi),
-            msisdn: keep(&fresh.msisdn, &row.msisdn),
-            serial: keep(&fresh.serial, &row.serial),
-            terminal_name: keep(&fresh.terminal_name, &row.terminal_name),
-            latitude: fresh.latitude.or(row.latitude),
-            longitude: fresh.longitude.or(row.longitude),
-            ..fresh.clone()
-        };
+        let merged = keep_identifiers(fresh.clone(), row);
         if *row != merged {
             *row = merged;
             self.dirty = true;
@@ -458,4 +449,23 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
         return h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
     }
     hay.to_lowercase().contains(needle)
+}
+
+/// `fresh` with the identifiers it lacks taken from `known` (same product, same account): a
+/// Control Center listing carries no IMSI or MSISDN, a detail read or an earlier row may.
+fn keep_identifiers(fresh: ProductSummary, known: &ProductSummary) -> ProductSummary {
+    if fresh.related_party.name != known.related_party.name {
+        return fresh;
+    }
+    let keep = |new: Option<String>, old: &Option<String>| new.or_else(|| old.clone());
+    ProductSummary {
+        iccid: keep(fresh.iccid, &known.iccid),
+        imsi: keep(fresh.imsi, &known.imsi),
+        msisdn: keep(fresh.msisdn, &known.msisdn),
+        serial: keep(fresh.serial, &known.serial),
+        terminal_name: keep(fresh.terminal_name, &known.terminal_name),
+        latitude: fresh.latitude.or(known.latitude),
+        longitude: fresh.longitude.or(known.longitude),
+        ..fresh
+    }
 }

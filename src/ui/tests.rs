@@ -537,4 +537,17 @@ fn opening_a_product_fills_its_row_with_what_the_listing_lacked() {
     assert_eq!(row.msisdn.as_deref(), Some("971504138253"));
     assert_eq!(row.status.status, Status::Suspended);
     assert_eq!(row.iccid, listed.iccid);
+    // The next listing (ICCIDs only again) keeps them; its status wins.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('r'));
+    let generation = app.list_generation;
+    let event = crate::engine::ListEvent::Page {
+        backend: "jasper".into(),
+        items: vec![listed.clone()],
+        total: None,
+    };
+    update(&mut app, Msg::List { generation, event });
+    let row = &app.row(&listed.id).unwrap().summary;
+    assert_eq!(row.imsi.as_deref(), Some("424024974265793"));
+    assert_eq!(row.status.status, Status::Active);
 }
