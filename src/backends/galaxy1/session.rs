@@ -3,11 +3,11 @@
 //! <token>`. Sessions are cached until shortly before they expire, refreshed by one task at a
 //! time, and dropped when the platform answers 401.
 
-use crate::backends::http::{TokenSource, excerpt, transport_error};
+use crate::backends::http::{TokenSource, credentials};
 use crate::backends::{BackendError, BackendResult};
 use async_trait::async_trait;
+use reqwest::Client;
 use reqwest::header::HeaderValue;
-use reqwest::{Client, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::sync::Mutex;
@@ -61,44 +61,15 @@ impl SessionAuth {
             "login": self.login,
             "password": self.password.expose_secret(),
         });
-        let response = client
-            .post(&self.url)
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| transport_error(backend, &e, None))?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| transport_error(backend, &e, None))?;
-        if !status.is_success() {
-            let detail = format!(
-                "session request answered HTTP {}: {}",
-                status.as_u16(),
-                self.redact(&excerpt(&bytes))
-            );
-            return Err(match status {
-                s if s.is_server_error() => BackendError::Http {
-                    backend: backend.into(),
-                    status: s.as_u16(),
-                    detail,
-                },
-                StatusCode::TOO_MANY_REQUESTS => BackendError::RateLimited {
-                    backend: backend.into(),
-                    attempts: 1,
-                },
-                _ => BackendError::Unauthorized {
-                    backend: backend.into(),
-                    detail,
-                },
-            });
-        }
-        let reply: SessionReply =
-            serde_json::from_slice(&bytes).map_err(|e| BackendError::Malformed {
-                backend: backend.into(),
-                detail: format!("expected a session object with sessionToken: {e}"),
-            })?;
+        let request = client.post(&self.url).json(&body);
+        let reply: SessionReply = credentials::exchange(
+            request,
+            backend,
+            "session request",
+            "a session object with sessionToken",
+            &|t| self.redact(t),
+        )
+        .await?;
         let lifetime = reply
             .expires_in_seconds
             .map_or(DEFAULT_LIFETIME, Duration::from_secs);

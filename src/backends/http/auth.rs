@@ -4,12 +4,11 @@
 //! or Basic, Aeris' password grant). Token values live in `SecretString`s; headers are marked
 //! sensitive; `redact` scrubs the secret and the current token from any text we show.
 
-use super::super::{BackendError, BackendResult};
-use super::excerpt;
+use super::super::BackendResult;
 use async_trait::async_trait;
 use base64::Engine;
 use reqwest::header::HeaderValue;
-use reqwest::{Client, StatusCode, Url};
+use reqwest::{Client, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::sync::Mutex;
@@ -210,42 +209,14 @@ impl OAuthToken {
                 ("password", secret),
             ]),
         };
-        let response = request
-            .send()
-            .await
-            .map_err(|e| super::transport_error(backend, &e, None))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| super::transport_error(backend, &e, None))?;
-        if !status.is_success() {
-            let detail = format!(
-                "token request answered HTTP {}: {}",
-                status.as_u16(),
-                self.redact(&excerpt(&body))
-            );
-            return Err(match status {
-                s if s.is_server_error() => BackendError::Http {
-                    backend: backend.into(),
-                    status: s.as_u16(),
-                    detail,
-                },
-                StatusCode::TOO_MANY_REQUESTS => BackendError::RateLimited {
-                    backend: backend.into(),
-                    attempts: 1,
-                },
-                _ => BackendError::Unauthorized {
-                    backend: backend.into(),
-                    detail,
-                },
-            });
-        }
-        let reply: TokenReply =
-            serde_json::from_slice(&body).map_err(|e| BackendError::Malformed {
-                backend: backend.into(),
-                detail: format!("expected a token object with access_token: {e}"),
-            })?;
+        let reply: TokenReply = super::credentials::exchange(
+            request,
+            backend,
+            "token request",
+            "a token object with access_token",
+            &|t| self.redact(t),
+        )
+        .await?;
         let lifetime = reply
             .expires_in
             .as_ref()

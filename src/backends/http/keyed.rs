@@ -4,12 +4,11 @@
 //! (Turkcell's `POST …/session/login` → `X-Session-Token`), cached until shortly before its
 //! validity ends and fetched again after a 401.
 
-use super::super::{BackendError, BackendResult};
+use super::super::BackendResult;
 use super::auth::{TokenSource, scrub, sensitive};
-use super::excerpt;
 use async_trait::async_trait;
 use reqwest::header::{HeaderName, HeaderValue};
-use reqwest::{Client, StatusCode, Url};
+use reqwest::{Client, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::sync::Mutex;
@@ -100,44 +99,15 @@ impl SessionLogin {
             "userName": self.username,
             "password": self.password.expose_secret(),
         });
-        let response = client
-            .post(self.login_url.clone())
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| super::transport_error(backend, &e, None))?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| super::transport_error(backend, &e, None))?;
-        if !status.is_success() {
-            let detail = format!(
-                "login answered HTTP {}: {}",
-                status.as_u16(),
-                self.redact(&excerpt(&bytes))
-            );
-            return Err(match status {
-                s if s.is_server_error() => BackendError::Http {
-                    backend: backend.into(),
-                    status: s.as_u16(),
-                    detail,
-                },
-                StatusCode::TOO_MANY_REQUESTS => BackendError::RateLimited {
-                    backend: backend.into(),
-                    attempts: 1,
-                },
-                _ => BackendError::Unauthorized {
-                    backend: backend.into(),
-                    detail,
-                },
-            });
-        }
-        let reply: LoginReply =
-            serde_json::from_slice(&bytes).map_err(|e| BackendError::Malformed {
-                backend: backend.into(),
-                detail: format!("expected a login answer with sessionToken: {e}"),
-            })?;
+        let request = client.post(self.login_url.clone()).json(&body);
+        let reply: LoginReply = super::credentials::exchange(
+            request,
+            backend,
+            "login",
+            "a login answer with sessionToken",
+            &|t| self.redact(t),
+        )
+        .await?;
         let validity = reply
             .validity_seconds
             .map_or(DEFAULT_VALIDITY, Duration::from_secs);

@@ -8,6 +8,7 @@
 //! An adapter builds one `HttpPolicy` and calls `send_json(what, |c| c.get(url))`.
 
 pub mod auth;
+pub(crate) mod credentials;
 mod errors;
 pub mod keyed;
 mod pace;
