@@ -8,7 +8,7 @@ use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Paragraph, Row, Table, Wrap};
 
 const WIDTHS: [Constraint; 6] = [
     Constraint::Length(19),
@@ -28,12 +28,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(e) => format!(" Audit journal {} · newest first ", e.len()),
         None => " Audit journal ".to_string(),
     };
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(title, theme.pane_title));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = super::pane(frame, area, title, theme);
     let entries = match &app.audit.entries {
         Loadable::Ready(e) if e.is_empty() => {
             let text = Span::styled("No change recorded yet.", theme.native);

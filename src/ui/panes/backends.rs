@@ -8,7 +8,7 @@ use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 const WIDTHS: [Constraint; 6] = [
     Constraint::Length(18),
@@ -42,12 +42,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         app.backends.len(),
         failing.len()
     );
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(title, theme.pane_title));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = super::pane(frame, area, title, theme);
     let table_height = u16::try_from(app.backends.len() + 1).unwrap_or(u16::MAX);
     let [table_area, errors_area] =
         Layout::vertical([Constraint::Length(table_height), Constraint::Min(0)]).areas(inner);

@@ -9,7 +9,7 @@ use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 /// One column of the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,12 +115,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else {
         format!(" Products {shown}/{total} {marked}")
     };
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(title, theme.pane_title));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = super::pane(frame, area, title, theme);
     if app.visible.is_empty() {
         let text = if total > 0 {
             format!("No product matches “{}”.", app.filter.input.value())

@@ -18,7 +18,7 @@ use super::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Block;
+use ratatui::widgets::{Block, Borders};
 
 /// Draw the whole screen.
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
@@ -67,6 +67,17 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 /// `label: value` with the label padded, the value sanitized, and `—` for a missing value.
+/// Draw a pane's bordered block titled `title` and return the area inside it.
+pub fn pane(frame: &mut Frame, area: Rect, title: String, theme: &Theme) -> Rect {
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(title, theme.pane_title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
 /// Width of the label column of `key  value` lines, the separating space included.
 const LABEL_WIDTH: usize = 20;
 

@@ -12,7 +12,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 /// Column widths for the monitors on screen: ids and products as wide as the longest one (within
 /// bounds), so the request text — the part an operator reads — gets the rest.
@@ -44,12 +44,7 @@ const HEADER: [&str; 7] = [
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let m = &app.monitors;
     let title = format!(" Monitors {} · {} pending ", m.list.len(), m.pending());
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(title, theme.pane_title));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = super::pane(frame, area, title, theme);
     if m.list.is_empty() {
         let text = "No asynchronous requests yet. A status change on an asynchronous backend (TMSP, INTELSAT, …) shows up here.";
         frame.render_widget(Paragraph::new(Span::styled(text, theme.native)), inner);
