@@ -123,7 +123,10 @@ fn apply_filter(app: &mut App, action: Action) -> Vec<Effect> {
             app.filter.input.handle(edit.to_request());
             set_filter(app, app.filter.input.value().to_lowercase());
         }
-        Action::ApplyFilter => app.filter.editing = false,
+        Action::ApplyFilter => {
+            app.filter.editing = false;
+            return super::flows::lookup::on_filter_applied(app);
+        }
         Action::CancelFilter => {
             app.filter.editing = false;
             app.filter.input.reset();

@@ -2,7 +2,7 @@
 //! as a tokio task against the engine (reads), the gate (every mutation) or the store, and the
 //! answer comes back as a `Msg`.
 
-use crate::domain::{ProductId, ProductSummary, Status};
+use crate::domain::{BusinessId, ProductId, ProductSummary, Status};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -45,4 +45,6 @@ pub enum Effect {
     DeleteAttr { id: ProductId, name: String },
     /// The audit journal, for the view opened under `generation`.
     LoadAudit { generation: u64 },
+    /// Ask every backend for the product with this ICCID or serial (`products find`).
+    Find { id: BusinessId },
 }

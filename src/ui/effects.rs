@@ -168,6 +168,20 @@ impl EffectRunner {
                 let result = store.audit_since(None).await.map_err(|e| e.to_string());
                 Msg::Audit { generation, result }
             }),
+            Effect::Find { id } => self.send(async move {
+                let (found, missing) = engine.find(std::slice::from_ref(&id)).await;
+                // Found nowhere is an empty answer; a backend that failed is the error shown.
+                let failure = missing
+                    .into_iter()
+                    .map(|(_, e)| e)
+                    .find(|e| !matches!(e, crate::backends::BackendError::NotFound { .. }));
+                let result = match failure {
+                    _ if !found.is_empty() => Ok(found.into_iter().map(|p| p.summary).collect()),
+                    Some(e) => Err(e.to_string()),
+                    None => Ok(Vec::new()),
+                };
+                Msg::Found { id, result }
+            }),
         }
     }
 }

@@ -80,6 +80,11 @@ pub enum Msg {
         generation: u64,
         result: MsgResult<Vec<AuditEntry>>,
     },
+    /// What the backends hold under one ICCID or serial (a lookup from the filter).
+    Found {
+        id: crate::domain::BusinessId,
+        result: MsgResult<Vec<ProductSummary>>,
+    },
     /// A single row re-read after a change.
     RowRefreshed {
         id: ProductId,

@@ -102,6 +102,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             audit::on_audit(app, generation, result);
             Vec::new()
         }
+        Msg::Found { id, result } => crate::ui::flows::lookup::on_found(app, &id, result),
         Msg::RowRefreshed { id, result } => {
             match result {
                 Ok(summary) if summary.id == id => app.upsert(vec![summary], true),

@@ -7,4 +7,5 @@ pub mod attrs;
 pub mod audit;
 pub mod backends;
 pub mod batch;
+pub mod lookup;
 pub mod monitors;

@@ -555,3 +555,42 @@ fn the_tick_sets_the_clock_and_redraws_only_the_monitors_pane() {
     assert!(app.dirty);
     let _ = product_of;
 }
+
+#[test]
+fn a_filter_naming_an_unlisted_sim_asks_the_backends_and_opens_what_they_find() {
+    let mut app = app_with(3);
+    let wanted = summary(BackendKind::OneNce, "onence", 42, Status::Suspended);
+    let iccid = wanted.iccid.clone().expect("an ICCID");
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, &iccid);
+    let effects = press(&mut app, KeyCode::Enter);
+    let Some(Effect::Find { id }) = effects.first() else {
+        panic!("no lookup: {effects:?}")
+    };
+    assert_eq!(id.as_str(), iccid);
+    let id = id.clone();
+    let effects = update(
+        &mut app,
+        Msg::Found {
+            id: id.clone(),
+            result: Ok(vec![wanted.clone()]),
+        },
+    );
+    assert!(matches!(effects.as_slice(), [Effect::LoadDetail { id, .. }] if *id == wanted.id));
+    assert_eq!(app.visible.len(), 1, "the found row passes the filter");
+    assert_eq!(app.detail.as_ref().map(|d| &d.id), Some(&wanted.id));
+
+    // Found nowhere: said so; a word that matches nothing is only a filter.
+    update(
+        &mut app,
+        Msg::Found {
+            id,
+            result: Ok(vec![]),
+        },
+    );
+    assert!(error_text(&app).contains("not found on any backend"));
+    let mut app = app_with(3);
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "terminated");
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+}
