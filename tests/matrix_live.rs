@@ -3,6 +3,7 @@
 //! the platform and works, every ✖ one is refused as not supported (exit 3) without a single
 //! request. Custom attributes and batches are the gate's and the engine's (tests/gate.rs,
 //! tests/cmo_attrs.rs, tests/engine_routing.rs); every other cell of the seed's matrix is here.
+//! Also: a lookup by business id across every platform, with ICCIDs and serials mixed.
 
 use cmo::backends::{Backend, BackendError, ChangeOutcome, PageRequest, registry};
 use cmo::config::Config;
@@ -185,4 +186,43 @@ async fn every_seed_cell_holds_against_the_simulators() {
     }
     // Ten backends (TMUS and JASPER are separate accounts), twelve backend operations each.
     assert_eq!(checked, 10 * 12);
+}
+
+#[tokio::test]
+async fn a_lookup_mixing_iccids_and_serials_finds_each_where_it_lives() {
+    let h = sim::start(SimOptions {
+        size: 5,
+        ..SimOptions::default()
+    })
+    .await
+    .expect("simulators start");
+    let config = Config::from_toml_str(&h.config_toml_inline(), "sims").expect("config");
+    let engine = cmo::engine::Engine::new(registry::build(&config).expect("registry"));
+    let first = |kind: &str| {
+        let engine = engine.clone();
+        let kind = kind.to_string();
+        async move {
+            engine.list_all(Some(&kind)).await.expect("list")[0]
+                .1
+                .as_ref()
+                .expect("listed")[0]
+                .id
+                .business()
+        }
+    };
+    let sim_card = first("1NCE").await;
+    let terminal = first("INTELSAT").await;
+    let nowhere: BusinessId = BusinessId::Iccid("8988228066612345678".parse().unwrap());
+    // Satellite platforms refuse ICCIDs as bad input: that means "not here", not a failure.
+    let (found, missing) = engine
+        .find(&[sim_card.clone(), terminal.clone(), nowhere.clone()])
+        .await;
+    let ids: Vec<_> = found.iter().map(|p| p.summary.id.business()).collect();
+    assert!(
+        ids.contains(&sim_card) && ids.contains(&terminal),
+        "{ids:?}"
+    );
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert_eq!(missing[0].0, nowhere);
+    assert_eq!(missing[0].1.exit_code(), 4, "{}", missing[0].1);
 }

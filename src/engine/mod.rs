@@ -226,16 +226,13 @@ impl Engine {
         &self,
         ids: &[BusinessId],
     ) -> (Vec<Product>, Vec<(BusinessId, BackendError)>) {
-        let calls = self
-            .backends
-            .iter()
-            .map(|b| async move { self.timed(b.as_ref(), b.find(ids)).await });
+        let calls = self.backends.iter().map(|b| self.find_on(b.as_ref(), ids));
         let results = futures::future::join_all(calls).await;
         let mut found: Vec<Product> = Vec::new();
         let mut errors: Vec<(BusinessId, BackendError)> = Vec::new();
         for result in results {
             match result {
-                Ok((products, _missing)) => found.extend(products),
+                Ok(products) => found.extend(products),
                 Err(e) => {
                     for id in ids {
                         errors.push((id.clone(), e.clone()));
@@ -264,6 +261,34 @@ impl Engine {
             })
             .collect();
         (found, missing)
+    }
+
+    /// `ids` on one backend. A platform that cannot hold a kind of id (a satellite platform
+    /// and an ICCID) refuses it as bad input: then each kind of id is asked on its own, and a
+    /// kind it refuses is simply not there — not a failure of the lookup.
+    async fn find_on(&self, b: &dyn Backend, ids: &[BusinessId]) -> BackendResult<Vec<Product>> {
+        match self.timed(b, b.find(ids)).await {
+            Ok((found, _)) => Ok(found),
+            Err(BackendError::InvalidInput(_)) => {
+                let (iccids, serials): (Vec<_>, Vec<_>) = ids
+                    .iter()
+                    .cloned()
+                    .partition(|id| matches!(id, BusinessId::Iccid(_)));
+                let mut found = Vec::new();
+                for group in [iccids, serials] {
+                    if group.is_empty() || group.len() == ids.len() {
+                        continue;
+                    }
+                    match self.timed(b, b.find(&group)).await {
+                        Ok((more, _)) => found.extend(more),
+                        Err(BackendError::InvalidInput(_)) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(found)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Change a product's status: reads the current status first (the transition table is keyed
