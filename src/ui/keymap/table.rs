@@ -71,7 +71,7 @@ pub static KEYMAP: &[Binding] = &[
         Action::StartFilter,
         C::List,
         "filter",
-        "Filter on ID, ICCID, IMSI, MSISDN, status or account; an ICCID or serial no row has is looked up on every backend",
+        "Filter by ID, ICCID, IMSI, MSISDN, status or account; looks up unlisted ICCIDs and serials",
     ),
     b(
         &[k('s')],

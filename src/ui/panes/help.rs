@@ -48,7 +48,8 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: usize, theme: &Theme) {
     let lines = lines(theme);
     let total = lines.len();
     let height = u16::try_from(total + 2).unwrap_or(u16::MAX);
-    let rect = centered(area, 96, height);
+    // Wide enough for the longest description on a 120-column terminal; narrower ones clip.
+    let rect = centered(area, 116, height);
     let visible = usize::from(rect.height.saturating_sub(2)).max(1);
     // Never scroll past the last screenful.
     let first = scroll.min(total.saturating_sub(visible));
