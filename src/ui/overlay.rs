@@ -76,6 +76,8 @@ pub struct AttrForm {
     pub value: Input,
     pub field: FormField,
     pub error: Option<String>,
+    /// The CMO account the attribute is saved on; `None`: the local store.
+    pub stored_on: Option<String>,
 }
 
 impl PartialEq for AttrForm {
@@ -86,6 +88,7 @@ impl PartialEq for AttrForm {
             && self.value.value() == other.value.value()
             && self.field == other.field
             && self.error == other.error
+            && self.stored_on == other.stored_on
     }
 }
 
@@ -102,6 +105,7 @@ impl AttrForm {
             value: Input::new(value.to_string()),
             field,
             error: None,
+            stored_on: None,
         }
     }
 

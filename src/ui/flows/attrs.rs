@@ -64,13 +64,14 @@ fn open_form(app: &mut App, mode: FormMode) -> Vec<Effect> {
         .selected_attr()
         .map(|a| a.value.clone())
         .unwrap_or_default();
-    let form = match &mode {
+    let mut form = match &mode {
         FormMode::Add => AttrForm::new(detail.id.clone(), mode, "", ""),
         FormMode::Edit { name } | FormMode::Rename { old: name } => {
             let name = name.clone();
             AttrForm::new(detail.id.clone(), mode, &name, &value)
         }
     };
+    form.stored_on = detail.attrs_stored_on.clone();
     app.overlays.push(Overlay::AttrForm(form));
     Vec::new()
 }

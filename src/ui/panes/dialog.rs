@@ -204,8 +204,13 @@ fn draw_form(frame: &mut Frame, area: Rect, form: &AttrForm, theme: &Theme) {
         Some(e) => Line::from(Span::styled(sanitize(e), theme.message_error)),
         None => Line::default(),
     });
+    // Where Enter sends it: a CMO tenant keeps its products' attributes on its server.
+    let saves = match &form.stored_on {
+        Some(account) => format!("Enter saves on {}", sanitize(account)),
+        None => "Enter saves".to_string(),
+    };
     lines.push(Line::from(Span::styled(
-        "Enter saves · Tab switches field · Esc cancels",
+        format!("{saves} · Tab switches field · Esc cancels"),
         theme.native,
     )));
     let rect = centered(area, 72, 6);

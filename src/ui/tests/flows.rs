@@ -594,3 +594,14 @@ fn a_filter_naming_an_unlisted_sim_asks_the_backends_and_opens_what_they_find() 
     type_text(&mut app, "terminated");
     assert!(press(&mut app, KeyCode::Enter).is_empty());
 }
+
+#[test]
+fn the_attribute_form_says_when_it_saves_on_a_cmo_tenant() {
+    let mut app = detail_with_attrs(false, &[("site", "pier 4")]);
+    app.detail.as_mut().unwrap().attrs_stored_on = Some("tenant-eos".into());
+    press(&mut app, KeyCode::Char('a'));
+    let Some(Overlay::AttrForm(form)) = app.top_overlay() else {
+        panic!("no form: {:?}", app.overlays)
+    };
+    assert_eq!(form.stored_on.as_deref(), Some("tenant-eos"));
+}
