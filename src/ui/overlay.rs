@@ -140,9 +140,7 @@ impl AttrForm {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     /// The keymap help; `scroll` is the first line shown.
-    Help {
-        scroll: usize,
-    },
+    Help { scroll: usize },
     StatusMenu {
         subject: Subject,
         targets: Vec<Status>,
@@ -152,7 +150,8 @@ pub enum Overlay {
         pending: Pending,
         focus: ConfirmFocus,
     },
-    AttrForm(AttrForm),
+    /// Boxed: the form (two inputs) is far larger than every other overlay.
+    AttrForm(Box<AttrForm>),
     /// A finished batch, one line per product (already sanitized).
     Report {
         title: String,

@@ -72,7 +72,7 @@ fn open_form(app: &mut App, mode: FormMode) -> Vec<Effect> {
         }
     };
     form.stored_on = detail.attrs_stored_on.clone();
-    app.overlays.push(Overlay::AttrForm(form));
+    app.overlays.push(Overlay::AttrForm(Box::new(form)));
     Vec::new()
 }
 
