@@ -39,6 +39,8 @@ pub enum Action {
     Audit,
     /// Show the backends: each account's health, latency, listing and last error.
     Backends,
+    /// Change a characteristic of the open product at the carrier (TMSP).
+    UpdateCharacteristics,
     /// Mark or unmark the selected product for a batch.
     ToggleMark,
     /// Change the status of every marked product (a batch; asks for confirmation).

@@ -110,6 +110,7 @@ fn apply_pane(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Monitors => monitors::open(app),
         Action::Audit => audit::open(app),
         Action::Backends => backends::open(app),
+        Action::UpdateCharacteristics if in_detail => super::flows::characteristics::open(app),
         _ => {
             app.dirty = false;
             Vec::new()
@@ -274,6 +275,13 @@ fn confirmed_effects(app: &mut App, pending: Pending) -> Vec<Effect> {
         Pending::CancelMonitor { monitor_id, .. } => {
             app.status_line = Some(format!("monitor {monitor_id}: cancelling…"));
             vec![Effect::CancelMonitor { monitor_id }]
+        }
+        Pending::Characteristic { id, change } => {
+            app.status_line = Some(format!("{id}: updating {}…", change.name));
+            vec![Effect::UpdateCharacteristics {
+                id,
+                changes: vec![change],
+            }]
         }
     }
 }

@@ -2,7 +2,7 @@
 //! as a tokio task against the engine (reads), the gate (every mutation) or the store, and the
 //! answer comes back as a `Msg`.
 
-use crate::domain::{BusinessId, ProductId, ProductSummary, Status};
+use crate::domain::{BusinessId, Characteristic, ProductId, ProductSummary, Status};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -47,4 +47,9 @@ pub enum Effect {
     LoadAudit { generation: u64 },
     /// Ask every backend for the product with this ICCID or serial (`products find`).
     Find { id: BusinessId },
+    /// Through the gate: change product characteristics at the carrier.
+    UpdateCharacteristics {
+        id: ProductId,
+        changes: Vec<Characteristic>,
+    },
 }

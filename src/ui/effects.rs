@@ -168,6 +168,17 @@ impl EffectRunner {
                 let result = store.audit_since(None).await.map_err(|e| e.to_string());
                 Msg::Audit { generation, result }
             }),
+            Effect::UpdateCharacteristics { id, changes } => self.send(async move {
+                let result = gate
+                    .update_characteristics(&id, &changes)
+                    .await
+                    .map(|outcome| match outcome {
+                        ChangeOutcome::Done { .. } => None,
+                        ChangeOutcome::Pending(m) => Some(m.id),
+                    })
+                    .map_err(|e| e.to_string());
+                Msg::CharacteristicsUpdated { id, result }
+            }),
             Effect::Find { id } => self.send(async move {
                 let (found, missing) = engine.find(std::slice::from_ref(&id)).await;
                 // Found nowhere is an empty answer; a backend that failed is the error shown.

@@ -80,6 +80,11 @@ pub enum Msg {
         generation: u64,
         result: MsgResult<Vec<AuditEntry>>,
     },
+    /// A characteristics update's outcome: `Some(monitor id)` when the carrier applies it later.
+    CharacteristicsUpdated {
+        id: ProductId,
+        result: MsgResult<Option<String>>,
+    },
     /// What the backends hold under one ICCID or serial (a lookup from the filter).
     Found {
         id: crate::domain::BusinessId,

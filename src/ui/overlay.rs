@@ -2,7 +2,7 @@
 //! product or a batch), the confirmation of a mutation (focus always starts on Cancel), the
 //! attribute form, and the report of a finished batch.
 
-use crate::domain::{BackendKind, ProductId, Status};
+use crate::domain::{BackendKind, Characteristic, ProductId, Status};
 use tui_input::Input;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +48,10 @@ pub enum Pending {
         kind: BackendKind,
         request: String,
     },
+    Characteristic {
+        id: ProductId,
+        change: Characteristic,
+    },
 }
 
 /// What the attribute form does when submitted.
@@ -59,6 +63,9 @@ pub enum FormMode {
     Edit { name: String },
     /// A new name for `old` (the value is kept and shown, not edited).
     Rename { old: String },
+    /// A product characteristic to change at the carrier (TMSP): name and value are typed,
+    /// and a confirmation follows.
+    Characteristic,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,7 +103,7 @@ impl AttrForm {
     pub fn new(product: ProductId, mode: FormMode, name: &str, value: &str) -> AttrForm {
         let field = match mode {
             FormMode::Edit { .. } => FormField::Value,
-            FormMode::Add | FormMode::Rename { .. } => FormField::Name,
+            FormMode::Add | FormMode::Rename { .. } | FormMode::Characteristic => FormField::Name,
         };
         AttrForm {
             product,
@@ -112,7 +119,7 @@ impl AttrForm {
     /// Only the fields the mode lets the user type into.
     pub fn editable(&self, field: FormField) -> bool {
         match (&self.mode, field) {
-            (FormMode::Add, _) => true,
+            (FormMode::Add | FormMode::Characteristic, _) => true,
             (FormMode::Edit { .. }, f) => f == FormField::Value,
             (FormMode::Rename { .. }, f) => f == FormField::Name,
         }

@@ -103,6 +103,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Found { id, result } => crate::ui::flows::lookup::on_found(app, &id, result),
+        Msg::CharacteristicsUpdated { id, result } => {
+            crate::ui::flows::characteristics::on_updated(app, id, result)
+        }
         Msg::RowRefreshed { id, result } => {
             match result {
                 Ok(summary) if summary.id == id => app.upsert(vec![summary], true),

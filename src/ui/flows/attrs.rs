@@ -53,6 +53,7 @@ fn open_form(app: &mut App, mode: FormMode) -> Vec<Effect> {
     let what = match mode {
         FormMode::Add | FormMode::Edit { .. } => "custom attribute set",
         FormMode::Rename { .. } => "custom attribute rename",
+        FormMode::Characteristic => return super::characteristics::open(app),
     };
     if refuse_read_only(app, what) {
         return Vec::new();
@@ -65,7 +66,7 @@ fn open_form(app: &mut App, mode: FormMode) -> Vec<Effect> {
         .map(|a| a.value.clone())
         .unwrap_or_default();
     let mut form = match &mode {
-        FormMode::Add => AttrForm::new(detail.id.clone(), mode, "", ""),
+        FormMode::Add | FormMode::Characteristic => AttrForm::new(detail.id.clone(), mode, "", ""),
         FormMode::Edit { name } | FormMode::Rename { old: name } => {
             let name = name.clone();
             AttrForm::new(detail.id.clone(), mode, &name, &value)
@@ -112,6 +113,15 @@ pub fn apply_form(app: &mut App, action: Action) -> Vec<Effect> {
             form.focused_input().handle(edit.to_request());
             form.error = None;
         }
+        Action::Open | Action::ApplyFilter if form.mode == FormMode::Characteristic => {
+            match super::characteristics::change_of(form) {
+                Ok(change) => {
+                    let product = form.product.clone();
+                    super::characteristics::confirm(app, product, change);
+                }
+                Err(why) => form.error = Some(why),
+            }
+        }
         Action::Open | Action::ApplyFilter => match submit(form, &existing) {
             Ok(effect) => {
                 app.overlays.pop();
@@ -149,6 +159,13 @@ pub fn submit(form: &AttrForm, existing: &[String]) -> Result<Effect, String> {
                 id,
                 name: attr.name,
                 value: attr.value,
+            })
+        }
+        FormMode::Characteristic => {
+            let change = super::characteristics::change_of(form)?;
+            Ok(Effect::UpdateCharacteristics {
+                id,
+                changes: vec![change],
             })
         }
         FormMode::Rename { old } => {

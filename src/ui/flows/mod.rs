@@ -7,5 +7,6 @@ pub mod attrs;
 pub mod audit;
 pub mod backends;
 pub mod batch;
+pub mod characteristics;
 pub mod lookup;
 pub mod monitors;

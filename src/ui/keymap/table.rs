@@ -188,6 +188,13 @@ pub static KEYMAP: &[Binding] = &[
         "Back to the top of the product detail",
     ),
     b(
+        &[k('c')],
+        Action::UpdateCharacteristics,
+        C::Detail,
+        "",
+        "Update a product characteristic at the carrier (TMSP; asks first)",
+    ),
+    b(
         &[k('a')],
         Action::AddAttr,
         C::Detail,

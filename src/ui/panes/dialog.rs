@@ -139,6 +139,23 @@ fn confirm_text<'a>(pending: &'a Pending, theme: &Theme) -> (&'static str, Vec<L
                 Line::from(Span::styled(sanitize(request), theme.native)),
             ],
         ),
+        Pending::Characteristic { id, change } => (
+            " Confirm characteristics update ",
+            vec![
+                Line::from(Span::styled(
+                    format!(
+                        "{id}: {} → {}",
+                        sanitize(&change.name),
+                        sanitize(&change.value)
+                    ),
+                    theme.value,
+                )),
+                Line::from(Span::styled(
+                    "The carrier may apply it later; a monitor then tracks it.",
+                    theme.native,
+                )),
+            ],
+        ),
     }
 }
 
@@ -153,6 +170,7 @@ fn buttons(pending: &Pending, focus: ConfirmFocus, theme: &Theme) -> Line<'stati
         ),
         Pending::DeleteAttr { .. } => ("[ Cancel ]", "[ Delete ]".to_string()),
         Pending::CancelMonitor { .. } => ("[ Keep it ]", "[ Cancel the request ]".to_string()),
+        Pending::Characteristic { .. } => ("[ Cancel ]", "[ Update ]".to_string()),
     };
     let button = |label: String, on: bool| {
         Span::styled(
@@ -177,6 +195,7 @@ fn draw_form(frame: &mut Frame, area: Rect, form: &AttrForm, theme: &Theme) {
         FormMode::Add => format!(" Add attribute · {} ", form.product),
         FormMode::Edit { .. } => format!(" Edit attribute · {} ", form.product),
         FormMode::Rename { .. } => format!(" Rename attribute · {} ", form.product),
+        FormMode::Characteristic => format!(" Update characteristic · {} ", form.product),
     };
     const LABEL: usize = 8;
     let field = |label: &'static str, f: FormField| {
@@ -205,9 +224,10 @@ fn draw_form(frame: &mut Frame, area: Rect, form: &AttrForm, theme: &Theme) {
         None => Line::default(),
     });
     // Where Enter sends it: a CMO tenant keeps its products' attributes on its server.
-    let saves = match &form.stored_on {
-        Some(account) => format!("Enter saves on {}", sanitize(account)),
-        None => "Enter saves".to_string(),
+    let saves = match (&form.mode, &form.stored_on) {
+        (FormMode::Characteristic, _) => "Enter asks to confirm".to_string(),
+        (_, Some(account)) => format!("Enter saves on {}", sanitize(account)),
+        (_, None) => "Enter saves".to_string(),
     };
     lines.push(Line::from(Span::styled(
         format!("{saves} · Tab switches field · Esc cancels"),

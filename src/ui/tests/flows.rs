@@ -605,3 +605,63 @@ fn the_attribute_form_says_when_it_saves_on_a_cmo_tenant() {
     };
     assert_eq!(form.stored_on.as_deref(), Some("tenant-eos"));
 }
+
+#[test]
+fn characteristics_are_typed_confirmed_on_cancel_first_and_refused_where_the_matrix_says_no() {
+    // 1NCE: ✖ — said at once, nothing opens.
+    let mut app = app_with(1);
+    press(&mut app, KeyCode::Enter);
+    assert!(press(&mut app, KeyCode::Char('c')).is_empty());
+    assert!(app.overlays.is_empty());
+    assert!(error_text(&app).contains("update_characteristics is not supported by 1NCE"));
+
+    // TMSP: form, validation, confirmation starting on Cancel, then the gate's effect.
+    let tmsp = summary(BackendKind::Tmsp, "tmsp", 1, Status::Active);
+    let mut app = App::new(vec![], vec![tmsp.clone()], false);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('c'));
+    assert!(
+        matches!(app.top_overlay(), Some(Overlay::AttrForm(f)) if f.mode == FormMode::Characteristic)
+    );
+    press(&mut app, KeyCode::Enter);
+    let Some(Overlay::AttrForm(form)) = app.top_overlay() else {
+        panic!("the form stays open on an empty name")
+    };
+    assert!(
+        form.error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("needs a name")
+    );
+    type_text(&mut app, "simProfile");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "M2M Industrial");
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert!(matches!(
+        app.top_overlay(),
+        Some(Overlay::Confirm {
+            pending: Pending::Characteristic { .. },
+            focus: ConfirmFocus::Cancel
+        })
+    ));
+    press(&mut app, KeyCode::Tab);
+    let effects = press(&mut app, KeyCode::Enter);
+    let [Effect::UpdateCharacteristics { id, changes }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(id, &tmsp.id);
+    assert_eq!(changes[0].name, "simProfile");
+    assert_eq!(changes[0].value, "M2M Industrial");
+
+    // The answer: said, and the product re-read.
+    let effects = update(
+        &mut app,
+        Msg::CharacteristicsUpdated {
+            id: tmsp.id.clone(),
+            result: Ok(Some("TMSP-REQ1".into())),
+        },
+    );
+    assert!(matches!(effects.as_slice(), [Effect::LoadDetail { .. }]));
+    let msg = app.message.clone().unwrap();
+    assert!(msg.text.contains("monitor TMSP-REQ1"), "{}", msg.text);
+}
