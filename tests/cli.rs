@@ -355,6 +355,23 @@ fn demo_product_get_is_a_cmo_bundle() {
             .iter()
             .any(|c| c["name"] == "SYSTEM" && c["value"] == "1NCE")
     );
+    // SYSTEM exactly once, also where the adapter carries its own (TMSP) or the id comes from
+    // a CMO tenant.
+    for backend in ["TMSP", "cmo-demo"] {
+        let listed = stdout_json(&demo(
+            &sb,
+            &["products", "list", "--backend", backend, "--json"],
+        ));
+        let id = listed["entities"][0]["id"].as_str().unwrap().to_string();
+        let v = stdout_json(&demo(&sb, &["products", "get", &id, "--json"]));
+        let systems = v["productCharacteristic"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["name"].as_str().unwrap().eq_ignore_ascii_case("SYSTEM"))
+            .count();
+        assert_eq!(systems, 1, "{backend} {id}: {v}");
+    }
     let rels = v["productRelationship"].as_array().unwrap();
     assert!(rels.iter().all(|r| r["type"] == "BUNDLED"));
     let sim = rels

@@ -241,8 +241,14 @@ pub fn product(p: &Product) -> Value {
     if let Some(u) = &p.usage {
         relationships.extend(usage_volumes(id, u).into_iter().map(bundled));
     }
+    // SYSTEM once, from the id; an adapter or a CMO tenant may carry its own copy.
     let mut chars = vec![Characteristic::new("SYSTEM", id.kind.as_str())];
-    chars.extend(p.characteristics.iter().cloned());
+    chars.extend(
+        p.characteristics
+            .iter()
+            .filter(|c| !c.name.eq_ignore_ascii_case("SYSTEM"))
+            .cloned(),
+    );
     let mut out = json!({
         "id": id.to_string(),
         "isBundle": true,
