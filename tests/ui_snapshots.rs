@@ -65,8 +65,12 @@ async fn loaded_app() -> (App, Engine) {
 }
 
 fn render(app: &App) -> Terminal<TestBackend> {
+    render_at(app, 120, 40)
+}
+
+fn render_at(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
     let theme = Theme::load("default").expect("theme");
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
     terminal
         .draw(|f| panes::draw(f, app, &theme))
         .expect("draw");
@@ -315,4 +319,27 @@ async fn backends_view_says_why_one_is_down_120x40() {
     insta::assert_snapshot!(render(&app).backend());
     apply(&mut app, Action::Back);
     assert!(text(&app).contains("Products"));
+}
+
+#[tokio::test]
+async fn product_list_on_an_80x24_ssh_session() {
+    let (mut app, _) = loaded_app().await;
+    apply(
+        &mut app,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    // Every ID whole on a narrow terminal: columns drop out instead.
+    let list = render_at(&app, 80, 24);
+    insta::assert_snapshot!("list_80x24", list.backend());
+    let text: String = list
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(text.contains("1NCE-8988228066000000000"), "{text}");
 }
