@@ -3,14 +3,14 @@
 //! <token>`. Sessions are cached until shortly before they expire, refreshed by one task at a
 //! time, and dropped when the platform answers 401.
 
-use crate::backends::http::{TokenSource, credentials};
+use crate::backends::http::TokenSource;
+use crate::backends::http::credentials::{self, Credential, CredentialCache};
 use crate::backends::{BackendError, BackendResult};
 use async_trait::async_trait;
 use reqwest::Client;
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 #[derive(Deserialize)]
@@ -20,18 +20,12 @@ struct SessionReply {
     expires_in_seconds: Option<u64>,
 }
 
-struct Session {
-    header: HeaderValue,
-    token: SecretString,
-    refresh_at: Instant,
-}
-
 pub struct SessionAuth {
     url: String,
     login: String,
     password: SecretString,
-    cache: Mutex<Option<Session>>,
-    refreshing: tokio::sync::Mutex<()>,
+    /// Shared by every request; renewed by one session request at a time.
+    session: CredentialCache,
 }
 
 /// Assumed when the platform does not say (its documented default).
@@ -43,20 +37,11 @@ impl SessionAuth {
             url,
             login: login.to_string(),
             password,
-            cache: Mutex::new(None),
-            refreshing: tokio::sync::Mutex::new(()),
+            session: CredentialCache::default(),
         }
     }
 
-    fn cached(&self) -> Option<HeaderValue> {
-        let guard = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        guard
-            .as_ref()
-            .filter(|s| Instant::now() < s.refresh_at)
-            .map(|s| s.header.clone())
-    }
-
-    async fn open(&self, client: &Client, backend: &str) -> BackendResult<Session> {
+    async fn open(&self, client: &Client, backend: &str) -> BackendResult<Credential> {
         let body = serde_json::json!({
             "login": self.login,
             "password": self.password.expose_secret(),
@@ -80,7 +65,7 @@ impl SessionAuth {
                 detail: "the session token is not a valid header value".into(),
             })?;
         header.set_sensitive(true);
-        Ok(Session {
+        Ok(Credential {
             header,
             token: SecretString::from(reply.session_token),
             refresh_at: Instant::now() + lifetime.saturating_sub(margin),
@@ -95,40 +80,23 @@ impl TokenSource for SessionAuth {
         client: &Client,
         backend: &str,
     ) -> BackendResult<Option<HeaderValue>> {
-        if let Some(h) = self.cached() {
-            return Ok(Some(h));
-        }
-        let _one_at_a_time = self.refreshing.lock().await;
-        if let Some(h) = self.cached() {
-            return Ok(Some(h));
-        }
-        tracing::debug!(backend, "opening a GALAXY1 session");
-        let session = self.open(client, backend).await?;
-        let header = session.header.clone();
-        *self.cache.lock().unwrap_or_else(|p| p.into_inner()) = Some(session);
+        let header = self
+            .session
+            .get_or_renew(|| {
+                tracing::debug!(backend, "opening a GALAXY1 session");
+                self.open(client, backend)
+            })
+            .await?;
         Ok(Some(header))
     }
 
     fn invalidate(&self, rejected: Option<&HeaderValue>) -> bool {
-        let mut guard = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        let same = match (guard.as_ref(), rejected) {
-            (Some(s), Some(r)) => s.header == r,
-            _ => true,
-        };
-        if same {
-            *guard = None;
-        }
+        self.session.invalidate(rejected);
         true
     }
 
     fn redact(&self, text: &str) -> String {
-        let token = self
-            .cache
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map(|s| s.token.expose_secret().to_string())
-            .unwrap_or_default();
+        let token = self.session.token();
         let mut out = text.to_string();
         for secret in [self.password.expose_secret(), token.as_str()] {
             if secret.len() >= 4 {

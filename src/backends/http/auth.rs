@@ -5,13 +5,13 @@
 //! sensitive; `redact` scrubs the secret and the current token from any text we show.
 
 use super::super::BackendResult;
+use super::credentials::{Credential, CredentialCache};
 use async_trait::async_trait;
 use base64::Engine;
 use reqwest::header::HeaderValue;
 use reqwest::{Client, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Produces the `Authorization` header for each request.
@@ -123,21 +123,14 @@ struct TokenReply {
     expires_in: Option<serde_json::Value>,
 }
 
-struct CachedToken {
-    header: HeaderValue,
-    token: SecretString,
-    refresh_at: Instant,
-}
-
 /// A bearer token from `token_url`, cached and refreshed shortly before it expires.
 pub struct OAuthToken {
     grant: Grant,
     token_url: Url,
     username: String,
     secret: SecretString,
-    cache: Mutex<Option<CachedToken>>,
-    /// Serializes refreshes so concurrent requests share one token request.
-    refreshing: tokio::sync::Mutex<()>,
+    /// Shared by every request; renewed by one token request at a time.
+    credentials: CredentialCache,
 }
 
 /// Lifetime assumed when the endpoint does not say.
@@ -155,20 +148,11 @@ impl OAuthToken {
             token_url,
             username: username.to_string(),
             secret,
-            cache: Mutex::new(None),
-            refreshing: tokio::sync::Mutex::new(()),
+            credentials: CredentialCache::default(),
         }
     }
 
-    fn cached(&self) -> Option<HeaderValue> {
-        let guard = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        guard
-            .as_ref()
-            .filter(|t| Instant::now() < t.refresh_at)
-            .map(|t| t.header.clone())
-    }
-
-    async fn fetch(&self, client: &Client, backend: &str) -> BackendResult<CachedToken> {
+    async fn fetch(&self, client: &Client, backend: &str) -> BackendResult<Credential> {
         let secret = self.secret.expose_secret();
         let request = match &self.grant {
             Grant::BasicJsonClientCredentials => client
@@ -227,7 +211,7 @@ impl OAuthToken {
             .map(Duration::from_secs)
             .unwrap_or(DEFAULT_LIFETIME);
         let token = SecretString::from(reply.access_token);
-        Ok(CachedToken {
+        Ok(Credential {
             header: sensitive(&format!("Bearer {}", token.expose_secret())),
             token,
             refresh_at: Instant::now() + lifetime.saturating_sub(refresh_margin(lifetime)),
@@ -242,39 +226,23 @@ impl TokenSource for OAuthToken {
         client: &Client,
         backend: &str,
     ) -> BackendResult<Option<HeaderValue>> {
-        if let Some(h) = self.cached() {
-            return Ok(Some(h));
-        }
-        let _one_at_a_time = self.refreshing.lock().await;
-        // Another task may have refreshed while we waited.
-        if let Some(h) = self.cached() {
-            return Ok(Some(h));
-        }
-        tracing::debug!(backend, "requesting a new access token");
-        let fresh = self.fetch(client, backend).await?;
-        let header = fresh.header.clone();
-        *self.cache.lock().unwrap_or_else(|p| p.into_inner()) = Some(fresh);
+        let header = self
+            .credentials
+            .get_or_renew(|| {
+                tracing::debug!(backend, "requesting a new access token");
+                self.fetch(client, backend)
+            })
+            .await?;
         Ok(Some(header))
     }
 
     fn invalidate(&self, rejected: Option<&HeaderValue>) -> bool {
-        let mut guard = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        let same = match (guard.as_ref(), rejected) {
-            (Some(t), Some(r)) => t.header == r,
-            _ => true,
-        };
-        if same {
-            *guard = None;
-        }
+        self.credentials.invalidate(rejected);
         true
     }
 
     fn redact(&self, text: &str) -> String {
-        let guard = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        let token = guard
-            .as_ref()
-            .map(|t| t.token.expose_secret().to_string())
-            .unwrap_or_default();
+        let token = self.credentials.token();
         scrub(text, &[self.secret.expose_secret(), &token])
     }
 }

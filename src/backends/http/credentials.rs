@@ -2,7 +2,8 @@
 //! session request: send it, read the answer, and turn a refusal into the right error (5xx:
 //! `Http`, 429: `RateLimited`, anything else: `Unauthorized`) with a redacted excerpt, or the
 //! body into the expected JSON (`Malformed` when it is not). Sent outside the rate limiter:
-//! credential endpoints are not the carrier's data API.
+//! credential endpoints are not the carrier's data API. And the cache every source keeps its
+//! credential in: shared by all requests, renewed by one task at a time, dropped on rejection.
 
 use super::excerpt;
 use crate::backends::{BackendError, BackendResult};
@@ -54,4 +55,77 @@ pub(crate) async fn exchange<T: DeserializeOwned>(
         backend: backend.into(),
         detail: format!("expected {expected}: {e}"),
     })
+}
+
+/// A credential in use: the header value requests carry, the secret inside it (scrubbed from
+/// any text shown), and when to renew it.
+pub(crate) struct Credential {
+    pub header: reqwest::header::HeaderValue,
+    pub token: secrecy::SecretString,
+    pub refresh_at: std::time::Instant,
+}
+
+/// The credential every request of one backend shares: reused until its renewal time, renewed
+/// by one task at a time (the others wait, then reuse what it got), dropped when the carrier
+/// rejects it — unless another task already replaced it.
+#[derive(Default)]
+pub(crate) struct CredentialCache {
+    current: std::sync::Mutex<Option<Credential>>,
+    renewing: tokio::sync::Mutex<()>,
+}
+
+impl CredentialCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Credential>> {
+        self.current.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn fresh(&self) -> Option<reqwest::header::HeaderValue> {
+        self.lock()
+            .as_ref()
+            .filter(|c| std::time::Instant::now() < c.refresh_at)
+            .map(|c| c.header.clone())
+    }
+
+    /// The current header, or `renew`'s (one renewal at a time).
+    pub async fn get_or_renew<Fut>(
+        &self,
+        renew: impl FnOnce() -> Fut,
+    ) -> BackendResult<reqwest::header::HeaderValue>
+    where
+        Fut: std::future::Future<Output = BackendResult<Credential>>,
+    {
+        if let Some(h) = self.fresh() {
+            return Ok(h);
+        }
+        let _one_at_a_time = self.renewing.lock().await;
+        // Another task may have renewed while this one waited.
+        if let Some(h) = self.fresh() {
+            return Ok(h);
+        }
+        let credential = renew().await?;
+        let header = credential.header.clone();
+        *self.lock() = Some(credential);
+        Ok(header)
+    }
+
+    /// Drop the credential the carrier rejected (`None`: whatever is cached).
+    pub fn invalidate(&self, rejected: Option<&reqwest::header::HeaderValue>) {
+        let mut current = self.lock();
+        let same = match (current.as_ref(), rejected) {
+            (Some(c), Some(r)) => c.header == r,
+            _ => true,
+        };
+        if same {
+            *current = None;
+        }
+    }
+
+    /// The secret of the current credential (empty when none), for scrubbing text.
+    pub fn token(&self) -> String {
+        use secrecy::ExposeSecret;
+        self.lock()
+            .as_ref()
+            .map(|c| c.token.expose_secret().to_string())
+            .unwrap_or_default()
+    }
 }

@@ -6,12 +6,12 @@
 
 use super::super::BackendResult;
 use super::auth::{TokenSource, scrub, sensitive};
+use super::credentials::{Credential, CredentialCache};
 use async_trait::async_trait;
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Client, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// A fixed API key in a named header.
@@ -53,12 +53,6 @@ struct LoginReply {
     validity_seconds: Option<u64>,
 }
 
-struct Session {
-    value: HeaderValue,
-    token: SecretString,
-    refresh_at: Instant,
-}
-
 /// Validity assumed when the login answer does not say.
 const DEFAULT_VALIDITY: Duration = Duration::from_secs(600);
 
@@ -69,9 +63,8 @@ pub struct SessionLogin {
     header: HeaderName,
     username: String,
     password: SecretString,
-    session: Mutex<Option<Session>>,
-    /// Serializes logins so concurrent requests share one session.
-    logging_in: tokio::sync::Mutex<()>,
+    /// Shared by every request; renewed by one login at a time.
+    session: CredentialCache,
 }
 
 impl SessionLogin {
@@ -81,20 +74,11 @@ impl SessionLogin {
             header,
             username: username.to_string(),
             password,
-            session: Mutex::new(None),
-            logging_in: tokio::sync::Mutex::new(()),
+            session: CredentialCache::default(),
         }
     }
 
-    fn current(&self) -> Option<HeaderValue> {
-        let guard = self.session.lock().unwrap_or_else(|p| p.into_inner());
-        guard
-            .as_ref()
-            .filter(|s| Instant::now() < s.refresh_at)
-            .map(|s| s.value.clone())
-    }
-
-    async fn login(&self, client: &Client, backend: &str) -> BackendResult<Session> {
+    async fn login(&self, client: &Client, backend: &str) -> BackendResult<Credential> {
         let body = serde_json::json!({
             "userName": self.username,
             "password": self.password.expose_secret(),
@@ -114,8 +98,8 @@ impl SessionLogin {
         // Log in again when a tenth of the validity (at most a minute) is left.
         let margin = (validity / 10).min(Duration::from_secs(60));
         let token = SecretString::from(reply.session_token);
-        Ok(Session {
-            value: sensitive(token.expose_secret()),
+        Ok(Credential {
+            header: sensitive(token.expose_secret()),
             token,
             refresh_at: Instant::now() + validity.saturating_sub(margin),
         })
@@ -129,29 +113,18 @@ impl TokenSource for SessionLogin {
         client: &Client,
         backend: &str,
     ) -> BackendResult<Option<HeaderValue>> {
-        if let Some(v) = self.current() {
-            return Ok(Some(v));
-        }
-        let _one_at_a_time = self.logging_in.lock().await;
-        if let Some(v) = self.current() {
-            return Ok(Some(v));
-        }
-        tracing::debug!(backend, "logging in for a new session");
-        let fresh = self.login(client, backend).await?;
-        let value = fresh.value.clone();
-        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(fresh);
+        let value = self
+            .session
+            .get_or_renew(|| {
+                tracing::debug!(backend, "logging in for a new session");
+                self.login(client, backend)
+            })
+            .await?;
         Ok(Some(value))
     }
 
     fn invalidate(&self, rejected: Option<&HeaderValue>) -> bool {
-        let mut guard = self.session.lock().unwrap_or_else(|p| p.into_inner());
-        let same = match (guard.as_ref(), rejected) {
-            (Some(s), Some(r)) => s.value == r,
-            _ => true,
-        };
-        if same {
-            *guard = None;
-        }
+        self.session.invalidate(rejected);
         true
     }
 
@@ -160,11 +133,7 @@ impl TokenSource for SessionLogin {
     }
 
     fn redact(&self, text: &str) -> String {
-        let guard = self.session.lock().unwrap_or_else(|p| p.into_inner());
-        let token = guard
-            .as_ref()
-            .map(|s| s.token.expose_secret().to_string())
-            .unwrap_or_default();
+        let token = self.session.token();
         scrub(text, &[self.password.expose_secret(), &token])
     }
 }
