@@ -77,6 +77,47 @@ fn render_at(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
     terminal
 }
 
+/// Select `id` in the list, open it (one effect: the detail load) and feed the detail what
+/// the engine answers — the product, and its usage when `with_usage`. Returns the generation.
+async fn open_product(app: &mut App, engine: &Engine, id: &ProductId, with_usage: bool) -> u64 {
+    let position = app
+        .visible
+        .iter()
+        .position(|&i| app.rows[i].summary.id == *id)
+        .expect("row");
+    for _ in 0..position {
+        apply(app, Action::Down);
+    }
+    let effects = apply(app, Action::Open);
+    assert_eq!(effects.len(), 1);
+    let generation = app.detail_generation;
+    let product = engine
+        .product(id)
+        .await
+        .map(Box::new)
+        .map_err(|e| e.to_string());
+    update(
+        app,
+        Msg::Product {
+            generation,
+            id: id.clone(),
+            result: product,
+        },
+    );
+    if with_usage {
+        let usage = engine.usage(id).await.map_err(|e| e.to_string());
+        update(
+            app,
+            Msg::Usage {
+                generation,
+                id: id.clone(),
+                result: usage,
+            },
+        );
+    }
+    generation
+}
+
 #[tokio::test]
 async fn product_list_120x40() {
     let (mut app, _) = loaded_app().await;
@@ -89,39 +130,7 @@ async fn product_list_120x40() {
 async fn product_detail_120x40() {
     let (mut app, engine) = loaded_app().await;
     let id: ProductId = "1NCE-8988228066000000007".parse().expect("id");
-    let position = app
-        .visible
-        .iter()
-        .position(|&i| app.rows[i].summary.id == id)
-        .expect("row");
-    for _ in 0..position {
-        apply(&mut app, Action::Down);
-    }
-    let effects = apply(&mut app, Action::Open);
-    let generation = app.detail_generation;
-    assert_eq!(effects.len(), 1);
-    let product = engine
-        .product(&id)
-        .await
-        .map(Box::new)
-        .map_err(|e| e.to_string());
-    let usage = engine.usage(&id).await.map_err(|e| e.to_string());
-    update(
-        &mut app,
-        Msg::Product {
-            generation,
-            id: id.clone(),
-            result: product,
-        },
-    );
-    update(
-        &mut app,
-        Msg::Usage {
-            generation,
-            id,
-            result: usage,
-        },
-    );
+    open_product(&mut app, &engine, &id, true).await;
     insta::assert_snapshot!(render(&app).backend());
 }
 
@@ -129,38 +138,7 @@ async fn product_detail_120x40() {
 async fn satellite_detail_and_status_menu_120x40() {
     let (mut app, engine) = loaded_app().await;
     let id: ProductId = "INTELSAT-27002".parse().expect("id");
-    let position = app
-        .visible
-        .iter()
-        .position(|&i| app.rows[i].summary.id == id)
-        .expect("row");
-    for _ in 0..position {
-        apply(&mut app, Action::Down);
-    }
-    apply(&mut app, Action::Open);
-    let generation = app.detail_generation;
-    let product = engine
-        .product(&id)
-        .await
-        .map(Box::new)
-        .map_err(|e| e.to_string());
-    let usage = engine.usage(&id).await.map_err(|e| e.to_string());
-    update(
-        &mut app,
-        Msg::Product {
-            generation,
-            id: id.clone(),
-            result: product,
-        },
-    );
-    update(
-        &mut app,
-        Msg::Usage {
-            generation,
-            id,
-            result: usage,
-        },
-    );
+    open_product(&mut app, &engine, &id, true).await;
     apply(&mut app, Action::ChangeStatus);
     insta::assert_snapshot!(render(&app).backend());
 }
@@ -224,29 +202,7 @@ async fn monitors_pane_120x40() {
 async fn attributes_pane_120x40() {
     let (mut app, engine) = loaded_app().await;
     let id: ProductId = "1NCE-8988228066000000007".parse().expect("id");
-    let position = app
-        .visible
-        .iter()
-        .position(|&i| app.rows[i].summary.id == id)
-        .expect("row");
-    for _ in 0..position {
-        apply(&mut app, Action::Down);
-    }
-    apply(&mut app, Action::Open);
-    let generation = app.detail_generation;
-    let product = engine
-        .product(&id)
-        .await
-        .map(Box::new)
-        .map_err(|e| e.to_string());
-    update(
-        &mut app,
-        Msg::Product {
-            generation,
-            id: id.clone(),
-            result: product,
-        },
-    );
+    let generation = open_product(&mut app, &engine, &id, false).await;
     let attrs = [
         ("site", "Hamburg pier 4"),
         ("owner", "NOC team B"),
