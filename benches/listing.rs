@@ -101,6 +101,7 @@ fn summaries_1m() -> Vec<ProductSummary> {
                 terminal_name: None,
                 latitude: None,
                 longitude: None,
+                attrs: Vec::new(),
             }
         })
         .collect()

@@ -35,6 +35,7 @@ fn summaries(n: usize) -> Vec<ProductSummary> {
                 terminal_name: None,
                 latitude: None,
                 longitude: None,
+                attrs: Vec::new(),
             }
         })
         .collect()

@@ -50,6 +50,7 @@ pub fn summary(account: &Account, sim: &SimCard) -> ProductSummary {
         terminal_name: None,
         latitude: None,
         longitude: None,
+        attrs: Vec::new(),
     }
 }
 

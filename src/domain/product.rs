@@ -58,6 +58,11 @@ pub struct ProductSummary {
     pub terminal_name: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// Custom attributes the row knows of: the CMO tenant's `customProperty` for products a CMO
+    /// account holds (from its listing), the local store's for every other product (merged in
+    /// by whoever holds the rows). What `attr:` queries search.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attrs: Vec<crate::domain::CustomAttribute>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -45,6 +45,7 @@ pub(super) fn summary(
         terminal_name: satellite.then(|| format!("Vessel {i}")),
         latitude: None,
         longitude: None,
+        attrs: Vec::new(),
     }
 }
 

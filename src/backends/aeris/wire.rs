@@ -278,6 +278,7 @@ impl WireSubscription {
             terminal_name: None,
             latitude: None,
             longitude: None,
+            attrs: Vec::new(),
         }
     }
 

@@ -33,7 +33,8 @@ use wire::{WireFind, WireList, WireProduct};
 pub const MAX_PAGE_SIZE: u32 = 100;
 /// Keycloak token path, appended to the base URL's origin when no `token_url` is configured.
 pub const DEFAULT_TOKEN_PATH: &str = "/auth/realms/iothub/protocol/openid-connect/token";
-const LIST_FIELDS: &str = "id,status,connectivityType,relatedParty,productCharacteristic";
+const LIST_FIELDS: &str =
+    "id,status,connectivityType,relatedParty,productCharacteristic,customProperty";
 /// Platform memo entries kept before the memo is cleared (bounds memory on huge tenants).
 const MEMO_LIMIT: usize = 100_000;
 

@@ -239,6 +239,7 @@ pub fn summary(p: &WireProduct, account: &Account) -> Option<ProductSummary> {
         terminal_name: field("name"),
         latitude: coordinate(field("latitude")),
         longitude: coordinate(field("longitude")),
+        attrs: p.custom(),
     })
 }
 

@@ -211,6 +211,7 @@ impl WireSearchDevice {
             terminal_name: None,
             latitude: None,
             longitude: None,
+            attrs: Vec::new(),
         }
     }
 }

@@ -123,6 +123,7 @@ impl WireTerminal {
             terminal_name: opt(&self.label),
             latitude,
             longitude,
+            attrs: Vec::new(),
         }
     }
 

@@ -121,6 +121,7 @@ impl WireTerminal {
             terminal_name: opt(&self.name),
             latitude,
             longitude,
+            attrs: Vec::new(),
         }
     }
 

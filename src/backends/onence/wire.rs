@@ -137,6 +137,7 @@ impl WireSim {
             terminal_name: None,
             latitude: None,
             longitude: None,
+            attrs: Vec::new(),
         }
     }
 

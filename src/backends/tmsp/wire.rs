@@ -206,6 +206,7 @@ pub fn summary(dto: &SimDto, account: &Account) -> ProductSummary {
         terminal_name: None,
         latitude: None,
         longitude: None,
+        attrs: Vec::new(),
     }
 }
 

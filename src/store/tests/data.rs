@@ -238,6 +238,7 @@ fn summary(n: u32, account: &str) -> ProductSummary {
         terminal_name: None,
         latitude: Some(53.5),
         longitude: None,
+        attrs: Vec::new(),
     }
 }
 
