@@ -16,7 +16,8 @@ use regex::{Regex, RegexBuilder};
 /// once instead of taking memory and time on every keystroke.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
-const FIELDS: &str = "status, native, backend (or kind), account, id, iccid, imsi, msisdn, serial, name, type, attr";
+const FIELDS: &str =
+    "status, native, backend (or kind), account, id, iccid, imsi, msisdn, serial, name, type, attr";
 
 /// One whitespace-separated word: its text as typed, and its chars with quotes removed,
 /// each marked `true` when it was inside quotes.
@@ -139,7 +140,11 @@ fn regex(raw: &str, chars: &[(char, bool)]) -> Result<Regex, QueryError> {
 /// The regex crate's message on one line: its syntax errors span several (pattern, caret,
 /// `error: …`); the `error:` line says it all, otherwise the lines are joined.
 fn one_line(msg: &str) -> String {
-    let lines: Vec<&str> = msg.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = msg
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     match lines.iter().find_map(|l| l.strip_prefix("error: ")) {
         Some(e) => e.to_string(),
         None => lines.join(" "),
@@ -202,7 +207,12 @@ fn field(raw: &str, name: &str, value: &[(char, bool)]) -> Result<Pred, QueryErr
                 if items.iter().any(|i| i.is_empty()) {
                     return Err(err("empty item in the comma list".into()));
                 }
-                Pred::Account(items.into_iter().map(|i| Text::Glob(Glob::new(&text_of(i)))).collect())
+                Pred::Account(
+                    items
+                        .into_iter()
+                        .map(|i| Text::Glob(Glob::new(&text_of(i))))
+                        .collect(),
+                )
             }
         }
         "id" => Pred::Id(prefix(raw, value)?),
@@ -283,7 +293,10 @@ fn enum_set<T: Copy>(
                 let valid: Vec<&str> = all.iter().map(|&t| name(t)).collect();
                 return Err(QueryError::new(
                     raw,
-                    format!("unknown {what} `{item}`; expected one of {}", valid.join(", ")),
+                    format!(
+                        "unknown {what} `{item}`; expected one of {}",
+                        valid.join(", ")
+                    ),
                 ));
             }
         }

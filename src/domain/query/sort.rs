@@ -75,12 +75,18 @@ impl SortKey {
     /// `status`, `status desc`, `status:desc`, `id asc` (case-insensitive).
     pub fn parse(s: &str) -> Result<SortKey, QueryError> {
         let err = |reason: String| QueryError::new(s.trim(), reason);
-        let mut words = s.split(|c: char| c.is_whitespace() || c == ':').filter(|w| !w.is_empty());
+        let mut words = s
+            .split(|c: char| c.is_whitespace() || c == ':')
+            .filter(|w| !w.is_empty());
         let Some(col) = words.next() else {
             return Err(err(format!("empty sort key; columns are {}", columns())));
         };
-        let column = SortColumn::parse(col)
-            .ok_or_else(|| err(format!("unknown sort column `{col}`; columns are {}", columns())))?;
+        let column = SortColumn::parse(col).ok_or_else(|| {
+            err(format!(
+                "unknown sort column `{col}`; columns are {}",
+                columns()
+            ))
+        })?;
         let descending = match words.next().map(str::to_ascii_lowercase).as_deref() {
             None | Some("asc") | Some("ascending") => false,
             Some("desc") | Some("descending") => true,
