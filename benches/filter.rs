@@ -26,7 +26,7 @@ fn row(i: usize) -> ProductSummary {
     let account = format!(
         "{}-{}",
         kind.as_str().to_ascii_lowercase(),
-        if kind as usize % 3 == 0 {
+        if (kind as usize).is_multiple_of(3) {
             "demo"
         } else {
             "prod"
@@ -65,7 +65,7 @@ fn row(i: usize) -> ProductSummary {
         // Issuer prefixes differ by carrier; half the STC fleet is roaming German SIMs.
         let prefix = match kind {
             BackendKind::Tmsp | BackendKind::Cmo => "8949",
-            BackendKind::Stc if h % 2 == 0 => "8949",
+            BackendKind::Stc if h.is_multiple_of(2) => "8949",
             BackendKind::Stc => "8996",
             BackendKind::OneNce => "8988",
             _ => "8901",

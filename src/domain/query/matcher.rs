@@ -238,6 +238,9 @@ pub(super) struct Needle {
     id_rule: Option<(BackendKind, String)>,
 }
 
+// One per bare word, inside an already boxed `Needle`: boxing the finder too would only add a
+// pointer chase to every field searched.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 enum Search {
     /// ASCII without letters (digits, `-`, `+`, …): case does not matter, and no non-ASCII char
