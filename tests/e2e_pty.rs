@@ -47,7 +47,12 @@ struct Console {
 
 impl Console {
     fn launch(rows: u16, cols: u16) -> Console {
-        let home = tempfile::tempdir().unwrap();
+        Console::launch_in(rows, cols, tempfile::tempdir().unwrap())
+    }
+
+    /// Launch with `home` as HOME and the data dir inside it, so a second launch on the same
+    /// folder sees what the first one stored.
+    fn launch_in(rows: u16, cols: u16, home: tempfile::TempDir) -> Console {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -105,6 +110,11 @@ impl Console {
         let mut w = self.writer.lock().unwrap();
         w.write_all(bytes).unwrap();
         w.flush().unwrap();
+    }
+
+    /// Give the folder back (to launch again on it) once the console has quit.
+    fn into_home(self) -> tempfile::TempDir {
+        self._home
     }
 
     /// `q`, then the exit status (bounded wait).
@@ -236,5 +246,178 @@ fn an_intelsat_terminal_is_suspended_and_resumed_with_its_monitors_watched_to_co
                     .any(|l| l.contains(&id) && l.split_whitespace().any(|w| w == target))
         });
     }
+    assert!(console.quit().success());
+}
+
+/// Every product id on screen rows of the list (`KIND-digits`).
+fn product_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| {
+            l.split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+                .any(is_product_id)
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+fn is_product_id(word: &str) -> bool {
+    word.split_once('-').is_some_and(|(kind, rest)| {
+        kind.len() >= 3
+            && kind.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && rest.len() >= 5
+            && rest.chars().all(|c| c.is_ascii_digit())
+    })
+}
+
+fn first_id(line: &str) -> String {
+    line.split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+        .find(|w| is_product_id(w))
+        .map(str::to_string)
+        .unwrap_or_default()
+}
+
+/// What the console last put on the clipboard (its OSC 52 sequences in the raw output).
+fn last_copied(console: &Console) -> Option<String> {
+    use base64::Engine as _;
+    let raw = String::from_utf8_lossy(&console.screen.raw.lock().unwrap()).to_string();
+    let start = raw.rfind("\x1b]52;c;")? + "\x1b]52;c;".len();
+    let end = start + raw[start..].find('\x07')?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&raw[start..end])
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+fn copies(console: &Console) -> usize {
+    String::from_utf8_lossy(&console.screen.raw.lock().unwrap())
+        .matches("\x1b]52;c;")
+        .count()
+}
+
+/// `y`, then the id it copied (bounded wait for the new OSC 52 sequence).
+fn copy_selected(console: &Console) -> String {
+    let before = copies(console);
+    console.send(b"y");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while copies(console) == before {
+        assert!(Instant::now() < deadline, "y copied nothing");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    last_copied(console).expect("a readable OSC 52 sequence")
+}
+
+#[test]
+fn a_tagged_product_is_found_by_its_attribute_after_a_restart() {
+    let mut console = Console::launch(ROWS, COLS);
+    let screen = &console.screen;
+    let send = |bytes: &[u8]| console.send(bytes);
+    screen.wait_for("the console", |t| t.contains("Products"));
+    send(b"/backend:STC\r");
+    let listed = screen.wait_for("STC products", |t| {
+        product_lines(t).iter().any(|l| l.contains("STC-"))
+    });
+    let id = first_id(&product_lines(&listed)[0]);
+    send(b"g\r");
+    screen.wait_for("the detail", |t| t.contains("ICCID") && t.contains(&id));
+    send(b"a");
+    screen.wait_for("the attribute form", |t| t.contains("Name"));
+    send(b"ticket\tINC-1234\r");
+    screen.wait_for("the attribute saved", |t| t.contains("INC-1234") && t.contains("added"));
+    send(b"\x1b");
+    screen.wait_for("the list", |t| t.contains("Products"));
+    assert!(console.quit().success());
+
+    // A new console on the same data dir: the tag is found by a query, and only that product.
+    let mut console = Console::launch_in(ROWS, COLS, console.into_home());
+    let screen = &console.screen;
+    screen.wait_for("the console", |t| t.contains("Products"));
+    console.send(b"/attr:ticket=INC-1234\r");
+    let found = screen.wait_for("exactly the tagged product", |t| {
+        let lines = product_lines(t);
+        lines.len() == 1 && lines[0].contains(&id)
+    });
+    assert!(found.contains("Products 1/1"), "{found}");
+    // Quoted globs and case do not matter; a negation hides it.
+    console.send(b"/");
+    console.send(&[0x15]);
+    console.send(b"attr:TICKET=inc-*\r");
+    screen.wait_for("the tagged product by a glob", |t| {
+        let lines = product_lines(t);
+        lines.len() == 1 && lines[0].contains(&id)
+    });
+    assert!(console.quit().success());
+}
+
+#[test]
+fn queries_narrow_count_and_keep_the_last_result_on_a_bad_regex() {
+    let mut console = Console::launch(ROWS, COLS);
+    let screen = &console.screen;
+    let send = |bytes: &[u8]| console.send(bytes);
+    screen.wait_for("the console", |t| t.contains("Products"));
+    send(b"/status:SUSPENDED backend:STC");
+    let shown = screen.wait_for("suspended STC products and their count", |t| {
+        let lines = product_lines(t);
+        let n = lines.len();
+        n > 0
+            && lines.iter().all(|l| l.contains("STC-") && l.contains("SUSPENDED"))
+            // The summary line above the list counts exactly these rows.
+            && t.lines()
+                .any(|l| l.split('│').any(|cell| cell.trim() == format!("SUSPENDED {n}")))
+    });
+    assert!(!shown.contains("ACTIVE "), "only SUSPENDED in the summary:\n{shown}");
+
+    // A bad regex: an error naming it under the input, the rows stay.
+    send(b" ~(");
+    let errored = screen.wait_for("the regex error", |t| t.contains("`~(`"));
+    assert_eq!(
+        product_lines(&errored).len(),
+        product_lines(&shown).len(),
+        "the last result stays:\n{errored}"
+    );
+    send(b"\x1b"); // Esc clears the filter
+
+    send(b"/!status:ACTIVE\r");
+    let negated = screen.wait_for("no ACTIVE row", |t| {
+        let lines = product_lines(t);
+        !lines.is_empty()
+            && lines
+                .iter()
+                .all(|l| !l.split_whitespace().any(|w| w == "ACTIVE"))
+    });
+    assert!(
+        !negated.lines().any(|l| l.contains("ACTIVE ") && !l.contains("PENDING_ACTIVE ")),
+        "the summary counts no ACTIVE row:\n{negated}"
+    );
+    assert!(console.quit().success());
+}
+
+#[test]
+fn sorting_keeps_the_selection_and_g_lands_on_the_last_sorted_row() {
+    let mut console = Console::launch(ROWS, COLS);
+    let screen = &console.screen;
+    screen.wait_for("the console", |t| t.contains("Products"));
+    console.send(b"/backend:STC\r");
+    screen.wait_for("STC products", |t| product_lines(t).len() > 5);
+    console.send(b"jjj");
+    let chosen = copy_selected(&console);
+    console.send(b":sort status desc\r");
+    screen.wait_for("sorted by status", |t| t.contains("Status ↓"));
+    let after = copy_selected(&console);
+    assert_eq!(after, chosen, "the selection stayed on its product");
+    console.send(b":sort account\r");
+    screen.wait_for("sorted by account", |t| t.contains("Account ↑"));
+    assert_eq!(copy_selected(&console), chosen);
+    console.send(b"G");
+    let bottom = screen.wait_for("the end of the list", |t| {
+        t.lines().any(|l| l.contains("Products") && {
+            // `Products N/N` — the position is the last row.
+            l.split_whitespace()
+                .find(|w| w.contains('/'))
+                .and_then(|w| w.split_once('/'))
+                .is_some_and(|(a, b)| a == b)
+        })
+    });
+    let last = product_lines(&bottom).last().map(|l| first_id(l)).unwrap();
+    assert_eq!(copy_selected(&console), last);
     assert!(console.quit().success());
 }

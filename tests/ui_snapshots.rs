@@ -85,6 +85,8 @@ async fn open_product(app: &mut App, engine: &Engine, id: &ProductId, with_usage
         .iter()
         .position(|&i| app.rows[i].summary.id == *id)
         .expect("row");
+    // The selection stays on its product as pages arrive, so start from the top.
+    apply(app, Action::Top);
     for _ in 0..position {
         apply(app, Action::Down);
     }
@@ -121,6 +123,7 @@ async fn open_product(app: &mut App, engine: &Engine, id: &ProductId, with_usage
 #[tokio::test]
 async fn product_list_120x40() {
     let (mut app, _) = loaded_app().await;
+    apply(&mut app, Action::Top);
     apply(&mut app, Action::Down);
     apply(&mut app, Action::Down);
     insta::assert_snapshot!(render(&app).backend());

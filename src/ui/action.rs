@@ -54,6 +54,26 @@ pub enum Action {
     /// Delete the selected attribute (asks for confirmation).
     DeleteAttr,
     Help,
+    /// Open the `:` command line.
+    StartCommand,
+    /// Run the typed command.
+    RunCommand,
+    /// Close the command line without running it.
+    CancelCommand,
+    /// Complete the command or its argument (Tab; again cycles).
+    CompleteCommand,
+    /// Sort by the next column (ID → account → status → …).
+    CycleSort,
+    /// Reverse the sort direction.
+    ReverseSort,
+    /// Wide mode on or off.
+    ToggleWide,
+    /// Copy the selected product's id to the clipboard (OSC 52).
+    CopyId,
+    /// Copy the selected product's ICCID or serial to the clipboard (OSC 52).
+    CopyBusinessId,
+    /// Show or hide the highlighted column (column picker).
+    ToggleColumn,
     /// Repaint the whole screen (after the terminal got garbled).
     Redraw,
     Resize {

@@ -3,6 +3,7 @@
 //! State changes happen in `update.rs` (engine results) and `apply.rs` (user actions).
 
 pub use super::overlay::{AttrForm, ConfirmFocus, FormField, FormMode, Overlay, Pending, Subject};
+use crate::domain::query::{Query, SortColumn, SortKey};
 use crate::domain::{CustomAttribute, Monitor, Product, ProductId, ProductSummary, Usage};
 use crate::engine::HealthEntry;
 use crate::store::AuditEntry;
@@ -141,8 +142,17 @@ pub struct Message {
 pub struct FilterState {
     pub input: Input,
     pub editing: bool,
-    /// The lowercase needle the view is currently filtered by.
-    pub applied: String,
+    /// The query the view is filtered by: the last text typed that parsed (docs/query.md).
+    pub query: Query,
+    /// Why the text typed does not parse, naming the term; the previous result stays shown.
+    pub error: Option<String>,
+}
+
+impl FilterState {
+    /// Whether a query narrows the list (the filter line stays on screen).
+    pub fn is_active(&self) -> bool {
+        !self.query.is_empty() || self.error.is_some()
+    }
 }
 
 #[derive(Debug)]
@@ -150,9 +160,17 @@ pub struct App {
     pub read_only: bool,
     pub backends: Vec<BackendView>,
     pub rows: Vec<Row>,
-    index: HashMap<ProductId, usize>,
-    /// Indices into `rows` that pass the filter, in display order.
+    pub(super) index: HashMap<ProductId, usize>,
+    /// Every index into `rows`, sorted by `sort` (view.rs keeps it so).
+    pub(super) order: Vec<usize>,
+    /// Indices into `rows` that pass the filter, in display order (a subsequence of `order`).
     pub visible: Vec<usize>,
+    /// The sort of the list: a column and a direction (default: account, then id).
+    pub sort: SortKey,
+    /// Visible rows per normalized status, for the summary line.
+    pub(super) status_counts: super::view::StatusCounts,
+    /// The local store's custom attributes by product, merged into rows as they arrive.
+    pub(super) local_attrs: HashMap<ProductId, Vec<CustomAttribute>>,
     /// Position in `visible`.
     pub selected: usize,
     /// First position of `visible` on screen.
@@ -164,6 +182,12 @@ pub struct App {
     pub detail: Option<DetailState>,
     pub overlays: Vec<Overlay>,
     pub filter: FilterState,
+    /// The `:` command line, its history and completion.
+    pub command: super::commands::CommandLine,
+    /// Wide mode: every chosen column (and the attributes) shown, none dropped to fit.
+    pub wide: bool,
+    /// Columns the user turned off in the picker (the ID never is).
+    pub hidden_columns: HashSet<SortColumn>,
     pub message: Option<Message>,
     /// The last change result or monitor state, for the status line.
     pub status_line: Option<String>,
@@ -202,7 +226,11 @@ impl App {
                 .collect(),
             rows: Vec::new(),
             index: HashMap::new(),
+            order: Vec::new(),
             visible: Vec::new(),
+            sort: SortKey::DEFAULT,
+            status_counts: Default::default(),
+            local_attrs: HashMap::new(),
             selected: 0,
             offset: 0,
             page_rows: 20,
@@ -211,6 +239,9 @@ impl App {
             detail: None,
             overlays: Vec::new(),
             filter: FilterState::default(),
+            command: Default::default(),
+            wide: false,
+            hidden_columns: HashSet::new(),
             message: None,
             status_line: None,
             screen: Screen::Products,
@@ -236,130 +267,6 @@ impl App {
 
     pub fn row(&self, id: &ProductId) -> Option<&Row> {
         self.index.get(id).map(|&i| &self.rows[i])
-    }
-
-    /// Insert or replace rows by product id; new rows that pass the filter join the view at its
-    /// end, so a page costs O(page) and never re-sorts or re-filters what is already there.
-    pub fn upsert(&mut self, items: Vec<ProductSummary>, confirmed: bool) {
-        for summary in items {
-            match self.index.get(&summary.id) {
-                Some(&i) => {
-                    let summary = keep_identifiers(summary, &self.rows[i].summary);
-                    self.rows[i] = Row { summary, confirmed };
-                }
-                None => {
-                    let i = self.rows.len();
-                    if let Some(b) = self
-                        .backends
-                        .iter_mut()
-                        .find(|b| b.name == summary.related_party.name)
-                    {
-                        b.loaded += 1;
-                    }
-                    self.index.insert(summary.id.clone(), i);
-                    let passes = matches_filter(&summary, &self.filter.applied);
-                    self.rows.push(Row { summary, confirmed });
-                    if passes {
-                        self.visible.push(i);
-                    }
-                }
-            }
-        }
-        self.dirty = true;
-    }
-
-    /// What a product's detail read says about its row: the current status, and identifiers
-    /// a listing may not carry (Control Center lists ICCIDs only). Only a row of the same
-    /// account is touched; what the detail leaves out keeps the listed value.
-    pub fn refresh_row(&mut self, fresh: &ProductSummary) {
-        let Some(&i) = self.index.get(&fresh.id) else {
-            return;
-        };
-        let row = &mut self.rows[i].summary;
-        if row.related_party.name != fresh.related_party.name {
-            return;
-        }
-        let merged = keep_identifiers(fresh.clone(), row);
-        if *row != merged {
-            *row = merged;
-            self.dirty = true;
-        }
-    }
-
-    /// Add rows not held yet (the cache at start-up); rows a listing already delivered win.
-    pub fn upsert_missing(&mut self, items: Vec<ProductSummary>) {
-        let fresh: Vec<_> = items
-            .into_iter()
-            .filter(|s| !self.index.contains_key(&s.id))
-            .collect();
-        self.upsert(fresh, false);
-    }
-
-    /// Keep only the rows `keep` accepts, rebuilding the index, the view and the counts.
-    /// Returns how many rows went.
-    pub fn retain_rows(&mut self, keep: impl Fn(&Row) -> bool) -> usize {
-        let before = self.rows.len();
-        let selected = self.selected_row().map(|r| r.summary.id.clone());
-        self.rows.retain(|r| keep(r));
-        let removed = before - self.rows.len();
-        if removed == 0 {
-            return 0;
-        }
-        self.index = self
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.summary.id.clone(), i))
-            .collect();
-        for b in &mut self.backends {
-            b.loaded = self
-                .rows
-                .iter()
-                .filter(|r| r.summary.related_party.name == b.name)
-                .count();
-        }
-        let ids: HashSet<&ProductId> = self.index.keys().collect();
-        self.marks.retain(|id| ids.contains(id));
-        let needle = self.filter.applied.clone();
-        self.visible = self
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| matches_filter(&r.summary, &needle))
-            .map(|(i, _)| i)
-            .collect();
-        self.selected = selected
-            .and_then(|id| {
-                let row = *self.index.get(&id)?;
-                self.visible.iter().position(|&i| i == row)
-            })
-            .unwrap_or(self.selected);
-        self.scroll_to_selection();
-        self.dirty = true;
-        removed
-    }
-
-    /// Re-apply the filter from scratch, keeping the selected product selected when it still
-    /// passes (otherwise the selection goes to the top).
-    pub fn refilter(&mut self) {
-        let keep = self.selected_row().map(|r| r.summary.id.clone());
-        let needle = self.filter.applied.clone();
-        self.visible = self
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| matches_filter(&r.summary, &needle))
-            .map(|(i, _)| i)
-            .collect();
-        self.selected = keep
-            .and_then(|id| {
-                let row = *self.index.get(&id)?;
-                self.visible.iter().position(|&i| i == row)
-            })
-            .unwrap_or(0);
-        self.offset = 0;
-        self.scroll_to_selection();
-        self.dirty = true;
     }
 
     /// Keep `selected` inside the list and on screen.
@@ -414,58 +321,5 @@ pub fn one_line(text: &str) -> String {
     match trimmed.char_indices().nth(MAX) {
         Some((cut, _)) => format!("{}…", &trimmed[..cut]),
         None => trimmed.to_string(),
-    }
-}
-
-/// Whether a product matches a lowercase needle on ID, ICCID, IMSI, MSISDN, status (normalized
-/// or native) or account. Case-insensitive without allocating per row.
-pub fn matches_filter(s: &ProductSummary, needle: &str) -> bool {
-    if needle.is_empty() {
-        return true;
-    }
-    let kind = s.id.kind.as_str();
-    let id_hit = contains_ci(kind, needle)
-        || contains_ci(&s.id.business_id, needle)
-        || needle.split_once('-').is_some_and(|(k, rest)| {
-            k.eq_ignore_ascii_case(kind) && s.id.business_id.starts_with(rest)
-        });
-    id_hit
-        || [&s.iccid, &s.imsi, &s.msisdn, &s.serial, &s.terminal_name]
-            .into_iter()
-            .flatten()
-            .any(|v| contains_ci(v, needle))
-        || contains_ci(s.status.status.as_str(), needle)
-        || contains_ci(&s.status.native, needle)
-        || contains_ci(&s.related_party.name, needle)
-}
-
-/// `needle` must already be lowercase.
-fn contains_ci(hay: &str, needle: &str) -> bool {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    if n.len() > h.len() {
-        return false;
-    }
-    if hay.is_ascii() && needle.is_ascii() {
-        return h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
-    }
-    hay.to_lowercase().contains(needle)
-}
-
-/// `fresh` with the identifiers it lacks taken from `known` (same product, same account): a
-/// Control Center listing carries no IMSI or MSISDN, a detail read or an earlier row may.
-fn keep_identifiers(fresh: ProductSummary, known: &ProductSummary) -> ProductSummary {
-    if fresh.related_party.name != known.related_party.name {
-        return fresh;
-    }
-    let keep = |new: Option<String>, old: &Option<String>| new.or_else(|| old.clone());
-    ProductSummary {
-        iccid: keep(fresh.iccid, &known.iccid),
-        imsi: keep(fresh.imsi, &known.imsi),
-        msisdn: keep(fresh.msisdn, &known.msisdn),
-        serial: keep(fresh.serial, &known.serial),
-        terminal_name: keep(fresh.terminal_name, &known.terminal_name),
-        latitude: fresh.latitude.or(known.latitude),
-        longitude: fresh.longitude.or(known.longitude),
-        ..fresh
     }
 }

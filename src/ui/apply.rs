@@ -11,6 +11,7 @@ use super::effect::Effect;
 use super::flows::{attrs, audit, backends, batch, monitors};
 use crate::backends::BackendError;
 use crate::domain::capabilities::{sim_targets, supports, terminal_targets};
+use crate::domain::query::{Query, SortKey};
 use crate::domain::{ConnectivityType, Operation, ProductId, Status};
 
 /// Rows of the screen that are not list rows (header, table header, borders, status, footer).
@@ -49,7 +50,9 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         _ if !app.overlays.is_empty() => apply_overlay(app, action),
+        _ if app.command.editing => super::commands::apply_line(app, action),
         _ if app.filter.editing => apply_filter(app, action),
+        Action::StartCommand => super::commands::open(app),
         _ => match app.screen {
             Screen::Products => apply_pane(app, action),
             Screen::Monitors => monitors::apply(app, action),
@@ -86,10 +89,9 @@ fn apply_pane(app: &mut App, action: Action) -> Vec<Effect> {
             app.detail = None;
             Vec::new()
         }
-        Action::Back if !app.filter.applied.is_empty() => {
+        Action::Back if app.filter.is_active() => {
             app.filter.input.reset();
-            app.filter.applied.clear();
-            app.refilter();
+            set_filter_text(app, "");
             Vec::new()
         }
         Action::Back => {
@@ -100,6 +102,23 @@ fn apply_pane(app: &mut App, action: Action) -> Vec<Effect> {
             app.filter.editing = true;
             Vec::new()
         }
+        Action::CycleSort if !in_detail => {
+            let next = super::columns::next_sort_column(app.sort.column);
+            app.set_sort(SortKey {
+                column: next,
+                descending: false,
+            });
+            Vec::new()
+        }
+        Action::ReverseSort if !in_detail => {
+            app.set_sort(SortKey {
+                descending: !app.sort.descending,
+                ..app.sort
+            });
+            Vec::new()
+        }
+        Action::ToggleWide if !in_detail => super::commands::run(app, "wide"),
+        Action::CopyId | Action::CopyBusinessId => super::flows::copy::copy(app, action),
         Action::Refresh => refresh(app),
         Action::ChangeStatus => open_status_menu(app),
         Action::ToggleMark if !in_detail => {
@@ -122,7 +141,8 @@ fn apply_filter(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::FilterEdit(edit) => {
             app.filter.input.handle(edit.to_request());
-            set_filter(app, app.filter.input.value().to_lowercase());
+            let text = app.filter.input.value().to_string();
+            set_filter_text(app, &text);
         }
         Action::ApplyFilter => {
             app.filter.editing = false;
@@ -131,19 +151,27 @@ fn apply_filter(app: &mut App, action: Action) -> Vec<Effect> {
         Action::CancelFilter => {
             app.filter.editing = false;
             app.filter.input.reset();
-            set_filter(app, String::new());
+            set_filter_text(app, "");
         }
         _ => app.dirty = false,
     }
     Vec::new()
 }
 
-/// The filter narrows as the user types; an unchanged needle costs nothing.
-fn set_filter(app: &mut App, needle: String) {
-    if needle != app.filter.applied {
-        app.filter.applied = needle;
-        app.refilter();
+/// The list follows the query as the user types; an unchanged query costs nothing. Text that
+/// does not parse (an unknown field, a bad regex, an open quote) is an error under the input,
+/// naming the term, and the previous result stays on screen.
+pub fn set_filter_text(app: &mut App, text: &str) {
+    match Query::parse(text) {
+        Ok(query) => {
+            app.filter.error = None;
+            if query.text().trim() != app.filter.query.text().trim() {
+                app.set_query(query);
+            }
+        }
+        Err(e) => app.filter.error = Some(e.to_string()),
     }
+    app.dirty = true;
 }
 
 /// Lines a scrolled overlay moves by on PgUp/PgDn.
@@ -173,6 +201,10 @@ fn apply_overlay(app: &mut App, action: Action) -> Vec<Effect> {
     match (top, action) {
         (_, Action::Back) => {
             app.overlays.pop();
+            Vec::new()
+        }
+        (Overlay::Columns { selected }, a) => {
+            super::columns::apply_picker(selected, &mut app.hidden_columns, a);
             Vec::new()
         }
         (Overlay::Help { scroll }, a) if scrolled(*scroll, a).is_some() => {

@@ -3,6 +3,7 @@
 //! answer comes back as a `Msg`.
 
 use crate::domain::{BusinessId, Characteristic, ProductId, ProductSummary, Status};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -47,6 +48,19 @@ pub enum Effect {
     LoadAudit { generation: u64 },
     /// Ask every backend for the product with this ICCID or serial (`products find`).
     Find { id: BusinessId },
+    /// Put `text` on the clipboard with an OSC 52 sequence (the runtime writes it to the
+    /// terminal: works over SSH, and in tmux with `set -g set-clipboard on`).
+    Copy { text: String },
+    /// Switch to a theme by name (the runtime holds the theme).
+    SetTheme { name: String },
+    /// Write `rows` as CSV to `path`.
+    Export { path: PathBuf, rows: Vec<ProductSummary> },
+    /// The `:` history, to keep in the data dir.
+    SaveHistory { lines: Vec<String> },
+    /// Read the `:` history kept in the data dir.
+    LoadHistory,
+    /// Every custom attribute in the local store, so rows can be searched by `attr:`.
+    LoadAttrIndex,
     /// Through the gate: change product characteristics at the carrier.
     UpdateCharacteristics {
         id: ProductId,

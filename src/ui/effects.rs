@@ -74,6 +74,41 @@ impl EffectRunner {
                     }
                 });
             }
+            Effect::LoadAttrIndex => self.send(async move {
+                Msg::AttrIndex(store.attrs_all().await.map_err(|e| e.to_string()))
+            }),
+            Effect::LoadHistory => {
+                let path = history_path(&store);
+                self.send(async move {
+                    let lines = tokio::task::spawn_blocking(move || read_history(&path))
+                        .await
+                        .unwrap_or_default();
+                    Msg::History(lines)
+                });
+            }
+            Effect::SaveHistory { lines } => {
+                let path = history_path(&store);
+                tokio::task::spawn_blocking(move || {
+                    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+                    if let Err(e) = std::fs::write(&path, text) {
+                        tracing::warn!(path = %path.display(), error = %e, "the command history was not saved");
+                    }
+                });
+            }
+            Effect::Export { path, rows } => self.send(async move {
+                let target = path.clone();
+                let result = tokio::task::spawn_blocking(move || {
+                    let refs: Vec<&crate::domain::ProductSummary> = rows.iter().collect();
+                    crate::export::export_to_file(&target, &refs).map_err(|e| e.to_string())
+                })
+                .await
+                .unwrap_or_else(|e| Err(format!("the export stopped: {e}")));
+                Msg::Exported { path, result }
+            }),
+            // The runtime carries these out itself (they touch the terminal and the theme).
+            Effect::Copy { .. } | Effect::SetTheme { .. } => {
+                tracing::warn!("a terminal effect reached the effect runner; ignored");
+            }
             Effect::LoadDetail { generation, id } => {
                 let (e2, id2, id3) = (engine.clone(), id.clone(), id.clone());
                 self.send(async move {
@@ -203,4 +238,26 @@ impl Drop for EffectRunner {
             listing.abort();
         }
     }
+}
+
+/// The `:` history file, beside the store in the data dir.
+fn history_path(store: &StoreHandle) -> std::path::PathBuf {
+    store
+        .path()
+        .parent()
+        .unwrap_or_else(|| std::path::Path::new("."))
+        .join("command_history")
+}
+
+/// The kept history, oldest first; a missing or unreadable file is an empty history. Lines are
+/// sanitized: the file is ours, but a line is drawn on the terminal.
+fn read_history(path: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .map(|text| {
+            text.lines()
+                .map(crate::text::sanitize)
+                .filter(|l| !l.trim().is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -7,6 +7,8 @@
 
 pub mod action;
 pub mod app;
+pub mod columns;
+pub mod commands;
 pub mod apply;
 pub mod effect;
 pub mod effects;
@@ -20,6 +22,7 @@ pub mod session;
 pub mod terminal;
 pub mod theme;
 pub mod update;
+pub mod view;
 
 pub use runtime::{UiError, UiOptions, run};
 pub use session::{SessionSettings, UiSession};

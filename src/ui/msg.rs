@@ -28,6 +28,15 @@ pub enum Msg {
     ListFailed { generation: u64, error: String },
     /// The store's product cache, read at start-up.
     Cached(MsgResult<Vec<ProductSummary>>),
+    /// The `:` command history from the data dir (oldest first).
+    History(Vec<String>),
+    /// Where an export went and how many rows it wrote.
+    Exported {
+        path: std::path::PathBuf,
+        result: MsgResult<usize>,
+    },
+    /// Every custom attribute the local store holds, by product.
+    AttrIndex(MsgResult<std::collections::HashMap<ProductId, Vec<CustomAttribute>>>),
     /// The full bundle for the detail pane opened under `generation`.
     Product {
         generation: u64,

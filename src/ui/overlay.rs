@@ -159,6 +159,8 @@ pub enum Overlay {
     },
     /// Boxed: the form (two inputs) is far larger than every other overlay.
     AttrForm(Box<AttrForm>),
+    /// The list's column picker (`:columns`): `selected` is the highlighted column.
+    Columns { selected: usize },
     /// A finished batch, one line per product (already sanitized).
     Report {
         title: String,

@@ -54,7 +54,7 @@ pub async fn run(session: UiSession, opts: UiOptions) -> Result<(), UiError> {
 async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
     let engine = &session.engine;
     let mut theme = Theme::load(&opts.theme)?;
-    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+    if no_color() {
         theme = theme.without_colors();
     }
     let accounts = engine
@@ -78,6 +78,8 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
     let (width, height) = tui.size()?;
     apply(&mut app, Action::Resize { width, height });
     runner.run(Effect::LoadCache);
+    runner.run(Effect::LoadAttrIndex);
+    runner.run(Effect::LoadHistory);
     runner.run(Effect::LoadMonitors);
     for effect in refresh(&mut app) {
         runner.run(effect);
@@ -131,7 +133,21 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
             },
         };
         for effect in effects {
-            runner.run(effect);
+            match effect {
+                Effect::Copy { text } => match tui.copy_to_clipboard(&text) {
+                    Ok(()) => {}
+                    Err(e) => app.set_error(&format!("copy failed: {e}")),
+                },
+                Effect::SetTheme { name } => match Theme::load(&name) {
+                    Ok(t) => {
+                        theme = if no_color() { t.without_colors() } else { t };
+                        app.set_info(&format!("theme {name}"));
+                        app.full_repaint = true;
+                    }
+                    Err(e) => app.set_error(&e.to_string()),
+                },
+                other => runner.run(other),
+            }
         }
     }
     drop(runner);
@@ -154,4 +170,9 @@ fn health(engine: &Engine) -> Vec<HealthEntry> {
         .iter()
         .map(|a| engine.health().get(&a.name))
         .collect()
+}
+
+/// `NO_COLOR` set and not empty (no-color.org).
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }

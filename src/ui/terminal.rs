@@ -98,6 +98,14 @@ impl Tui {
         Ok(tui)
     }
 
+    /// Put `text` on the clipboard of the terminal the user sits at: an OSC 52 sequence, which
+    /// travels over SSH and which tmux honours with `set -g set-clipboard on`.
+    pub fn copy_to_clipboard(&mut self, text: &str) -> io::Result<()> {
+        let out = self.terminal.backend_mut();
+        out.write_all(osc52(text).as_bytes())?;
+        out.flush()
+    }
+
     pub fn size(&self) -> io::Result<(u16, u16)> {
         let s = self.terminal.size()?;
         Ok((s.width, s.height))
@@ -141,5 +149,28 @@ impl Drop for Tui {
         if let Some(previous) = self.previous_hook.take() {
             std::panic::set_hook(Box::new(move |info| previous(info)));
         }
+    }
+}
+
+/// The OSC 52 "set clipboard" sequence for `text` (base64, BEL-terminated). The text is
+/// sanitized first, so nothing from a carrier can smuggle a control sequence along.
+pub fn osc52(text: &str) -> String {
+    use base64::Engine as _;
+    let clean = crate::text::sanitize(text);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(clean.as_bytes());
+    format!("\x1b]52;c;{encoded}\x07")
+}
+
+#[cfg(test)]
+mod osc52_tests {
+    #[test]
+    fn osc52_encodes_the_text_for_the_clipboard() {
+        assert_eq!(
+            super::osc52("TMSP-8949"),
+            "\x1b]52;c;VE1TUC04OTQ5\x07",
+            "base64 of the id, between ESC ] 52 ; c ; and BEL"
+        );
+        let hostile = super::osc52("89\x1b]0;pwned\x07");
+        assert_eq!(hostile.matches('\x1b').count(), 1, "only our own ESC: {hostile:?}");
     }
 }

@@ -233,7 +233,8 @@ fn status_menu_offers_only_allowed_targets() {
     }
     // TMSP offers more from ACTIVE; satellite products use the terminal table.
     let tmsp = summary(BackendKind::Tmsp, "tmsp", 1, Status::Active);
-    let sat = summary(BackendKind::Intelsat, "sat", 1, Status::Suspended);
+    // Rows sort by account: "tmsp" before "vsat", so the TMSP row is selected first.
+    let sat = summary(BackendKind::Intelsat, "vsat", 1, Status::Suspended);
     let mut app = App::new(vec![], vec![tmsp, sat], false);
     press(&mut app, KeyCode::Char('s'));
     let Some(Overlay::StatusMenu { targets, .. }) = app.top_overlay() else {
@@ -463,12 +464,18 @@ fn every_keymap_context_has_a_way_out() {
             continue;
         }
         let exits = keymap::bindings(ctx)
-            .any(|b| matches!(b.action, Action::Back | Action::Quit | Action::CancelFilter));
+            .any(|b| {
+                matches!(
+                    b.action,
+                    Action::Back | Action::Quit | Action::CancelFilter | Action::CancelCommand
+                )
+            });
         assert!(exits, "{ctx:?} has no Esc/quit binding");
     }
 }
 
 mod flows;
+mod view;
 
 #[test]
 fn a_long_detail_scrolls_by_half_pages_within_its_length_and_keeps_it_on_reload() {

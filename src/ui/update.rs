@@ -114,6 +114,27 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::History(lines) => {
+            app.command.set_history(lines);
+            Vec::new()
+        }
+        Msg::Exported { path, result } => {
+            let shown = crate::text::sanitize(&path.display().to_string());
+            match result {
+                Ok(n) => app.set_info(&format!("exported {n} rows to {shown}")),
+                Err(e) => app.set_error(&format!("export to {shown} failed: {e}")),
+            }
+            Vec::new()
+        }
+        Msg::AttrIndex(result) => {
+            match result {
+                Ok(index) => app.set_local_attrs(index),
+                Err(e) => app.set_error(&format!(
+                    "custom attributes could not be read from the store ({e}); attr: queries see only opened products"
+                )),
+            }
+            Vec::new()
+        }
         Msg::Health(entries) => {
             for (b, h) in app.backends.iter_mut().zip(entries) {
                 if b.health != h {

@@ -193,15 +193,23 @@ pub fn on_attrs(
         .as_mut()
         .filter(|d| d.generation == generation && &d.id == id)
     {
-        d.attrs = match result {
+        let read = match result {
             Ok((list, stored_on)) => {
                 d.attr_selected = d.attr_selected.min(list.len().saturating_sub(1));
                 d.attrs_stored_on = stored_on;
-                Loadable::Ready(list)
+                d.attrs = Loadable::Ready(list.clone());
+                Some(list)
             }
-            Err(e) => Loadable::Failed(e),
+            Err(e) => {
+                d.attrs = Loadable::Failed(e);
+                None
+            }
         };
         app.dirty = true;
+        // The row learns them too, so an `attr:` query finds the product at once.
+        if let Some(list) = read {
+            app.set_row_attrs(id, list);
+        }
     }
 }
 

@@ -8,5 +8,6 @@ pub mod audit;
 pub mod backends;
 pub mod batch;
 pub mod characteristics;
+pub mod copy;
 pub mod lookup;
 pub mod monitors;

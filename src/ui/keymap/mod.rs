@@ -15,6 +15,8 @@ pub enum Context {
     Audit,
     Backends,
     Filter,
+    Command,
+    Columns,
     StatusMenu,
     Confirm,
     AttrForm,
@@ -23,7 +25,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 14] = [
         Context::Global,
         Context::List,
         Context::Detail,
@@ -31,6 +33,8 @@ impl Context {
         Context::Audit,
         Context::Backends,
         Context::Filter,
+        Context::Command,
+        Context::Columns,
         Context::StatusMenu,
         Context::Confirm,
         Context::AttrForm,
@@ -46,7 +50,9 @@ impl Context {
             Context::Monitors => "Monitors (asynchronous carrier requests)",
             Context::Audit => "Audit journal",
             Context::Backends => "Backends (accounts, health, last error)",
-            Context::Filter => "Filter line",
+            Context::Filter => "Filter line (query language: docs/query.md)",
+            Context::Command => "Command line (`:`)",
+            Context::Columns => "Column picker (`:columns`)",
             Context::StatusMenu => "Status menu",
             Context::Confirm => "Confirmation dialog",
             Context::AttrForm => "Attribute form",
@@ -118,6 +124,8 @@ pub fn context(app: &App) -> Context {
         Some(Overlay::Confirm { .. }) => Context::Confirm,
         Some(Overlay::AttrForm(_)) => Context::AttrForm,
         Some(Overlay::Report { .. }) => Context::Report,
+        Some(Overlay::Columns { .. }) => Context::Columns,
+        None if app.command.editing => Context::Command,
         None if app.filter.editing => Context::Filter,
         None => match app.screen {
             Screen::Monitors => Context::Monitors,
@@ -153,7 +161,9 @@ pub fn handle_key(app: &App, key: KeyEvent) -> Option<Action> {
         return found;
     }
     match (ctx, key.code) {
-        (Context::Filter | Context::AttrForm, KeyCode::Char(c)) if mods.is_empty() => {
+        (Context::Filter | Context::AttrForm | Context::Command, KeyCode::Char(c))
+            if mods.is_empty() =>
+        {
             Some(Action::FilterEdit(FilterEdit::Insert(c)))
         }
         _ => None,
@@ -225,6 +235,14 @@ pub fn keybindings_markdown() -> String {
         }
         if ctx == Context::AttrForm {
             out.push_str("| any other character | Typed into the focused field |\n");
+        }
+        if ctx == Context::Command {
+            out.push_str("| any other character | Typed into the command line |\n");
+            out.push_str("\nCommands (Tab completes, ↑/↓ walk the history kept in the data dir):\n\n| Command | Does |\n| --- | --- |\n");
+            for c in super::commands::COMMANDS {
+                let args = if c.args.is_empty() { String::new() } else { format!(" {}", c.args) };
+                out.push_str(&format!("| `:{}{args}` | {} |\n", c.name, c.description));
+            }
         }
     }
     out

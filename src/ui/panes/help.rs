@@ -2,6 +2,7 @@
 //! the keymap is taller than the screen.
 
 use super::centered;
+use crate::ui::commands::COMMANDS;
 use crate::ui::keymap::{self, Context};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
@@ -22,8 +23,31 @@ fn lines(theme: &Theme) -> Vec<Line<'static>> {
                 Span::styled(b.description, theme.value),
             ]));
         }
+        if ctx == Context::Command {
+            for c in COMMANDS {
+                let args = if c.args.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", c.args)
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  :{:<21}", format!("{}{args}", c.name)), theme.footer_key),
+                    Span::styled(c.description, theme.value),
+                ]));
+            }
+        }
     }
     lines
+}
+
+/// Lines of one section: its title, its bindings and, for the command line, its commands.
+fn section_len(ctx: Context) -> usize {
+    let commands = if ctx == Context::Command {
+        COMMANDS.len()
+    } else {
+        0
+    };
+    1 + keymap::bindings(ctx).count() + commands
 }
 
 /// The line where `ctx`'s section starts, so the help opens on the keys of what has focus.
@@ -32,16 +56,13 @@ pub fn section_start(ctx: Context) -> usize {
     Context::ALL
         .iter()
         .take_while(|c| **c != ctx)
-        .map(|c| 1 + keymap::bindings(*c).count())
+        .map(|c| section_len(*c))
         .sum()
 }
 
 /// How many lines the help has (what `apply` clamps the scroll to).
 pub fn line_count() -> usize {
-    Context::ALL
-        .iter()
-        .map(|ctx| 1 + keymap::bindings(*ctx).count())
-        .sum()
+    Context::ALL.iter().map(|ctx| section_len(*ctx)).sum()
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, scroll: usize, theme: &Theme) {

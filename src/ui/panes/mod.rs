@@ -24,11 +24,12 @@ use ratatui::widgets::{Block, Borders};
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
     frame.render_widget(Block::new().style(theme.base), area);
-    let show_filter = app.filter.editing || !app.filter.applied.is_empty();
+    let show_filter = app.filter.editing || app.filter.is_active();
+    let filter_rows = u16::from(show_filter) + u16::from(app.filter.error.is_some());
     let [header_area, body, filter_area, status_area, footer_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
-        Constraint::Length(u16::from(show_filter)),
+        Constraint::Length(filter_rows),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
@@ -44,11 +45,16 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     if show_filter {
         status_line::draw_filter(frame, filter_area, app, theme);
     }
-    status_line::draw(frame, status_area, app, theme);
+    if app.command.editing {
+        status_line::draw_command(frame, status_area, app, theme);
+    } else {
+        status_line::draw(frame, status_area, app, theme);
+    }
     footer::draw(frame, footer_area, app, theme);
     for overlay in &app.overlays {
         match overlay {
             Overlay::Help { scroll } => help::draw(frame, area, *scroll, theme),
+            Overlay::Columns { selected } => dialog::draw_columns(frame, area, app, *selected, theme),
             _ => dialog::draw(frame, area, overlay, theme),
         }
     }

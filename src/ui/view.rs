@@ -1,0 +1,370 @@
+//! The product table's view: which rows pass the query and in what order. `order` holds every
+//! row sorted by the current sort key (a total order, so the result does not depend on the
+//! order pages arrive in); `visible` is the subsequence of `order` the query accepts. A new
+//! query filters `order` — or only `visible` when it narrows the last one — without sorting;
+//! a new sort key sorts once. Pages arriving later are sorted among themselves and merged in,
+//! so a page costs O(page · log page + rows held), never a full re-sort. Every change keeps
+//! the selected product selected, and the per-status counts of the visible rows up to date.
+
+use super::app::{App, Row};
+use crate::domain::query::{Query, SortKey};
+use crate::domain::{CustomAttribute, ProductId, ProductSummary, Status};
+use std::cmp::Ordering;
+use std::collections::HashSet;
+
+/// Rows per normalized status among the visible rows, in `Status::ALL` order.
+pub type StatusCounts = [usize; Status::ALL.len()];
+
+pub fn status_slot(status: Status) -> usize {
+    Status::ALL.iter().position(|s| *s == status).unwrap_or(0)
+}
+
+impl App {
+    /// Insert or replace rows by product id. New rows are sorted among themselves and merged
+    /// into the sorted view; a replaced row whose sort position or query result changed makes
+    /// the view rebuild once at the end.
+    pub fn upsert(&mut self, items: Vec<ProductSummary>, confirmed: bool) {
+        if items.is_empty() {
+            return;
+        }
+        let selected = self.selected_id();
+        let mut fresh = Vec::new();
+        let mut rebuild = false;
+        for summary in items {
+            let summary = self.with_local_attrs(summary);
+            match self.index.get(&summary.id) {
+                Some(&i) => {
+                    let old = std::mem::replace(
+                        &mut self.rows[i],
+                        Row {
+                            summary: summary.clone(),
+                            confirmed,
+                        },
+                    );
+                    let merged = keep_identifiers(summary, &old.summary);
+                    self.rows[i].summary = merged;
+                    let new = &self.rows[i].summary;
+                    let passed = self.filter.query.matches(&old.summary);
+                    let passes = self.filter.query.matches(new);
+                    if passed != passes
+                        || self.sort.compare(&old.summary, new) != Ordering::Equal
+                    {
+                        rebuild = true;
+                    } else if passes && old.summary.status.status != new.status.status {
+                        self.status_counts[status_slot(old.summary.status.status)] -= 1;
+                        self.status_counts[status_slot(new.status.status)] += 1;
+                    }
+                }
+                None => {
+                    let i = self.rows.len();
+                    if let Some(b) = self
+                        .backends
+                        .iter_mut()
+                        .find(|b| b.name == summary.related_party.name)
+                    {
+                        b.loaded += 1;
+                    }
+                    self.index.insert(summary.id.clone(), i);
+                    self.rows.push(Row { summary, confirmed });
+                    fresh.push(i);
+                }
+            }
+        }
+        if rebuild {
+            self.rebuild_order();
+            self.rebuild_visible(selected);
+        } else if !fresh.is_empty() {
+            self.merge_fresh(fresh, selected);
+        }
+        self.dirty = true;
+    }
+
+    /// What a product's detail read says about its row: the current status, and identifiers
+    /// a listing may not carry (Control Center lists ICCIDs only). Only a row of the same
+    /// account is touched; what the detail leaves out keeps the listed value.
+    pub fn refresh_row(&mut self, fresh: &ProductSummary) {
+        let Some(&i) = self.index.get(&fresh.id) else {
+            return;
+        };
+        let row = &self.rows[i].summary;
+        if row.related_party.name != fresh.related_party.name {
+            return;
+        }
+        let mut merged = keep_identifiers(fresh.clone(), row);
+        if merged.attrs.is_empty() {
+            merged.attrs = row.attrs.clone();
+        }
+        if *row != merged {
+            let confirmed = self.rows[i].confirmed;
+            self.upsert(vec![merged], confirmed);
+        }
+    }
+
+    /// Add rows not held yet (the cache at start-up); rows a listing already delivered win.
+    pub fn upsert_missing(&mut self, items: Vec<ProductSummary>) {
+        let fresh: Vec<_> = items
+            .into_iter()
+            .filter(|s| !self.index.contains_key(&s.id))
+            .collect();
+        self.upsert(fresh, false);
+    }
+
+    /// Keep only the rows `keep` accepts, rebuilding the index, the view and the counts.
+    /// Returns how many rows went.
+    pub fn retain_rows(&mut self, keep: impl Fn(&Row) -> bool) -> usize {
+        let before = self.rows.len();
+        let selected = self.selected_id();
+        self.rows.retain(|r| keep(r));
+        let removed = before - self.rows.len();
+        if removed == 0 {
+            return 0;
+        }
+        self.index = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.summary.id.clone(), i))
+            .collect();
+        for b in &mut self.backends {
+            b.loaded = self
+                .rows
+                .iter()
+                .filter(|r| r.summary.related_party.name == b.name)
+                .count();
+        }
+        let ids: HashSet<&ProductId> = self.index.keys().collect();
+        self.marks.retain(|id| ids.contains(id));
+        self.rebuild_order();
+        self.rebuild_visible(selected);
+        self.dirty = true;
+        removed
+    }
+
+    /// Filter by `query`, keeping the selected product selected when it still passes
+    /// (otherwise the selection goes to the top). A query that narrows the current one only
+    /// looks at the rows shown now.
+    pub fn set_query(&mut self, query: Query) {
+        let selected = self.selected_id();
+        let narrows = query.narrows(&self.filter.query);
+        self.filter.query = query;
+        if narrows {
+            let rows = &self.rows;
+            let q = &self.filter.query;
+            self.visible.retain(|&i| q.matches(&rows[i].summary));
+            self.recount();
+            self.reselect(selected);
+        } else {
+            self.rebuild_visible(selected);
+        }
+        self.dirty = true;
+    }
+
+    /// Re-apply the query from scratch (after rows changed under it).
+    pub fn refilter(&mut self) {
+        let selected = self.selected_id();
+        self.rebuild_visible(selected);
+        self.dirty = true;
+    }
+
+    /// Sort by `key`; the selection stays on the same product.
+    pub fn set_sort(&mut self, key: SortKey) {
+        if key == self.sort {
+            return;
+        }
+        let selected = self.selected_id();
+        self.sort = key;
+        self.rebuild_order();
+        self.rebuild_visible(selected);
+        self.dirty = true;
+    }
+
+    /// A product's custom attributes as just read (its detail pane, or after an edit): the row
+    /// knows them from now on, so `attr:` queries see the change at once.
+    pub fn set_row_attrs(&mut self, id: &ProductId, attrs: Vec<CustomAttribute>) {
+        if !self.attrs_on_cmo(id) {
+            if attrs.is_empty() {
+                self.local_attrs.remove(id);
+            } else {
+                self.local_attrs.insert(id.clone(), attrs.clone());
+            }
+        }
+        let Some(&i) = self.index.get(id) else {
+            return;
+        };
+        if self.rows[i].summary.attrs == attrs {
+            return;
+        }
+        let mut summary = self.rows[i].summary.clone();
+        summary.attrs = attrs;
+        let confirmed = self.rows[i].confirmed;
+        self.upsert(vec![summary], confirmed);
+    }
+
+    /// The local store's attributes of every product, read at start-up: rows held now and
+    /// rows arriving later carry them.
+    pub fn set_local_attrs(
+        &mut self,
+        attrs: std::collections::HashMap<ProductId, Vec<CustomAttribute>>,
+    ) {
+        self.local_attrs = attrs;
+        let updates: Vec<ProductSummary> = self
+            .local_attrs
+            .iter()
+            .filter_map(|(id, list)| {
+                let &i = self.index.get(id)?;
+                let row = &self.rows[i].summary;
+                (row.attrs != *list && !self.attrs_on_cmo(id)).then(|| {
+                    let mut s = row.clone();
+                    s.attrs = list.clone();
+                    s
+                })
+            })
+            .collect();
+        for s in updates {
+            let confirmed = self.row(&s.id).is_some_and(|r| r.confirmed);
+            self.upsert(vec![s], confirmed);
+        }
+    }
+
+    /// Rows per normalized status among the visible rows.
+    pub fn status_counts(&self) -> &StatusCounts {
+        &self.status_counts
+    }
+
+    /// Where the selected product sits among the visible rows (1-based), for the title.
+    pub fn position(&self) -> Option<usize> {
+        (!self.visible.is_empty()).then_some(self.selected + 1)
+    }
+
+    fn selected_id(&self) -> Option<ProductId> {
+        self.selected_row().map(|r| r.summary.id.clone())
+    }
+
+    /// Products a CMO account holds keep their attributes on the tenant; the listing carries them.
+    fn attrs_on_cmo(&self, id: &ProductId) -> bool {
+        self.row(id).is_some_and(|r| {
+            self.backends
+                .iter()
+                .any(|b| b.name == r.summary.related_party.name && b.kind == "CMO")
+        })
+    }
+
+    fn with_local_attrs(&self, mut summary: ProductSummary) -> ProductSummary {
+        if summary.attrs.is_empty()
+            && let Some(list) = self.local_attrs.get(&summary.id)
+        {
+            summary.attrs = list.clone();
+        }
+        summary
+    }
+
+    fn rebuild_order(&mut self) {
+        let rows = &self.rows;
+        let key = self.sort;
+        self.order = (0..rows.len()).collect();
+        self.order
+            .sort_unstable_by(|&a, &b| key.compare(&rows[a].summary, &rows[b].summary));
+    }
+
+    fn rebuild_visible(&mut self, selected: Option<ProductId>) {
+        let rows = &self.rows;
+        let q = &self.filter.query;
+        self.visible = if q.is_empty() {
+            self.order.clone()
+        } else {
+            self.order
+                .iter()
+                .copied()
+                .filter(|&i| q.matches(&rows[i].summary))
+                .collect()
+        };
+        self.recount();
+        self.reselect(selected);
+    }
+
+    /// Sort the new rows and merge them into `order` and (those passing) into `visible`.
+    fn merge_fresh(&mut self, mut fresh: Vec<usize>, selected: Option<ProductId>) {
+        let rows = &self.rows;
+        let key = self.sort;
+        let cmp = |a: &usize, b: &usize| key.compare(&rows[*a].summary, &rows[*b].summary);
+        fresh.sort_unstable_by(cmp);
+        self.order = merge(&self.order, &fresh, cmp);
+        let passing: Vec<usize> = fresh
+            .into_iter()
+            .filter(|&i| self.filter.query.matches(&rows[i].summary))
+            .collect();
+        for &i in &passing {
+            self.status_counts[status_slot(rows[i].summary.status.status)] += 1;
+        }
+        let appended_only = self
+            .visible
+            .last()
+            .zip(passing.first())
+            .is_none_or(|(last, first)| cmp(last, first) == Ordering::Less);
+        if appended_only {
+            self.visible.extend(passing);
+        } else {
+            self.visible = merge(&self.visible, &passing, cmp);
+        }
+        self.reselect(selected);
+    }
+
+    fn recount(&mut self) {
+        let mut counts = StatusCounts::default();
+        for &i in &self.visible {
+            counts[status_slot(self.rows[i].summary.status.status)] += 1;
+        }
+        self.status_counts = counts;
+    }
+
+    /// Put the selection back on `id` when it is still visible; otherwise keep the position
+    /// (a row that left the view leaves the cursor where it was).
+    fn reselect(&mut self, id: Option<ProductId>) {
+        if let Some(id) = id
+            && let Some(&row) = self.index.get(&id)
+        {
+            match self.visible.iter().position(|&i| i == row) {
+                Some(pos) => self.selected = pos,
+                None => self.selected = 0,
+            }
+        }
+        self.scroll_to_selection();
+    }
+}
+
+/// Merge two sorted index lists into one.
+fn merge(a: &[usize], b: &[usize], cmp: impl Fn(&usize, &usize) -> Ordering) -> Vec<usize> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if cmp(&b[j], &a[i]) == Ordering::Less {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// `fresh` with the identifiers it lacks taken from `known` (same product, same account): a
+/// Control Center listing carries no IMSI or MSISDN, a detail read or an earlier row may.
+pub(super) fn keep_identifiers(fresh: ProductSummary, known: &ProductSummary) -> ProductSummary {
+    if fresh.related_party.name != known.related_party.name {
+        return fresh;
+    }
+    let keep = |new: Option<String>, old: &Option<String>| new.or_else(|| old.clone());
+    ProductSummary {
+        iccid: keep(fresh.iccid, &known.iccid),
+        imsi: keep(fresh.imsi, &known.imsi),
+        msisdn: keep(fresh.msisdn, &known.msisdn),
+        serial: keep(fresh.serial, &known.serial),
+        terminal_name: keep(fresh.terminal_name, &known.terminal_name),
+        latitude: fresh.latitude.or(known.latitude),
+        longitude: fresh.longitude.or(known.longitude),
+        ..fresh
+    }
+}
