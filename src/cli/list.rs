@@ -4,11 +4,14 @@
 //! Carriers page with opaque cursors, so page N is reached by walking; a backend whose total
 //! count is known and that lies wholly before the wanted page is skipped after its first page.
 
-use super::error::{CliError, backend_problem};
+use super::args::Format;
+use super::error::{CliError, exit};
+use super::session::Local;
 use super::{json, output, text};
-use crate::backends::{BackendError, PageRequest};
+use crate::backends::PageRequest;
 use crate::domain::{ProductSummary, Status};
 use crate::engine::Engine;
+use crate::store::{AttrsByProduct, DB_FILE_NAME};
 
 /// What to list.
 #[derive(Debug, Clone)]
@@ -19,12 +22,39 @@ pub struct ListQuery {
     pub page: Option<(u64, u64)>,
 }
 
-/// One listing: the products, the total when known, and backends that failed.
+/// One listing: the products, the total when known, and what failed on the way.
 #[derive(Debug)]
 pub struct Listing {
     pub items: Vec<ProductSummary>,
     pub total: Option<u64>,
-    pub failures: Vec<(String, BackendError)>,
+    pub failures: Vec<Failure>,
+}
+
+/// A part of a result that could not be had: a backend's listing, the local attributes, one
+/// product. Printed on stderr (a problem object in `errors[]` with JSON); the rest is shown.
+#[derive(Debug)]
+pub struct Failure {
+    /// What failed, as the stderr line starts: `listing 1nce-prod`, `reading 1NCE-89…`.
+    pub what: String,
+    pub error: CliError,
+}
+
+impl Failure {
+    pub fn new(what: impl Into<String>, error: impl Into<CliError>) -> Failure {
+        Failure {
+            what: what.into(),
+            error: error.into(),
+        }
+    }
+}
+
+/// The local store's attributes of every product. A data dir without a store has none, and
+/// none is created for a read: listing must work on a fresh machine and with a read-only home.
+pub async fn local_attrs(local: &Local) -> Result<AttrsByProduct, CliError> {
+    if !local.data_dir.join(DB_FILE_NAME).exists() {
+        return Ok(AttrsByProduct::new());
+    }
+    Ok(local.store().await?.attrs_all().await?)
 }
 
 fn wanted(status: Option<Status>, item: &ProductSummary) -> bool {
@@ -52,7 +82,7 @@ async fn fetch_all(engine: &Engine, query: &ListQuery) -> Result<Listing, CliErr
     for (account, result) in results {
         match result {
             Ok(list) => items.extend(list.into_iter().filter(|i| wanted(query.status, i))),
-            Err(e) => failures.push((account.name, e)),
+            Err(e) => failures.push(Failure::new(format!("listing {}", account.name), e)),
         }
     }
     let total = Some(items.len() as u64);
@@ -121,42 +151,63 @@ async fn fetch_page(
     })
 }
 
-/// Print a listing; partial failures go to stderr and make the exit code 1.
-pub fn print(listing: &Listing, page: Option<(u64, u64)>, as_json: bool) -> Result<i32, CliError> {
-    if as_json {
-        let (current, size) = page.unwrap_or((1, listing.items.len() as u64));
-        let mut doc = json::list(
-            listing.items.iter().map(json::summary).collect(),
-            current,
-            size,
-            listing.total,
-        );
-        if !listing.failures.is_empty() {
-            doc["errors"] = listing
-                .failures
-                .iter()
-                .map(|(_, e)| backend_problem(e))
-                .collect();
+/// Print a listing; partial failures go to stderr and make the exit code 1 (the listing's
+/// rule since the first version). `page` is what JSON's statistics name (`None`: everything).
+pub fn print(listing: &Listing, page: Option<(u64, u64)>, format: Format) -> Result<i32, CliError> {
+    match format {
+        Format::Json => {
+            let (current, size) = page.unwrap_or((1, listing.items.len() as u64));
+            let mut doc = json::list(
+                listing.items.iter().map(json::summary).collect(),
+                current,
+                size,
+                listing.total,
+            );
+            if !listing.failures.is_empty() {
+                doc["errors"] = listing.failures.iter().map(|f| f.error.problem()).collect();
+            }
+            output::json(&doc)?;
         }
-        output::json(&doc)?;
-    } else {
-        output::stdout(&text::products(&listing.items))?;
+        Format::Text => output::stdout(&text::products(&listing.items))?,
+        Format::Csv => csv(&listing.items)?,
     }
-    for (name, e) in &listing.failures {
-        let err = CliError::Backend(e.clone());
-        if as_json {
-            output::report(&err, true);
+    report(&listing.failures, format);
+    Ok(if listing.failures.is_empty() {
+        exit::OK
+    } else {
+        exit::RUNTIME
+    })
+}
+
+/// The rows as CSV on stdout (`export.rs`).
+pub fn csv(items: &[ProductSummary]) -> Result<(), CliError> {
+    let rows: Vec<&ProductSummary> = items.iter().collect();
+    let mut buf = Vec::new();
+    crate::export::write_csv(&mut buf, &rows).map_err(|e| CliError::Runtime(e.to_string()))?;
+    output::stdout(&String::from_utf8_lossy(&buf))
+}
+
+/// Each failure on stderr: a problem object with JSON, else `cmo: WHAT failed: WHY`.
+pub fn report(failures: &[Failure], format: Format) {
+    for f in failures {
+        if format == Format::Json {
+            output::report(&f.error, true);
         } else {
             output::stderr_line(&format!(
-                "cmo: listing {} failed: {}",
-                crate::text::sanitize(name),
-                crate::text::sanitize(&e.to_string())
+                "cmo: {} failed: {}",
+                crate::text::sanitize(&f.what),
+                crate::text::sanitize(&f.error.to_string())
             ));
         }
     }
-    Ok(if listing.failures.is_empty() {
-        super::error::exit::OK
-    } else {
-        super::error::exit::RUNTIME
-    })
+}
+
+/// 0 without failures; else the most telling one: a runtime failure (1) over the others, then
+/// the lowest code (usage 2, not supported 3, not found 4).
+pub fn exit_code(failures: &[Failure]) -> i32 {
+    failures
+        .iter()
+        .map(|f| f.error.exit_code())
+        .min_by_key(|c| if *c == exit::RUNTIME { 0 } else { *c })
+        .unwrap_or(exit::OK)
 }
