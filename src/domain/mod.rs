@@ -11,6 +11,7 @@ pub mod ids;
 pub mod mapping;
 pub mod monitor;
 pub mod product;
+pub mod query;
 pub mod status;
 pub mod usage;
 

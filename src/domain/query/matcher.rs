@@ -1,0 +1,548 @@
+//! What a parsed term is (`Term`, `Pred`) and how it tests one row, allocation-free: enum
+//! terms are bitmasks, bare words are prebuilt searchers over lowercased needles, globs and
+//! prefixes compare bytes when both sides are ASCII. Also which term implies which (`narrows`).
+//!
+//! Case-insensitivity everywhere is per character: a char is lowered with [`simple_lower`]
+//! (its lowercase when that is a single char), on both the needle and the row side, so the fast
+//! ASCII paths and the Unicode fallbacks agree.
+
+use crate::domain::{BackendKind, ConnectivityType, ProductId, ProductSummary, Status};
+use memchr::memmem::Finder;
+use regex::Regex;
+
+/// One term of a query: a predicate, possibly negated.
+#[derive(Debug, Clone)]
+pub(super) struct Term {
+    /// The term as typed without its negation, with quoting made explicit: two terms with the
+    /// same body select the same rows (used by `implies`).
+    pub body: String,
+    pub negated: bool,
+    pub pred: Pred,
+}
+
+/// The single-valued identifier fields with prefix semantics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Field {
+    Iccid,
+    Imsi,
+    Msisdn,
+    Serial,
+    Name,
+}
+
+impl Field {
+    fn get(self, s: &ProductSummary) -> Option<&str> {
+        match self {
+            Field::Iccid => s.iccid.as_deref(),
+            Field::Imsi => s.imsi.as_deref(),
+            Field::Msisdn => s.msisdn.as_deref(),
+            Field::Serial => s.serial.as_deref(),
+            Field::Name => s.terminal_name.as_deref(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum Pred {
+    /// Bit `i` set: `Status::ALL[i]` matches (from `status:A,B` or `status:~re`).
+    Status(u16),
+    /// Bit `i` set: `BackendKind::ALL[i]` matches.
+    Kind(u16),
+    /// Bit 0 cellular, bit 1 satellite.
+    Type(u8),
+    Bare(Box<Needle>),
+    BareRegex(Box<BareRegex>),
+    /// On the full id `KIND-business`.
+    Id(Text),
+    Field(Field, Text),
+    Native(Text),
+    /// Any of (comma list).
+    Account(Vec<Text>),
+    /// Has an attribute whose name matches.
+    AttrName(Text),
+    /// Has an attribute whose name matches the first and whose value matches the second.
+    Attr(Text, Text),
+    // Future: `usage>80%` (and `usage:data>1GB`) — a `Usage { bucket, op, percent }` variant.
+    // ProductSummary carries no usage level yet; once it does, parse.rs recognises `usage`
+    // followed by `<`, `>`, `<=` or `>=` before the `field:value` split, and `cost` puts it
+    // with the enum compares (one number compare per row).
+}
+
+/// A text match on one field value.
+#[derive(Debug, Clone)]
+pub(super) enum Text {
+    /// Case-insensitive prefix; the needle is already lowered.
+    Prefix(String),
+    /// Whole value, case-insensitive, `*` and `?` wildcards (no wildcard: exact).
+    Glob(Glob),
+    Regex(Regex),
+}
+
+impl Text {
+    fn is_match(&self, hay: &str) -> bool {
+        match self {
+            Text::Prefix(p) => starts_with_ci(hay, p),
+            Text::Glob(g) => g.is_match(hay),
+            Text::Regex(r) => r.is_match(hay),
+        }
+    }
+
+    fn is_match_id(&self, id: &ProductId) -> bool {
+        match self {
+            // The common case compares in place instead of building `KIND-business`.
+            Text::Prefix(p) => id_starts_with(id, p),
+            _ => with_full_id(id, |full| self.is_match(full)),
+        }
+    }
+
+    fn is_regex(&self) -> bool {
+        matches!(self, Text::Regex(_))
+    }
+}
+
+impl Term {
+    /// Evaluation rank, cheapest first: one enum bit test; attribute terms (most rows have no
+    /// attributes, so they reject at once); field prefixes and globs; bare words (up to a dozen
+    /// fields); regexes.
+    pub fn cost(&self) -> u8 {
+        match &self.pred {
+            Pred::Status(_) | Pred::Kind(_) | Pred::Type(_) => 0,
+            Pred::AttrName(_) | Pred::Attr(..) => 1,
+            Pred::Id(t) | Pred::Field(_, t) | Pred::Native(t) => {
+                if t.is_regex() {
+                    4
+                } else {
+                    2
+                }
+            }
+            Pred::Account(ts) => {
+                if ts.iter().any(Text::is_regex) {
+                    4
+                } else {
+                    2
+                }
+            }
+            Pred::Bare(_) => 3,
+            Pred::BareRegex(_) => 5,
+        }
+    }
+
+    #[inline]
+    pub fn matches(&self, s: &ProductSummary) -> bool {
+        self.pred.matches(s) != self.negated
+    }
+
+    /// True when every row `self` matches is matched by `other` (conservative).
+    pub fn implies(&self, other: &Term) -> bool {
+        if self.negated == other.negated && self.body == other.body {
+            return true;
+        }
+        // Enum sets: compare the effective sets, negation included.
+        if let (Some((a, all)), Some((b, all_b))) = (self.enum_set(), other.enum_set())
+            && all == all_b
+        {
+            return a & !b & all == 0;
+        }
+        let (a, b) = match (self.negated, other.negated) {
+            (false, false) => (&self.pred, &other.pred),
+            // !A ⊆ !B  ⇔  B ⊆ A.
+            (true, true) => (&other.pred, &self.pred),
+            _ => return false,
+        };
+        match (a, b) {
+            (Pred::Bare(a), Pred::Bare(b)) => a.implies(b),
+            (Pred::Field(fa, Text::Prefix(a)), Pred::Field(fb, Text::Prefix(b))) => {
+                fa == fb && a.starts_with(b.as_str())
+            }
+            (Pred::Id(Text::Prefix(a)), Pred::Id(Text::Prefix(b))) => a.starts_with(b.as_str()),
+            _ => false,
+        }
+    }
+
+    /// `(effective bitmask, universe)` for enum terms; the universe tells the enums apart.
+    fn enum_set(&self) -> Option<(u16, u16)> {
+        let (mask, all) = match self.pred {
+            Pred::Status(m) => (m, (1u16 << Status::ALL.len()) - 1),
+            // Bit 15 marks the kind universe apart from the status one (11 kinds < 15 bits).
+            Pred::Kind(m) => (m, ((1u16 << BackendKind::ALL.len()) - 1) | 1 << 15),
+            Pred::Type(m) => (u16::from(m), 0b11 | 1 << 14),
+            _ => return None,
+        };
+        let mask = if self.negated { !mask } else { mask };
+        Some((mask & all, all))
+    }
+}
+
+pub(super) const fn status_bit(s: Status) -> u16 {
+    1 << s as u16
+}
+
+pub(super) const fn kind_bit(k: BackendKind) -> u16 {
+    1 << k as u16
+}
+
+pub(super) const fn type_bit(t: ConnectivityType) -> u8 {
+    match t {
+        ConnectivityType::Cellular => 1,
+        ConnectivityType::Satellite => 2,
+    }
+}
+
+impl Pred {
+    #[inline]
+    fn matches(&self, s: &ProductSummary) -> bool {
+        match self {
+            Pred::Status(m) => m & status_bit(s.status.status) != 0,
+            Pred::Kind(m) => m & kind_bit(s.id.kind) != 0,
+            Pred::Type(m) => m & type_bit(s.connectivity) != 0,
+            Pred::Bare(n) => n.matches_row(s),
+            Pred::BareRegex(r) => r.matches_row(s),
+            Pred::Id(t) => t.is_match_id(&s.id),
+            Pred::Field(f, t) => f.get(s).is_some_and(|v| t.is_match(v)),
+            Pred::Native(t) => t.is_match(&s.status.native),
+            Pred::Account(ts) => ts.iter().any(|t| t.is_match(&s.related_party.name)),
+            Pred::AttrName(t) => s.attrs.iter().any(|a| t.is_match(&a.name)),
+            Pred::Attr(n, v) => s
+                .attrs
+                .iter()
+                .any(|a| n.is_match(&a.name) && v.is_match(&a.value)),
+        }
+    }
+}
+
+/// The string fields a bare word searches, besides the id, kind and status names (which the
+/// callers test first, from masks).
+#[inline]
+fn any_bare_field(s: &ProductSummary, f: impl Fn(&str) -> bool) -> bool {
+    f(&s.id.business_id)
+        || s.iccid.as_deref().is_some_and(&f)
+        || s.imsi.as_deref().is_some_and(&f)
+        || s.msisdn.as_deref().is_some_and(&f)
+        || s.serial.as_deref().is_some_and(&f)
+        || s.terminal_name.as_deref().is_some_and(&f)
+        || f(&s.related_party.name)
+        || f(&s.status.native)
+        || s.attrs.iter().any(|a| f(&a.value))
+}
+
+/// A bare word: a case-insensitive substring of any bare field.
+#[derive(Debug, Clone)]
+pub(super) struct Needle {
+    /// Lowered with `simple_lower`; never empty.
+    lower: String,
+    search: Search,
+    /// Statuses and kinds whose names contain the needle: decided once, not per row.
+    status_mask: u16,
+    kind_mask: u16,
+    /// `tmsp-8949`: kind TMSP and business id starting with `8949` (the list filter's id rule).
+    id_rule: Option<(BackendKind, String)>,
+}
+
+#[derive(Debug, Clone)]
+enum Search {
+    /// ASCII without letters (digits, `-`, `+`, …): case does not matter, and no non-ASCII char
+    /// lowers to such a byte, so a plain byte search on the raw value is exact.
+    Bytes(Finder<'static>),
+    /// ASCII with letters: ASCII case-insensitive search, Unicode fallback for non-ASCII values.
+    AsciiCi,
+    /// Non-ASCII needle: only non-ASCII values can contain it.
+    Unicode,
+}
+
+impl Needle {
+    pub fn new(word: &str) -> Needle {
+        let lower = lower(word);
+        let search = if !lower.is_ascii() {
+            Search::Unicode
+        } else if lower.bytes().any(|b| b.is_ascii_alphabetic()) {
+            Search::AsciiCi
+        } else {
+            Search::Bytes(Finder::new(lower.as_bytes()).into_owned())
+        };
+        let mut n = Needle {
+            lower,
+            search,
+            status_mask: 0,
+            kind_mask: 0,
+            id_rule: None,
+        };
+        for st in Status::ALL {
+            if n.find(st.as_str()) {
+                n.status_mask |= status_bit(st);
+            }
+        }
+        for k in BackendKind::ALL {
+            if n.find(k.as_str()) {
+                n.kind_mask |= kind_bit(k);
+            }
+        }
+        n.id_rule = n.lower.split_once('-').and_then(|(k, rest)| {
+            BackendKind::ALL
+                .into_iter()
+                .find(|kind| kind.as_str().eq_ignore_ascii_case(k))
+                .map(|kind| (kind, rest.to_string()))
+        });
+        n
+    }
+
+    #[inline]
+    fn find(&self, hay: &str) -> bool {
+        match &self.search {
+            Search::Bytes(f) => f.find(hay.as_bytes()).is_some(),
+            Search::AsciiCi => {
+                find_ascii_ci(hay.as_bytes(), self.lower.as_bytes())
+                    || (!hay.is_ascii() && contains_lower(hay, &self.lower))
+            }
+            Search::Unicode => !hay.is_ascii() && contains_lower(hay, &self.lower),
+        }
+    }
+
+    #[inline]
+    fn matches_row(&self, s: &ProductSummary) -> bool {
+        self.kind_mask & kind_bit(s.id.kind) != 0
+            || self.status_mask & status_bit(s.status.status) != 0
+            || self
+                .id_rule
+                .as_ref()
+                .is_some_and(|(k, rest)| *k == s.id.kind && starts_with_ci(&s.id.business_id, rest))
+            || any_bare_field(s, |h| self.find(h))
+    }
+
+    /// Every row `self` matches, `other` matches: `other` is a substring of `self`, and where
+    /// `other` spans a `-` it must start `self`, so an id-rule match of `self` is one of
+    /// `other` too (`tmsp-894` implies `tmsp-89`, but not `sp-89`).
+    fn implies(&self, other: &Needle) -> bool {
+        if !other.lower.contains('-') {
+            return self.lower.contains(other.lower.as_str());
+        }
+        self.lower.starts_with(other.lower.as_str())
+            || self
+                .lower
+                .split_once('-')
+                .is_some_and(|(_, rest)| rest.contains(other.lower.as_str()))
+    }
+}
+
+/// `~regex` as a bare term: the same fields as a bare word, plus the full id `KIND-business`.
+#[derive(Debug, Clone)]
+pub(super) struct BareRegex {
+    re: Regex,
+    status_mask: u16,
+    kind_mask: u16,
+}
+
+impl BareRegex {
+    pub fn new(re: Regex) -> BareRegex {
+        let status_mask = Status::ALL
+            .into_iter()
+            .filter(|s| re.is_match(s.as_str()))
+            .fold(0, |m, s| m | status_bit(s));
+        let kind_mask = BackendKind::ALL
+            .into_iter()
+            .filter(|k| re.is_match(k.as_str()))
+            .fold(0, |m, k| m | kind_bit(k));
+        BareRegex {
+            re,
+            status_mask,
+            kind_mask,
+        }
+    }
+
+    fn matches_row(&self, s: &ProductSummary) -> bool {
+        self.kind_mask & kind_bit(s.id.kind) != 0
+            || self.status_mask & status_bit(s.status.status) != 0
+            || with_full_id(&s.id, |full| self.re.is_match(full))
+            || any_bare_field(s, |h| self.re.is_match(h))
+    }
+}
+
+/// A whole-value glob, case-insensitive; `*` any run, `?` one character. No escapes: the
+/// values searched (ids, statuses, names, tickets) do not contain `*` or `?` in practice.
+#[derive(Debug, Clone)]
+pub(super) struct Glob {
+    /// Lowered.
+    chars: Vec<char>,
+    /// The same, as bytes, when ASCII (the fast path).
+    ascii: Option<Vec<u8>>,
+}
+
+impl Glob {
+    pub fn new(pattern: &str) -> Glob {
+        let chars: Vec<char> = pattern.chars().map(simple_lower).collect();
+        let ascii = chars
+            .iter()
+            .all(char::is_ascii)
+            .then(|| chars.iter().map(|&c| c as u8).collect());
+        Glob { chars, ascii }
+    }
+
+    pub fn has_wildcard(s: &str) -> bool {
+        s.contains(['*', '?'])
+    }
+
+    fn is_match(&self, hay: &str) -> bool {
+        match &self.ascii {
+            Some(p) if hay.is_ascii() => glob_bytes(p, hay.as_bytes()),
+            _ => glob_chars(&self.chars, hay),
+        }
+    }
+}
+
+/// Classic wildcard matching with one backtrack point (the last `*`): linear for patterns
+/// with a single star, O(n·m) worst case, no recursion.
+fn glob_bytes(pat: &[u8], hay: &[u8]) -> bool {
+    let (mut p, mut h) = (0, 0);
+    let mut back: Option<(usize, usize)> = None;
+    loop {
+        match (pat.get(p), hay.get(h)) {
+            (Some(b'*'), _) => {
+                back = Some((p, h));
+                p += 1;
+                continue;
+            }
+            (Some(&pc), Some(&hc)) if pc == b'?' || pc == hc.to_ascii_lowercase() => {
+                p += 1;
+                h += 1;
+                continue;
+            }
+            (None, None) => return true,
+            _ => {}
+        }
+        match back {
+            Some((bp, bh)) if bh < hay.len() => {
+                back = Some((bp, bh + 1));
+                p = bp + 1;
+                h = bh + 1;
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// [`glob_bytes`] over chars, for non-ASCII values or patterns.
+fn glob_chars(pat: &[char], hay: &str) -> bool {
+    let (mut p, mut h) = (0, 0);
+    let mut back: Option<(usize, usize)> = None;
+    loop {
+        let hc = hay[h..].chars().next();
+        match (pat.get(p), hc) {
+            (Some('*'), _) => {
+                back = Some((p, h));
+                p += 1;
+                continue;
+            }
+            (Some(&pc), Some(c)) if pc == '?' || pc == simple_lower(c) => {
+                p += 1;
+                h += c.len_utf8();
+                continue;
+            }
+            (None, None) => return true,
+            _ => {}
+        }
+        match back.and_then(|(bp, bh)| hay[bh..].chars().next().map(|c| (bp, bh + c.len_utf8()))) {
+            Some((bp, nh)) => {
+                back = Some((bp, nh));
+                p = bp + 1;
+                h = nh;
+            }
+            None => return false,
+        }
+    }
+}
+
+/// A char's lowercase when that is one char, else the char itself: keeps needle and value
+/// lengths in step so every comparison is char against char.
+pub(super) fn simple_lower(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    let mut l = c.to_lowercase();
+    match (l.next(), l.next()) {
+        (Some(x), None) => x,
+        _ => c,
+    }
+}
+
+pub(super) fn lower(s: &str) -> String {
+    s.chars().map(simple_lower).collect()
+}
+
+/// ASCII case-insensitive substring search; `needle` is lowered ASCII and not empty. Finds the
+/// first byte in either case with memchr2, then compares the rest.
+#[inline]
+fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    if needle.len() > hay.len() {
+        return false;
+    }
+    let last = hay.len() - needle.len();
+    let mut from = 0;
+    while from <= last {
+        match memchr::memchr2(first, first.to_ascii_uppercase(), &hay[from..=last]) {
+            None => return false,
+            Some(k) => {
+                let i = from + k;
+                if hay[i + 1..i + needle.len()].eq_ignore_ascii_case(rest) {
+                    return true;
+                }
+                from = i + 1;
+            }
+        }
+    }
+    false
+}
+
+fn starts_with_lower(hay: &str, needle: &str) -> bool {
+    let mut h = hay.chars().map(simple_lower);
+    needle.chars().all(|n| h.next() == Some(n))
+}
+
+fn contains_lower(hay: &str, needle: &str) -> bool {
+    hay.char_indices()
+        .any(|(i, _)| starts_with_lower(&hay[i..], needle))
+}
+
+/// Case-insensitive prefix; `prefix` is lowered.
+#[inline]
+fn starts_with_ci(hay: &str, prefix: &str) -> bool {
+    let (h, p) = (hay.as_bytes(), prefix.as_bytes());
+    if prefix.is_ascii() && h.len() >= p.len() && h[..p.len()].eq_ignore_ascii_case(p) {
+        return true;
+    }
+    // An ASCII byte match is exact; anything else needs the char-wise comparison, which can
+    // only differ from the byte one when the value is not ASCII.
+    !hay.is_ascii() && starts_with_lower(hay, prefix)
+}
+
+/// `KIND-business` starts with `prefix` (lowered), compared in place.
+fn id_starts_with(id: &ProductId, prefix: &str) -> bool {
+    let kind = id.kind.as_str();
+    let p = prefix.as_bytes();
+    if p.len() <= kind.len() {
+        return kind.as_bytes()[..p.len()].eq_ignore_ascii_case(p);
+    }
+    kind.as_bytes().eq_ignore_ascii_case(&p[..kind.len()])
+        && p[kind.len()] == b'-'
+        // Slicing after an ASCII byte is on a char boundary.
+        && starts_with_ci(&id.business_id, &prefix[kind.len() + 1..])
+}
+
+/// Calls `f` with `KIND-business`, built on the stack for ids of ordinary length.
+fn with_full_id<R>(id: &ProductId, f: impl FnOnce(&str) -> R) -> R {
+    let kind = id.kind.as_str().as_bytes();
+    let business = id.business_id.as_bytes();
+    let n = kind.len() + 1 + business.len();
+    let mut buf = [0u8; 96];
+    if n <= buf.len() {
+        buf[..kind.len()].copy_from_slice(kind);
+        buf[kind.len()] = b'-';
+        buf[kind.len() + 1..n].copy_from_slice(business);
+        // Concatenating UTF-8 strings with an ASCII byte gives UTF-8; the fallback is for form.
+        if let Ok(s) = std::str::from_utf8(&buf[..n]) {
+            return f(s);
+        }
+    }
+    f(&id.to_string())
+}
