@@ -188,3 +188,218 @@ fn json_and_another_format_contradict() {
     let problem: Value = serde_json::from_str(stderr(&o).trim()).expect("a problem object");
     assert_eq!(problem["status"], 400);
 }
+
+fn statuses(doc: &Value) -> Vec<String> {
+    entities(doc)
+        .iter()
+        .map(|e| e["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn where_all_csv_prints_exactly_the_matching_products() {
+    let sb = Sandbox::new();
+    let all = json_ok(&sb.demo(&["products", "list", "--all", "--json"]));
+    let expected: Vec<String> = entities(&all)
+        .iter()
+        .filter(|e| e["status"] == "SUSPENDED")
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !expected.is_empty(),
+        "the demo inventory has suspended products"
+    );
+    assert!(expected.len() < entities(&all).len());
+
+    let o = sb.demo(&[
+        "products",
+        "list",
+        "--where",
+        "status:SUSPENDED",
+        "--all",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "id,account,backend,type,status,native_status,iccid,serial,imsi,msisdn,\
+         terminal_name,latitude,longitude"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    // Same products, same (default) order: account, then id.
+    let got: Vec<String> = rows.iter().map(|r| r[0].to_string()).collect();
+    assert_eq!(got, expected);
+    assert!(rows.iter().all(|r| r[4] == "SUSPENDED"));
+
+    // `--status` is the same filter, and combines with `--where`.
+    let by_status = json_ok(&sb.demo(&[
+        "products",
+        "list",
+        "--status",
+        "suspended",
+        "--all",
+        "--json",
+    ]));
+    assert_eq!(ids(&by_status), expected);
+    let both = json_ok(&sb.demo(&[
+        "products",
+        "list",
+        "--status",
+        "suspended",
+        "--where",
+        "backend:1NCE",
+        "--all",
+        "--json",
+    ]));
+    let one_nce: Vec<String> = expected
+        .iter()
+        .filter(|id| id.starts_with("1NCE-"))
+        .cloned()
+        .collect();
+    assert!(!one_nce.is_empty());
+    assert_eq!(ids(&both), one_nce);
+    assert_eq!(both["statistics"]["totalCount"], one_nce.len());
+}
+
+#[test]
+fn a_bad_query_or_sort_exits_2_naming_the_term() {
+    let sb = Sandbox::new();
+    for (args, term) in [
+        (vec!["--where", "status:SUSPENDED stauts:x"], "`stauts:x`"),
+        (vec!["--where", "~(unclosed"], "`~(unclosed`"),
+        (vec!["--where", "status:SLEEPING"], "`status:SLEEPING`"),
+        (vec!["--sort", "colour"], "`colour`"),
+        (vec!["--sort", "status", "sideways"], "sideways"),
+    ] {
+        let mut all = vec!["products", "list", "--all"];
+        all.extend(args.iter());
+        let o = sb.demo(&all);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(term), "{args:?}: {}", stderr(&o));
+        assert_eq!(stdout(&o), "", "{args:?}");
+    }
+}
+
+#[test]
+fn sort_status_desc_orders_the_whole_listing() {
+    let sb = Sandbox::new();
+    let doc = json_ok(&sb.demo(&[
+        "products", "list", "--all", "--sort", "status", "desc", "--json",
+    ]));
+    let got = statuses(&doc);
+    let mut sorted = got.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(got, sorted);
+    assert!(got.first() != got.last(), "several statuses: {got:?}");
+    // `status:desc` is the same key; a page of a sorted listing is a slice of it.
+    let same = json_ok(&sb.demo(&[
+        "products",
+        "list",
+        "--all",
+        "--sort",
+        "status:desc",
+        "--json",
+    ]));
+    assert_eq!(ids(&same), ids(&doc));
+    let page = json_ok(&sb.demo(&[
+        "products",
+        "list",
+        "--sort",
+        "status desc",
+        "--page",
+        "3",
+        "--page-size",
+        "7",
+        "--json",
+    ]));
+    assert_eq!(ids(&page), ids(&doc)[14..21].to_vec());
+    assert_eq!(page["statistics"]["totalCount"], ids(&doc).len());
+}
+
+#[test]
+fn a_filtered_page_counts_matching_rows_across_carrier_pages() {
+    let sb = Sandbox::new();
+    // The walk order unfiltered, every row: the reference.
+    let walk = json_ok(&sb.demo(&["products", "list", "--page-size", "10000", "--json"]));
+    let active: Vec<String> = entities(&walk)
+        .iter()
+        .filter(|e| e["status"] == "ACTIVE")
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    // The precondition: the first carrier page of 5 has fewer than 5 ACTIVE rows.
+    let first = json_ok(&sb.demo(&[
+        "products",
+        "list",
+        "--page",
+        "1",
+        "--page-size",
+        "5",
+        "--json",
+    ]));
+    assert!(statuses(&first).iter().filter(|s| *s == "ACTIVE").count() < 5);
+
+    for page in [1usize, 2, 3] {
+        let p = page.to_string();
+        let doc = json_ok(&sb.demo(&[
+            "products",
+            "list",
+            "--page",
+            &p,
+            "--page-size",
+            "5",
+            "--where",
+            "status:ACTIVE",
+            "--json",
+        ]));
+        assert_eq!(statuses(&doc), vec!["ACTIVE"; 5], "page {page}");
+        assert_eq!(
+            ids(&doc),
+            active[(page - 1) * 5..page * 5].to_vec(),
+            "page {page}"
+        );
+        // Filtered: the total is not known without walking everything.
+        assert!(doc["statistics"].get("totalCount").is_none());
+    }
+}
+
+#[test]
+fn local_attributes_are_filterable_and_exported() {
+    let sb = Sandbox::new();
+    let a = first_of(&sb, "JASPER");
+    let o = sb.demo(&["attrs", "set", &a, "ticket", "=HYPERLINK(\"x\")"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let doc = json_ok(&sb.demo(&[
+        "products",
+        "list",
+        "--all",
+        "--where",
+        "attr:ticket",
+        "--json",
+    ]));
+    assert_eq!(ids(&doc), vec![a.clone()]);
+    assert_eq!(
+        entities(&doc)[0]["customProperty"],
+        serde_json::json!([{"name": "ticket", "value": "=HYPERLINK(\"x\")"}])
+    );
+    let o = sb.demo(&[
+        "products",
+        "list",
+        "--all",
+        "--where",
+        "attr:ticket=*hyper*",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.lines().next().unwrap().ends_with(",attr:ticket"),
+        "{out}"
+    );
+    // The formula is neutralized for spreadsheets.
+    assert!(out.contains(",\"'=HYPERLINK(\"\"x\"\")\"\n"), "{out}");
+    assert_eq!(out.lines().count(), 2);
+}

@@ -15,6 +15,7 @@ use super::demo::Session;
 use super::error::{CliError, exit};
 use super::list::{self, Failure, Listing};
 use super::{output, text};
+use crate::domain::query::SortKey;
 use crate::domain::{AttrPattern, CustomAttribute, ProductId, ProductSummary};
 use crate::engine::Gate;
 use crate::store::{AttrChange, StoreError};
@@ -151,7 +152,7 @@ pub async fn find(
     // be held by a CMO account no longer counts.
     engine.merge_local_attrs(&mut rows, &local);
     rows.retain(|r| r.attrs.iter().any(|a| pattern.matches(a)));
-    rows.sort_by(|a, b| (&a.related_party.name, &a.id).cmp(&(&b.related_party.name, &b.id)));
+    rows.sort_by(|a, b| SortKey::DEFAULT.compare(a, b));
     rows.dedup_by(|a, b| a.id == b.id && a.related_party.name == b.related_party.name);
 
     match format {

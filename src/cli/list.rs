@@ -1,15 +1,25 @@
 //! `products list`: every product of the selected backends (`--all`, listed in parallel), or one
-//! page of the merged listing (`--page N --page-size N`, backends in configured order).
+//! page of the merged listing (`--page N --page-size N`), filtered by a query (`--where`,
+//! `--status`) and sorted (`--sort`).
 //!
-//! Carriers page with opaque cursors, so page N is reached by walking; a backend whose total
-//! count is known and that lies wholly before the wanted page is skipped after its first page.
+//! Before filtering, every row gets the custom attributes of its home (the local store's, or
+//! the CMO tenant's from its listing), so `attr:` terms work and attributes reach JSON and CSV.
+//! The filter applies to every page of every backend, and pages count matching rows only.
+//!
+//! `--all` and `--sort` need every matching row before the first can be printed, so they list
+//! all backends in parallel and sort (default: account, then id — a stable order whatever
+//! order the backends answered in). A page without `--sort` is cheaper: carriers page with
+//! opaque cursors, so page N is reached by walking the backends in configured order, each in
+//! its own order, stopping once the page is full; without a filter, a backend whose total is
+//! known and lies wholly before the wanted page is skipped after its first page.
 
 use super::args::Format;
 use super::error::{CliError, exit};
 use super::session::Local;
 use super::{json, output, text};
 use crate::backends::PageRequest;
-use crate::domain::{ProductSummary, Status};
+use crate::domain::ProductSummary;
+use crate::domain::query::{Query, SortKey};
 use crate::engine::Engine;
 use crate::store::{AttrsByProduct, DB_FILE_NAME};
 
@@ -17,7 +27,10 @@ use crate::store::{AttrsByProduct, DB_FILE_NAME};
 #[derive(Debug, Clone)]
 pub struct ListQuery {
     pub backend: Option<String>,
-    pub status: Option<Status>,
+    /// `--status` and `--where` together; empty matches every product.
+    pub filter: Query,
+    /// `--sort`; `None` is [`SortKey::DEFAULT`] for `--all`, and the walk order for a page.
+    pub sort: Option<SortKey>,
     /// `None`: every product; `Some((page, size))`: one page, from 1.
     pub page: Option<(u64, u64)>,
 }
@@ -57,19 +70,33 @@ pub async fn local_attrs(local: &Local) -> Result<AttrsByProduct, CliError> {
     Ok(local.store().await?.attrs_all().await?)
 }
 
-fn wanted(status: Option<Status>, item: &ProductSummary) -> bool {
-    status.is_none_or(|s| item.status.status == s)
-}
-
-/// Fetch what `query` asks for.
-pub async fn fetch(engine: &Engine, query: &ListQuery) -> Result<Listing, CliError> {
-    match query.page {
-        None => fetch_all(engine, query).await,
-        Some((page, size)) => fetch_page(engine, query, page, size).await,
+/// Fetch what `query` asks for; `local` is the local store's attributes ([`local_attrs`]).
+pub async fn fetch(
+    engine: &Engine,
+    query: &ListQuery,
+    local: &AttrsByProduct,
+) -> Result<Listing, CliError> {
+    match (query.page, query.sort) {
+        (None, sort) => fetch_all(engine, query, local, sort.unwrap_or_default()).await,
+        (Some((page, size)), Some(sort)) => {
+            let mut listing = fetch_all(engine, query, local, sort).await?;
+            let skip = usize::try_from((page - 1).saturating_mul(size)).unwrap_or(usize::MAX);
+            let size = usize::try_from(size).unwrap_or(usize::MAX);
+            listing.items = listing.items.into_iter().skip(skip).take(size).collect();
+            Ok(listing)
+        }
+        (Some((page, size)), None) => fetch_page(engine, query, local, page, size).await,
     }
 }
 
-async fn fetch_all(engine: &Engine, query: &ListQuery) -> Result<Listing, CliError> {
+/// Every matching row of the selected backends, sorted by `sort`; the total is the number of
+/// matches (of the backends that answered).
+async fn fetch_all(
+    engine: &Engine,
+    query: &ListQuery,
+    local: &AttrsByProduct,
+    sort: SortKey,
+) -> Result<Listing, CliError> {
     let results = engine.list_all(query.backend.as_deref()).await?;
     // When every backend failed there is nothing to show: the first failure is the answer.
     if results.iter().all(|(_, r)| r.is_err())
@@ -81,10 +108,14 @@ async fn fetch_all(engine: &Engine, query: &ListQuery) -> Result<Listing, CliErr
     let mut failures = Vec::new();
     for (account, result) in results {
         match result {
-            Ok(list) => items.extend(list.into_iter().filter(|i| wanted(query.status, i))),
+            Ok(mut list) => {
+                engine.merge_local_attrs(&mut list, local);
+                items.extend(list.into_iter().filter(|i| query.filter.matches(i)));
+            }
             Err(e) => failures.push(Failure::new(format!("listing {}", account.name), e)),
         }
     }
+    items.sort_by(|a, b| sort.compare(a, b));
     let total = Some(items.len() as u64);
     Ok(Listing {
         items,
@@ -93,18 +124,25 @@ async fn fetch_all(engine: &Engine, query: &ListQuery) -> Result<Listing, CliErr
     })
 }
 
+/// One page of matching rows, walking the backends in configured order. A backend that fails
+/// is reported and skipped (its rows are missing from the count, so the total is unknown);
+/// when every backend failed, the first failure is the answer.
 async fn fetch_page(
     engine: &Engine,
     query: &ListQuery,
+    local: &AttrsByProduct,
     page: u64,
     size: u64,
 ) -> Result<Listing, CliError> {
     let skip = (page - 1).saturating_mul(size);
+    let unfiltered = query.filter.is_empty();
     let mut seen: u64 = 0;
     let mut items = Vec::new();
+    let mut failures = Vec::new();
     // A total is only honest without a filter and when every backend told its count.
-    let mut total = query.status.is_none().then_some(0u64);
+    let mut total = unfiltered.then_some(0u64);
     let backends = engine.select(query.backend.as_deref())?;
+    let asked = backends.len();
     let page_size = u32::try_from(size).unwrap_or(u32::MAX);
     'backends: for backend in backends {
         let start_seen = seen;
@@ -118,21 +156,34 @@ async fn fetch_page(
                 total = None; // later backends were not asked
                 break 'backends;
             }
-            let got = backend.list_products(request.clone()).await?;
+            let mut got = match backend.list_products(request.clone()).await {
+                Ok(got) => got,
+                Err(e) => {
+                    // Rows of this backend already counted stay counted: pages stay consistent
+                    // for what was shown; the total is no longer known.
+                    total = None;
+                    failures.push(Failure::new(
+                        format!("listing {}", backend.account().name),
+                        e,
+                    ));
+                    continue 'backends;
+                }
+            };
             if first {
                 first = false;
                 total = match (total, got.total) {
                     (Some(t), Some(n)) => Some(t + n),
                     _ => None,
                 };
-                if let (true, Some(n)) = (query.status.is_none(), got.total)
+                if let (true, Some(n)) = (unfiltered, got.total)
                     && start_seen + n <= skip
                 {
                     seen = start_seen + n;
                     continue 'backends;
                 }
             }
-            for item in got.items.into_iter().filter(|i| wanted(query.status, i)) {
+            engine.merge_local_attrs(&mut got.items, local);
+            for item in got.items.into_iter().filter(|i| query.filter.matches(i)) {
                 if seen >= skip && (items.len() as u64) < size {
                     items.push(item);
                 }
@@ -144,10 +195,13 @@ async fn fetch_page(
             }
         }
     }
+    if asked > 0 && failures.len() == asked {
+        return Err(failures.remove(0).error);
+    }
     Ok(Listing {
         items,
         total,
-        failures: Vec::new(),
+        failures,
     })
 }
 

@@ -14,6 +14,7 @@ use super::error::{CliError, exit};
 use super::list::{self, ListQuery};
 use super::session::{self, Local};
 use super::{attrs, audit, batch, change, demo, info, logging, monitors, output, simulate, text};
+use crate::domain::query::{Query, SortKey};
 use crate::domain::{
     AttrPattern, BackendKind, BusinessId, Iccid, Operation, ProductId, Status, TerminalSerial,
     capabilities,
@@ -108,6 +109,28 @@ fn format(g: &GlobalArgs, given: Option<Format>) -> Format {
     given.unwrap_or(if g.json { Format::Json } else { Format::Text })
 }
 
+/// `--status S` is `--where status:S`; both together must both hold. A query that cannot be
+/// run is bad input naming the term (`\`stauts:x\`: unknown field …`).
+fn list_filter(status_arg: Option<&str>, filter: Option<&str>) -> Result<Query, CliError> {
+    let mut text = String::new();
+    if let Some(raw) = status_arg {
+        // The status is checked with the status parser's own message first.
+        text = format!("status:{} ", status(raw)?.as_str());
+    }
+    text.push_str(filter.unwrap_or(""));
+    Query::parse(&text).map_err(|e| CliError::Usage(format!("--where: {e}")))
+}
+
+/// `--sort COL [desc]` (one or two words) as a sort key; none given is `None`.
+fn sort_key(words: &[String]) -> Result<Option<SortKey>, CliError> {
+    if words.is_empty() {
+        return Ok(None);
+    }
+    SortKey::parse(&words.join(" "))
+        .map(Some)
+        .map_err(|e| CliError::Usage(format!("--sort: {e}")))
+}
+
 fn status(raw: &str) -> Result<Status, CliError> {
     raw.parse::<Status>()
         .map_err(|e| CliError::Usage(e.to_string()))
@@ -132,11 +155,23 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
         Command::Products(ProductsCommand::List(args)) => {
             let query = ListQuery {
                 backend: args.backend.clone(),
-                status: args.status.as_deref().map(status).transpose()?,
+                filter: list_filter(args.status.as_deref(), args.filter.as_deref())?,
+                sort: sort_key(&args.sort)?,
                 page: (!args.all).then_some((args.page, args.page_size)),
             };
             let session = demo::open(&g, &paths).await?;
-            let listing = list::fetch(&session.engine, &query).await?;
+            let mut failures = Vec::new();
+            // The local attributes are part of the rows; a store that cannot be read is
+            // reported like a failed backend (the listing still prints, exit 1).
+            let local = match list::local_attrs(&session.local).await {
+                Ok(local) => local,
+                Err(e) => {
+                    failures.push(list::Failure::new("reading local attributes", e));
+                    Default::default()
+                }
+            };
+            let mut listing = list::fetch(&session.engine, &query, &local).await?;
+            listing.failures.extend(failures);
             list::print(&listing, query.page, format(&g, args.format))
         }
         Command::Products(ProductsCommand::Get { id }) => {
