@@ -403,3 +403,32 @@ fn local_attributes_are_filterable_and_exported() {
     assert!(out.contains(",\"'=HYPERLINK(\"\"x\"\")\"\n"), "{out}");
     assert_eq!(out.lines().count(), 2);
 }
+
+#[test]
+fn an_unreadable_store_does_not_stop_a_listing() {
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.path("data")).unwrap();
+    let db = sb.path("data/cmo.sqlite3");
+    std::fs::write(&db, vec![0x5a; 4096]).unwrap();
+    // Text without a filter does not read the store at all.
+    let o = sb.demo(&["products", "list", "--backend", "1NCE"]);
+    assert_eq!((code(&o), stderr(&o)), (0, String::new()));
+    // JSON without a filter: every row, a warning naming the file.
+    let o = sb.demo(&["products", "list", "--backend", "1NCE", "--json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains(db.to_str().unwrap()), "{}", stderr(&o));
+    assert_eq!(
+        entities(&serde_json::from_slice(&o.stdout).unwrap()).len(),
+        20
+    );
+    // With a filter the rows may be incomplete: printed, reported, exit 1.
+    let o = sb.demo(&["products", "list", "--all", "--where", "status:ACTIVE"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stdout(&o).lines().count() > 1);
+    assert!(
+        stderr(&o).starts_with("cmo: reading local attributes failed:"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), vec![0x5a; 4096]);
+}

@@ -109,6 +109,35 @@ fn format(g: &GlobalArgs, given: Option<Format>) -> Format {
     given.unwrap_or(if g.json { Format::Json } else { Format::Text })
 }
 
+/// The local attributes a listing merges into its rows, read only when something uses them: a
+/// filter (`attr:` terms, bare words) or JSON/CSV output (the text table does not show them).
+/// A store that cannot be read does not stop the listing: with a filter it is a failure
+/// (printed like a failed backend, exit 1: the filter may have missed rows); without one a
+/// warning, since every row is there, only without its local attributes.
+async fn listing_attrs(
+    session: &demo::Session,
+    query: &ListQuery,
+    format: Format,
+) -> (crate::store::AttrsByProduct, Vec<list::Failure>) {
+    if query.filter.is_empty() && format == Format::Text {
+        return (Default::default(), Vec::new());
+    }
+    match list::local_attrs(&session.local).await {
+        Ok(local) => (local, Vec::new()),
+        Err(e) if query.filter.is_empty() => {
+            output::stderr_line(&format!(
+                "cmo: warning: local attributes not shown: {}",
+                crate::text::sanitize(&e.to_string())
+            ));
+            (Default::default(), Vec::new())
+        }
+        Err(e) => (
+            Default::default(),
+            vec![list::Failure::new("reading local attributes", e)],
+        ),
+    }
+}
+
 /// `--status S` is `--where status:S`; both together must both hold. A query that cannot be
 /// run is bad input naming the term (`\`stauts:x\`: unknown field …`).
 fn list_filter(status_arg: Option<&str>, filter: Option<&str>) -> Result<Query, CliError> {
@@ -159,20 +188,12 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
                 sort: sort_key(&args.sort)?,
                 page: (!args.all).then_some((args.page, args.page_size)),
             };
+            let format = format(&g, args.format);
             let session = demo::open(&g, &paths).await?;
-            let mut failures = Vec::new();
-            // The local attributes are part of the rows; a store that cannot be read is
-            // reported like a failed backend (the listing still prints, exit 1).
-            let local = match list::local_attrs(&session.local).await {
-                Ok(local) => local,
-                Err(e) => {
-                    failures.push(list::Failure::new("reading local attributes", e));
-                    Default::default()
-                }
-            };
+            let (local, failures) = listing_attrs(&session, &query, format).await;
             let mut listing = list::fetch(&session.engine, &query, &local).await?;
             listing.failures.extend(failures);
-            list::print(&listing, query.page, format(&g, args.format))
+            list::print(&listing, query.page, format)
         }
         Command::Products(ProductsCommand::Get { id }) => {
             let id = product_id(&id)?;
