@@ -2,14 +2,15 @@
 //!
 //! Layers (see `docs/architecture.md`): `domain` (types and the seed's tables), `backends`
 //! (adapters behind `trait Backend`), `engine` (routing, limits, monitors, batches), `store`
-//! (local SQLite), `ui` (the ratatui console), `cli` (headless commands), `sim` (carrier
-//! simulators, which know nothing of the rest).
+//! (local SQLite), `ui` (the ratatui console), `cli` (headless commands), `export` (CSV of
+//! product rows, for both), `sim` (carrier simulators, which know nothing of the rest).
 
 pub mod backends;
 pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod engine;
+pub mod export;
 pub mod paths;
 pub mod sim;
 pub mod store;

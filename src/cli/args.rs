@@ -3,7 +3,7 @@
 //! ids, ICCIDs, statuses) stay strings here and are parsed by the domain types in `run`, so a
 //! typo gets the domain's precise message (and exit code 2) rather than clap's generic one.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -119,6 +119,14 @@ pub struct SimulateArgs {
     pub config_out: Option<PathBuf>,
 }
 
+/// How a listing is printed: an aligned table, CMO-shaped JSON, or CSV (`export.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ProductsCommand {
     /// List product summaries from every (or the selected) backend.
@@ -137,18 +145,29 @@ pub struct ListArgs {
     /// A configured backend name or a kind (1NCE, TMSP, …).
     #[arg(long, value_name = "NAME|KIND")]
     pub backend: Option<String>,
-    /// Only products in this normalized status (ACTIVE, SUSPENDED, …).
+    /// Only products in this normalized status (ACTIVE, SUSPENDED, …); same as `--where status:S`.
     #[arg(long, value_name = "S")]
     pub status: Option<String>,
+    /// Only products matching QUERY, e.g. 'status:SUSPENDED backend:STC attr:ticket=INC-*'
+    /// (docs/cli.md); applied across every page and backend.
+    #[arg(long = "where", value_name = "QUERY")]
+    pub filter: Option<String>,
+    /// Order by COL (id, account, status, business, imsi, reach), optionally `desc`:
+    /// `--sort status desc`, `--sort status:desc`. Default: account, then id.
+    #[arg(long, value_name = "COL [desc]", num_args = 1..=2)]
+    pub sort: Vec<String>,
     /// Every product, all pages.
     #[arg(long, conflicts_with_all = ["page", "page_size"])]
     pub all: bool,
-    /// Page number, from 1.
+    /// Page number, from 1 (pages count matching products).
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     pub page: u64,
     /// Products per page.
     #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub page_size: u64,
+    /// Output format (`--json` is `--format json`).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +178,9 @@ pub struct FindArgs {
     /// A terminal serial number (repeatable).
     #[arg(long = "serial", value_name = "S")]
     pub serials: Vec<String>,
+    /// Output format (`--json` is `--format json`).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -231,6 +253,14 @@ pub enum AttrsCommand {
     },
     /// Delete an attribute.
     Delete { id: String, name: String },
+    /// Products carrying an attribute: NAME, or NAME=VALUE (VALUE a glob; both case-insensitive).
+    Find {
+        #[arg(value_name = "NAME[=VALUE]")]
+        pattern: String,
+        /// Output format (`--json` is `--format json`).
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format: Option<Format>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -273,6 +303,18 @@ pub enum MonitorsCommand {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+}
+
+impl Cli {
+    /// The `--format` the command was given, if it takes one.
+    pub fn format(&self) -> Option<Format> {
+        match &self.command {
+            Some(Command::Products(ProductsCommand::List(a))) => a.format,
+            Some(Command::Products(ProductsCommand::Find(a))) => a.format,
+            Some(Command::Attrs(AttrsCommand::Find { format, .. })) => *format,
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

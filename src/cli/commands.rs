@@ -5,11 +5,11 @@
 //! for a product a CMO account holds, else the local store (opened only then, after the
 //! carrier answered). Changes live in `change.rs`, `attrs.rs`, `batch.rs`.
 
+use super::args::Format;
 use super::demo::Session;
 use super::error::{CliError, exit};
-use super::{json, output, text};
+use super::{json, list, output, text};
 use crate::domain::{BusinessId, CustomAttribute, ProductId};
-use crate::engine::Engine;
 
 /// Which subproduct a `… get ID` command shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,18 +43,26 @@ pub async fn product_get(
 }
 
 /// `products find`: every id is looked for on every backend; ids found nowhere are reported
-/// (in `errors[]` with `--json`, as stderr lines otherwise) and set the exit code.
+/// (in `errors[]` with `--json`, as stderr lines otherwise) and set the exit code. CSV rows get
+/// the local store's attributes like `products list` (there is no `customProperty` elsewhere).
 pub async fn products_find(
-    engine: &Engine,
+    session: &Session,
     ids: &[BusinessId],
-    as_json: bool,
+    format: Format,
 ) -> Result<i32, CliError> {
+    let engine = &session.engine;
     let (found, missing) = engine.find(ids).await;
-    if as_json {
+    if format == Format::Json {
         output::json(&json::find(&found, &missing))?;
     } else {
-        let summaries: Vec<_> = found.iter().map(|p| p.summary.clone()).collect();
-        output::stdout(&text::products(&summaries))?;
+        let mut summaries: Vec<_> = found.iter().map(|p| p.summary.clone()).collect();
+        if format == Format::Csv {
+            let local = list::local_attrs(&session.local).await?;
+            engine.merge_local_attrs(&mut summaries, &local);
+            list::csv(&summaries)?;
+        } else {
+            output::stdout(&text::products(&summaries))?;
+        }
         for (_, e) in &missing {
             output::stderr_line(&CliError::Backend(e.clone()).line());
         }

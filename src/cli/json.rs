@@ -63,7 +63,8 @@ pub fn list(entities: Vec<Value>, page: u64, page_size: u64, total_count: Option
     json!({"entities": entities, "statistics": statistics})
 }
 
-/// One list entity: the seed's "summary of selected attributes".
+/// One list entity: the seed's "summary of selected attributes", with `customProperty` when
+/// the row has custom attributes.
 pub fn summary(s: &ProductSummary) -> Value {
     let chars = characteristics(
         [
@@ -77,7 +78,7 @@ pub fn summary(s: &ProductSummary) -> Value {
         ],
         &[],
     );
-    json!({
+    let mut doc = json!({
         "id": s.id.to_string(),
         "status": s.status.status.as_str(),
         "connectivityType": s.connectivity.as_str(),
@@ -85,7 +86,12 @@ pub fn summary(s: &ProductSummary) -> Value {
         "productCharacteristic": chars,
         "@baseType": "product",
         "@type": "IoTConnection",
-    })
+    });
+    // The row's custom attributes, as the CMO list carries them when asked for the field.
+    if !s.attrs.is_empty() {
+        doc["customProperty"] = custom_properties(&s.attrs);
+    }
+    doc
 }
 
 fn subproduct(id: String, kind: &str, mut body: Value) -> Value {

@@ -4,8 +4,8 @@
 //! no simulator start and no network call.
 
 use super::args::{
-    AttrsCommand, BatchCommand, CharacteristicsCommand, Cli, Command, GlobalArgs, MonitorsCommand,
-    ProductsCommand, StatusCommand,
+    AttrsCommand, BatchCommand, CharacteristicsCommand, Cli, Command, Format, GlobalArgs,
+    MonitorsCommand, ProductsCommand, StatusCommand,
 };
 use super::attrs::AttrEdit;
 use super::change::StatusChange;
@@ -14,8 +14,10 @@ use super::error::{CliError, exit};
 use super::list::{self, ListQuery};
 use super::session::{self, Local};
 use super::{attrs, audit, batch, change, demo, info, logging, monitors, output, simulate, text};
+use crate::domain::query::{Query, SortKey};
 use crate::domain::{
-    BackendKind, BusinessId, Iccid, Operation, ProductId, Status, TerminalSerial, capabilities,
+    AttrPattern, BackendKind, BusinessId, Iccid, Operation, ProductId, Status, TerminalSerial,
+    capabilities,
 };
 use crate::paths::Paths;
 use crate::ui::{SessionSettings, UiError, UiOptions, UiSession};
@@ -24,7 +26,7 @@ use std::io::IsTerminal;
 
 /// The whole program: returns the process exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
@@ -32,6 +34,22 @@ pub fn main() -> i32 {
             return e.exit_code();
         }
     };
+    // `--format json` is `--json` (problems on stderr included); `--json` with another format
+    // is a contradiction, refused rather than guessed.
+    match (cli.global.json, cli.format()) {
+        (true, Some(f)) if f != Format::Json => {
+            output::report(
+                &CliError::Usage(format!(
+                    "--json and --format {} contradict each other; give one",
+                    format_name(f)
+                )),
+                true,
+            );
+            return exit::USAGE;
+        }
+        (false, Some(Format::Json)) => cli.global.json = true,
+        _ => {}
+    }
     let as_json = cli.global.json;
     let paths = match Paths::resolve(cli.global.config.as_deref(), cli.global.data_dir.as_deref()) {
         Ok(p) => p,
@@ -77,6 +95,71 @@ pub fn product_id(raw: &str) -> Result<ProductId, CliError> {
     Ok(id)
 }
 
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Text => "text",
+        Format::Json => "json",
+        Format::Csv => "csv",
+    }
+}
+
+/// The output format: `--format`, else JSON with `--json`, else text (`main` has already
+/// refused `--json` with another `--format`).
+fn format(g: &GlobalArgs, given: Option<Format>) -> Format {
+    given.unwrap_or(if g.json { Format::Json } else { Format::Text })
+}
+
+/// The local attributes a listing merges into its rows, read only when something uses them: a
+/// filter (`attr:` terms, bare words) or JSON/CSV output (the text table does not show them).
+/// A store that cannot be read does not stop the listing: with a filter it is a failure
+/// (printed like a failed backend, exit 1: the filter may have missed rows); without one a
+/// warning, since every row is there, only without its local attributes.
+async fn listing_attrs(
+    session: &demo::Session,
+    query: &ListQuery,
+    format: Format,
+) -> (crate::store::AttrsByProduct, Vec<list::Failure>) {
+    if query.filter.is_empty() && format == Format::Text {
+        return (Default::default(), Vec::new());
+    }
+    match list::local_attrs(&session.local).await {
+        Ok(local) => (local, Vec::new()),
+        Err(e) if query.filter.is_empty() => {
+            output::stderr_line(&format!(
+                "cmo: warning: local attributes not shown: {}",
+                crate::text::sanitize(&e.to_string())
+            ));
+            (Default::default(), Vec::new())
+        }
+        Err(e) => (
+            Default::default(),
+            vec![list::Failure::new("reading local attributes", e)],
+        ),
+    }
+}
+
+/// `--status S` is `--where status:S`; both together must both hold. A query that cannot be
+/// run is bad input naming the term (`\`stauts:x\`: unknown field …`).
+fn list_filter(status_arg: Option<&str>, filter: Option<&str>) -> Result<Query, CliError> {
+    let mut text = String::new();
+    if let Some(raw) = status_arg {
+        // The status is checked with the status parser's own message first.
+        text = format!("status:{} ", status(raw)?.as_str());
+    }
+    text.push_str(filter.unwrap_or(""));
+    Query::parse(&text).map_err(|e| CliError::Usage(format!("--where: {e}")))
+}
+
+/// `--sort COL [desc]` (one or two words) as a sort key; none given is `None`.
+fn sort_key(words: &[String]) -> Result<Option<SortKey>, CliError> {
+    if words.is_empty() {
+        return Ok(None);
+    }
+    SortKey::parse(&words.join(" "))
+        .map(Some)
+        .map_err(|e| CliError::Usage(format!("--sort: {e}")))
+}
+
 fn status(raw: &str) -> Result<Status, CliError> {
     raw.parse::<Status>()
         .map_err(|e| CliError::Usage(e.to_string()))
@@ -101,12 +184,16 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
         Command::Products(ProductsCommand::List(args)) => {
             let query = ListQuery {
                 backend: args.backend.clone(),
-                status: args.status.as_deref().map(status).transpose()?,
+                filter: list_filter(args.status.as_deref(), args.filter.as_deref())?,
+                sort: sort_key(&args.sort)?,
                 page: (!args.all).then_some((args.page, args.page_size)),
             };
+            let format = format(&g, args.format);
             let session = demo::open(&g, &paths).await?;
-            let listing = list::fetch(&session.engine, &query).await?;
-            list::print(&listing, query.page, g.json)
+            let (local, failures) = listing_attrs(&session, &query, format).await;
+            let mut listing = list::fetch(&session.engine, &query, &local).await?;
+            listing.failures.extend(failures);
+            list::print(&listing, query.page, format)
         }
         Command::Products(ProductsCommand::Get { id }) => {
             let id = product_id(&id)?;
@@ -127,7 +214,7 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
                 ));
             }
             let session = demo::open(&g, &paths).await?;
-            commands::products_find(&session.engine, &ids, g.json).await
+            commands::products_find(&session, &ids, format(&g, args.format)).await
         }
         Command::SimCard(c) => sub(&g, &paths, Subproduct::SimCard, c.id()).await,
         Command::Terminal(c) => sub(&g, &paths, Subproduct::Terminal, c.id()).await,
@@ -218,6 +305,13 @@ async fn attrs_command(
 ) -> Result<i32, CliError> {
     // `None`: list (with the `--name` filter); `Some`: one edit.
     let (id, name, edit) = match command {
+        AttrsCommand::Find { pattern, format: f } => {
+            let pattern =
+                AttrPattern::parse(&pattern).map_err(|e| CliError::Usage(e.to_string()))?;
+            // Every matching product is read from its carrier for its row: the engine is needed.
+            let session = demo::open(g, paths).await?;
+            return attrs::find(&session, &pattern, format(g, f)).await;
+        }
         AttrsCommand::List { id, name } => (id, name, None),
         AttrsCommand::Set { id, name, value } => (id, None, Some(AttrEdit::Set { name, value })),
         AttrsCommand::Rename { id, old, new } => (id, None, Some(AttrEdit::Rename { old, new })),

@@ -1,4 +1,5 @@
-//! Custom attributes (CMO `customProperty`): name/value pairs per product, and their validation.
+//! Custom attributes (CMO `customProperty`): name/value pairs per product, their validation, and
+//! [`AttrPattern`], the `NAME[=VALUE-GLOB]` search of `cmo attrs find`.
 
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +63,87 @@ pub fn validate_name(name: &str) -> Result<String, AttrError> {
     Ok(name.to_string())
 }
 
+/// `NAME` or `NAME=VALUE` as `cmo attrs find` takes it: the name matches case-insensitively
+/// (after trimming, as names are stored), the value is a case-insensitive glob (`*` any run of
+/// characters, `?` one character). Without a value every attribute of that name matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttrPattern {
+    pub name: String,
+    pub value: Option<String>,
+}
+
+impl AttrPattern {
+    /// Parse `NAME[=VALUE]`; the first `=` separates (values may contain `=`).
+    pub fn parse(raw: &str) -> Result<AttrPattern, AttrError> {
+        let (name, value) = match raw.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (raw, None),
+        };
+        let name = validate_name(name)?;
+        if let Some(v) = value {
+            check_chars("value", v)?;
+        }
+        Ok(AttrPattern {
+            name,
+            value: value.map(str::to_string),
+        })
+    }
+
+    pub fn name_matches(&self, name: &str) -> bool {
+        lower(name.trim()) == lower(&self.name)
+    }
+
+    pub fn matches(&self, attr: &CustomAttribute) -> bool {
+        self.name_matches(&attr.name)
+            && self
+                .value
+                .as_deref()
+                .is_none_or(|g| glob_match(g, &attr.value))
+    }
+}
+
+impl std::fmt::Display for AttrPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.value {
+            Some(v) => write!(f, "{}={v}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
+fn lower(s: &str) -> Vec<char> {
+    s.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// Case-insensitive glob: `*` matches any run (also empty), `?` one character, everything else
+/// itself. Iterative with one backtrack point, so a hostile pattern costs O(len²) at worst.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t) = (lower(pattern), lower(text));
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || c == t[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +162,48 @@ mod tests {
         ));
         let e = CustomAttribute::new("a", "evil\u{1b}[2J").unwrap_err();
         assert!(e.to_string().contains("U+001B"), "{e}");
+    }
+
+    #[test]
+    fn globs_are_case_insensitive() {
+        for (p, t) in [
+            ("INC-1234", "inc-1234"),
+            ("INC-*", "INC-1234"),
+            ("*", ""),
+            ("*pier*", "Hamburg PIER 4"),
+            ("a?c", "abc"),
+            ("a*b*c", "aXXbYYc"),
+            ("ÄRGER-*", "ärger-1"),
+        ] {
+            assert!(glob_match(p, t), "{p} vs {t}");
+        }
+        for (p, t) in [
+            ("INC-1234", "INC-12345"),
+            ("a?c", "ac"),
+            ("a*b", "ac"),
+            ("", "x"),
+        ] {
+            assert!(!glob_match(p, t), "{p} vs {t}");
+        }
+    }
+
+    #[test]
+    fn patterns_parse_and_match() {
+        let p = AttrPattern::parse(" Ticket =INC-*").unwrap();
+        assert_eq!(p.name, "Ticket");
+        assert_eq!(p.to_string(), "Ticket=INC-*");
+        let a = |n: &str, v: &str| CustomAttribute::new(n, v).unwrap();
+        assert!(p.matches(&a("ticket", "inc-77")));
+        assert!(!p.matches(&a("ticket", "CHG-1")));
+        assert!(!p.matches(&a("tickets", "INC-1")));
+        let any = AttrPattern::parse("site").unwrap();
+        assert_eq!(any.value, None);
+        assert!(any.matches(&a("SITE", "whatever")));
+        assert_eq!(
+            AttrPattern::parse("k=a=b").unwrap().value.as_deref(),
+            Some("a=b")
+        );
+        assert_eq!(AttrPattern::parse("=x"), Err(AttrError::EmptyName));
+        assert!(AttrPattern::parse("k=\u{1b}").is_err());
     }
 }

@@ -15,7 +15,7 @@ pub mod query;
 pub mod status;
 pub mod usage;
 
-pub use attrs::CustomAttribute;
+pub use attrs::{AttrPattern, CustomAttribute};
 pub use backend_kind::BackendKind;
 pub use capabilities::Operation;
 pub use ids::{BusinessId, Iccid, IdError, Imsi, Msisdn, ProductId, TerminalSerial};

@@ -13,7 +13,8 @@
 
 use super::Engine;
 use crate::backends::{Backend, BackendError, BackendResult};
-use crate::domain::{CustomAttribute, ProductId};
+use crate::domain::{CustomAttribute, ProductId, ProductSummary};
+use crate::store::AttrsByProduct;
 use std::sync::Arc;
 
 /// The home of one product's attributes.
@@ -51,6 +52,26 @@ impl AttrHome {
 }
 
 impl Engine {
+    /// Whether the configured account `name` stores custom attributes itself (a CMO tenant):
+    /// its rows already carry them from the listing's `customProperty`.
+    pub fn account_holds_attrs(&self, name: &str) -> bool {
+        self.backends
+            .iter()
+            .any(|b| b.account().name == name && b.remote_attrs())
+    }
+
+    /// Give every row the local store's attributes (`local`, from `Store::attrs_all`), except
+    /// rows of an account that stores attributes itself: those keep what the listing said, so
+    /// one product never shows attributes from two homes.
+    pub fn merge_local_attrs(&self, rows: &mut [ProductSummary], local: &AttrsByProduct) {
+        for row in rows {
+            if self.account_holds_attrs(&row.related_party.name) {
+                continue;
+            }
+            row.attrs = local.get(&row.id).cloned().unwrap_or_default();
+        }
+    }
+
     /// Where `id`'s custom attributes live (see the module comment for the rule).
     pub async fn attrs_home(&self, id: &ProductId) -> BackendResult<AttrHome> {
         // No account at all could hold it (e.g. the engine-less gate of `cmo attrs`): local.

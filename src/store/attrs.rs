@@ -5,10 +5,14 @@
 use super::error::{StoreError, StoreResult};
 use super::{Store, format_time};
 use crate::domain::attrs::validate_name;
-use crate::domain::{CustomAttribute, ProductId};
+use crate::domain::{AttrPattern, CustomAttribute, ProductId};
 use chrono::Utc;
 use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::HashMap;
 use std::path::Path;
+
+/// Every product's attributes, as [`Store::attrs_all`] returns them.
+pub type AttrsByProduct = HashMap<ProductId, Vec<CustomAttribute>>;
 
 /// What one attribute mutation did, for the caller's output and the audit journal.
 /// `set` of a new name has no `before`; `delete` has no `after`.
@@ -58,6 +62,56 @@ fn not_found(product: &ProductId, name: &str) -> StoreError {
 }
 
 impl Store {
+    /// Every product's attributes (creation order within a product), in one query: what a
+    /// listing merges into its rows. A stored product id that no longer parses (written by
+    /// another version) is skipped with a warning rather than failing the whole read.
+    pub fn attrs_all(&self) -> StoreResult<AttrsByProduct> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT product_id, name, value FROM custom_attribute ORDER BY seq")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    CustomAttribute {
+                        name: r.get(1)?,
+                        value: r.get(2)?,
+                    },
+                ))
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.sql(e))?;
+        let mut all = AttrsByProduct::new();
+        for (key, attr) in rows {
+            match key.parse::<ProductId>() {
+                Ok(id) => all.entry(id).or_default().push(attr),
+                Err(e) => tracing::warn!(product = %crate::text::sanitize(&key), error = %e,
+                    "skipping attributes of an unreadable product id"),
+            }
+        }
+        Ok(all)
+    }
+
+    /// The products carrying an attribute that matches `pattern` (name case-insensitive, value a
+    /// case-insensitive glob), each with its matching attributes, ordered by product id. The
+    /// glob is applied here rather than in SQL: SQLite's `LIKE` folds only ASCII case.
+    pub fn attrs_find(
+        &self,
+        pattern: &AttrPattern,
+    ) -> StoreResult<Vec<(ProductId, Vec<CustomAttribute>)>> {
+        let mut found: Vec<_> = self
+            .attrs_all()?
+            .into_iter()
+            .filter_map(|(id, attrs)| {
+                let hits: Vec<_> = attrs.into_iter().filter(|a| pattern.matches(a)).collect();
+                (!hits.is_empty()).then_some((id, hits))
+            })
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(found)
+    }
+
     /// All attributes of `product` in creation order, or only the one called `name`
     /// ([`StoreError::AttrNotFound`] when it does not exist).
     pub fn attrs_list(

@@ -4,8 +4,8 @@
 //! by another cmo process. Cloning the handle is cheap; the thread ends with the last clone.
 
 use super::error::{StoreError, StoreResult};
-use super::{AttrChange, AuditEntry, CachedProduct, PendingMonitor, Store};
-use crate::domain::{CustomAttribute, Monitor, ProductId, ProductSummary};
+use super::{AttrChange, AttrsByProduct, AuditEntry, CachedProduct, PendingMonitor, Store};
+use crate::domain::{AttrPattern, CustomAttribute, Monitor, ProductId, ProductSummary};
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -103,6 +103,20 @@ impl StoreHandle {
         let (product, name) = (product.clone(), name.map(str::to_string));
         self.call(move |s| s.attrs_list(&product, name.as_deref()))
             .await
+    }
+
+    /// Every product's attributes ([`Store::attrs_all`]).
+    pub async fn attrs_all(&self) -> StoreResult<AttrsByProduct> {
+        self.call(|s| s.attrs_all()).await
+    }
+
+    /// Products carrying a matching attribute ([`Store::attrs_find`]).
+    pub async fn attrs_find(
+        &self,
+        pattern: &AttrPattern,
+    ) -> StoreResult<Vec<(ProductId, Vec<CustomAttribute>)>> {
+        let pattern = pattern.clone();
+        self.call(move |s| s.attrs_find(&pattern)).await
     }
 
     pub async fn attrs_set(

@@ -14,7 +14,7 @@ mod handle;
 mod monitors;
 mod schema;
 
-pub use attrs::AttrChange;
+pub use attrs::{AttrChange, AttrsByProduct};
 pub use audit::{AuditEntry, Operator};
 pub use cache::CachedProduct;
 pub use error::{StoreError, StoreResult};

@@ -63,6 +63,49 @@ fn attrs_create_update_list_rename_delete() {
 }
 
 #[test]
+fn attrs_all_and_find_read_every_product_at_once() {
+    let (_dir, mut s) = open();
+    assert!(s.attrs_all().unwrap().is_empty());
+    s.attrs_set(&pid(2), "ticket", "INC-1234").unwrap();
+    s.attrs_set(&pid(1), "Ticket", "inc-1234").unwrap();
+    s.attrs_set(&pid(1), "site", "Kiel").unwrap();
+    s.attrs_set(&pid(3), "ticket", "CHG-9").unwrap();
+    let all = s.attrs_all().unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(
+        all[&pid(1)],
+        vec![attr("Ticket", "inc-1234"), attr("site", "Kiel")]
+    );
+
+    let find = |raw: &str| {
+        s.attrs_find(&crate::domain::AttrPattern::parse(raw).unwrap())
+            .unwrap()
+            .into_iter()
+            .map(|(id, attrs)| (id, attrs.len()))
+            .collect::<Vec<_>>()
+    };
+    // Name and value case-insensitive, ordered by product id, only the matching attributes.
+    assert_eq!(find("TICKET=INC-1234"), vec![(pid(1), 1), (pid(2), 1)]);
+    assert_eq!(find("ticket=*-9"), vec![(pid(3), 1)]);
+    assert_eq!(find("ticket").len(), 3);
+    assert!(find("ticket=INC-12345").is_empty());
+    assert!(find("rack").is_empty());
+}
+
+#[tokio::test]
+async fn the_handle_reads_attributes_of_every_product() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = StoreHandle::open(dir.path().to_path_buf()).await.unwrap();
+    h.attrs_set(&pid(1), "ticket", "INC-1").await.unwrap();
+    assert_eq!(
+        h.attrs_all().await.unwrap()[&pid(1)],
+        vec![attr("ticket", "INC-1")]
+    );
+    let p = crate::domain::AttrPattern::parse("ticket=inc-*").unwrap();
+    assert_eq!(h.attrs_find(&p).await.unwrap().len(), 1);
+}
+
+#[test]
 fn invalid_attributes_are_refused_with_clear_errors_and_not_stored() {
     let (_dir, mut s) = open();
     let p = pid(1);
