@@ -137,8 +137,9 @@ fn demo_lists_opens_a_product_and_quits_cleanly() {
     let screen = &console.screen;
     let send = |bytes: &[u8]| console.send(bytes);
 
-    // The list fills; narrow it to 1NCE with the filter so the first row is a 1NCE SIM.
-    screen.wait_for("the console", |t| t.contains("Products"));
+    // The list fills (rows sort by account, so wait for every listing before picking the
+    // first); narrow it to 1NCE with the filter so the first row is a 1NCE SIM.
+    screen.wait_for("every listing", |t| t.contains("440 products"));
     send(b"/1NCE-89");
     send(b"\r");
     let listed = screen.wait_for("the filtered list", |t| {
@@ -149,10 +150,9 @@ fn demo_lists_opens_a_product_and_quits_cleanly() {
     });
     send(b"g");
     // The first 1NCE id on screen is the selected row after `g`.
-    let iccid = listed
-        .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
-        .find_map(|w| w.strip_prefix("1NCE-"))
-        .map(str::to_string)
+    let iccid = product_lines(&listed)
+        .first()
+        .and_then(|l| first_id(l).strip_prefix("1NCE-").map(str::to_string))
         .expect("a 1NCE product id on screen");
     send(b"\r");
     let detail = screen.wait_for("the detail pane with the ICCID and IMSI", |t| {
@@ -249,9 +249,11 @@ fn an_intelsat_terminal_is_suspended_and_resumed_with_its_monitors_watched_to_co
     assert!(console.quit().success());
 }
 
-/// Every product id on screen rows of the list (`KIND-digits`).
+/// The list's rows on screen (lines inside the pane with a `KIND-digits` id; the status line's
+/// "copied id …" is not a row).
 fn product_lines(text: &str) -> Vec<String> {
     text.lines()
+        .filter(|l| l.starts_with('│'))
         .filter(|l| {
             l.split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
                 .any(is_product_id)
@@ -263,7 +265,9 @@ fn product_lines(text: &str) -> Vec<String> {
 fn is_product_id(word: &str) -> bool {
     word.split_once('-').is_some_and(|(kind, rest)| {
         kind.len() >= 3
-            && kind.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && kind
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
             && rest.len() >= 5
             && rest.chars().all(|c| c.is_ascii_digit())
     })
@@ -311,8 +315,11 @@ fn a_tagged_product_is_found_by_its_attribute_after_a_restart() {
     let mut console = Console::launch(ROWS, COLS);
     let screen = &console.screen;
     let send = |bytes: &[u8]| console.send(bytes);
-    screen.wait_for("the console", |t| t.contains("Products"));
-    send(b"/backend:STC\r");
+    // Every listing in (11 demo accounts × 40), so the rows stop moving.
+    screen.wait_for("the console", |t| t.contains("440 products"));
+    // A product of the STC account itself: the CMO tenant's products keep their attributes
+    // on the tenant, which the demo forgets at exit.
+    send(b"/account:stc-demo\r");
     let listed = screen.wait_for("STC products", |t| {
         product_lines(t).iter().any(|l| l.contains("STC-"))
     });
@@ -322,7 +329,9 @@ fn a_tagged_product_is_found_by_its_attribute_after_a_restart() {
     send(b"a");
     screen.wait_for("the attribute form", |t| t.contains("Name"));
     send(b"ticket\tINC-1234\r");
-    screen.wait_for("the attribute saved", |t| t.contains("INC-1234") && t.contains("added"));
+    screen.wait_for("the attribute saved", |t| {
+        t.contains("INC-1234") && t.contains("added")
+    });
     send(b"\x1b");
     screen.wait_for("the list", |t| t.contains("Products"));
     assert!(console.quit().success());
@@ -364,7 +373,10 @@ fn queries_narrow_count_and_keep_the_last_result_on_a_bad_regex() {
             && t.lines()
                 .any(|l| l.split('│').any(|cell| cell.trim() == format!("SUSPENDED {n}")))
     });
-    assert!(!shown.contains("ACTIVE "), "only SUSPENDED in the summary:\n{shown}");
+    assert!(
+        !shown.contains("ACTIVE "),
+        "only SUSPENDED in the summary:\n{shown}"
+    );
 
     // A bad regex: an error naming it under the input, the rows stay.
     send(b" ~(");
@@ -385,7 +397,9 @@ fn queries_narrow_count_and_keep_the_last_result_on_a_bad_regex() {
                 .all(|l| !l.split_whitespace().any(|w| w == "ACTIVE"))
     });
     assert!(
-        !negated.lines().any(|l| l.contains("ACTIVE ") && !l.contains("PENDING_ACTIVE ")),
+        !negated
+            .lines()
+            .any(|l| l.contains("ACTIVE ") && !l.contains("PENDING_ACTIVE ")),
         "the summary counts no ACTIVE row:\n{negated}"
     );
     assert!(console.quit().success());
@@ -395,7 +409,7 @@ fn queries_narrow_count_and_keep_the_last_result_on_a_bad_regex() {
 fn sorting_keeps_the_selection_and_g_lands_on_the_last_sorted_row() {
     let mut console = Console::launch(ROWS, COLS);
     let screen = &console.screen;
-    screen.wait_for("the console", |t| t.contains("Products"));
+    screen.wait_for("every listing in", |t| t.contains("440 products"));
     console.send(b"/backend:STC\r");
     screen.wait_for("STC products", |t| product_lines(t).len() > 5);
     console.send(b"jjj");
@@ -409,12 +423,14 @@ fn sorting_keeps_the_selection_and_g_lands_on_the_last_sorted_row() {
     assert_eq!(copy_selected(&console), chosen);
     console.send(b"G");
     let bottom = screen.wait_for("the end of the list", |t| {
-        t.lines().any(|l| l.contains("Products") && {
-            // `Products N/N` — the position is the last row.
-            l.split_whitespace()
-                .find(|w| w.contains('/'))
-                .and_then(|w| w.split_once('/'))
-                .is_some_and(|(a, b)| a == b)
+        t.lines().any(|l| {
+            l.contains("Products") && {
+                // `Products N/N` — the position is the last row.
+                l.split_whitespace()
+                    .find(|w| w.contains('/'))
+                    .and_then(|w| w.split_once('/'))
+                    .is_some_and(|(a, b)| a == b)
+            }
         })
     });
     let last = product_lines(&bottom).last().map(|l| first_id(l)).unwrap();

@@ -27,16 +27,48 @@ const fn c(name: &'static str, args: &'static str, description: &'static str) ->
 }
 
 pub static COMMANDS: &[Command] = &[
-    c("filter", "QUERY", "Filter the list by a query (docs/query.md); no query clears it"),
-    c("account", "NAME", "Only this account's products (the query account:NAME)"),
-    c("sort", "COLUMN [asc|desc]", "Sort by id, account, status, iccid, imsi or msisdn"),
+    c(
+        "filter",
+        "QUERY",
+        "Filter the list by a query (docs/query.md); no query clears it",
+    ),
+    c(
+        "account",
+        "NAME",
+        "Only this account's products (the query account:NAME)",
+    ),
+    c(
+        "sort",
+        "COLUMN [asc|desc]",
+        "Sort by id, account, status, iccid, imsi or msisdn",
+    ),
     c("columns", "", "Choose the list's columns"),
-    c("wide", "", "Wide mode: every chosen column and the attributes, none dropped"),
-    c("export", "FILE.csv", "Write the visible rows (sorted, with attributes) as CSV"),
-    c("theme", "NAME", "Switch the colour theme (default, mono, high-contrast, solarized-16, …)"),
-    c("monitors", "", "Show the monitors of asynchronous carrier requests"),
+    c(
+        "wide",
+        "",
+        "Wide mode: every chosen column and the attributes, none dropped",
+    ),
+    c(
+        "export",
+        "FILE.csv",
+        "Write the visible rows (sorted, with attributes) as CSV",
+    ),
+    c(
+        "theme",
+        "NAME",
+        "Switch the colour theme (default, mono, high-contrast, solarized-16, …)",
+    ),
+    c(
+        "monitors",
+        "",
+        "Show the monitors of asynchronous carrier requests",
+    ),
     c("audit", "", "Show the audit journal"),
-    c("backends", "", "Show every backend's health, listing and last error"),
+    c(
+        "backends",
+        "",
+        "Show every backend's health, listing and last error",
+    ),
     c("products", "", "Back to the product list"),
     c("refresh", "", "Reload every backend's list"),
     c("help", "", "Show the help screen"),
@@ -244,11 +276,16 @@ pub fn run(app: &mut App, text: &str) -> Vec<Effect> {
             Vec::new()
         }
         "account" if arg.is_empty() => {
-            app.set_error(":account needs an account name (Tab after `:account ` lists none; see `b`)");
+            app.set_error(
+                ":account needs an account name (Tab after `:account ` lists none; see `b`)",
+            );
             Vec::new()
         }
         "account" => {
-            let known = app.backends.iter().find(|b| b.name.eq_ignore_ascii_case(arg));
+            let known = app
+                .backends
+                .iter()
+                .find(|b| b.name.eq_ignore_ascii_case(arg));
             match known {
                 Some(b) => {
                     let query = format!("account:{}", b.name);
@@ -385,8 +422,10 @@ mod tests {
 
     #[test]
     fn tab_cycles_when_the_prefix_is_shared() {
-        let mut line = CommandLine::default();
-        line.input = tui_input::Input::new("a".into());
+        let mut line = CommandLine {
+            input: tui_input::Input::new("a".into()),
+            ..Default::default()
+        };
         complete(&mut line);
         let first = line.input.value().to_string();
         assert!(["account ", "audit"].contains(&first.as_str()), "{first}");

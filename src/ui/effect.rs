@@ -54,7 +54,10 @@ pub enum Effect {
     /// Switch to a theme by name (the runtime holds the theme).
     SetTheme { name: String },
     /// Write `rows` as CSV to `path`.
-    Export { path: PathBuf, rows: Vec<ProductSummary> },
+    Export {
+        path: PathBuf,
+        rows: Vec<ProductSummary>,
+    },
     /// The `:` history, to keep in the data dir.
     SaveHistory { lines: Vec<String> },
     /// Read the `:` history kept in the data dir.

@@ -7,9 +7,9 @@
 
 pub mod action;
 pub mod app;
+pub mod apply;
 pub mod columns;
 pub mod commands;
-pub mod apply;
 pub mod effect;
 pub mod effects;
 pub mod flows;

@@ -171,6 +171,10 @@ mod osc52_tests {
             "base64 of the id, between ESC ] 52 ; c ; and BEL"
         );
         let hostile = super::osc52("89\x1b]0;pwned\x07");
-        assert_eq!(hostile.matches('\x1b').count(), 1, "only our own ESC: {hostile:?}");
+        assert_eq!(
+            hostile.matches('\x1b').count(),
+            1,
+            "only our own ESC: {hostile:?}"
+        );
     }
 }

@@ -463,13 +463,12 @@ fn every_keymap_context_has_a_way_out() {
         if ctx == keymap::Context::Global {
             continue;
         }
-        let exits = keymap::bindings(ctx)
-            .any(|b| {
-                matches!(
-                    b.action,
-                    Action::Back | Action::Quit | Action::CancelFilter | Action::CancelCommand
-                )
-            });
+        let exits = keymap::bindings(ctx).any(|b| {
+            matches!(
+                b.action,
+                Action::Back | Action::Quit | Action::CancelFilter | Action::CancelCommand
+            )
+        });
         assert!(exits, "{ctx:?} has no Esc/quit binding");
     }
 }

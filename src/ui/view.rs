@@ -46,9 +46,7 @@ impl App {
                     let new = &self.rows[i].summary;
                     let passed = self.filter.query.matches(&old.summary);
                     let passes = self.filter.query.matches(new);
-                    if passed != passes
-                        || self.sort.compare(&old.summary, new) != Ordering::Equal
-                    {
+                    if passed != passes || self.sort.compare(&old.summary, new) != Ordering::Equal {
                         rebuild = true;
                     } else if passes && old.summary.status.status != new.status.status {
                         self.status_counts[status_slot(old.summary.status.status)] -= 1;

@@ -240,7 +240,11 @@ pub fn keybindings_markdown() -> String {
             out.push_str("| any other character | Typed into the command line |\n");
             out.push_str("\nCommands (Tab completes, ↑/↓ walk the history kept in the data dir):\n\n| Command | Does |\n| --- | --- |\n");
             for c in super::commands::COMMANDS {
-                let args = if c.args.is_empty() { String::new() } else { format!(" {}", c.args) };
+                let args = if c.args.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", c.args)
+                };
                 out.push_str(&format!("| `:{}{args}` | {} |\n", c.name, c.description));
             }
         }

@@ -270,6 +270,44 @@ fn boxed(
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
+/// The column picker (`:columns`): each column with `[x]` when shown; the ID always is.
+pub fn draw_columns(
+    frame: &mut Frame,
+    area: Rect,
+    app: &crate::ui::app::App,
+    selected: usize,
+    theme: &Theme,
+) {
+    use crate::ui::columns::{PICKABLE, label};
+    let mut lines = vec![Line::from(Span::styled(
+        "[x] ID (always shown)",
+        theme.native,
+    ))];
+    for (i, col) in PICKABLE.iter().enumerate() {
+        let mark = if app.hidden_columns.contains(col) {
+            " "
+        } else {
+            "x"
+        };
+        let style = if i == selected {
+            theme.selected
+        } else {
+            theme.value
+        };
+        lines.push(Line::from(Span::styled(
+            format!("[{mark}] {}", label(*col)),
+            style,
+        )));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        "Space shows or hides · :wide keeps every column",
+        theme.native,
+    )));
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    boxed(frame, area, " Columns ", lines, 52, height, theme);
+}
+
 #[cfg(test)]
 mod tests {
     use super::buttons;
@@ -297,28 +335,4 @@ mod tests {
         };
         assert_eq!(text(&status).trim(), "[ Cancel ]   [ Change to SUSPENDED ]");
     }
-}
-
-/// The column picker (`:columns`): each column with `[x]` when shown; the ID always is.
-pub fn draw_columns(
-    frame: &mut Frame,
-    area: Rect,
-    app: &crate::ui::app::App,
-    selected: usize,
-    theme: &Theme,
-) {
-    use crate::ui::columns::{PICKABLE, label};
-    let mut lines = vec![Line::from(Span::styled("[x] ID (always shown)", theme.native))];
-    for (i, col) in PICKABLE.iter().enumerate() {
-        let mark = if app.hidden_columns.contains(col) { " " } else { "x" };
-        let style = if i == selected { theme.selected } else { theme.value };
-        lines.push(Line::from(Span::styled(format!("[{mark}] {}", label(*col)), style)));
-    }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        "Space shows or hides · :wide keeps every column",
-        theme.native,
-    )));
-    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    boxed(frame, area, " Columns ", lines, 52, height, theme);
 }

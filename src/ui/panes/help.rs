@@ -31,7 +31,10 @@ fn lines(theme: &Theme) -> Vec<Line<'static>> {
                     format!(" {}", c.args)
                 };
                 lines.push(Line::from(vec![
-                    Span::styled(format!("  :{:<21}", format!("{}{args}", c.name)), theme.footer_key),
+                    Span::styled(
+                        format!("  :{:<21}", format!("{}{args}", c.name)),
+                        theme.footer_key,
+                    ),
                     Span::styled(c.description, theme.value),
                 ]));
             }

@@ -205,7 +205,7 @@ pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -291,8 +291,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let rows = shown
         .iter()
         .map(|&i| table_row(&app.rows[i], &cols, app, theme));
-    let header =
-        Row::new(cols.iter().map(|c| header_label(*c, app))).style(theme.table_header);
+    let header = Row::new(cols.iter().map(|c| header_label(*c, app))).style(theme.table_header);
     let table = Table::new(rows, widths)
         .header(header)
         .column_spacing(1)
@@ -405,7 +404,11 @@ mod tests {
         assert!(!cols.contains(&Col::Imsi));
         assert!(cols.contains(&Col::Id), "the ID cannot be hidden");
         let (cols, _) = super::layout(60, W, &HashSet::new(), true);
-        assert_eq!(cols.len(), 8, "wide mode keeps every column and adds the attributes");
+        assert_eq!(
+            cols.len(),
+            8,
+            "wide mode keeps every column and adds the attributes"
+        );
         assert_eq!(cols.last(), Some(&Col::Attrs));
     }
 

@@ -54,7 +54,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     for overlay in &app.overlays {
         match overlay {
             Overlay::Help { scroll } => help::draw(frame, area, *scroll, theme),
-            Overlay::Columns { selected } => dialog::draw_columns(frame, area, app, *selected, theme),
+            Overlay::Columns { selected } => {
+                dialog::draw_columns(frame, area, app, *selected, theme)
+            }
             _ => dialog::draw(frame, area, overlay, theme),
         }
     }

@@ -50,7 +50,10 @@ pub fn draw_filter(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         };
         frame.render_widget(
             Paragraph::new(Span::styled(
-                format!("   {} (the list shows the last query that parsed)", crate::ui::app::one_line(error)),
+                format!(
+                    "   {} (the list shows the last query that parsed)",
+                    crate::ui::app::one_line(error)
+                ),
                 theme.message_error,
             )),
             line,

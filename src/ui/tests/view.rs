@@ -20,7 +20,10 @@ fn ids(app: &App) -> Vec<String> {
 
 fn two_accounts() -> App {
     let mut app = App::new(
-        vec![("zeta".into(), "1NCE".into()), ("alpha".into(), "STC".into())],
+        vec![
+            ("zeta".into(), "1NCE".into()),
+            ("alpha".into(), "STC".into()),
+        ],
         Vec::new(),
         false,
     );
@@ -43,17 +46,32 @@ fn type_text(app: &mut App, text: &str) {
 #[test]
 fn default_order_is_account_then_id_whatever_order_pages_arrive_in() {
     let page = |kind, account, range: std::ops::Range<usize>, status| {
-        range.map(move |i| summary(kind, account, i, status)).collect::<Vec<_>>()
+        range
+            .map(move |i| summary(kind, account, i, status))
+            .collect::<Vec<_>>()
     };
     let mut a = two_accounts();
-    a.upsert(page(BackendKind::OneNce, "zeta", 5..10, Status::Active), true);
+    a.upsert(
+        page(BackendKind::OneNce, "zeta", 5..10, Status::Active),
+        true,
+    );
     a.upsert(page(BackendKind::Stc, "alpha", 0..5, Status::Active), true);
-    a.upsert(page(BackendKind::OneNce, "zeta", 0..5, Status::Active), true);
+    a.upsert(
+        page(BackendKind::OneNce, "zeta", 0..5, Status::Active),
+        true,
+    );
     let mut b = two_accounts();
-    b.upsert(page(BackendKind::OneNce, "zeta", 0..10, Status::Active), true);
+    b.upsert(
+        page(BackendKind::OneNce, "zeta", 0..10, Status::Active),
+        true,
+    );
     b.upsert(page(BackendKind::Stc, "alpha", 0..5, Status::Active), true);
     assert_eq!(ids(&a), ids(&b));
-    assert!(ids(&a)[0].starts_with("STC-"), "alpha's rows first: {:?}", ids(&a));
+    assert!(
+        ids(&a)[0].starts_with("STC-"),
+        "alpha's rows first: {:?}",
+        ids(&a)
+    );
     // `G` lands on the last row of the sorted order.
     press(&mut a, KeyCode::Char('G'));
     assert_eq!(
@@ -79,14 +97,23 @@ fn sorting_by_status_and_back_keeps_the_selection_on_its_product() {
     apply(&mut app, Action::StartCommand);
     type_text(&mut app, "sort status desc");
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.sort, SortKey { column: SortColumn::Status, descending: true });
+    assert_eq!(
+        app.sort,
+        SortKey {
+            column: SortColumn::Status,
+            descending: true
+        }
+    );
     assert_eq!(app.selected_row().unwrap().summary.id, chosen);
     let statuses: Vec<Status> = app
         .visible
         .iter()
         .map(|&i| app.rows[i].summary.status.status)
         .collect();
-    assert!(statuses.windows(2).all(|w| w[0].as_str() >= w[1].as_str()), "{statuses:?}");
+    assert!(
+        statuses.windows(2).all(|w| w[0].as_str() >= w[1].as_str()),
+        "{statuses:?}"
+    );
     // `o` cycles to the next column, `O` reverses; the selection follows the product.
     press(&mut app, KeyCode::Char('o'));
     press(&mut app, KeyCode::Char('O'));
@@ -128,7 +155,14 @@ fn field_terms_and_negation_filter_the_list() {
     let mut app = two_accounts();
     app.upsert(
         (0..6)
-            .map(|i| summary(BackendKind::Stc, "alpha", i, [Status::Active, Status::Suspended][i % 2]))
+            .map(|i| {
+                summary(
+                    BackendKind::Stc,
+                    "alpha",
+                    i,
+                    [Status::Active, Status::Suspended][i % 2],
+                )
+            })
             .chain((0..6).map(|i| summary(BackendKind::OneNce, "zeta", i, Status::Suspended)))
             .collect(),
         true,
@@ -145,7 +179,11 @@ fn field_terms_and_negation_filter_the_list() {
     press(&mut app, KeyCode::Char('/'));
     type_text(&mut app, "!status:ACTIVE");
     assert_eq!(app.visible.len(), 9);
-    assert!(app.visible.iter().all(|&i| app.rows[i].summary.status.status != Status::Active));
+    assert!(
+        app.visible
+            .iter()
+            .all(|&i| app.rows[i].summary.status.status != Status::Active)
+    );
 }
 
 #[test]
@@ -163,7 +201,13 @@ fn a_bad_query_is_an_error_and_the_last_result_stays() {
     press(&mut app, KeyCode::Backspace);
     assert!(app.filter.error.is_none());
     type_text(&mut app, " nosuchfield:x");
-    assert!(app.filter.error.as_deref().unwrap_or("").contains("nosuchfield"));
+    assert!(
+        app.filter
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("nosuchfield")
+    );
 }
 
 #[test]
@@ -193,7 +237,15 @@ fn attributes_make_rows_findable_and_follow_edits() {
     assert!(app.visible.is_empty());
     // Rows arriving later (a relisting) carry the local attributes too.
     app.retain_rows(|_| false);
-    app.upsert(vec![summary(BackendKind::OneNce, "onence", 3, crate::domain::Status::Active)], true);
+    app.upsert(
+        vec![summary(
+            BackendKind::OneNce,
+            "onence",
+            3,
+            crate::domain::Status::Active,
+        )],
+        true,
+    );
     crate::ui::apply::set_filter_text(&mut app, "attr:case");
     assert_eq!(ids(&app), vec![id.to_string()]);
 }
@@ -211,18 +263,28 @@ fn commands_run_and_unknown_ones_are_named() {
     apply(&mut app, Action::StartCommand);
     type_text(&mut app, "account ZETA");
     let effects = press(&mut app, KeyCode::Enter);
-    assert!(matches!(effects.first(), Some(Effect::SaveHistory { lines }) if lines == &["account ZETA".to_string()]));
+    assert!(
+        matches!(effects.first(), Some(Effect::SaveHistory { lines }) if lines == &["account ZETA".to_string()])
+    );
     assert_eq!(app.visible.len(), 4);
     assert_eq!(app.filter.input.value(), "account:zeta");
     apply(&mut app, Action::StartCommand);
     type_text(&mut app, "frobnicate");
     press(&mut app, KeyCode::Enter);
-    let text = app.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+    let text = app
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
     assert!(text.contains(":frobnicate"), "{text}");
     apply(&mut app, Action::StartCommand);
     type_text(&mut app, "export /tmp/x.csv");
     let effects = press(&mut app, KeyCode::Enter);
-    assert!(effects.iter().any(|e| matches!(e, Effect::Export { rows, .. } if rows.len() == 4)));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Export { rows, .. } if rows.len() == 4))
+    );
     // Up recalls the history.
     apply(&mut app, Action::StartCommand);
     press(&mut app, KeyCode::Up);
@@ -236,8 +298,18 @@ fn y_copies_the_id_and_shift_y_the_iccid() {
     let mut app = app_with(3);
     let row = app.selected_row().unwrap().summary.clone();
     let effects = press(&mut app, KeyCode::Char('y'));
-    assert_eq!(effects, vec![Effect::Copy { text: row.id.to_string() }]);
+    assert_eq!(
+        effects,
+        vec![Effect::Copy {
+            text: row.id.to_string()
+        }]
+    );
     let effects = press(&mut app, KeyCode::Char('Y'));
-    assert_eq!(effects, vec![Effect::Copy { text: row.iccid.clone().unwrap() }]);
+    assert_eq!(
+        effects,
+        vec![Effect::Copy {
+            text: row.iccid.clone().unwrap()
+        }]
+    );
     assert!(app.message.as_ref().unwrap().text.contains("copied ICCID"));
 }
