@@ -173,6 +173,9 @@ pub struct App {
     pub(super) local_attrs: HashMap<ProductId, Vec<CustomAttribute>>,
     /// Position in `visible`.
     pub selected: usize,
+    /// Whether the user has moved the selection: until then it stays on the top row as pages
+    /// arrive; from then on it stays on its product.
+    pub selection_moved: bool,
     /// First position of `visible` on screen.
     pub offset: usize,
     /// How many list rows fit on screen (set from the terminal size).
@@ -232,6 +235,7 @@ impl App {
             status_counts: Default::default(),
             local_attrs: HashMap::new(),
             selected: 0,
+            selection_moved: false,
             offset: 0,
             page_rows: 20,
             list_generation: 0,

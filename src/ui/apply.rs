@@ -330,6 +330,7 @@ fn move_to(app: &mut App, position: usize) -> Vec<Effect> {
         app.dirty = false;
     }
     app.selected = position;
+    app.selection_moved = true;
     app.scroll_to_selection();
     Vec::new()
 }

@@ -196,8 +196,10 @@ fn complete(line: &mut CommandLine) {
             if common.len() > text.len() {
                 line.input = Input::new(common);
             } else {
-                line.input = Input::new(candidates[0].clone());
-                line.cycle = Some((candidates, 0));
+                // Start on the first candidate that changes the line.
+                let first = usize::from(candidates[0] == text);
+                line.input = Input::new(candidates[first].clone());
+                line.cycle = Some((candidates, first));
             }
         }
     }

@@ -121,7 +121,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Exported { path, result } => {
             let shown = crate::text::sanitize(&path.display().to_string());
             match result {
-                Ok(n) => app.set_info(&format!("exported {n} rows to {shown}")),
+                Ok(n) => app.set_info(&format!(
+                    "exported {} rows to {shown}",
+                    crate::ui::panes::list::thousands(n)
+                )),
                 Err(e) => app.set_error(&format!("export to {shown} failed: {e}")),
             }
             Vec::new()

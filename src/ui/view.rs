@@ -234,7 +234,12 @@ impl App {
         (!self.visible.is_empty()).then_some(self.selected + 1)
     }
 
+    /// The product the selection must stay on, once the user has moved it (before, the top
+    /// row stays selected whatever sorts before it).
     fn selected_id(&self) -> Option<ProductId> {
+        if !self.selection_moved {
+            return None;
+        }
         self.selected_row().map(|r| r.summary.id.clone())
     }
 

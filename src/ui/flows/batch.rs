@@ -19,6 +19,7 @@ pub fn toggle_mark(app: &mut App) {
         app.marks.insert(id);
     }
     app.selected = (app.selected + 1).min(app.visible.len().saturating_sub(1));
+    app.selection_moved = true;
     app.scroll_to_selection();
 }
 

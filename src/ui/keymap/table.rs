@@ -71,7 +71,7 @@ pub static KEYMAP: &[Binding] = &[
         Action::StartFilter,
         C::List,
         "filter",
-        "Query: words, status:, backend:, account:, attr:NAME=VALUE, !negate, ~regex (docs/query.md); an unlisted ICCID or serial is looked up",
+        "Query: words, status:, backend:, account:, attr:NAME=VALUE, !not, ~regex (docs/query.md); unlisted ICCIDs are looked up",
     ),
     b(
         &[k('s')],

@@ -280,7 +280,7 @@ pub fn draw_columns(
 ) {
     use crate::ui::columns::{PICKABLE, label};
     let mut lines = vec![Line::from(Span::styled(
-        "[x] ID (always shown)",
+        "  [x] ID (always shown)",
         theme.native,
     ))];
     for (i, col) in PICKABLE.iter().enumerate() {
@@ -294,8 +294,10 @@ pub fn draw_columns(
         } else {
             theme.value
         };
+        // The pointer marks the row in every theme, mono included.
+        let pointer = if i == selected { "›" } else { " " };
         lines.push(Line::from(Span::styled(
-            format!("[{mark}] {}", label(*col)),
+            format!("{pointer} [{mark}] {}", label(*col)),
             style,
         )));
     }

@@ -35,7 +35,10 @@ fn line(app: &App, theme: &Theme, width: u16) -> Line<'static> {
         spans.push(Span::styled("│ READ-ONLY ", theme.status_warn));
     }
     let (total, _) = app.counts();
-    spans.push(Span::styled(format!("│ {total} products "), theme.border));
+    spans.push(Span::styled(
+        format!("│ {} products ", super::list::thousands(total)),
+        theme.border,
+    ));
     let fixed: usize = spans.iter().map(Span::width).sum();
     let room = usize::from(width).saturating_sub(fixed);
     let strip = [Detail::Full, Detail::Compact, Detail::Problems]

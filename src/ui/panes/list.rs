@@ -115,9 +115,16 @@ fn layout(
             cols.retain(|c| *c != drop);
         }
     }
+    // Widths are handed out left to right, so when wide mode overflows the terminal the
+    // rightmost columns are cut, never the ID.
+    let mut room = if wide { available } else { u16::MAX };
     let mut constraints: Vec<Constraint> = cols
         .iter()
-        .map(|c| Constraint::Length(c.width(w)))
+        .map(|c| {
+            let width = c.width(w).min(room);
+            room = room.saturating_sub(width.saturating_add(1));
+            Constraint::Length(width)
+        })
         .collect();
     if let Some(last) = constraints.last_mut() {
         *last = Constraint::Fill(1);
@@ -403,13 +410,19 @@ mod tests {
         let (cols, _) = super::layout(200, W, &hidden, false);
         assert!(!cols.contains(&Col::Imsi));
         assert!(cols.contains(&Col::Id), "the ID cannot be hidden");
-        let (cols, _) = super::layout(60, W, &HashSet::new(), true);
+        let (cols, widths) = super::layout(60, W, &HashSet::new(), true);
         assert_eq!(
             cols.len(),
             8,
             "wide mode keeps every column and adds the attributes"
         );
         assert_eq!(cols.last(), Some(&Col::Attrs));
+        assert_eq!(widths[1], Constraint::Length(26), "the ID keeps its width");
+        assert_eq!(
+            widths[5],
+            Constraint::Length(0),
+            "what does not fit is cut on the right"
+        );
     }
 
     #[test]
