@@ -121,3 +121,49 @@ fn filter_1m(bencher: divan::Bencher, query: &str) {
 fn parse(query: &str) -> Result<Query, cmo::domain::query::QueryError> {
     Query::parse(divan::black_box(query))
 }
+
+/// The console's whole path for one keystroke that does not narrow the last query: the list
+/// view (`ui::view`) re-filters its sorted order of 1,000,000 rows, split over the cores, and
+/// recounts the summary line. Each sample also resets to the empty query first (an index copy).
+#[divan::bench(
+    args = ["status:SUSPENDED backend:STC 8949", "89 active demo", "attr:ticket=INC*"],
+    sample_count = 20
+)]
+fn console_refilter_1m(bencher: divan::Bencher, query: &str) {
+    use cmo::ui::app::App;
+    let q = Query::parse(query).expect("query parses");
+    let accounts = BackendKind::ALL
+        .iter()
+        .map(|k| {
+            (
+                format!("{}-demo", k.as_str().to_ascii_lowercase()),
+                k.as_str().to_string(),
+            )
+        })
+        .collect();
+    let mut app = App::new(accounts, SUMMARIES.clone(), false);
+    bencher.bench_local(|| {
+        app.set_query(Query::default());
+        app.set_query(q.clone());
+        app.visible.len()
+    });
+}
+
+/// Typing one more character of a bare word (`894` after `89`): the query narrows the last
+/// one, so only the rows shown now are looked at.
+#[divan::bench(sample_count = 20)]
+fn console_narrowing_keystroke_1m(bencher: divan::Bencher) {
+    use cmo::ui::app::App;
+    let wide = Query::parse("status:ACTIVE 89").expect("query parses");
+    let narrow = Query::parse("status:ACTIVE 894").expect("query parses");
+    let mut app = App::new(Vec::new(), SUMMARIES.clone(), false);
+    app.set_query(wide.clone());
+    let shown = app.visible.clone();
+    bencher.bench_local(|| {
+        // Back to `89` (an index copy), then the keystroke.
+        app.filter.query = wide.clone();
+        app.visible.clone_from(&shown);
+        app.set_query(narrow.clone());
+        app.visible.len()
+    });
+}

@@ -188,11 +188,23 @@ fn on_list_event(app: &mut App, event: ListEvent) -> Vec<Effect> {
             }
             // The listing is complete: what it did not return is gone from the platform.
             app.retain_rows(|r| r.confirmed || r.summary.related_party.name != backend);
+            // A CMO tenant's attributes are part of its listing and are cached with it; the
+            // local store's are not copied into the cache (the store is read at start-up).
+            let on_cmo = app
+                .backends
+                .iter()
+                .any(|b| b.name == backend && b.kind == "CMO");
             let rows = app
                 .rows
                 .iter()
                 .filter(|r| r.summary.related_party.name == backend)
-                .map(|r| r.summary.clone())
+                .map(|r| {
+                    let mut s = r.summary.clone();
+                    if !on_cmo {
+                        s.attrs.clear();
+                    }
+                    s
+                })
                 .collect();
             vec![Effect::CacheReplace { backend, rows }]
         }
