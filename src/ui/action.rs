@@ -54,6 +54,8 @@ pub enum Action {
     /// Delete the selected attribute (asks for confirmation).
     DeleteAttr,
     Help,
+    /// Show the session's messages, newest first, whole.
+    Messages,
     /// Open the `:` command line.
     StartCommand,
     /// Run the typed command.

@@ -60,6 +60,8 @@ pub struct DetailState {
     pub attrs_stored_on: Option<String>,
     /// Lines the product part is scrolled down (PgDn / PgUp); kept across a reload.
     pub scroll: u16,
+    /// When it was asked for (the UI clock), for the seconds a slow carrier has taken.
+    pub opened_at: Option<DateTime<Utc>>,
 }
 
 impl DetailState {
@@ -125,18 +127,7 @@ pub struct AuditState {
     pub offset: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MessageKind {
-    Info,
-    Error,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    pub kind: MessageKind,
-    /// Already sanitized and on one line.
-    pub text: String,
-}
+pub use super::messages::{Message, MessageKind, Messages, Work};
 
 #[derive(Debug, Default)]
 pub struct FilterState {
@@ -194,9 +185,12 @@ pub struct App {
     pub wide: bool,
     /// Columns the user turned off in the picker (the ID never is).
     pub hidden_columns: HashSet<SortColumn>,
-    pub message: Option<Message>,
-    /// The last change result or monitor state, for the status line.
-    pub status_line: Option<String>,
+    /// Every message of the session, and the one the status line shows.
+    pub messages: Messages,
+    /// Carrier calls the operator is waiting on, oldest first.
+    pub in_flight: Vec<Work>,
+    /// Carrier jobs that ended in error since the monitors view was last opened.
+    pub failed_unseen: usize,
     pub screen: Screen,
     pub monitors: MonitorsState,
     pub audit: AuditState,
@@ -250,8 +244,9 @@ impl App {
             command: Default::default(),
             wide: false,
             hidden_columns: HashSet::new(),
-            message: None,
-            status_line: None,
+            messages: Messages::default(),
+            in_flight: Vec::new(),
+            failed_unseen: 0,
             screen: Screen::Products,
             monitors: MonitorsState::default(),
             audit: AuditState {
@@ -300,19 +295,56 @@ impl App {
     }
 
     pub fn set_error(&mut self, text: &str) {
-        self.message = Some(Message {
-            kind: MessageKind::Error,
-            text: one_line(text),
+        self.say(MessageKind::Error, text);
+    }
+
+    pub fn set_info(&mut self, text: &str) {
+        self.say(MessageKind::Info, text);
+    }
+
+    /// A change that went through.
+    pub fn set_success(&mut self, text: &str) {
+        self.say(MessageKind::Success, text);
+    }
+
+    fn say(&mut self, kind: MessageKind, text: &str) {
+        let full = crate::text::sanitize(text).trim().to_string();
+        self.messages.push(Message {
+            kind,
+            text: one_line(&full),
+            full,
+            at: self.now,
         });
         self.dirty = true;
     }
 
-    pub fn set_info(&mut self, text: &str) {
-        self.message = Some(Message {
-            kind: MessageKind::Info,
-            text: one_line(text),
+    /// The message the status line shows: the newest, until it fades or is dismissed.
+    pub fn message(&self) -> Option<&Message> {
+        self.messages.current()
+    }
+
+    /// A carrier call the operator now waits on (shown with a spinner and its seconds).
+    pub fn start_work(&mut self, key: String, what: String, account: Option<String>) {
+        self.in_flight.retain(|w| w.key != key);
+        self.in_flight.push(Work {
+            key,
+            what,
+            account,
+            since: self.now,
         });
         self.dirty = true;
+    }
+
+    /// Its answer arrived.
+    pub fn end_work(&mut self, key: &str) {
+        let before = self.in_flight.len();
+        self.in_flight.retain(|w| w.key != key);
+        self.dirty |= before != self.in_flight.len();
+    }
+
+    /// The account holding a product, for the in-flight line.
+    pub fn account_of(&self, id: &ProductId) -> Option<String> {
+        self.row(id).map(|r| r.summary.related_party.name.clone())
     }
 
     /// Total rows held and rows passing the filter.

@@ -24,6 +24,11 @@ pub fn read_only_refusal(action: &'static str) -> String {
 
 pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
     app.dirty = true;
+    // An error on the status line has been seen once the operator acts; a newer message the
+    // action brings replaces it anyway.
+    if !matches!(action, Action::Resize { .. } | Action::Redraw) {
+        app.messages.on_action();
+    }
     match action {
         Action::Resize { height, .. } => {
             app.page_rows = usize::from(height.saturating_sub(CHROME_ROWS)).max(1);
@@ -50,6 +55,10 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         _ if !app.overlays.is_empty() => apply_overlay(app, action),
+        Action::Messages if !app.command.editing && !app.filter.editing => {
+            app.overlays.push(Overlay::Messages { scroll: 0 });
+            Vec::new()
+        }
         _ if app.command.editing => super::commands::apply_line(app, action),
         _ if app.filter.editing => apply_filter(app, action),
         Action::StartCommand => super::commands::open(app),
@@ -95,7 +104,7 @@ fn apply_pane(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Back => {
-            app.message = None;
+            app.messages.dismiss();
             Vec::new()
         }
         Action::StartFilter if !in_detail => {
@@ -203,6 +212,14 @@ fn apply_overlay(app: &mut App, action: Action) -> Vec<Effect> {
             app.overlays.pop();
             Vec::new()
         }
+        (Overlay::Messages { scroll }, a) if scrolled(*scroll, a).is_some() => {
+            *scroll = scrolled(*scroll, a).unwrap_or(0).min(usize::from(u16::MAX));
+            Vec::new()
+        }
+        (Overlay::Messages { .. }, Action::Open) => {
+            app.overlays.pop();
+            Vec::new()
+        }
         (Overlay::Columns { selected }, a) => {
             super::columns::apply_picker(selected, &mut app.hidden_columns, a);
             Vec::new()
@@ -289,27 +306,51 @@ fn apply_overlay(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
+/// The key a call's answer is matched by: what it is and the product.
+pub fn work_key(what: &str, id: &ProductId) -> String {
+    format!("{what} {id}")
+}
+
 /// What a confirmed mutation sends, and what the status line says meanwhile.
 fn confirmed_effects(app: &mut App, pending: Pending) -> Vec<Effect> {
     match pending {
         Pending::Status { id, to, .. } => {
-            app.status_line = Some(format!("{id}: changing status to {to}…"));
+            let account = app.account_of(&id);
+            app.start_work(work_key("status", &id), format!("{id} → {to}"), account);
             vec![Effect::ChangeStatus { id, to }]
         }
         Pending::Batch { ids, to } => {
-            app.status_line = Some(format!("batch: changing {} products to {to}…", ids.len()));
+            let account = ids.first().and_then(|id| app.account_of(id));
+            app.start_work(
+                "batch".into(),
+                format!("batch: {} products → {to}", ids.len()),
+                account,
+            );
             vec![Effect::BatchStatus { ids, to }]
         }
         Pending::DeleteAttr { id, name } => {
-            app.status_line = Some(format!("{id}: deleting attribute {name}…"));
+            app.start_work(
+                work_key("attr", &id),
+                format!("{id}: deleting attribute {name}"),
+                None,
+            );
             vec![Effect::DeleteAttr { id, name }]
         }
         Pending::CancelMonitor { monitor_id, .. } => {
-            app.status_line = Some(format!("monitor {monitor_id}: cancelling…"));
+            app.start_work(
+                format!("cancel {monitor_id}"),
+                format!("monitor {monitor_id}: cancelling"),
+                None,
+            );
             vec![Effect::CancelMonitor { monitor_id }]
         }
         Pending::Characteristic { id, change } => {
-            app.status_line = Some(format!("{id}: updating {}…", change.name));
+            let account = app.account_of(&id);
+            app.start_work(
+                work_key("characteristics", &id),
+                format!("{id}: updating {}", change.name),
+                account,
+            );
             vec![Effect::UpdateCharacteristics {
                 id,
                 changes: vec![change],
@@ -375,6 +416,7 @@ pub(super) fn open_detail(app: &mut App, id: ProductId) -> Effect {
         attrs_stored_on: None,
         attr_selected: 0,
         scroll,
+        opened_at: app.now,
     });
     app.screen = Screen::Products;
     app.dirty = true;
@@ -390,7 +432,7 @@ pub fn refresh(app: &mut App) -> Vec<Effect> {
     for b in &mut app.backends {
         b.list = ListState::Loading;
     }
-    app.message = None;
+    app.messages.dismiss();
     let mut effects = vec![Effect::LoadProducts {
         generation: app.list_generation,
     }];

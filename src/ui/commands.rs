@@ -63,6 +63,11 @@ pub static COMMANDS: &[Command] = &[
         "",
         "Show the monitors of asynchronous carrier requests",
     ),
+    c(
+        "messages",
+        "",
+        "The session's messages, newest first, whole",
+    ),
     c("audit", "", "Show the audit journal"),
     c(
         "backends",
@@ -266,6 +271,7 @@ pub fn run(app: &mut App, text: &str) -> Vec<Effect> {
         "q" | "quit" => apply(app, Action::Quit),
         "help" => apply(app, Action::Help),
         "monitors" => to_products_then(app, Action::Monitors),
+        "messages" => apply(app, Action::Messages),
         "audit" => to_products_then(app, Action::Audit),
         "backends" => to_products_then(app, Action::Backends),
         "products" | "list" => {

@@ -14,6 +14,7 @@ pub mod effect;
 pub mod effects;
 pub mod flows;
 pub mod keymap;
+pub mod messages;
 pub mod msg;
 pub mod overlay;
 pub mod panes;

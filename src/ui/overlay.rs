@@ -159,6 +159,8 @@ pub enum Overlay {
     },
     /// Boxed: the form (two inputs) is far larger than every other overlay.
     AttrForm(Box<AttrForm>),
+    /// The session's messages, newest first, whole (`:messages`, `M`); `scroll` is the first line.
+    Messages { scroll: usize },
     /// The list's column picker (`:columns`): `selected` is the highlighted column.
     Columns { selected: usize },
     /// A finished batch, one line per product (already sanitized).

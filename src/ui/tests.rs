@@ -260,8 +260,7 @@ fn a_status_with_no_allowed_target_opens_no_menu() {
     press(&mut app, KeyCode::Char('s'));
     assert!(app.overlays.is_empty());
     assert!(
-        app.message
-            .as_ref()
+        app.message()
             .is_some_and(|m| m.text.contains("no status change from BLOCKED"))
     );
     // Where the support matrix says ✖, that is the reason given (GALAXY1, TURKCELL).
@@ -279,11 +278,7 @@ fn a_status_with_no_allowed_target_opens_no_menu() {
         let mut app = App::new(vec![], vec![row], false);
         press(&mut app, KeyCode::Char('s'));
         assert!(app.overlays.is_empty());
-        let text = app
-            .message
-            .as_ref()
-            .map(|m| m.text.clone())
-            .unwrap_or_default();
+        let text = app.message().map(|m| m.text.clone()).unwrap_or_default();
         assert!(text.contains(words), "{text}");
     }
 }
@@ -341,7 +336,7 @@ fn read_only_refuses_status_changes() {
     let mut app = App::new(vec![], rows, true);
     assert!(press(&mut app, KeyCode::Char('s')).is_empty());
     assert!(app.overlays.is_empty());
-    let msg = app.message.clone().expect("a message");
+    let msg = app.message().cloned().expect("a message");
     assert_eq!(msg.kind, MessageKind::Error);
     assert!(msg.text.contains("read-only"), "{}", msg.text);
 }
@@ -421,11 +416,7 @@ fn status_change_results_and_monitors_reach_the_status_line() {
     let effects = update(&mut app, Msg::MonitorUpdate(done));
     assert_eq!(effects, vec![Effect::RefreshRow { id: id.clone() }]);
     assert_eq!(app.monitors.pending(), 0);
-    assert!(
-        app.status_line
-            .as_deref()
-            .is_some_and(|s| s.contains("Completed"))
-    );
+    assert!(app.message().is_some_and(|m| m.text.contains("Completed")));
 
     update(
         &mut app,
@@ -435,7 +426,7 @@ fn status_change_results_and_monitors_reach_the_status_line() {
             result: Err("onence answered HTTP 500: \u{1b}[31mboom\nline2".into()),
         },
     );
-    let msg = app.message.clone().expect("error shown");
+    let msg = app.message().cloned().expect("error shown");
     assert!(
         !msg.text.contains('\u{1b}') && !msg.text.contains('\n'),
         "{}",
@@ -474,6 +465,7 @@ fn every_keymap_context_has_a_way_out() {
 }
 
 mod flows;
+mod messages;
 mod view;
 
 #[test]

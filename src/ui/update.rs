@@ -149,8 +149,16 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             app.now = Some(now);
-            // Only the monitors pane shows ages; elsewhere a tick draws nothing.
-            if app.screen == Screen::Monitors {
+            // The monitors pane shows ages, work in flight its seconds, a loading detail its
+            // wait; an old message fades. Otherwise a tick draws nothing.
+            let loading = app
+                .detail
+                .as_ref()
+                .is_some_and(|d| matches!(d.product, Loadable::Loading));
+            if app.screen == Screen::Monitors || !app.in_flight.is_empty() || loading {
+                app.dirty = true;
+            }
+            if app.messages.on_tick(now) {
                 app.dirty = true;
             }
             Vec::new()
@@ -217,11 +225,11 @@ fn on_status_changed(
     to: Status,
     result: Result<ChangeOutcome, String>,
 ) -> Vec<Effect> {
+    app.end_work(&crate::ui::apply::work_key("status", &id));
     match result {
         Ok(ChangeOutcome::Done { status }) => {
             let now = status.unwrap_or(to);
-            app.status_line = Some(format!("{id}: status is now {now}"));
-            app.dirty = true;
+            app.set_success(&format!("{id}: status is now {now}"));
             monitors::after_change(app, id)
         }
         Ok(ChangeOutcome::Pending(monitor)) => {

@@ -221,6 +221,7 @@ pub fn on_changed(
     what: &str,
     result: MsgResult<AttrChange>,
 ) -> Vec<Effect> {
+    app.end_work(&crate::ui::apply::work_key("attr", &id));
     match result {
         Ok(change) => {
             let text = match (change.before_text(), change.after_text()) {
@@ -229,8 +230,7 @@ pub fn on_changed(
                 (Some(before), None) => format!("deleted {before}"),
                 (None, None) => what.to_string(),
             };
-            app.status_line = Some(format!("{id}: attribute {text}"));
-            app.dirty = true;
+            app.set_success(&format!("{id}: attribute {text}"));
         }
         Err(e) => app.set_error(&format!("{id}: {what} refused: {e}")),
     }

@@ -90,6 +90,7 @@ pub fn open_menu(app: &mut App) -> Vec<Effect> {
 /// The batch's outcome: a summary on the status line, the per-product report, the marks
 /// cleared, and the rows of changed products re-read.
 pub fn on_done(app: &mut App, to: Status, result: MsgResult<Vec<BatchLine>>) -> Vec<Effect> {
+    app.end_work("batch");
     let lines = match result {
         Ok(lines) => lines,
         Err(e) => {
@@ -106,9 +107,13 @@ pub fn on_done(app: &mut App, to: Status, result: MsgResult<Vec<BatchLine>>) -> 
         .filter(|l| matches!(l.result, Ok(Some(_))))
         .count();
     let failed = lines.len() - done - accepted;
-    app.status_line = Some(format!(
-        "batch → {to}: {done} done, {accepted} accepted (monitors), {failed} failed"
-    ));
+    let summary =
+        format!("batch → {to}: {done} done, {accepted} accepted (monitors), {failed} failed");
+    if failed > 0 {
+        app.set_error(&summary);
+    } else {
+        app.set_success(&summary);
+    }
     let report = lines
         .iter()
         .map(|l| {

@@ -62,6 +62,7 @@ pub fn confirm(app: &mut App, product: ProductId, change: Characteristic) {
 
 /// The carrier's answer: said on the status line, and the open product re-read.
 pub fn on_updated(app: &mut App, id: ProductId, result: MsgResult<Option<String>>) -> Vec<Effect> {
+    app.end_work(&crate::ui::apply::work_key("characteristics", &id));
     match result {
         Ok(None) => app.set_info(&format!("{id}: characteristics updated")),
         Ok(Some(monitor)) => app.set_info(&format!(

@@ -14,6 +14,8 @@ use crate::ui::msg::MsgResult;
 /// Show the pane, on the highlighted monitor when there is one, and reload it from the store.
 pub fn open(app: &mut App) -> Vec<Effect> {
     app.screen = Screen::Monitors;
+    // The failed jobs the header counted have now been seen.
+    app.failed_unseen = 0;
     if let Some(i) = highlighted(app) {
         app.monitors.selected = i;
     }
@@ -133,12 +135,27 @@ pub fn on_update(app: &mut App, monitor: Monitor) -> Vec<Effect> {
         .as_deref()
         .map(|d| format!(" ({d})"))
         .unwrap_or_default();
-    app.status_line = Some(format!(
-        "monitor {} {}: {}{detail}",
+    let text = format!(
+        "{}monitor {} {}: {}{detail}",
+        monitor
+            .product_id
+            .as_ref()
+            .map(|id| format!("{id}: "))
+            .unwrap_or_default(),
         monitor.id,
         monitor.request,
         monitor.state.as_str()
-    ));
+    );
+    // A carrier job that failed is announced as an error and counted in the header until the
+    // monitors view has been seen; a completed one is announced once.
+    match monitor.state {
+        MonitorState::Completed => app.set_success(&text),
+        MonitorState::InError => {
+            app.failed_unseen += 1;
+            app.set_error(&text);
+        }
+        _ => app.set_info(&text),
+    }
     match monitor.product_id {
         Some(id) if monitor.state == MonitorState::Completed => after_change(app, id),
         _ => Vec::new(),
@@ -146,9 +163,10 @@ pub fn on_update(app: &mut App, monitor: Monitor) -> Vec<Effect> {
 }
 
 pub fn on_cancelled(app: &mut App, monitor_id: String, result: MsgResult<Monitor>) -> Vec<Effect> {
+    app.end_work(&format!("cancel {monitor_id}"));
     match result {
         Ok(monitor) => {
-            app.status_line = Some(format!(
+            app.set_info(&format!(
                 "monitor {} is now {}",
                 monitor.id,
                 monitor.state.as_str()
@@ -163,7 +181,7 @@ pub fn on_cancelled(app: &mut App, monitor_id: String, result: MsgResult<Monitor
 
 /// A status change the carrier accepted for later: keep its monitor and mark it.
 pub fn on_pending(app: &mut App, id: &ProductId, to: Status, monitor: Monitor) {
-    app.status_line = Some(format!(
+    app.set_info(&format!(
         "{id}: → {to} accepted, monitor {} {} (m shows it)",
         monitor.id,
         monitor.state.as_str()

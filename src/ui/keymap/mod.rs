@@ -125,6 +125,7 @@ pub fn context(app: &App) -> Context {
         Some(Overlay::AttrForm(_)) => Context::AttrForm,
         Some(Overlay::Report { .. }) => Context::Report,
         Some(Overlay::Columns { .. }) => Context::Columns,
+        Some(Overlay::Messages { .. }) => Context::Report,
         None if app.command.editing => Context::Command,
         None if app.filter.editing => Context::Filter,
         None => match app.screen {

@@ -130,6 +130,13 @@ pub static KEYMAP: &[Binding] = &[
         "Command line: :sort, :filter, :account, :columns, :export, :theme, … (Tab completes)",
     ),
     b(
+        &[k('M')],
+        Action::Messages,
+        C::List,
+        "",
+        "The session's messages, newest first, whole (also :messages)",
+    ),
+    b(
         &[k('o')],
         Action::CycleSort,
         C::List,
@@ -228,6 +235,13 @@ pub static KEYMAP: &[Binding] = &[
         C::Detail,
         "",
         "Back to the top of the product detail",
+    ),
+    b(
+        &[k('M')],
+        Action::Messages,
+        C::Detail,
+        "",
+        "The session's messages, newest first, whole",
     ),
     b(
         &[k('y')],

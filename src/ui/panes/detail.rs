@@ -44,7 +44,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState, them
                     format!("Could not load: {}", sanitize(e)),
                     theme.message_error,
                 ),
-                _ => Span::styled("Loading…", theme.native),
+                _ => {
+                    // A slow carrier: say who is being asked and for how long; Esc abandons it.
+                    let secs = crate::ui::messages::elapsed(detail.opened_at, app.now);
+                    let who = if account.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" from {account}")
+                    };
+                    let text = if secs == 0 {
+                        format!("Loading{who}…")
+                    } else {
+                        format!(
+                            "{} Loading{who}… {secs}s (Esc goes back)",
+                            crate::ui::messages::spinner(secs)
+                        )
+                    };
+                    Span::styled(text, theme.native)
+                }
             };
             frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), content);
             return;

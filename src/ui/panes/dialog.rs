@@ -81,7 +81,7 @@ pub fn draw(frame: &mut Frame, area: Rect, overlay: &Overlay, theme: &Theme) {
             )));
             boxed(frame, area, title, shown, 100, height, theme);
         }
-        Overlay::Help { .. } | Overlay::Columns { .. } => {}
+        Overlay::Help { .. } | Overlay::Columns { .. } | Overlay::Messages { .. } => {}
     }
 }
 
@@ -268,6 +268,67 @@ fn boxed(
         .style(theme.dialog);
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// The message log: every message of the session, newest first, with its time and severity,
+/// wrapped (never cut: a carrier's long error is read here in full).
+pub fn draw_messages(
+    frame: &mut Frame,
+    area: Rect,
+    app: &crate::ui::app::App,
+    scroll: usize,
+    theme: &Theme,
+) {
+    use crate::ui::app::MessageKind;
+    use ratatui::widgets::Wrap;
+    let mut lines: Vec<Line> = app
+        .messages
+        .log
+        .iter()
+        .rev()
+        .map(|m| {
+            let time =
+                m.at.map(|t| {
+                    t.with_timezone(&chrono::Local)
+                        .format("%H:%M:%S")
+                        .to_string()
+                })
+                .unwrap_or_else(|| "--:--:--".into());
+            let style = match m.kind {
+                MessageKind::Error => theme.message_error,
+                MessageKind::Info | MessageKind::Success => theme.value,
+            };
+            Line::from(vec![
+                Span::styled(format!("{time} {:<5} ", m.kind.label()), theme.native),
+                Span::styled(m.full.clone(), style),
+            ])
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(Line::from(Span::styled("No messages yet.", theme.native)));
+    }
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2),
+    );
+    let title = format!(
+        " Messages · {} · newest first · j/k scroll · Esc closes ",
+        app.messages.log.len()
+    );
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(title, theme.pane_title))
+        .style(theme.dialog);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
+        rect,
+    );
 }
 
 /// The column picker (`:columns`): each column with `[x]` when shown; the ID always is.

@@ -39,6 +39,14 @@ fn line(app: &App, theme: &Theme, width: u16) -> Line<'static> {
         format!("│ {} products ", super::list::thousands(total)),
         theme.border,
     ));
+    if app.failed_unseen > 0 {
+        let n = app.failed_unseen;
+        let jobs = if n == 1 { "job" } else { "jobs" };
+        spans.push(Span::styled(
+            format!("│ {n} failed {jobs} (m) "),
+            theme.message_error,
+        ));
+    }
     let fixed: usize = spans.iter().map(Span::width).sum();
     let room = usize::from(width).saturating_sub(fixed);
     let strip = [Detail::Full, Detail::Compact, Detail::Problems]

@@ -57,6 +57,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
             Overlay::Columns { selected } => {
                 dialog::draw_columns(frame, area, app, *selected, theme)
             }
+            Overlay::Messages { scroll } => dialog::draw_messages(frame, area, app, *scroll, theme),
             _ => dialog::draw(frame, area, overlay, theme),
         }
     }

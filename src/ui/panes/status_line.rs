@@ -1,7 +1,8 @@
-//! The message line (errors and notices, sanitized, one line), the result of the last change or
-//! monitor poll, and the filter line.
+//! The status line — the carrier calls in flight (spinner, account, seconds), then the newest
+//! message with its time — the command line, and the filter line.
 
 use crate::ui::app::{App, MessageKind};
+use crate::ui::messages::{elapsed, spinner};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -9,33 +10,64 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let line = if let Some(m) = &app.message {
+    let mut spans = Vec::new();
+    // Work in flight first: a spinner, what, where, and for how long — never idle-looking.
+    if let Some(work) = app.in_flight.last() {
+        let secs = elapsed(work.since, app.now);
+        let account = work
+            .account
+            .as_deref()
+            .map(|a| format!(" · {}", crate::text::sanitize(a)))
+            .unwrap_or_default();
+        let more = match app.in_flight.len() {
+            1 => String::new(),
+            n => format!(" (+{} more)", n - 1),
+        };
+        spans.push(Span::styled(
+            format!(
+                " {} {}{account} · {secs}s{more} ",
+                spinner(secs),
+                crate::text::sanitize(&work.what)
+            ),
+            theme.message_info,
+        ));
+    }
+    if let Some(m) = app.message() {
         let style = match m.kind {
             MessageKind::Error => theme.message_error,
-            MessageKind::Info => theme.message_info,
+            MessageKind::Info | MessageKind::Success => theme.message_info,
         };
-        Line::from(Span::styled(format!(" {} ", m.text), style))
-    } else if let Some(s) = &app.status_line {
-        let pending = match app.monitors.pending() {
-            0 => String::new(),
-            n => format!("  [{n} pending — m shows the monitors]"),
-        };
-        Line::from(vec![
-            Span::styled(format!(" {}", crate::text::sanitize(s)), theme.message_info),
-            Span::styled(pending, theme.native),
-        ])
-    } else if !app.marks.is_empty() {
-        Line::from(Span::styled(
+        if !spans.is_empty() {
+            spans.push(Span::styled("│", theme.border));
+        }
+        let time =
+            m.at.map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%H:%M:%S ")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        spans.push(Span::styled(format!(" {time}"), theme.native));
+        if m.kind == MessageKind::Error {
+            spans.push(Span::styled("error ", style));
+        }
+        spans.push(Span::styled(format!("{} ", m.text), style));
+    } else if spans.is_empty() && !app.marks.is_empty() {
+        spans.push(Span::styled(
             format!(
                 " {} marked — S changes their status, Space unmarks",
                 app.marks.len()
             ),
             theme.message_info,
-        ))
-    } else {
-        Line::default()
-    };
-    frame.render_widget(Paragraph::new(line), area);
+        ));
+    }
+    if let n @ 1.. = app.monitors.pending() {
+        spans.push(Span::styled(
+            format!("  [{n} pending — m shows the monitors]"),
+            theme.native,
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 /// The filter line and, under it, why the text does not parse (the list keeps the last result).

@@ -16,7 +16,7 @@ use crate::ui::update::update;
 use crossterm::event::KeyCode;
 
 fn error_text(app: &App) -> String {
-    let msg = app.message.clone().expect("a message");
+    let msg = app.message().cloned().expect("a message");
     assert_eq!(msg.kind, MessageKind::Error, "{}", msg.text);
     msg.text
 }
@@ -109,11 +109,7 @@ fn a_pending_status_change_is_highlighted_and_m_lands_on_it() {
             result: Ok(ChangeOutcome::Pending(monitor)),
         },
     );
-    assert!(
-        app.status_line
-            .as_deref()
-            .is_some_and(|s| s.contains("m shows it"))
-    );
+    assert!(app.message().is_some_and(|m| m.text.contains("m shows it")));
     press(&mut app, KeyCode::Char('m'));
     assert_eq!(
         app.monitors.selected_monitor().map(|m| m.id.as_str()),
@@ -267,7 +263,7 @@ fn edit_rename_and_delete_act_on_the_selected_attribute() {
 fn attribute_changes_are_refused_read_only_and_store_refusals_are_shown() {
     let mut app = detail_with_attrs(true, &[("site", "pier 4")]);
     for key in ['a', 'e', 'R', 'd'] {
-        app.message = None;
+        app.messages.dismiss();
         assert!(press(&mut app, KeyCode::Char(key)).is_empty());
         assert!(app.overlays.is_empty(), "{key}");
         assert!(error_text(&app).starts_with("read-only mode"), "{key}");
@@ -363,9 +359,8 @@ fn batch_marks_menu_and_confirmation() {
     assert_eq!(effects, vec![Effect::RefreshRow { id: ids[0].clone() }]);
     assert!(app.marks.is_empty());
     assert!(
-        app.status_line
-            .as_deref()
-            .is_some_and(|s| s.contains("1 done, 0 accepted (monitors), 1 failed"))
+        app.message()
+            .is_some_and(|m| m.text.contains("1 done, 0 accepted (monitors), 1 failed"))
     );
     assert!(matches!(app.top_overlay(), Some(Overlay::Report { lines, .. }) if lines.len() == 2));
     press(&mut app, KeyCode::Enter);
@@ -662,6 +657,6 @@ fn characteristics_are_typed_confirmed_on_cancel_first_and_refused_where_the_mat
         },
     );
     assert!(matches!(effects.as_slice(), [Effect::LoadDetail { .. }]));
-    let msg = app.message.clone().unwrap();
+    let msg = app.message().cloned().unwrap();
     assert!(msg.text.contains("monitor TMSP-REQ1"), "{}", msg.text);
 }

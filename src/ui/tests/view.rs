@@ -271,11 +271,7 @@ fn commands_run_and_unknown_ones_are_named() {
     apply(&mut app, Action::StartCommand);
     type_text(&mut app, "frobnicate");
     press(&mut app, KeyCode::Enter);
-    let text = app
-        .message
-        .as_ref()
-        .map(|m| m.text.clone())
-        .unwrap_or_default();
+    let text = app.message().map(|m| m.text.clone()).unwrap_or_default();
     assert!(text.contains(":frobnicate"), "{text}");
     apply(&mut app, Action::StartCommand);
     type_text(&mut app, "export /tmp/x.csv");
@@ -311,5 +307,5 @@ fn y_copies_the_id_and_shift_y_the_iccid() {
             text: row.iccid.clone().unwrap()
         }]
     );
-    assert!(app.message.as_ref().unwrap().text.contains("copied ICCID"));
+    assert!(app.message().unwrap().text.contains("copied ICCID"));
 }

@@ -1,0 +1,115 @@
+//! Knowing what is happening: messages with a time that never hide a newer one, failed carrier
+//! jobs announced and counted in the header until the monitors view is seen, every call the
+//! operator waits on shown with its account and seconds, and the message log in full.
+
+use super::{app_with, monitor_of, press};
+use crate::backends::ChangeOutcome;
+use crate::domain::{BackendKind, MonitorState, Status};
+use crate::ui::app::{MessageKind, Overlay};
+use crate::ui::msg::Msg;
+use crate::ui::update::update;
+use chrono::TimeZone;
+use crossterm::event::KeyCode;
+
+fn at(secs: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc
+        .timestamp_opt(1_780_000_000 + secs, 0)
+        .single()
+        .expect("a time")
+}
+
+#[test]
+fn an_error_does_not_hide_a_later_result_and_fades_at_the_next_key() {
+    let mut app = app_with(3);
+    update(&mut app, Msg::Tick(at(0)));
+    app.set_error("jasper-demo: listing failed");
+    app.set_success("TMSP-1: attribute added ticket=INC-1");
+    let shown = app.message().expect("a message");
+    assert_eq!(shown.kind, MessageKind::Success);
+    assert!(shown.text.contains("attribute added"));
+    assert_eq!(shown.at, Some(at(0)), "it carries its time");
+    app.set_error("refused");
+    press(&mut app, KeyCode::Char('j'));
+    assert!(app.message().is_none(), "seen at the next key");
+    assert_eq!(app.messages.log.len(), 3, "and kept in the log");
+    app.set_error("refused again");
+    update(&mut app, Msg::Tick(at(31)));
+    assert!(app.message().is_none(), "gone after 30 s");
+}
+
+#[test]
+fn a_failed_carrier_job_is_announced_and_counted_until_the_monitors_are_seen() {
+    let mut app = app_with(2);
+    let id = app.rows[0].summary.id.clone();
+    let mut monitor = monitor_of(BackendKind::Tmsp, "j1", Some(&id));
+    update(&mut app, Msg::MonitorUpdate(monitor.clone()));
+    monitor.state = MonitorState::InError;
+    monitor.detail = Some("TARIFF_RULE_VIOLATION".into());
+    update(&mut app, Msg::MonitorUpdate(monitor.clone()));
+    let m = app.message().expect("announced");
+    assert_eq!(m.kind, MessageKind::Error);
+    assert!(
+        m.text.contains("InError") && m.text.contains("TARIFF_RULE_VIOLATION"),
+        "{}",
+        m.text
+    );
+    assert_eq!(app.failed_unseen, 1);
+    // The same final state again is not a second failure.
+    update(&mut app, Msg::MonitorUpdate(monitor));
+    assert_eq!(app.failed_unseen, 1);
+    press(&mut app, KeyCode::Char('m'));
+    assert_eq!(app.failed_unseen, 0, "seen in the monitors view");
+}
+
+#[test]
+fn a_change_in_flight_shows_its_account_and_ends_with_its_answer() {
+    let mut app = app_with(2);
+    update(&mut app, Msg::Tick(at(0)));
+    let id = app.rows[0].summary.id.clone();
+    press(&mut app, KeyCode::Char('s'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Tab);
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(!effects.is_empty(), "the change is sent");
+    let work = app.in_flight.last().expect("in flight");
+    assert!(work.what.contains(&id.to_string()));
+    assert_eq!(work.account.as_deref(), Some("onence"));
+    assert_eq!(work.since, Some(at(0)));
+    update(
+        &mut app,
+        Msg::StatusChanged {
+            id: id.clone(),
+            to: Status::Suspended,
+            result: Ok(ChangeOutcome::Done { status: None }),
+        },
+    );
+    assert!(app.in_flight.is_empty());
+    assert!(
+        app.message()
+            .is_some_and(|m| m.kind == MessageKind::Success)
+    );
+}
+
+#[test]
+fn the_message_log_lists_every_message_newest_first() {
+    let mut app = app_with(2);
+    app.set_error(&format!("a long carrier error {}", "x".repeat(400)));
+    app.set_info("later");
+    press(&mut app, KeyCode::Char('M'));
+    assert!(matches!(
+        app.top_overlay(),
+        Some(Overlay::Messages { scroll: 0 })
+    ));
+    assert_eq!(
+        app.messages.log.back().map(|m| m.text.as_str()),
+        Some("later")
+    );
+    let long = &app.messages.log[0];
+    assert!(long.full.len() > 400, "the log keeps the whole text");
+    assert!(
+        long.text.chars().count() <= 301,
+        "the status line gets it cut"
+    );
+    press(&mut app, KeyCode::Esc);
+    assert!(app.overlays.is_empty());
+}
