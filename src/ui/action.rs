@@ -54,6 +54,14 @@ pub enum Action {
     /// Delete the selected attribute (asks for confirmation).
     DeleteAttr,
     Help,
+    /// Mark every row the query shows.
+    MarkAll,
+    /// Invert the marks of the rows shown.
+    InvertMarks,
+    /// Unmark everything.
+    ClearMarks,
+    /// Batch report: confirm again for the products that failed.
+    RetryFailed,
     /// Show the session's messages, newest first, whole.
     Messages,
     /// Open the `:` command line.

@@ -73,6 +73,10 @@ impl DetailState {
     }
 }
 
+/// What a batch leaves alone: products already in the target, and those that cannot move to
+/// it (with the reason).
+pub type BatchPlan = (Vec<ProductId>, Vec<(ProductId, String)>);
+
 /// Which full-screen view has focus besides the overlays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -194,6 +198,10 @@ pub struct App {
     pub screen: Screen,
     pub monitors: MonitorsState,
     pub audit: AuditState,
+    /// The batch on its way: products it leaves unchanged and those it could not send (why).
+    pub batch_plan: Option<BatchPlan>,
+    /// The failed products of the last batch and its target, for a retry from the report.
+    pub batch_failed: Option<(Vec<ProductId>, crate::domain::Status)>,
     /// Products marked (Space) for a batch status change.
     pub marks: HashSet<ProductId>,
     /// The clock, set by the runtime's tick; panes compute ages from it (never from the system
@@ -255,6 +263,8 @@ impl App {
                 offset: 0,
             },
             marks: HashSet::new(),
+            batch_plan: None,
+            batch_failed: None,
             now: None,
             dirty: true,
             quit: false,

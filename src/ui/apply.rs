@@ -5,6 +5,7 @@
 //! refusal in read-only mode; the other flows live in `flows/`.
 
 use super::action::Action;
+use super::action::FilterEdit;
 use super::app::Subject;
 use super::app::{App, ConfirmFocus, DetailState, ListState, Loadable, Overlay, Pending, Screen};
 use super::effect::Effect;
@@ -135,6 +136,18 @@ fn apply_pane(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::BatchStatus if !in_detail => batch::open_menu(app),
+        Action::MarkAll if !in_detail => {
+            batch::mark_all_visible(app);
+            Vec::new()
+        }
+        Action::InvertMarks if !in_detail => {
+            batch::invert_visible(app);
+            Vec::new()
+        }
+        Action::ClearMarks if !in_detail => {
+            batch::clear_marks(app);
+            Vec::new()
+        }
         Action::Monitors => monitors::open(app),
         Action::Audit => audit::open(app),
         Action::Backends => backends::open(app),
@@ -269,24 +282,46 @@ fn apply_overlay(app: &mut App, action: Action) -> Vec<Effect> {
             let Some(&to) = targets.get(*selected) else {
                 return Vec::new();
             };
-            let pending = match subject {
-                Subject::One { id, from } => Pending::Status {
-                    id: id.clone(),
-                    from: *from,
-                    to,
-                },
-                Subject::Batch { ids } => Pending::Batch {
-                    ids: ids.clone(),
-                    to,
-                },
-            };
+            let subject = subject.clone();
             app.overlays.pop();
-            app.overlays.push(Overlay::Confirm {
-                pending,
-                focus: ConfirmFocus::Cancel,
-            });
+            let pending = match subject {
+                Subject::One { id, from } => Pending::Status { id, from, to },
+                Subject::Batch { ids } => batch::plan(app, &ids, to),
+            };
+            ask_confirmation(app, pending);
             Vec::new()
         }
+        (Overlay::TypedConfirm { typed, .. }, Action::FilterEdit(edit)) => {
+            match edit {
+                FilterEdit::Insert(c) if typed.chars().count() < 64 => typed.push(c),
+                FilterEdit::DeletePrevChar => {
+                    typed.pop();
+                }
+                FilterEdit::DeleteLine | FilterEdit::DeletePrevWord => typed.clear(),
+                _ => {}
+            }
+            Vec::new()
+        }
+        (
+            Overlay::TypedConfirm {
+                pending,
+                expected,
+                typed,
+            },
+            Action::Open,
+        ) => {
+            if typed.trim() != expected.as_str() {
+                let want = expected.clone();
+                app.set_error(&format!(
+                    "not confirmed: type {want} exactly, or Esc to cancel"
+                ));
+                return Vec::new();
+            }
+            let pending = pending.clone();
+            app.overlays.pop();
+            confirmed_effects(app, pending)
+        }
+        (Overlay::Report { .. }, Action::RetryFailed) => batch::retry_failed(app),
         (Overlay::Confirm { focus, .. }, Action::ToggleFocus) => {
             *focus = focus.toggled();
             Vec::new()
@@ -306,6 +341,46 @@ fn apply_overlay(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
+/// Ask before a mutation: a confirmation focused on Cancel, or — for a target nothing brings a
+/// product back from — one that goes only once the number of products (a batch) or the
+/// target's name (one product) is typed. A batch that would change nothing says so instead.
+pub fn ask_confirmation(app: &mut App, pending: Pending) {
+    let irreversible = |to: Status| crate::domain::capabilities::is_irreversible(to);
+    match &pending {
+        Pending::Batch {
+            ids, to, unchanged, ..
+        } if ids.is_empty() => {
+            let why = if unchanged.is_empty() {
+                format!("none of the marked products may move to {to}")
+            } else {
+                format!(
+                    "{} already {to}, the others may not move to it",
+                    unchanged.len()
+                )
+            };
+            app.set_info(&format!("nothing to send: {why}"));
+        }
+        Pending::Batch { ids, to, .. } if irreversible(*to) => {
+            app.overlays.push(Overlay::TypedConfirm {
+                expected: ids.len().to_string(),
+                pending,
+                typed: String::new(),
+            });
+        }
+        Pending::Status { to, .. } if irreversible(*to) => {
+            app.overlays.push(Overlay::TypedConfirm {
+                expected: to.as_str().to_string(),
+                pending,
+                typed: String::new(),
+            });
+        }
+        _ => app.overlays.push(Overlay::Confirm {
+            pending,
+            focus: ConfirmFocus::Cancel,
+        }),
+    }
+}
+
 /// The key a call's answer is matched by: what it is and the product.
 pub fn work_key(what: &str, id: &ProductId) -> String {
     format!("{what} {id}")
@@ -319,7 +394,13 @@ fn confirmed_effects(app: &mut App, pending: Pending) -> Vec<Effect> {
             app.start_work(work_key("status", &id), format!("{id} → {to}"), account);
             vec![Effect::ChangeStatus { id, to }]
         }
-        Pending::Batch { ids, to } => {
+        Pending::Batch {
+            ids,
+            to,
+            unchanged,
+            refused,
+        } => {
+            app.batch_plan = Some((unchanged, refused));
             let account = ids.first().and_then(|id| app.account_of(id));
             app.start_work(
                 "batch".into(),

@@ -35,9 +35,12 @@ pub enum Pending {
         from: Status,
         to: Status,
     },
+    /// `ids` are sent; `unchanged` already are in `to`; `refused` cannot move to it (why).
     Batch {
         ids: Vec<ProductId>,
         to: Status,
+        unchanged: Vec<ProductId>,
+        refused: Vec<(ProductId, String)>,
     },
     DeleteAttr {
         id: ProductId,
@@ -159,6 +162,13 @@ pub enum Overlay {
     },
     /// Boxed: the form (two inputs) is far larger than every other overlay.
     AttrForm(Box<AttrForm>),
+    /// An irreversible change (TERMINATED, DELETED): it goes only once `expected` is typed.
+    TypedConfirm {
+        pending: Pending,
+        expected: String,
+        /// What has been typed so far.
+        typed: String,
+    },
     /// The session's messages, newest first, whole (`:messages`, `M`); `scroll` is the first line.
     Messages { scroll: usize },
     /// The list's column picker (`:columns`): `selected` is the highlighted column.

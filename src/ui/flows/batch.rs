@@ -61,21 +61,30 @@ pub fn open_menu(app: &mut App) -> Vec<Effect> {
         ));
         return Vec::new();
     }
-    // Only targets every marked product may move to from where it stands.
-    let mut targets: Option<Vec<Status>> = None;
+    // Every target at least one marked product may move to; the confirmation then says which
+    // rows will change, which already are there, and which cannot move and why.
+    let mut targets: Vec<Status> = Vec::new();
     for id in &ids {
         let Some(row) = app.row(id) else { continue };
-        let allowed = allowed_targets(id, row.summary.status.status, row.summary.connectivity);
-        targets = Some(match targets {
-            None => allowed,
-            Some(t) => t.into_iter().filter(|s| allowed.contains(s)).collect(),
-        });
+        for t in allowed_targets(id, row.summary.status.status, row.summary.connectivity) {
+            if !targets.contains(&t) {
+                targets.push(t);
+            }
+        }
     }
-    let targets = targets.unwrap_or_default();
+    targets.sort_by_key(|t| crate::ui::view::status_slot(*t));
     if targets.is_empty() {
-        app.set_info(&format!(
-            "no status change is allowed for all {} marked products",
-            ids.len()
+        let stuck: Vec<String> = ids
+            .iter()
+            .filter_map(|id| app.row(id))
+            .take(5)
+            .map(|r| format!("{} ({})", r.summary.id, r.summary.status.status))
+            .collect();
+        app.set_error(&format!(
+            "no status change is allowed for any of the {} marked products: {}{}",
+            ids.len(),
+            stuck.join(", "),
+            if ids.len() > 5 { ", …" } else { "" }
         ));
         return Vec::new();
     }
@@ -87,10 +96,85 @@ pub fn open_menu(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
+/// What a batch to `to` does to each marked product: sent, unchanged (already there), or
+/// refused with the reason (the transition table, or the platform cannot change status).
+pub fn plan(app: &App, ids: &[ProductId], to: Status) -> crate::ui::app::Pending {
+    let (mut send, mut unchanged, mut refused) = (Vec::new(), Vec::new(), Vec::new());
+    for id in ids {
+        let Some(row) = app.row(id) else {
+            refused.push((id.clone(), "no longer listed".to_string()));
+            continue;
+        };
+        let from = row.summary.status.status;
+        if from == to {
+            unchanged.push(id.clone());
+        } else if allowed_targets(id, from, row.summary.connectivity).contains(&to) {
+            send.push(id.clone());
+        } else {
+            refused.push((id.clone(), format!("{} allows no {from} → {to}", id.kind)));
+        }
+    }
+    crate::ui::app::Pending::Batch {
+        ids: send,
+        to,
+        unchanged,
+        refused,
+    }
+}
+
+/// `V`: mark every row the query shows (marks hidden by the query stay).
+pub fn mark_all_visible(app: &mut App) {
+    let ids: Vec<ProductId> = app
+        .visible
+        .iter()
+        .map(|&i| app.rows[i].summary.id.clone())
+        .collect();
+    app.marks.extend(ids);
+    app.set_info(&format!("{} marked", app.marks.len()));
+}
+
+/// `*`: invert the marks of the rows shown.
+pub fn invert_visible(app: &mut App) {
+    let ids: Vec<ProductId> = app
+        .visible
+        .iter()
+        .map(|&i| app.rows[i].summary.id.clone())
+        .collect();
+    for id in ids {
+        if !app.marks.remove(&id) {
+            app.marks.insert(id);
+        }
+    }
+    app.set_info(&format!("{} marked", app.marks.len()));
+}
+
+/// `U`: unmark everything, shown or not.
+pub fn clear_marks(app: &mut App) {
+    let n = app.marks.len();
+    app.marks.clear();
+    app.set_info(&format!("{n} unmarked"));
+}
+
+/// Marked products the query hides (the title counts them, so no mark is ever invisible).
+pub fn hidden_marks(app: &App) -> usize {
+    if app.marks.is_empty() {
+        return 0;
+    }
+    // O(marks), not O(rows shown): a mark is shown when its row passes the query.
+    app.marks
+        .iter()
+        .filter(|id| {
+            app.row(id)
+                .is_none_or(|r| !app.filter.query.matches(&r.summary))
+        })
+        .count()
+}
+
 /// The batch's outcome: a summary on the status line, the per-product report, the marks
 /// cleared, and the rows of changed products re-read.
 pub fn on_done(app: &mut App, to: Status, result: MsgResult<Vec<BatchLine>>) -> Vec<Effect> {
     app.end_work("batch");
+    let (unchanged, refused) = app.batch_plan.take().unwrap_or_default();
     let lines = match result {
         Ok(lines) => lines,
         Err(e) => {
@@ -106,31 +190,60 @@ pub fn on_done(app: &mut App, to: Status, result: MsgResult<Vec<BatchLine>>) -> 
         .iter()
         .filter(|l| matches!(l.result, Ok(Some(_))))
         .count();
-    let failed = lines.len() - done - accepted;
-    let summary =
-        format!("batch → {to}: {done} done, {accepted} accepted (monitors), {failed} failed");
-    if failed > 0 {
-        app.set_error(&summary);
-    } else {
-        app.set_success(&summary);
+    let failed: Vec<ProductId> = lines
+        .iter()
+        .filter(|l| l.result.is_err())
+        .map(|l| l.id.clone())
+        .collect();
+    let changed = done + accepted;
+    let mut summary = format!(
+        "batch → {to}: {changed} changed ({done} done, {accepted} accepted by monitors), {} unchanged, {} failed",
+        unchanged.len(),
+        failed.len()
+    );
+    if !refused.is_empty() {
+        summary.push_str(&format!(", {} not allowed", refused.len()));
     }
-    let report = lines
+    if failed.is_empty() {
+        app.set_success(&summary);
+    } else {
+        app.set_error(&format!("{summary} (r in the report retries the failed)"));
+    }
+    let mut report: Vec<String> = lines
         .iter()
         .map(|l| {
             let from = l.from.map(|s| s.as_str()).unwrap_or("?");
             let outcome = match &l.result {
                 Ok(None) => "done".to_string(),
                 Ok(Some(monitor)) => format!("accepted, monitor {monitor}"),
-                Err(e) => format!("failed: {e}"),
+                Err(e) => format!("FAILED: {e}"),
             };
             crate::ui::app::one_line(&format!("{}  {from} → {to}  {outcome}", l.id))
         })
         .collect();
+    report.extend(
+        unchanged
+            .iter()
+            .map(|id| format!("{id}  unchanged: already {to}")),
+    );
+    report.extend(
+        refused
+            .iter()
+            .map(|(id, why)| crate::ui::app::one_line(&format!("{id}  not sent: {why}"))),
+    );
+    if !failed.is_empty() {
+        report.push(format!("r retries the {} failed, Esc closes", failed.len()));
+    }
     app.overlays.push(Overlay::Report {
-        title: format!(" Batch → {to} "),
+        title: format!(
+            " Batch → {to}: {changed} changed, {} unchanged, {} failed ",
+            unchanged.len(),
+            failed.len()
+        ),
         lines: report,
         scroll: 0,
     });
+    app.batch_failed = (!failed.is_empty()).then_some((failed, to));
     app.marks.clear();
     app.dirty = true;
     lines
@@ -138,4 +251,16 @@ pub fn on_done(app: &mut App, to: Status, result: MsgResult<Vec<BatchLine>>) -> 
         .filter(|l| matches!(l.result, Ok(None)))
         .flat_map(|l| after_change(app, l.id))
         .collect()
+}
+
+/// `r` in a batch report: confirm again for the failed products only.
+pub fn retry_failed(app: &mut App) -> Vec<Effect> {
+    let Some((failed, to)) = app.batch_failed.take() else {
+        app.set_info("nothing to retry: no product of the last batch failed");
+        return Vec::new();
+    };
+    app.overlays.pop();
+    let pending = plan(app, &failed, to);
+    crate::ui::apply::ask_confirmation(app, pending);
+    Vec::new()
 }

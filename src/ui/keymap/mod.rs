@@ -19,13 +19,14 @@ pub enum Context {
     Columns,
     StatusMenu,
     Confirm,
+    TypedConfirm,
     AttrForm,
     Report,
     Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 14] = [
+    pub const ALL: [Context; 15] = [
         Context::Global,
         Context::List,
         Context::Detail,
@@ -37,6 +38,7 @@ impl Context {
         Context::Columns,
         Context::StatusMenu,
         Context::Confirm,
+        Context::TypedConfirm,
         Context::AttrForm,
         Context::Report,
         Context::Help,
@@ -55,6 +57,7 @@ impl Context {
             Context::Columns => "Column picker (`:columns`)",
             Context::StatusMenu => "Status menu",
             Context::Confirm => "Confirmation dialog",
+            Context::TypedConfirm => "Typed confirmation (irreversible changes)",
             Context::AttrForm => "Attribute form",
             Context::Report => "Batch report",
             Context::Help => "Help",
@@ -126,6 +129,7 @@ pub fn context(app: &App) -> Context {
         Some(Overlay::Report { .. }) => Context::Report,
         Some(Overlay::Columns { .. }) => Context::Columns,
         Some(Overlay::Messages { .. }) => Context::Report,
+        Some(Overlay::TypedConfirm { .. }) => Context::TypedConfirm,
         None if app.command.editing => Context::Command,
         None if app.filter.editing => Context::Filter,
         None => match app.screen {
@@ -162,11 +166,10 @@ pub fn handle_key(app: &App, key: KeyEvent) -> Option<Action> {
         return found;
     }
     match (ctx, key.code) {
-        (Context::Filter | Context::AttrForm | Context::Command, KeyCode::Char(c))
-            if mods.is_empty() =>
-        {
-            Some(Action::FilterEdit(FilterEdit::Insert(c)))
-        }
+        (
+            Context::Filter | Context::AttrForm | Context::Command | Context::TypedConfirm,
+            KeyCode::Char(c),
+        ) if mods.is_empty() => Some(Action::FilterEdit(FilterEdit::Insert(c))),
         _ => None,
     }
 }
@@ -236,6 +239,9 @@ pub fn keybindings_markdown() -> String {
         }
         if ctx == Context::AttrForm {
             out.push_str("| any other character | Typed into the focused field |\n");
+        }
+        if ctx == Context::TypedConfirm {
+            out.push_str("| any other character | Typed into the confirmation |\n");
         }
         if ctx == Context::Command {
             out.push_str("| any other character | Typed into the command line |\n");

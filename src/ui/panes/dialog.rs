@@ -61,6 +61,32 @@ pub fn draw(frame: &mut Frame, area: Rect, overlay: &Overlay, theme: &Theme) {
             boxed(frame, area, title, lines, 72, height, theme);
         }
         Overlay::AttrForm(form) => draw_form(frame, area, form, theme),
+        Overlay::TypedConfirm {
+            pending,
+            expected,
+            typed,
+        } => {
+            let (title, mut lines) = confirm_text(pending, theme);
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled(
+                "This cannot be undone at the carrier.",
+                theme.message_error,
+            )));
+            let what = match pending {
+                Pending::Batch { .. } => "the number of products",
+                _ => "the target status",
+            };
+            lines.push(Line::from(Span::styled(
+                format!("Type {what} ({expected}) and press Enter; Esc cancels:"),
+                theme.label,
+            )));
+            lines.push(Line::from(vec![
+                Span::styled("> ", theme.footer_key),
+                Span::styled(sanitize(typed), theme.filter),
+            ]));
+            let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+            boxed(frame, area, title, lines, 72, height, theme);
+        }
         Overlay::Report {
             title,
             lines,
@@ -105,19 +131,42 @@ fn confirm_text<'a>(pending: &'a Pending, theme: &Theme) -> (&'static str, Vec<L
                 ],
             )
         }
-        Pending::Batch { ids, to } => (
-            " Confirm batch status change ",
-            vec![
+        Pending::Batch {
+            ids,
+            to,
+            unchanged,
+            refused,
+        } => {
+            let mut lines = vec![
                 Line::from(vec![
-                    Span::styled(format!("{} marked products → ", ids.len()), theme.value),
+                    Span::styled(format!("{} will change to ", ids.len()), theme.value),
                     Span::styled(to.as_str(), theme.status(*to)),
                 ]),
                 Line::from(Span::styled(
-                    "They must share one account; the gate refuses a mixed batch.",
+                    format!(
+                        "{} unchanged (already {}) · {} not allowed",
+                        unchanged.len(),
+                        to.as_str(),
+                        refused.len()
+                    ),
                     theme.native,
                 )),
-            ],
-        ),
+            ];
+            // Which rows will not change and why (the first few; the report lists them all).
+            for (id, why) in refused.iter().take(4) {
+                lines.push(Line::from(Span::styled(
+                    format!("  {id}: {}", sanitize(why)),
+                    theme.native,
+                )));
+            }
+            if refused.len() > 4 {
+                lines.push(Line::from(Span::styled(
+                    format!("  … and {} more", refused.len() - 4),
+                    theme.native,
+                )));
+            }
+            (" Confirm batch status change ", lines)
+        }
         Pending::DeleteAttr { id, name } => (
             " Delete custom attribute ",
             vec![Line::from(Span::styled(
@@ -164,7 +213,7 @@ fn confirm_text<'a>(pending: &'a Pending, theme: &Theme) -> (&'static str, Vec<L
 fn buttons(pending: &Pending, focus: ConfirmFocus, theme: &Theme) -> Line<'static> {
     let (back, act): (&str, String) = match pending {
         Pending::Status { to, .. } => ("[ Cancel ]", format!("[ Change to {} ]", to.as_str())),
-        Pending::Batch { ids, to } => (
+        Pending::Batch { ids, to, .. } => (
             "[ Cancel ]",
             format!("[ Change {} to {} ]", ids.len(), to.as_str()),
         ),

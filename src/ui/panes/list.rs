@@ -231,9 +231,10 @@ fn title(app: &App) -> String {
     } else {
         format!(" of {}", thousands(total))
     };
-    let marked = match app.marks.len() {
-        0 => String::new(),
-        n => format!(" · {n} marked (S changes them)"),
+    let marked = match (app.marks.len(), crate::ui::flows::batch::hidden_marks(app)) {
+        (0, _) => String::new(),
+        (n, 0) => format!(" · {n} marked (S changes them)"),
+        (n, hidden) => format!(" · {n} marked, {hidden} hidden by the filter (S changes them)"),
     };
     format!(" Products {position}{of}{marked} ")
 }

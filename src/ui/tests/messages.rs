@@ -113,3 +113,168 @@ fn the_message_log_lists_every_message_newest_first() {
     press(&mut app, KeyCode::Esc);
     assert!(app.overlays.is_empty());
 }
+
+#[test]
+fn marks_all_invert_clear_and_the_hidden_ones_are_counted() {
+    let mut app = app_with(6);
+    press(&mut app, KeyCode::Char('V'));
+    assert_eq!(app.marks.len(), 6);
+    press(&mut app, KeyCode::Char('/'));
+    for c in "000000001".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.visible.len(), 1);
+    assert_eq!(crate::ui::flows::batch::hidden_marks(&app), 5);
+    press(&mut app, KeyCode::Char('*'));
+    assert_eq!(app.marks.len(), 5, "the shown one was inverted");
+    press(&mut app, KeyCode::Char('U'));
+    assert!(app.marks.is_empty());
+}
+
+#[test]
+fn a_batch_says_what_will_not_change_and_sends_only_the_rest() {
+    use crate::ui::app::Pending;
+    use crate::ui::effect::Effect;
+    let rows: Vec<_> = (0..5)
+        .map(|i| {
+            let status = if i == 2 {
+                Status::Suspended
+            } else {
+                Status::Active
+            };
+            super::summary(BackendKind::OneNce, "onence", i, status)
+        })
+        .collect();
+    let mut app = crate::ui::app::App::new(vec![("onence".into(), "1NCE".into())], rows, false);
+    press(&mut app, KeyCode::Char('V'));
+    press(&mut app, KeyCode::Char('S'));
+    let Some(Overlay::StatusMenu { targets, .. }) = app.top_overlay() else {
+        panic!("a batch menu");
+    };
+    let at = targets
+        .iter()
+        .position(|t| *t == Status::Suspended)
+        .expect("SUSPENDED offered");
+    for _ in 0..at {
+        press(&mut app, KeyCode::Down);
+    }
+    press(&mut app, KeyCode::Enter);
+    let Some(Overlay::Confirm {
+        pending:
+            Pending::Batch {
+                ids,
+                unchanged,
+                refused,
+                ..
+            },
+        ..
+    }) = app.top_overlay()
+    else {
+        panic!("a batch confirmation: {:?}", app.top_overlay());
+    };
+    assert_eq!((ids.len(), unchanged.len(), refused.len()), (4, 1, 0));
+    press(&mut app, KeyCode::Tab);
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(matches!(&effects[..], [Effect::BatchStatus { ids, .. }] if ids.len() == 4));
+    let lines = ids_lines(&app, &effects);
+    update(
+        &mut app,
+        Msg::BatchDone {
+            to: Status::Suspended,
+            result: Ok(lines),
+        },
+    );
+    let m = app.message().expect("a summary");
+    assert!(
+        m.text.contains("4 changed")
+            && m.text.contains("1 unchanged")
+            && m.text.contains("0 failed"),
+        "{}",
+        m.text
+    );
+    assert_eq!(m.kind, MessageKind::Success, "unchanged is not an error");
+}
+
+/// Every sent product done, except the first, which fails.
+fn ids_lines(
+    app: &crate::ui::app::App,
+    effects: &[crate::ui::effect::Effect],
+) -> Vec<crate::ui::msg::BatchLine> {
+    let Some(crate::ui::effect::Effect::BatchStatus { ids, .. }) = effects.first() else {
+        return Vec::new();
+    };
+    ids.iter()
+        .map(|id| crate::ui::msg::BatchLine {
+            id: id.clone(),
+            from: app.row(id).map(|r| r.summary.status.status),
+            result: Ok(None),
+        })
+        .collect()
+}
+
+#[test]
+fn failed_rows_of_a_batch_are_retried_alone_and_terminated_needs_typing() {
+    use crate::ui::app::Pending;
+    use crate::ui::effect::Effect;
+    use crate::ui::msg::BatchLine;
+    let mut app = app_with(3);
+    let ids: Vec<_> = app.rows.iter().map(|r| r.summary.id.clone()).collect();
+    let lines = vec![
+        BatchLine {
+            id: ids[0].clone(),
+            from: Some(Status::Active),
+            result: Ok(None),
+        },
+        BatchLine {
+            id: ids[1].clone(),
+            from: Some(Status::Active),
+            result: Err("timeout".into()),
+        },
+    ];
+    update(
+        &mut app,
+        Msg::BatchDone {
+            to: Status::Suspended,
+            result: Ok(lines),
+        },
+    );
+    assert_eq!(app.message().map(|m| m.kind), Some(MessageKind::Error));
+    press(&mut app, KeyCode::Char('r'));
+    let Some(Overlay::Confirm {
+        pending: Pending::Batch { ids: again, .. },
+        ..
+    }) = app.top_overlay()
+    else {
+        panic!("a confirmation for the failed one: {:?}", app.top_overlay());
+    };
+    assert_eq!(again, &vec![ids[1].clone()], "only the failed product");
+    press(&mut app, KeyCode::Esc);
+
+    // TERMINATED (TMSP allows ACTIVE → TERMINATED): Enter does nothing until the number of
+    // products is typed.
+    let rows: Vec<_> = (0..3)
+        .map(|i| super::summary(BackendKind::Tmsp, "tmsp", i, Status::Active))
+        .collect();
+    let mut app = crate::ui::app::App::new(vec![("tmsp".into(), "TMSP".into())], rows, false);
+    let ids: Vec<_> = app.rows.iter().map(|r| r.summary.id.clone()).collect();
+    let pending = crate::ui::flows::batch::plan(&app, &ids, Status::Terminated);
+    crate::ui::apply::ask_confirmation(&mut app, pending);
+    assert!(matches!(
+        app.top_overlay(),
+        Some(Overlay::TypedConfirm { .. })
+    ));
+    assert!(
+        press(&mut app, KeyCode::Enter).is_empty(),
+        "not without typing"
+    );
+    press(&mut app, KeyCode::Char('2'));
+    assert!(
+        press(&mut app, KeyCode::Enter).is_empty(),
+        "not with the wrong number"
+    );
+    press(&mut app, KeyCode::Backspace);
+    press(&mut app, KeyCode::Char('3'));
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(matches!(&effects[..], [Effect::BatchStatus { ids, .. }] if ids.len() == 3));
+}
