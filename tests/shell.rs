@@ -231,7 +231,7 @@ fn every_shell_gets_a_script() {
     let fish = ok_stdout(&sb.run(&["completions", "fish"]));
     assert!(
         fish.lines()
-            .any(|l| l.contains("-l backend") && l.contains("CMO_COMPLETE=backends")),
+            .any(|l| l.contains("-l backend") && l.contains("(__fish_cmo_backends)")),
         "fish --backend candidates"
     );
     let bad = sb.run(&["completions", "tcsh"]);

@@ -96,15 +96,17 @@ fn zsh(generated: &str) -> String {
 # Backend names come from the config at completion time (`CMO_COMPLETE=backends cmo`).
 (( $+functions[_cmo_backends] )) ||
 _cmo_backends() {
-    local -a names config
+    # `words` holds only the subcommand's words here: read the whole line.
+    local -a line names config
     local i
-    for (( i = 2; i < CURRENT; i++ )); do
-        case "${words[i]}" in
-            --config) config=(--config "${~words[i+1]}") ;;
-            --config=*) config=(--config "${~${words[i]#--config=}}") ;;
+    line=(${(z)BUFFER})
+    for (( i = 2; i < ${#line}; i++ )); do
+        case "${line[i]}" in
+            --config) config=(--config "${(Q)~line[i+1]}") ;;
+            --config=*) config=(--config "${(Q)~${line[i]#--config=}}") ;;
         esac
     done
-    names=(${(f)"$(CMO_COMPLETE=backends ${~words[1]} $config 2>/dev/null)"})
+    names=(${(f)"$(CMO_COMPLETE=backends ${(Q)~line[1]} $config 2>/dev/null)"})
     compadd -a names
 }
 "#;
@@ -116,20 +118,33 @@ _cmo_backends() {
     }
 }
 
-/// Fish: the `--backend` line gets `-f -a` candidates from the helper (no file names).
+/// Fish: the `--backend` line gets `-f -a` candidates from `__fish_cmo_backends` (no files).
 fn fish(generated: &str) -> String {
-    generated
-        .lines()
-        .map(|line| {
-            if line.contains(" -l backend ") && line.starts_with("complete -c cmo") {
-                format!("{line} -f -a '(env CMO_COMPLETE=backends cmo 2>/dev/null)'")
-            } else {
-                line.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
+    const FUNCTION: &str = r#"
+# Backend names come from the config at completion time (`CMO_COMPLETE=backends cmo`).
+function __fish_cmo_backends
+    set -l words (commandline -opc)
+    set -l config
+    for i in (seq 2 (count $words))
+        switch $words[$i]
+            case --config
+                set config --config $words[(math $i + 1)]
+            case '--config=*'
+                set config --config (string replace -- --config= '' $words[$i])
+        end
+    end
+    env CMO_COMPLETE=backends $words[1] $config 2>/dev/null
+end
+"#;
+    let mut out = String::from(FUNCTION.trim_start());
+    for line in generated.lines() {
+        out.push_str(line);
+        if line.contains(" -l backend ") && line.starts_with("complete -c cmo") {
+            out.push_str(" -f -a '(__fish_cmo_backends)'");
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Whether this run is a completion script asking for `--backend` values.
