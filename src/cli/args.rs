@@ -92,6 +92,18 @@ pub enum Command {
     Monitors(MonitorsCommand),
     /// The journal of every change: who, when, what, result.
     Audit(AuditArgs),
+    /// Print a shell completion script (backend names come from the config as you type).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (cmo.1 and one per subcommand) to DIR, or print cmo.1 to stdout.
+    Man {
+        /// Directory to write the pages into (created if needed).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,7 @@ pub mod monitors;
 pub mod output;
 pub mod run;
 pub mod session;
+pub mod shell;
 pub mod simulate;
 pub mod text;
 

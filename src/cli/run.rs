@@ -13,7 +13,9 @@ use super::commands::{self, Subproduct};
 use super::error::{CliError, exit};
 use super::list::{self, ListQuery};
 use super::session::{self, Local};
-use super::{attrs, audit, batch, change, demo, info, logging, monitors, output, simulate, text};
+use super::{
+    attrs, audit, batch, change, demo, info, logging, monitors, output, shell, simulate, text,
+};
 use crate::domain::query::{Query, SortKey};
 use crate::domain::{
     AttrPattern, BackendKind, BusinessId, Iccid, Operation, ProductId, Status, TerminalSerial,
@@ -26,6 +28,10 @@ use std::io::IsTerminal;
 
 /// The whole program: returns the process exit code.
 pub fn main() -> i32 {
+    // A completion script asking for `--backend` values (`CMO_COMPLETE=backends cmo [--config P]`).
+    if shell::backends_requested() {
+        return shell::backend_candidates();
+    }
     let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -58,6 +64,10 @@ pub fn main() -> i32 {
             return exit::RUNTIME;
         }
     };
+    // Shell integration runs before logging and the runtime: completion calls it on every Tab.
+    if let Some(code) = shell_command(&cli) {
+        return code;
+    }
     let _log = logging::init(&paths.log_file);
     // reqwest is built without a default TLS provider; install ring once for the process.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -83,6 +93,19 @@ pub fn main() -> i32 {
             e.exit_code()
         }
     }
+}
+
+/// `completions` and `man`: no runtime, no log, no network.
+fn shell_command(cli: &Cli) -> Option<i32> {
+    let result = match &cli.command {
+        Some(Command::Completions { shell }) => shell::completions(*shell),
+        Some(Command::Man { out }) => shell::man(out.as_deref()),
+        _ => return None,
+    };
+    Some(result.unwrap_or_else(|e| {
+        output::report(&e, cli.global.json);
+        e.exit_code()
+    }))
 }
 
 /// A product id; on a cellular-only platform the business id must be a valid ICCID, so a
@@ -281,6 +304,10 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
             let session = demo::open(&g, &paths).await?;
             let gate = session.local.gate(session.engine.clone()).await?;
             monitors::cancel(&gate, &id, yes, g.json).await
+        }
+        Command::Completions { .. } | Command::Man { .. } => {
+            // Handled in `main` before the runtime starts.
+            Ok(exit::OK)
         }
         Command::Audit(args) => {
             let since = args

@@ -9,18 +9,36 @@ use crate::domain::{
 };
 use crate::text::sanitize;
 use std::fmt::Write;
+use unicode_width::UnicodeWidthStr;
 
-/// An aligned table: columns padded to their widest cell, two spaces apart, no trailing blanks.
+/// Columns a string takes on a terminal: wide (CJK, emoji presentation) characters count two,
+/// combining marks and zero-width characters none (`unicode-width`, as ratatui measures).
+pub fn display_width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// `s` followed by spaces up to `width` terminal columns (nothing added when it is wider).
+fn pad_to(out: &mut String, s: &str, width: usize) {
+    out.push_str(s);
+    out.extend(std::iter::repeat_n(
+        ' ',
+        width.saturating_sub(display_width(s)),
+    ));
+}
+
+/// An aligned table: columns padded to their widest cell (in terminal columns, so wide
+/// characters and combining marks in carrier data keep columns aligned), two spaces apart, no
+/// trailing blanks.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let clean: Vec<Vec<String>> = rows
         .iter()
         .map(|r| r.iter().map(|c| sanitize(c)).collect())
         .collect();
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| display_width(h)).collect();
     for row in &clean {
         for (i, cell) in row.iter().enumerate() {
             if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(cell.chars().count());
+                *w = (*w).max(display_width(cell));
             }
         }
     }
@@ -32,10 +50,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
             if i > 0 {
                 line.push_str("  ");
             }
-            line.push_str(cell);
-            let width = widths.get(i).copied().unwrap_or(0);
-            let pad = width.saturating_sub(cell.chars().count());
-            line.extend(std::iter::repeat_n(' ', pad));
+            pad_to(&mut line, cell, widths.get(i).copied().unwrap_or(0));
         }
         out.push_str(line.trim_end());
         out.push('\n');
@@ -94,12 +109,14 @@ fn block(title: &str, fields: &[(&str, String)], extra: &[Characteristic]) -> St
     pairs.extend(extra.iter().map(|c| (c.name.clone(), c.value.clone())));
     let width = pairs
         .iter()
-        .map(|(k, _)| sanitize(k).chars().count())
+        .map(|(k, _)| display_width(&sanitize(k)))
         .max()
         .unwrap_or(0);
     let mut out = format!("{title}\n");
     for (k, v) in pairs {
-        let _ = writeln!(out, "  {:<width$}  {}", sanitize(&k), sanitize(&v));
+        out.push_str("  ");
+        pad_to(&mut out, &sanitize(&k), width);
+        let _ = writeln!(out, "  {}", sanitize(&v));
     }
     out
 }
@@ -322,6 +339,91 @@ mod tests {
             ],
         );
         assert_eq!(out, "ID         NAME\na          evilname\nlonger-id  x\n");
+    }
+
+    /// A satellite row whose carrier text is `name`, on an account called `account`.
+    fn terminal_row(serial: &str, account: &str, name: &str) -> ProductSummary {
+        use crate::domain::{ConnectivityType, NativeStatus, RelatedParty, Status};
+        ProductSummary {
+            id: format!("INTELSAT-{serial}").parse().unwrap(),
+            related_party: RelatedParty {
+                id: "acct-1".into(),
+                name: account.into(),
+            },
+            connectivity: ConnectivityType::Satellite,
+            status: NativeStatus::new(Status::Active, "Active"),
+            iccid: None,
+            imsi: None,
+            msisdn: None,
+            serial: Some(serial.into()),
+            terminal_name: Some(name.into()),
+            latitude: Some(1.5),
+            longitude: Some(-2.25),
+            attrs: Vec::new(),
+        }
+    }
+
+    /// The terminal column at which `cell` starts on `line`.
+    fn column_of(line: &str, cell: &str) -> usize {
+        let at = line
+            .find(cell)
+            .unwrap_or_else(|| panic!("{cell:?} not on {line:?}"));
+        display_width(&line[..at])
+    }
+
+    #[test]
+    fn wide_characters_emoji_and_combining_marks_keep_columns_aligned() {
+        // The measure itself: CJK two columns each, a combining mark none, emoji two.
+        assert_eq!(display_width("東京丸"), 6);
+        assert_eq!(display_width("Zu\u{308}rich"), 6);
+        assert_eq!(display_width("📡"), 2);
+        let rows = [
+            terminal_row("SN001", "東京-noc", "🛰 Vessel"),
+            terminal_row("SN002", "plain", "Zu\u{308}rich Pier"),
+            terminal_row("SN003", "Zu\u{308}rich-ops", "東京丸 📡"),
+            terminal_row("SN004", "x", "ascii"),
+        ];
+        let out = products(&rows);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 5, "{out}");
+        let header = lines[0];
+        let starts = [
+            column_of(header, "BACKEND"),
+            column_of(header, "STATUS"),
+            column_of(header, "IMSI/NAME"),
+            column_of(header, "MSISDN/POSITION"),
+        ];
+        for (line, row) in lines[1..].iter().zip(&rows) {
+            let cells = [
+                row.related_party.name.as_str(),
+                "ACTIVE",
+                row.terminal_name.as_deref().unwrap(),
+                "1.50000,-2.25000",
+            ];
+            for (cell, start) in cells.iter().zip(starts) {
+                assert_eq!(column_of(line, cell), start, "{cell:?} in\n{out}");
+            }
+        }
+        // Byte or char counts would disagree: the combining mark is a char of no width.
+        assert_ne!(
+            "Zu\u{308}rich".chars().count(),
+            display_width("Zu\u{308}rich")
+        );
+    }
+
+    #[test]
+    fn block_keys_pad_by_display_width() {
+        let out = block(
+            "Terminal",
+            &[("Name", "x".into())],
+            &[Characteristic::new("船名", "東京丸")],
+        );
+        let lines: Vec<&str> = out.lines().skip(1).collect();
+        assert_eq!(
+            column_of(lines[0], "x"),
+            column_of(lines[1], "東京丸"),
+            "{out}"
+        );
     }
 
     #[test]
