@@ -12,7 +12,8 @@ mod validate;
 pub use secret::SecretSource;
 
 use crate::domain::BackendKind;
-use raw::{RawConfig, key_at, line_of};
+use raw::RawConfig;
+pub(crate) use raw::{key_at, line_of};
 use reqwest::Url;
 use secrecy::SecretString;
 use std::path::{Path, PathBuf};
