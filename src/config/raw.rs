@@ -10,6 +10,7 @@ use toml::Spanned;
 pub(super) struct RawConfig {
     pub theme: Option<String>,
     pub read_only: Option<bool>,
+    pub mouse: Option<bool>,
     pub max_batch_size: Option<Spanned<i64>>,
     pub monitor_retention: Option<Spanned<String>>,
     pub store: Option<RawStore>,

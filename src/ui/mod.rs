@@ -8,12 +8,14 @@
 pub mod action;
 pub mod app;
 pub mod apply;
+pub mod backend;
 pub mod columns;
 pub mod commands;
 pub mod effect;
 pub mod effects;
 pub mod flows;
 pub mod keymap;
+pub mod mouse;
 pub mod msg;
 pub mod overlay;
 pub mod panes;
