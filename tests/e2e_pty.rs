@@ -45,6 +45,8 @@ impl Screen {
 struct Terminal {
     env: Vec<(&'static str, &'static str)>,
     answers_dsr: bool,
+    /// More command-line arguments after the demo ones.
+    args: Vec<String>,
 }
 
 impl Default for Terminal {
@@ -52,6 +54,7 @@ impl Default for Terminal {
         Terminal {
             env: Vec::new(),
             answers_dsr: true,
+            args: Vec::new(),
         }
     }
 }
@@ -88,6 +91,7 @@ impl Console {
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cmo"));
         cmd.args(["--demo", "--demo-size", "40", "--data-dir"]);
         cmd.arg(home.path().join("data"));
+        cmd.args(&term.args);
         cmd.env("HOME", home.path());
         cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
         cmd.env("XDG_STATE_HOME", home.path().join("state"));
@@ -679,4 +683,43 @@ fn a_mouse_click_selects_the_clicked_row_and_a_second_click_opens_it() {
     let on = text.rfind("\x1b[?1000h").unwrap();
     let off = text.rfind("\x1b[?1000l").expect("mouse capture released");
     assert!(off > on);
+}
+
+#[test]
+fn a_broken_theme_file_is_an_error_naming_file_line_and_key_before_the_console_starts() {
+    let home = tempfile::tempdir().unwrap();
+    let theme = home.path().join("noc.toml");
+    std::fs::write(
+        &theme,
+        "title = { bold = true }\nselected = { bg = \"purplish\" }\n",
+    )
+    .unwrap();
+    let term = Terminal {
+        args: vec!["--theme".into(), theme.display().to_string()],
+        ..Terminal::default()
+    };
+    let mut console = Console::launch_with(ROWS, COLS, home, &term);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = console.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "cmo did not exit on a broken theme"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.exit_code(), 2, "bad usage");
+    std::thread::sleep(Duration::from_millis(200));
+    let text = console.screen.text();
+    assert!(
+        text.contains("noc.toml") && text.contains("line 2, key `selected.bg`"),
+        "{text}"
+    );
+    let raw = console.screen.raw.lock().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&raw).contains("\x1b[?1049h"),
+        "the console never took over the screen"
+    );
 }
