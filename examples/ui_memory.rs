@@ -40,6 +40,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let opts = UiOptions {
         theme,
+        themes_dir: None,
+        mouse: true,
         read_only,
         cached: Vec::new(),
     };

@@ -226,6 +226,32 @@ fn info_shows_xdg_paths_and_the_data_dir_override() {
 }
 
 #[test]
+fn info_lists_user_themes_with_the_built_in_ones() {
+    let sb = Sandbox::new();
+    let themes = sb.path("config/cmo/themes");
+    std::fs::create_dir_all(&themes).unwrap();
+    std::fs::write(themes.join("noc.toml"), "selected = { reversed = true }\n").unwrap();
+    let v = stdout_json(&sb.run(&["info", "--json"]));
+    let listed = v["themes"].as_array().unwrap();
+    let noc = listed.iter().find(|t| t["name"] == "noc").unwrap();
+    assert_eq!(
+        PathBuf::from(noc["file"].as_str().unwrap()),
+        themes.join("noc.toml")
+    );
+    for built_in in ["default", "default-16", "mono", "solarized-16"] {
+        let t = listed.iter().find(|t| t["name"] == built_in).unwrap();
+        assert!(t["file"].is_null(), "{t}");
+    }
+    let text = String::from_utf8(sb.run(&["info"]).stdout).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("user themes") && l.contains("noc")),
+        "{text}"
+    );
+    assert!(text.contains("default-16"), "{text}");
+}
+
+#[test]
 fn info_names_the_configured_data_dir_and_reports_a_broken_config() {
     let sb = Sandbox::new();
     let dir = sb.path("config/cmo");

@@ -1,6 +1,9 @@
 //! End to end: the real `cmo` binary in a pseudo-terminal, in demo mode, driven as a user
 //! would: it lists products, opens one, and `q` restores the terminal; at 100×30 an INTELSAT
 //! terminal is suspended and resumed, each monitor watched to Completed and the row re-read.
+//! Terminals: `NO_COLOR` (no colour code at all, the selection in reverse video), a 16-colour
+//! `TERM` (no 256-colour code), a terminal that never answers the cursor-position query, and
+//! mouse clicks in SGR encoding.
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
@@ -37,6 +40,25 @@ impl Screen {
     }
 }
 
+/// The terminal the console runs in: extra environment (`TERM`, `NO_COLOR`), and whether it
+/// answers a cursor-position query (DSR, `ESC[6n`) as a real terminal does.
+struct Terminal {
+    env: Vec<(&'static str, &'static str)>,
+    answers_dsr: bool,
+    /// More command-line arguments after the demo ones.
+    args: Vec<String>,
+}
+
+impl Default for Terminal {
+    fn default() -> Self {
+        Terminal {
+            env: Vec::new(),
+            answers_dsr: true,
+            args: Vec::new(),
+        }
+    }
+}
+
 /// The real binary in a pseudo-terminal of `rows`×`cols`, on its embedded demo.
 struct Console {
     screen: Screen,
@@ -53,6 +75,10 @@ impl Console {
     /// Launch with `home` as HOME and the data dir inside it, so a second launch on the same
     /// folder sees what the first one stored.
     fn launch_in(rows: u16, cols: u16, home: tempfile::TempDir) -> Console {
+        Console::launch_with(rows, cols, home, &Terminal::default())
+    }
+
+    fn launch_with(rows: u16, cols: u16, home: tempfile::TempDir, term: &Terminal) -> Console {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -65,11 +91,20 @@ impl Console {
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cmo"));
         cmd.args(["--demo", "--demo-size", "40", "--data-dir"]);
         cmd.arg(home.path().join("data"));
+        cmd.args(&term.args);
         cmd.env("HOME", home.path());
         cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
         cmd.env("XDG_STATE_HOME", home.path().join("state"));
         cmd.env("XDG_DATA_HOME", home.path().join("share"));
+        // Nothing from the environment the tests run in decides the colours.
+        for var in ["NO_COLOR", "COLORTERM", "COLUMNS", "LINES"] {
+            cmd.env_remove(var);
+        }
         cmd.env("TERM", "xterm-256color");
+        for (key, value) in &term.env {
+            cmd.env(key, value);
+        }
+        let answers_dsr = term.answers_dsr;
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
 
@@ -89,7 +124,7 @@ impl Console {
                 }
                 let chunk = &buf[..n];
                 // Answer a cursor-position query (DSR) as a real terminal does.
-                if chunk.windows(4).any(|w| w == b"\x1b[6n") {
+                if answers_dsr && chunk.windows(4).any(|w| w == b"\x1b[6n") {
                     let (row, col) = parser.lock().unwrap().screen().cursor_position();
                     let reply = format!("\x1b[{};{}R", row + 1, col + 1);
                     let _ = answer.lock().unwrap().write_all(reply.as_bytes());
@@ -436,4 +471,255 @@ fn sorting_keeps_the_selection_and_g_lands_on_the_last_sorted_row() {
     let last = product_lines(&bottom).last().map(|l| first_id(l)).unwrap();
     assert_eq!(copy_selected(&console), last);
     assert!(console.quit().success());
+}
+
+/// Every SGR (`ESC [ … m`) parameter list in `raw`.
+fn sgr_params(raw: &[u8]) -> Vec<Vec<u16>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 1 < raw.len() {
+        if raw[i] == 0x1b && raw[i + 1] == b'[' {
+            let start = i + 2;
+            let mut end = start;
+            while end < raw.len() && (raw[end].is_ascii_digit() || raw[end] == b';') {
+                end += 1;
+            }
+            if end < raw.len() && raw[end] == b'm' {
+                let text = std::str::from_utf8(&raw[start..end]).unwrap();
+                out.push(
+                    text.split(';')
+                        .map(|p| p.parse::<u16>().unwrap_or(0))
+                        .collect(),
+                );
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// An SGR parameter that sets or resets a colour: 30–39/40–49 (incl. 38/48 and the defaults
+/// 39/49), 90–97/100–107, 58/59 (underline colour).
+fn is_colour_param(p: u16) -> bool {
+    (30..=49).contains(&p)
+        || (90..=97).contains(&p)
+        || (100..=107).contains(&p)
+        || p == 58
+        || p == 59
+}
+
+/// Screen rows (0-based) of the list's product rows.
+fn product_rows(screen: &Screen) -> Vec<u16> {
+    let text = screen.text();
+    let rows: Vec<String> = product_lines(&text);
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| rows.iter().any(|r| r == l))
+        .map(|(i, _)| u16::try_from(i).unwrap())
+        .collect()
+}
+
+#[test]
+fn no_color_sends_no_colour_code_and_shows_the_selection_in_reverse_video() {
+    let term = Terminal {
+        env: vec![("NO_COLOR", "1")],
+        ..Terminal::default()
+    };
+    let mut console = Console::launch_with(ROWS, COLS, tempfile::tempdir().unwrap(), &term);
+    console
+        .screen
+        .wait_for("every listing", |t| t.contains("440 products"));
+    let rows = product_rows(&console.screen);
+    assert!(rows.len() > 5, "{}", console.screen.text());
+    {
+        let parser = console.screen.parser.lock().unwrap();
+        let screen = parser.screen();
+        let inverse = |row: u16| screen.cell(row, 3).is_some_and(|c| c.inverse());
+        assert!(
+            inverse(rows[0]),
+            "the selected (first) row is in reverse video"
+        );
+        assert!(
+            rows[1..].iter().all(|r| !inverse(*r)),
+            "only the selected row is"
+        );
+    }
+    console.send(b"j");
+    console
+        .screen
+        .wait_for("the selection on the second row", |_| {
+            let parser = console.screen.parser.lock().unwrap();
+            parser
+                .screen()
+                .cell(rows[1], 3)
+                .is_some_and(|c| c.inverse())
+        });
+    assert!(console.quit().success());
+    let raw = console.screen.raw.lock().unwrap().clone();
+    let sgrs = sgr_params(&raw);
+    let colours: Vec<&Vec<u16>> = sgrs
+        .iter()
+        .filter(|ps| ps.iter().any(|p| is_colour_param(*p)))
+        .collect();
+    assert!(
+        colours.is_empty(),
+        "colour codes under NO_COLOR: {colours:?}"
+    );
+    assert!(
+        sgrs.iter().any(|ps| ps.contains(&7)),
+        "reverse video (SGR 7) for the selection"
+    );
+
+    // NO_COLOR with an empty value counts too (present, per the issue).
+    let term = Terminal {
+        env: vec![("NO_COLOR", "")],
+        ..Terminal::default()
+    };
+    let mut console = Console::launch_with(ROWS, COLS, tempfile::tempdir().unwrap(), &term);
+    console
+        .screen
+        .wait_for("the list", |t| !product_lines(t).is_empty());
+    assert!(console.quit().success());
+    let raw = console.screen.raw.lock().unwrap().clone();
+    assert!(
+        !sgr_params(&raw)
+            .iter()
+            .any(|ps| ps.iter().any(|p| is_colour_param(*p))),
+        "colour codes under an empty NO_COLOR"
+    );
+}
+
+#[test]
+fn a_16_colour_terminal_gets_no_256_colour_codes() {
+    let term = Terminal {
+        env: vec![("TERM", "xterm-16color")],
+        ..Terminal::default()
+    };
+    let mut console = Console::launch_with(ROWS, COLS, tempfile::tempdir().unwrap(), &term);
+    console
+        .screen
+        .wait_for("every listing", |t| t.contains("440 products"));
+    console.send(b"?");
+    console.screen.wait_for("the help", |t| t.contains("Help"));
+    console.send(b"\x1b");
+    console
+        .screen
+        .wait_for("the list", |t| !product_lines(t).is_empty());
+    assert!(console.quit().success());
+    let raw = console.screen.raw.lock().unwrap().clone();
+    let text = String::from_utf8_lossy(&raw);
+    for code in ["38;5;", "48;5;", "38;2;", "48;2;"] {
+        assert!(!text.contains(code), "{code:?} on a 16-colour terminal");
+    }
+    assert!(
+        sgr_params(&raw)
+            .iter()
+            .any(|ps| ps.iter().any(|p| (30..=37).contains(p))),
+        "still in colour (the 16 ANSI ones)"
+    );
+}
+
+#[test]
+fn a_terminal_that_never_answers_the_cursor_query_still_gets_the_console() {
+    let term = Terminal {
+        answers_dsr: false,
+        ..Terminal::default()
+    };
+    let mut console = Console::launch_with(ROWS, COLS, tempfile::tempdir().unwrap(), &term);
+    console
+        .screen
+        .wait_for("the product list", |t| product_lines(t).len() > 5);
+    let status = console.quit();
+    assert!(status.success(), "exit status {status:?}");
+    let raw = console.screen.raw.lock().unwrap().clone();
+    let text = String::from_utf8_lossy(&raw);
+    assert!(!text.contains("\x1b[6n"), "the console never asks");
+    assert!(
+        text.rfind("\x1b[?1049l").is_some(),
+        "left the alternate screen"
+    );
+}
+
+#[test]
+fn a_mouse_click_selects_the_clicked_row_and_a_second_click_opens_it() {
+    let mut console = Console::launch(ROWS, COLS);
+    console
+        .screen
+        .wait_for("every listing", |t| t.contains("440 products"));
+    {
+        let raw = console.screen.raw.lock().unwrap();
+        let text = String::from_utf8_lossy(&raw);
+        assert!(text.contains("\x1b[?1000h") && text.contains("\x1b[?1006h"));
+    }
+    let rows = product_rows(&console.screen);
+    let row = rows[3];
+    let text = console.screen.text();
+    let id = first_id(text.lines().nth(usize::from(row)).unwrap());
+    // SGR mouse: button 0 pressed then released at column 10 of that row (1-based).
+    let click = format!("\x1b[<0;10;{y}M\x1b[<0;10;{y}m", y = row + 1);
+    console.send(click.as_bytes());
+    console
+        .screen
+        .wait_for("the fourth row selected", |t| t.contains("Products 4/440"));
+    assert_eq!(copy_selected(&console), id);
+    console.send(click.as_bytes());
+    let business = id.split_once('-').map(|(_, b)| b.to_string()).unwrap();
+    console.screen.wait_for("its detail", |t| {
+        t.lines()
+            .any(|l| l.contains("ICCID") && l.contains(&business))
+    });
+    // The wheel in the detail does not leave it; Esc does.
+    console.send(b"\x1b[<65;10;10M");
+    console.send(b"\x1b");
+    console
+        .screen
+        .wait_for("the list", |t| t.contains("Products 4/440"));
+    assert!(console.quit().success());
+    std::thread::sleep(Duration::from_millis(200));
+    let raw = console.screen.raw.lock().unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    let on = text.rfind("\x1b[?1000h").unwrap();
+    let off = text.rfind("\x1b[?1000l").expect("mouse capture released");
+    assert!(off > on);
+}
+
+#[test]
+fn a_broken_theme_file_is_an_error_naming_file_line_and_key_before_the_console_starts() {
+    let home = tempfile::tempdir().unwrap();
+    let theme = home.path().join("noc.toml");
+    std::fs::write(
+        &theme,
+        "title = { bold = true }\nselected = { bg = \"purplish\" }\n",
+    )
+    .unwrap();
+    let term = Terminal {
+        args: vec!["--theme".into(), theme.display().to_string()],
+        ..Terminal::default()
+    };
+    let mut console = Console::launch_with(ROWS, COLS, home, &term);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = console.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "cmo did not exit on a broken theme"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.exit_code(), 2, "bad usage");
+    std::thread::sleep(Duration::from_millis(200));
+    let text = console.screen.text();
+    assert!(
+        text.contains("noc.toml") && text.contains("line 2, key `selected.bg`"),
+        "{text}"
+    );
+    let raw = console.screen.raw.lock().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&raw).contains("\x1b[?1049h"),
+        "the console never took over the screen"
+    );
 }

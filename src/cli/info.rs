@@ -2,13 +2,15 @@
 //! backends with where each secret comes from (never the secret: the config is read without them). The data dir is
 //! the one commands will use (`--data-dir`, else the config's `[store] data_dir`, else XDG); a
 //! config that cannot be read is reported on its line, not fatal — `info` is where one looks
-//! when something is wrong.
+//! when something is wrong. The themes loadable by name are listed too: the user's (from the
+//! themes folder, which shadow a built-in theme of the same name) and the built-in ones.
 
 use super::args::GlobalArgs;
 use super::error::{CliError, exit};
 use super::session::{Local, local_config};
 use super::{output, text};
 use crate::paths::Paths;
+use crate::ui::theme::{ThemeOrigin, available};
 use serde_json::json;
 
 pub fn info(global: &GlobalArgs, paths: &Paths, as_json: bool) -> Result<i32, CliError> {
@@ -33,6 +35,7 @@ pub fn info(global: &GlobalArgs, paths: &Paths, as_json: bool) -> Result<i32, Cl
         Some(problem) => format!(" (unusable: {problem})"),
         None => exists(&paths.config_file).to_string(),
     };
+    let themes = available(Some(&paths.themes_dir));
     if as_json {
         output::json(&json!({
             "version": version,
@@ -42,6 +45,13 @@ pub fn info(global: &GlobalArgs, paths: &Paths, as_json: bool) -> Result<i32, Cl
             "dataDir": data_dir.display().to_string(),
             "logFile": paths.log_file.display().to_string(),
             "themesDir": paths.themes_dir.display().to_string(),
+            "themes": themes.iter().map(|t| json!({
+                "name": t.name,
+                "file": match &t.origin {
+                    ThemeOrigin::BuiltIn => None,
+                    ThemeOrigin::User(path) => Some(path.display().to_string()),
+                },
+            })).collect::<Vec<_>>(),
             "backends": backends.iter().map(|b| json!({
                 "name": b.name,
                 "kind": b.kind.as_str(),
@@ -72,6 +82,20 @@ pub fn info(global: &GlobalArgs, paths: &Paths, as_json: bool) -> Result<i32, Cl
                 ),
             ],
         ];
+        let names = |user: bool| {
+            themes
+                .iter()
+                .filter(|t| matches!(t.origin, ThemeOrigin::User(_)) == user)
+                .map(|t| crate::text::sanitize(&t.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut rows = rows;
+        let user = names(true);
+        if !user.is_empty() {
+            rows.push(vec!["user themes".into(), user]);
+        }
+        rows.push(vec!["built-in themes".into(), names(false)]);
         let table = text::table(&["WHAT", "PATH"], &rows);
         // Skip the header line: `info` reads better as a plain list.
         output::stdout(

@@ -381,11 +381,25 @@ async fn console(g: &GlobalArgs, paths: &Paths) -> Result<i32, CliError> {
     }
     let session = demo::open(g, paths).await?;
     let read_only = g.read_only || session.config.read_only;
+    // A theme path is relative to the working directory on the command line and to the config
+    // file's folder in the config.
+    let theme = match &g.theme {
+        Some(flag) => {
+            let cwd = std::env::current_dir().map_err(|e| CliError::Runtime(e.to_string()))?;
+            crate::ui::theme::resolve_spec(flag, &cwd)
+        }
+        None => {
+            let folder = paths
+                .config_file
+                .parent()
+                .unwrap_or(std::path::Path::new("."));
+            crate::ui::theme::resolve_spec(&session.config.theme, folder)
+        }
+    };
     let options = UiOptions {
-        theme: g
-            .theme
-            .clone()
-            .unwrap_or_else(|| session.config.theme.clone()),
+        theme,
+        themes_dir: Some(paths.themes_dir.clone()),
+        mouse: session.config.mouse,
         read_only,
         // The console loads the store's product cache itself, off the UI task.
         cached: Vec::new(),

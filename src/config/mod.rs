@@ -12,7 +12,8 @@ mod validate;
 pub use secret::SecretSource;
 
 use crate::domain::BackendKind;
-use raw::{RawConfig, key_at, line_of};
+use raw::RawConfig;
+pub(crate) use raw::{key_at, line_of};
 use reqwest::Url;
 use secrecy::SecretString;
 use std::path::{Path, PathBuf};
@@ -55,8 +56,11 @@ fn location(line: Option<usize>, key: Option<&str>) -> String {
 pub struct Config {
     /// The file it came from (or a label such as `<demo>`), for messages.
     pub origin: String,
+    /// A theme name or the path of a theme file, as written (relative to the config's folder).
     pub theme: String,
     pub read_only: bool,
+    /// Capture the mouse in the console (`mouse = false` leaves it to the terminal).
+    pub mouse: bool,
     /// Guardrail: the most products one batch may touch.
     pub max_batch_size: usize,
     /// How long finished monitors are kept in the local store.
@@ -112,6 +116,7 @@ impl Default for Config {
             origin: "<defaults>".into(),
             theme: "default".into(),
             read_only: false,
+            mouse: true,
             max_batch_size: DEFAULT_MAX_BATCH_SIZE,
             monitor_retention: DEFAULT_MONITOR_RETENTION,
             store: StoreConfig::default(),

@@ -10,6 +10,7 @@ use toml::Spanned;
 pub(super) struct RawConfig {
     pub theme: Option<String>,
     pub read_only: Option<bool>,
+    pub mouse: Option<bool>,
     pub max_batch_size: Option<Spanned<i64>>,
     pub monitor_retention: Option<Spanned<String>>,
     pub store: Option<RawStore>,
@@ -50,7 +51,7 @@ pub(super) struct RawAuth {
 }
 
 /// 1-based line of a byte offset in `text`.
-pub(super) fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
     text.as_bytes()[..end]
         .iter()
@@ -60,7 +61,7 @@ pub(super) fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// The key written on the line holding `offset` (`kind = "X"` → `kind`), if the line has one.
-pub(super) fn key_at(text: &str, offset: usize) -> Option<String> {
+pub(crate) fn key_at(text: &str, offset: usize) -> Option<String> {
     let end = offset.min(text.len());
     let start = text[..end].rfind('\n').map_or(0, |i| i + 1);
     let line = text[start..].lines().next().unwrap_or("");

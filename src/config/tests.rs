@@ -70,7 +70,16 @@ fn empty_file_gives_defaults() {
     assert_eq!(c.max_batch_size, DEFAULT_MAX_BATCH_SIZE);
     assert_eq!(c.monitor_retention, DEFAULT_MONITOR_RETENTION);
     assert_eq!(c.theme, "default");
+    assert!(c.mouse, "the mouse is captured unless turned off");
     assert!(c.backends.is_empty());
+}
+
+#[test]
+fn mouse_is_a_boolean_and_a_bad_value_names_line_and_key() {
+    let c = Config::from_toml_str("mouse = false\n", "test.toml").unwrap();
+    assert!(!c.mouse);
+    let e = err("theme = \"mono\"\nmouse = \"off\"\n");
+    assert!(e.starts_with("test.toml, line 2, key `mouse`"), "{e}");
 }
 
 #[test]

@@ -43,6 +43,7 @@ impl Validator<'_> {
             config.theme = theme;
         }
         config.read_only = raw.read_only.unwrap_or(false);
+        config.mouse = raw.mouse.unwrap_or(true);
         if let Some(size) = raw.max_batch_size {
             config.max_batch_size = self.int_in("max_batch_size", &size, 1, 1_000_000)? as usize;
         }

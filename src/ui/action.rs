@@ -15,6 +15,10 @@ pub enum Action {
     PageDown,
     Top,
     Bottom,
+    /// Select the list row at this position of the visible rows (a mouse click).
+    Select {
+        position: usize,
+    },
     /// Open the selected product's detail; pick the selected menu item; press the focused button.
     Open,
     /// Close the top overlay, leave the detail pane, or clear an applied filter.

@@ -88,6 +88,7 @@ fn apply_pane(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Bottom if !in_detail => move_to(app, app.visible.len().saturating_sub(1)),
+        Action::Select { position } if !in_detail => move_to(app, position),
         Action::Open if !in_detail => match app.selected_row() {
             Some(row) => {
                 let id = row.summary.id.clone();

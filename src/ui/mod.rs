@@ -8,6 +8,7 @@
 pub mod action;
 pub mod app;
 pub mod apply;
+pub mod backend;
 pub mod columns;
 pub mod commands;
 pub mod effect;
@@ -15,6 +16,7 @@ pub mod effects;
 pub mod flows;
 pub mod keymap;
 pub mod messages;
+pub mod mouse;
 pub mod msg;
 pub mod overlay;
 pub mod panes;

@@ -12,12 +12,14 @@ use super::keymap::handle_key;
 use super::msg::Msg;
 use super::session::UiSession;
 use super::terminal::Tui;
-use super::theme::{Theme, ThemeError};
+use super::theme::{ColorSupport, Theme, ThemeError};
 use super::update::update;
 use crate::domain::ProductSummary;
 use crate::engine::{Engine, HealthEntry};
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
+use ratatui::layout::Rect;
+use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 
@@ -27,8 +29,13 @@ const TICK: Duration = Duration::from_secs(1);
 /// What the console is started with.
 #[derive(Debug, Clone, Default)]
 pub struct UiOptions {
-    /// A built-in theme name (`default`, `mono`, `high-contrast`, `solarized-16`).
+    /// A theme name (the user's themes folder first, then the built-in ones) or the path of a
+    /// theme file (made absolute by the caller: see `theme::resolve_spec`).
     pub theme: String,
+    /// The user's themes folder (`<config dir>/themes`).
+    pub themes_dir: Option<PathBuf>,
+    /// Capture the mouse (clicks select and open rows, the wheel scrolls).
+    pub mouse: bool,
     /// Refuse every mutating action.
     pub read_only: bool,
     /// The last known list (may be empty); shown at once as unconfirmed rows, then refreshed.
@@ -53,10 +60,11 @@ pub async fn run(session: UiSession, opts: UiOptions) -> Result<(), UiError> {
 
 async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
     let engine = &session.engine;
-    let mut theme = Theme::load(&opts.theme)?;
-    if no_color() {
-        theme = theme.without_colors();
-    }
+    // The theme is loaded before the terminal is taken over: a broken theme file is an error
+    // on a normal screen, never a half-drawn console.
+    let colors = ColorSupport::from_env();
+    let themes_dir = opts.themes_dir.as_deref();
+    let mut theme = Theme::for_terminal(&opts.theme, themes_dir, colors)?;
     let accounts = engine
         .accounts()
         .into_iter()
@@ -66,7 +74,7 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
     let mut app = App::new(accounts, opts.cached, read_only);
     app.now = Some(chrono::Utc::now());
     let mut monitor_updates = session.poller.subscribe();
-    let mut tui = Tui::enter()?;
+    let mut tui = Tui::enter(colors, opts.mouse)?;
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let mut runner = EffectRunner::new(
         engine.clone(),
@@ -76,6 +84,7 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
     );
 
     let (width, height) = tui.size()?;
+    let mut screen = Rect::new(0, 0, width, height);
     apply(&mut app, Action::Resize { width, height });
     runner.run(Effect::LoadCache);
     runner.run(Effect::LoadAttrIndex);
@@ -103,7 +112,7 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
             event = events.next() => match event {
                 // One frame per key: polling the stream with a no-op waker to coalesce keys
                 // would lose the wake-up of the next key, so keys are not batched.
-                Some(Ok(event)) => on_event(&mut app, event),
+                Some(Ok(event)) => on_event(&mut app, &mut screen, event),
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
@@ -138,9 +147,9 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
                     Ok(()) => {}
                     Err(e) => app.set_error(&format!("copy failed: {e}")),
                 },
-                Effect::SetTheme { name } => match Theme::load(&name) {
+                Effect::SetTheme { name } => match Theme::find(&name, themes_dir) {
                     Ok(t) => {
-                        theme = if no_color() { t.without_colors() } else { t };
+                        theme = t.adapt(colors);
                         app.set_info(&format!("theme {name}"));
                         app.full_repaint = true;
                     }
@@ -155,10 +164,14 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
     Ok(())
 }
 
-fn on_event(app: &mut App, event: Event) -> Vec<Effect> {
+fn on_event(app: &mut App, screen: &mut Rect, event: Event) -> Vec<Effect> {
     let action = match event {
         Event::Key(key) => handle_key(app, key),
-        Event::Resize(width, height) => Some(Action::Resize { width, height }),
+        Event::Mouse(mouse) => super::mouse::action(mouse, app, *screen),
+        Event::Resize(width, height) => {
+            *screen = Rect::new(0, 0, width, height);
+            Some(Action::Resize { width, height })
+        }
         _ => None,
     };
     action.map(|a| apply(app, a)).unwrap_or_default()
@@ -170,9 +183,4 @@ fn health(engine: &Engine) -> Vec<HealthEntry> {
         .iter()
         .map(|a| engine.health().get(&a.name))
         .collect()
-}
-
-/// `NO_COLOR` set and not empty (no-color.org).
-fn no_color() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }

@@ -1,16 +1,19 @@
 //! The terminal as the console uses it: raw mode and the alternate screen while running, frames
 //! written through one 64 KiB buffer and bracketed by synchronized-update sequences (one write
-//! per frame), and restoration on every exit path — normal return, error and panic.
+//! per frame), and restoration on every exit path — normal return, error and panic. Mouse
+//! capture (clicks and the wheel, SGR-encoded) is on unless the config turns it off, and is
+//! released on those same paths. The backend is [`ConsoleBackend`].
 
 use super::app::App;
-use super::theme::Theme;
+use super::backend::ConsoleBackend;
+use super::theme::{ColorSupport, Theme};
+use crossterm::event::DisableMouseCapture;
 use crossterm::terminal::{
     BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
     disable_raw_mode, enable_raw_mode,
 };
 use crossterm::{cursor, execute, queue};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 use std::io::{self, BufWriter, Stdout, Write};
 use std::panic::PanicHookInfo;
 use std::sync::Arc;
@@ -43,19 +46,26 @@ type PanicHook = Arc<dyn Fn(&PanicHookInfo<'_>) + Send + Sync + 'static>;
 
 /// Owns the terminal while the console runs; dropping it restores the terminal.
 pub struct Tui {
-    terminal: Terminal<CrosstermBackend<FrameWriter>>,
+    terminal: Terminal<ConsoleBackend<FrameWriter>>,
     hold: Arc<AtomicBool>,
     previous_hook: Option<PanicHook>,
     /// The last frame may not have reached the terminal: repaint everything next time.
     repaint: bool,
 }
 
-/// Raw mode off, alternate screen left, cursor shown. Safe to call more than once.
+/// Clicks (1000) reported in SGR encoding (1006), which has no 223-column limit. Not crossterm's
+/// `EnableMouseCapture`: that also asks for every mouse motion (1003), a stream of events over
+/// SSH that the console has no use for.
+const MOUSE_ON: &str = "\x1b[?1000h\x1b[?1006h";
+
+/// Mouse capture off, raw mode off, alternate screen left, cursor shown. Safe to call more
+/// than once, and whether or not capture was on.
 pub fn restore() {
     let _ = disable_raw_mode();
     let mut out = io::stdout();
     let _ = execute!(
         out,
+        DisableMouseCapture,
         EndSynchronizedUpdate,
         LeaveAlternateScreen,
         cursor::Show
@@ -63,7 +73,8 @@ pub fn restore() {
 }
 
 impl Tui {
-    pub fn enter() -> io::Result<Tui> {
+    /// Take over the terminal: `colors` is what it can show, `mouse` whether to capture it.
+    pub fn enter(colors: ColorSupport, mouse: bool) -> io::Result<Tui> {
         let previous: PanicHook = Arc::from(std::panic::take_hook());
         let chained = previous.clone();
         std::panic::set_hook(Box::new(move |info| {
@@ -71,15 +82,19 @@ impl Tui {
             chained(info);
         }));
         let hold = Arc::new(AtomicBool::new(false));
-        let setup = || -> io::Result<Terminal<CrosstermBackend<FrameWriter>>> {
+        let setup = || -> io::Result<Terminal<ConsoleBackend<FrameWriter>>> {
             enable_raw_mode()?;
             let mut out = io::stdout();
             execute!(out, EnterAlternateScreen, cursor::Hide)?;
+            if mouse {
+                out.write_all(MOUSE_ON.as_bytes())?;
+                out.flush()?;
+            }
             let writer = FrameWriter {
                 inner: BufWriter::with_capacity(FRAME_BUFFER, io::stdout()),
                 hold: hold.clone(),
             };
-            Terminal::new(CrosstermBackend::new(writer))
+            Terminal::new(ConsoleBackend::new(writer, colors))
         };
         let mut tui = Tui {
             terminal: match setup() {

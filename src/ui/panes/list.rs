@@ -289,8 +289,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         frame.render_widget(Paragraph::new(Span::styled(text, theme.native)), inner);
         return;
     }
-    let [summary_area, table_area] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    let [summary_area, table_area] = split(inner);
     frame.render_widget(Paragraph::new(summary_line(app, theme)), summary_area);
     let height = usize::from(table_area.height.saturating_sub(1)).max(1);
     let offset = window_start(app.offset, app.selected, height, app.visible.len());
@@ -306,6 +305,32 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .row_highlight_style(theme.selected);
     let mut state = TableState::default().with_selected(Some(app.selected - offset));
     frame.render_stateful_widget(table, table_area, &mut state);
+}
+
+/// Inside the pane: the summary line, then the table (its header row, then the rows).
+fn split(inner: Rect) -> [Rect; 2] {
+    Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner)
+}
+
+/// The position in `app.visible` of the row drawn at screen cell (`x`, `y`) when the list is
+/// drawn on `area` (the body), if a row is there: the same geometry `draw` uses.
+pub fn position_at(area: Rect, app: &App, x: u16, y: u16) -> Option<usize> {
+    if app.visible.is_empty() {
+        return None;
+    }
+    let [_, table_area] = split(super::pane_inner(area));
+    let rows = Rect {
+        y: table_area.y.saturating_add(1),
+        height: table_area.height.saturating_sub(1),
+        ..table_area
+    };
+    if !rows.contains(ratatui::layout::Position { x, y }) {
+        return None;
+    }
+    let height = usize::from(rows.height).max(1);
+    let offset = window_start(app.offset, app.selected, height, app.visible.len());
+    let position = offset + usize::from(y - rows.y);
+    (position < app.visible.len()).then_some(position)
 }
 
 /// The first visible position: the stored offset, moved just enough to show the selection.

@@ -20,20 +20,31 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders};
 
-/// Draw the whole screen.
-pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
-    let area = frame.area();
-    frame.render_widget(Block::new().style(theme.base), area);
+/// The screen's rows: header, body (the pane with focus), filter line, status line, footer.
+fn layout(area: Rect, app: &App) -> [Rect; 5] {
     let show_filter = app.filter.editing || app.filter.is_active();
     let filter_rows = u16::from(show_filter) + u16::from(app.filter.error.is_some());
-    let [header_area, body, filter_area, status_area, footer_area] = Layout::vertical([
+    Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
         Constraint::Length(filter_rows),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
-    .areas(area);
+    .areas(area)
+}
+
+/// Where the body pane (list, detail, monitors, …) is drawn on a screen of `area` (for the mouse).
+pub fn body_area(area: Rect, app: &App) -> Rect {
+    layout(area, app)[1]
+}
+
+/// Draw the whole screen.
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
+    let area = frame.area();
+    frame.render_widget(Block::new().style(theme.base), area);
+    let show_filter = app.filter.editing || app.filter.is_active();
+    let [header_area, body, filter_area, status_area, footer_area] = layout(area, app);
     header::draw(frame, header_area, app, theme);
     match (app.screen, &app.detail) {
         (Screen::Monitors, _) => monitors::draw(frame, body, app, theme),
@@ -78,13 +89,21 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
 /// `label: value` with the label padded, the value sanitized, and `—` for a missing value.
 /// Draw a pane's bordered block titled `title` and return the area inside it.
 pub fn pane(frame: &mut Frame, area: Rect, title: String, theme: &Theme) -> Rect {
-    let block = Block::new()
-        .borders(Borders::ALL)
+    let block = pane_block()
         .border_style(theme.border)
         .title(Span::styled(title, theme.pane_title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     inner
+}
+
+fn pane_block<'a>() -> Block<'a> {
+    Block::new().borders(Borders::ALL)
+}
+
+/// The area inside a pane drawn with [`pane`] on `area`.
+pub fn pane_inner(area: Rect) -> Rect {
+    pane_block().inner(area)
 }
 
 /// Width of the label column of `key  value` lines, the separating space included.

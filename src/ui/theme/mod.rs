@@ -1,21 +1,37 @@
 //! Themes: semantic style names (`selected`, `status_bad`, `health_down`, …) read from
 //! `themes/*.toml`. The files are embedded at build time, so a fresh install has every theme;
 //! the list of names comes from the `themes!` invocation below, which names each file once.
+//! `detect` says how many colours the terminal has and [`Theme::adapt`] brings a theme down to
+//! them; `file` finds a theme by name (the user's themes folder first) or by path.
+
+pub mod detect;
+pub mod file;
+
+pub use detect::ColorSupport;
+pub use file::{ThemeEntry, ThemeOrigin, available, is_path, resolve_spec};
 
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
+use std::path::PathBuf;
 use std::str::FromStr;
+use toml::Spanned;
 
 macro_rules! themes {
     ($($name:literal),+ $(,)?) => {
         /// Every built-in theme: (name, TOML text of `themes/<name>.toml`).
         pub const THEMES: &[(&str, &str)] = &[
-            $(($name, include_str!(concat!("../../themes/", $name, ".toml")))),+
+            $(($name, include_str!(concat!("../../../themes/", $name, ".toml")))),+
         ];
     };
 }
 
-themes!("default", "mono", "high-contrast", "solarized-16");
+themes!(
+    "default",
+    "default-16",
+    "mono",
+    "high-contrast",
+    "solarized-16"
+);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ThemeError {
@@ -23,14 +39,35 @@ pub enum ThemeError {
     Unknown { name: String, available: String },
     #[error("theme '{name}' is invalid: {detail}")]
     Invalid { name: String, detail: String },
+    #[error("cannot read theme file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A theme file with a bad key or value, located like a config error.
+    #[error("theme file {origin}{}: {message}", file::location(*.line, .key.as_deref()))]
+    File {
+        origin: String,
+        line: Option<usize>,
+        key: Option<String>,
+        message: String,
+    },
+}
+
+/// Where a theme file went wrong: the key (`selected.fg`), the byte offset if known, and what.
+#[derive(Debug)]
+struct StyleError {
+    key: String,
+    at: Option<usize>,
+    message: String,
 }
 
 /// One style as written in a theme file: `{ fg = "yellow", bg = "#002b36", bold = true }`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StyleSpec {
-    fg: Option<String>,
-    bg: Option<String>,
+    fg: Option<Spanned<String>>,
+    bg: Option<Spanned<String>>,
     #[serde(default)]
     bold: bool,
     #[serde(default)]
@@ -44,17 +81,28 @@ struct StyleSpec {
 }
 
 impl StyleSpec {
-    fn to_style(&self, key: &str) -> Result<Style, String> {
-        let color = |v: &Option<String>| -> Result<Option<Color>, String> {
-            v.as_deref()
-                .map(|c| Color::from_str(c).map_err(|_| format!("{key}: '{c}' is not a colour")))
+    fn to_style(&self, key: &str) -> Result<Style, StyleError> {
+        let color = |part: &str,
+                     v: &Option<Spanned<String>>|
+         -> Result<Option<Color>, StyleError> {
+            v.as_ref()
+                .map(|c| {
+                    Color::from_str(c.get_ref()).map_err(|_| StyleError {
+                        key: format!("{key}.{part}"),
+                        at: Some(c.span().start),
+                        message: format!(
+                            "{key}: '{}' is not a colour (a name such as \"cyan\", an index 0–255 or #rrggbb)",
+                            c.get_ref()
+                        ),
+                    })
+                })
                 .transpose()
         };
         let mut style = Style::default();
-        if let Some(fg) = color(&self.fg)? {
+        if let Some(fg) = color("fg", &self.fg)? {
             style = style.fg(fg);
         }
-        if let Some(bg) = color(&self.bg)? {
+        if let Some(bg) = color("bg", &self.bg)? {
             style = style.bg(bg);
         }
         for (on, m) in [
@@ -88,7 +136,7 @@ macro_rules! theme_struct {
         }
 
         impl ThemeFile {
-            fn resolve(self, name: &str) -> Result<Theme, String> {
+            fn resolve(self, name: &str) -> Result<Theme, StyleError> {
                 Ok(Theme {
                     name: name.to_string(),
                     $($field: self.$field.to_style(stringify!($field))?,)+
@@ -97,12 +145,11 @@ macro_rules! theme_struct {
         }
 
         impl Theme {
-            /// The same theme with every colour removed (for `NO_COLOR`); modifiers stay.
-            pub fn without_colors(&self) -> Theme {
-                let strip = |s: Style| Style { fg: None, bg: None, underline_color: None, ..s };
+            /// The same theme with `f(role, style)` applied to every role.
+            fn map_styles(&self, f: impl Fn(&str, Style) -> Style) -> Theme {
                 Theme {
                     name: self.name.clone(),
-                    $($field: strip(self.$field),)+
+                    $($field: f(stringify!($field), self.$field),)+
                 }
             }
         }
@@ -139,7 +186,44 @@ theme_struct! {
     button_focused: "The focused dialog button",
 }
 
+/// Roles that mark where the user is (the selected row, menu item or attribute, the focused
+/// button): without colours they must still show, so they become reverse video.
+const FOCUS_ROLES: [&str; 2] = ["selected", "button_focused"];
+
 impl Theme {
+    /// The same theme with every colour removed (for `NO_COLOR`); modifiers stay, and the
+    /// selection and the focused button turn to reverse video so they stay visible.
+    pub fn without_colors(&self) -> Theme {
+        self.map_styles(|role, s| {
+            let plain = Style {
+                fg: None,
+                bg: None,
+                underline_color: None,
+                ..s
+            };
+            if FOCUS_ROLES.contains(&role) {
+                plain.add_modifier(Modifier::REVERSED)
+            } else {
+                plain
+            }
+        })
+    }
+
+    /// The theme as a terminal with `support` can show it: no colour at all, or each colour
+    /// brought to the nearest one the terminal has.
+    pub fn adapt(&self, support: ColorSupport) -> Theme {
+        if support == ColorSupport::None {
+            return self.without_colors();
+        }
+        let down = |c: Option<Color>| c.and_then(|c| detect::downgrade(c, support));
+        self.map_styles(|_, s| Style {
+            fg: down(s.fg),
+            bg: down(s.bg),
+            underline_color: down(s.underline_color),
+            ..s
+        })
+    }
+
     /// Load a built-in theme by name.
     pub fn load(name: &str) -> Result<Theme, ThemeError> {
         let (_, text) =
@@ -159,7 +243,28 @@ impl Theme {
             detail,
         };
         let file: ThemeFile = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
-        file.resolve(name).map_err(invalid)
+        file.resolve(name).map_err(|e| invalid(e.message))
+    }
+
+    /// Parse a theme file's text; errors name `origin` (the file), the line and the key.
+    fn parse_file(name: &str, text: &str, origin: &str) -> Result<Theme, ThemeError> {
+        use crate::config::{key_at, line_of};
+        let located = |at: Option<usize>, key: Option<String>, message: String| ThemeError::File {
+            origin: origin.to_string(),
+            line: at.map(|o| line_of(text, o)),
+            key,
+            message,
+        };
+        let file: ThemeFile = toml::from_str(text).map_err(|e| {
+            let at = e.span().map(|s| s.start);
+            located(
+                at,
+                at.and_then(|o| key_at(text, o)),
+                e.message().trim().to_string(),
+            )
+        })?;
+        file.resolve(name)
+            .map_err(|e| located(e.at, Some(e.key), e.message))
     }
 
     pub fn status(&self, status: crate::domain::Status) -> Style {
@@ -241,12 +346,24 @@ mod tests {
     }
 
     #[test]
-    fn no_color_strips_colours_but_keeps_modifiers() {
+    fn no_color_strips_colours_keeps_modifiers_and_reverses_the_focus() {
+        for name in names() {
+            let t = Theme::load(name).unwrap().without_colors();
+            t.map_styles(|role, s| {
+                assert_eq!(
+                    (s.fg, s.bg, s.underline_color),
+                    (None, None, None),
+                    "{name}.{role}"
+                );
+                s
+            });
+            for focus in [t.selected, t.button_focused] {
+                assert!(focus.add_modifier.contains(Modifier::REVERSED), "{name}");
+            }
+        }
         let t = Theme::load("default").unwrap().without_colors();
-        assert_eq!(t.status_ok.fg, None);
-        assert!(
-            t.selected.add_modifier.contains(Modifier::REVERSED)
-                || t.selected.add_modifier.contains(Modifier::BOLD)
-        );
+        assert!(t.title.add_modifier.contains(Modifier::BOLD));
+        assert!(!t.status_ok.add_modifier.contains(Modifier::REVERSED));
+        assert_eq!(Theme::load("default").unwrap().adapt(ColorSupport::None), t);
     }
 }

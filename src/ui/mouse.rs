@@ -1,0 +1,169 @@
+//! The mouse, as a pure mapping from a crossterm `MouseEvent` (and the state and screen size)
+//! to an [`Action`], so it goes through `apply` like any key. On the product list a left click
+//! selects the row under it and a click on the selected row opens it (so a double click opens
+//! the row clicked); the wheel scrolls what has focus: the list, the detail, the monitors,
+//! audit and backends panes, the help and report overlays, menus. Everything else (dialog
+//! buttons, the attribute form, the filter and command lines) is left to the keys: a click
+//! there does nothing rather than something surprising.
+
+use super::action::Action;
+use super::app::App;
+use super::keymap::{Context, context};
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+
+/// The action for `event` on a screen of `screen` (the terminal's full area).
+pub fn action(event: MouseEvent, app: &App, screen: Rect) -> Option<Action> {
+    match event.kind {
+        MouseEventKind::ScrollDown => wheel(app, true),
+        MouseEventKind::ScrollUp => wheel(app, false),
+        MouseEventKind::Down(MouseButton::Left) => click(app, screen, event.column, event.row),
+        _ => None,
+    }
+}
+
+fn wheel(app: &App, down: bool) -> Option<Action> {
+    let (forward, back) = match context(app) {
+        Context::List
+        | Context::Monitors
+        | Context::Audit
+        | Context::Backends
+        | Context::Help
+        | Context::Report
+        | Context::StatusMenu
+        | Context::Columns => (Action::Down, Action::Up),
+        // Up/Down move between the detail's attributes; the page keys scroll it.
+        Context::Detail => (Action::PageDown, Action::PageUp),
+        Context::Global
+        | Context::Filter
+        | Context::Command
+        | Context::Confirm
+        | Context::TypedConfirm
+        | Context::AttrForm => return None,
+    };
+    Some(if down { forward } else { back })
+}
+
+fn click(app: &App, screen: Rect, x: u16, y: u16) -> Option<Action> {
+    if context(app) != Context::List {
+        return None;
+    }
+    let body = super::panes::body_area(screen, app);
+    let position = super::panes::list::position_at(body, app, x, y)?;
+    Some(if position == app.selected {
+        Action::Open
+    } else {
+        Action::Select { position }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{BackendKind, ProductSummary, Status};
+    use crate::ui::apply::apply;
+    use crossterm::event::KeyModifiers;
+
+    fn event(kind: MouseEventKind, column: u16, row: u16) -> MouseEvent {
+        MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        }
+    }
+
+    fn click_at(column: u16, row: u16) -> MouseEvent {
+        event(MouseEventKind::Down(MouseButton::Left), column, row)
+    }
+
+    const SCREEN: Rect = Rect {
+        x: 0,
+        y: 0,
+        width: 100,
+        height: 20,
+    };
+
+    /// An app with `n` products on a 100×20 screen.
+    fn app(n: usize) -> App {
+        let rows: Vec<ProductSummary> = (0..n)
+            .map(|i| crate::ui::tests::summary(BackendKind::OneNce, "demo", i, Status::Active))
+            .collect();
+        let mut app = App::new(vec![("demo".into(), "1NCE".into())], rows, false);
+        apply(
+            &mut app,
+            Action::Resize {
+                width: SCREEN.width,
+                height: SCREEN.height,
+            },
+        );
+        app
+    }
+
+    /// The screen row of the first list row: header, pane border, summary, column names.
+    const FIRST_ROW: u16 = 4;
+
+    #[test]
+    fn a_click_selects_the_row_under_it_and_a_click_on_the_selection_opens_it() {
+        let mut app = app(30);
+        assert_eq!(
+            action(click_at(10, FIRST_ROW + 2), &app, SCREEN),
+            Some(Action::Select { position: 2 })
+        );
+        apply(&mut app, Action::Select { position: 2 });
+        assert_eq!(app.selected, 2);
+        assert_eq!(
+            action(click_at(10, FIRST_ROW + 2), &app, SCREEN),
+            Some(Action::Open)
+        );
+        // The border, the summary, the column names and the status lines are not rows.
+        for row in [0, 1, 2, 3, SCREEN.height - 2, SCREEN.height - 1] {
+            assert_eq!(action(click_at(10, row), &app, SCREEN), None, "row {row}");
+        }
+        assert_eq!(action(click_at(0, FIRST_ROW), &app, SCREEN), None, "border");
+        // Releases and other buttons do nothing.
+        let up = event(MouseEventKind::Up(MouseButton::Left), 10, FIRST_ROW);
+        assert_eq!(action(up, &app, SCREEN), None);
+        let right = event(MouseEventKind::Down(MouseButton::Right), 10, FIRST_ROW);
+        assert_eq!(action(right, &app, SCREEN), None);
+    }
+
+    #[test]
+    fn clicks_follow_the_scrolled_window_and_stop_after_the_last_row() {
+        let mut app = app(40);
+        apply(&mut app, Action::Bottom);
+        // Header, pane borders, summary, column names, status line, footer.
+        let visible_rows = usize::from(SCREEN.height) - 7;
+        let first_shown = 40 - visible_rows;
+        assert_eq!(
+            action(click_at(10, FIRST_ROW), &app, SCREEN),
+            Some(Action::Select {
+                position: first_shown
+            })
+        );
+        let mut short = self::app(3);
+        assert_eq!(action(click_at(10, FIRST_ROW + 3), &short, SCREEN), None);
+        // No rows, nothing to click.
+        short = self::app(0);
+        assert_eq!(action(click_at(10, FIRST_ROW), &short, SCREEN), None);
+    }
+
+    #[test]
+    fn the_wheel_scrolls_what_has_focus() {
+        let mut app = app(30);
+        let down = event(MouseEventKind::ScrollDown, 10, 10);
+        let up = event(MouseEventKind::ScrollUp, 10, 10);
+        assert_eq!(action(down, &app, SCREEN), Some(Action::Down));
+        assert_eq!(action(up, &app, SCREEN), Some(Action::Up));
+        apply(&mut app, Action::Help);
+        assert_eq!(action(down, &app, SCREEN), Some(Action::Down));
+        // A click over an overlay does not reach the list below it.
+        assert_eq!(action(click_at(10, FIRST_ROW + 1), &app, SCREEN), None);
+        apply(&mut app, Action::Back);
+        apply(&mut app, Action::Open);
+        assert!(app.detail.is_some());
+        assert_eq!(action(down, &app, SCREEN), Some(Action::PageDown));
+        assert_eq!(action(up, &app, SCREEN), Some(Action::PageUp));
+        assert_eq!(action(click_at(10, FIRST_ROW + 1), &app, SCREEN), None);
+    }
+}
