@@ -119,6 +119,9 @@ impl HealthBoard {
         ) {
             return;
         }
+        // A product that is not on this account is an answer, not a backend error: the header,
+        // the backends view and the rows must not disagree about a healthy carrier.
+        let error = error.filter(|e| !matches!(e, BackendError::NotFound { .. }));
         let entry = HealthEntry {
             health: Health::from_outcome(latency, error),
             last_latency_ms: Some(u64::try_from(latency.as_millis()).unwrap_or(u64::MAX)),
@@ -168,6 +171,19 @@ mod tests {
             what: "y".into(),
         };
         assert_eq!(Health::from_outcome(ms(10), Some(&nf)), Health::Ok);
+    }
+
+    #[test]
+    fn a_product_not_on_an_account_leaves_no_error() {
+        let board = HealthBoard::default();
+        let nf = BackendError::NotFound {
+            backend: "cmo-demo".into(),
+            what: "product 1NCE-89".into(),
+        };
+        board.record("cmo-demo", Duration::from_millis(5), Some(&nf));
+        let h = board.get("cmo-demo");
+        assert_eq!(h.health, Health::Ok);
+        assert_eq!(h.last_error, None);
     }
 
     #[test]

@@ -356,6 +356,12 @@ impl HttpPolicy {
     }
 
     fn record_failure(&self, failure: &BackendError) {
+        // "No such product here" is an answer from a healthy carrier (a lookup asks every
+        // account), not a failure of the backend: it leaves no error behind.
+        if matches!(failure, BackendError::NotFound { .. }) {
+            self.health.record(&self.account.name, Health::Ok, None, None);
+            return;
+        }
         let health = match failure {
             BackendError::RateLimited { .. } => Health::RateLimited,
             BackendError::NotFound { .. } | BackendError::InvalidInput(_) => Health::Ok,
