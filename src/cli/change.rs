@@ -10,7 +10,6 @@ use super::{json, output};
 use crate::backends::ChangeOutcome;
 use crate::domain::capabilities::{self, Operation};
 use crate::domain::{Characteristic, ConnectivityType, Monitor, MonitorState, ProductId, Status};
-use crate::engine::poller::merge_monitor;
 use crate::engine::{Engine, Gate};
 use crate::text::sanitize;
 
@@ -113,9 +112,8 @@ pub async fn follow(gate: &Gate, monitor: Monitor, print: bool) -> Result<Monito
     while let Some(polled) = updates.recv().await {
         match polled {
             Ok(m) => {
-                let m = merge_monitor(&known, m);
+                let m = gate.record_monitor(Some(&known), m).await?;
                 if m.state != known.state {
-                    gate.store().monitor_upsert(&m).await?;
                     if print {
                         output::stdout(&format!(
                             "monitor {}: {} → {}\n",

@@ -67,6 +67,17 @@ const MIGRATIONS: &[&str] = &[
          fetched_at TEXT NOT NULL,
          PRIMARY KEY (backend, product_id)
      );",
+    // 4: final outcomes of asynchronous changes in the journal. A request entry lists the
+    // monitors it created in `audit_monitor`; a final entry names its monitor (at most one per
+    // monitor: several observers may see the same end). The link is resolved when read, so a
+    // final entry written before its request entry (a fast carrier) is linked all the same and
+    // no journal row is ever updated.
+    "ALTER TABLE audit ADD COLUMN monitor_id TEXT;
+     CREATE UNIQUE INDEX audit_final_monitor ON audit (monitor_id) WHERE monitor_id IS NOT NULL;
+     CREATE TABLE audit_monitor (
+         monitor_id  TEXT PRIMARY KEY,
+         request_seq INTEGER NOT NULL
+     );",
 ];
 
 /// The schema version this build writes and understands.
