@@ -253,6 +253,8 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
             ids,
             ids_file,
             yes,
+            wait,
+            timeout,
         }) => {
             let to = status(&to)?;
             let ids = match (ids, ids_file) {
@@ -266,7 +268,11 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
             };
             let session = demo::open(&g, &paths).await?;
             let gate = session.local.gate(session.engine.clone()).await?;
-            batch::status(&gate, &ids, to, yes, g.json).await
+            let options = batch::BatchOptions {
+                yes,
+                wait: wait.then_some(timeout),
+            };
+            batch::status(&gate, &ids, to, options, g.json).await
         }
         Command::Monitors(MonitorsCommand::List) => {
             let store = Local::without_engine(&g, &paths)?.store().await?;

@@ -107,13 +107,18 @@ pub fn batch_before(items: &[BatchItem]) -> Option<String> {
     })
 }
 
-/// `4 ok, 2 accepted (monitors A, B), 1 failed: ID: error; …` — successes counted, pending
+/// `4 ok, 1 unchanged, 2 accepted (monitors A, B), 1 failed: ID: error; …` — successes counted, pending
 /// monitors and failures named, since those are what an operator must follow up.
 pub fn batch_result(items: &[BatchItem]) -> String {
     let mut done = 0;
+    let mut unchanged = 0;
     let mut monitors = Vec::new();
     let mut failures = Vec::new();
     for item in items {
+        if item.unchanged {
+            unchanged += 1;
+            continue;
+        }
         match &item.result {
             Ok(ChangeOutcome::Done { .. }) => done += 1,
             Ok(ChangeOutcome::Pending(m)) => monitors.push(m.id.as_str()),
@@ -121,6 +126,9 @@ pub fn batch_result(items: &[BatchItem]) -> String {
         }
     }
     let mut parts = vec![format!("{done} ok")];
+    if unchanged > 0 {
+        parts.push(format!("{unchanged} unchanged"));
+    }
     if !monitors.is_empty() {
         parts.push(format!(
             "{} accepted (monitors {})",

@@ -33,6 +33,14 @@ use crate::store::{AuditEntry, Operator, StoreError, StoreHandle};
 /// The largest batch when the configuration does not set `max_batch_size`.
 pub const DEFAULT_MAX_BATCH: usize = 100;
 
+/// A status change as the gate reports it to callers that tell "unchanged" apart.
+#[derive(Debug)]
+pub struct StatusOutcome {
+    pub outcome: ChangeOutcome,
+    /// The product already was in the target status; nothing was sent.
+    pub unchanged: bool,
+}
+
 #[derive(Clone)]
 pub struct Gate {
     engine: Engine,
@@ -198,8 +206,21 @@ impl Gate {
         id: &ProductId,
         to: Status,
     ) -> Result<ChangeOutcome, GateError> {
+        self.change_status_reported(id, to)
+            .await
+            .map(|reported| reported.outcome)
+    }
+
+    /// [`Gate::change_status`], also saying whether the product already was in `to` (then
+    /// nothing was sent and the journal's result is `unchanged`).
+    pub async fn change_status_reported(
+        &self,
+        id: &ProductId,
+        to: Status,
+    ) -> Result<StatusOutcome, GateError> {
         self.refuse_if_read_only("status change")?;
         let change = self.engine.change_status_from(id, to).await;
+        let unchanged = change.unchanged;
         let before = change.from.map(|s| s.as_str().to_string());
         let ids = vec![id.to_string()];
         let outcome = match change.result {
@@ -214,7 +235,11 @@ impl Gate {
             ChangeOutcome::Done { status: Some(s) } => *s,
             _ => to,
         };
-        let result = journal::outcome_text(&outcome);
+        let result = if unchanged {
+            "unchanged".to_string()
+        } else {
+            journal::outcome_text(&outcome)
+        };
         let kept = self.keep_outcome(&outcome).await;
         let journaled = self
             .journal_linked(
@@ -226,7 +251,8 @@ impl Gate {
                 journal::outcome_monitors(&outcome),
             )
             .await;
-        settle(kept.and(journaled), outcome, || {
+        let reported = StatusOutcome { outcome, unchanged };
+        settle(kept.and(journaled), reported, || {
             format!("status of {id} → {to}: {result}")
         })
     }
