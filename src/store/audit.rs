@@ -133,19 +133,22 @@ pub(super) fn insert_final(
     tx: &rusqlite::Transaction<'_>,
     path: &std::path::Path,
     monitor_id: &str,
+    monitor_created: &str,
     entry: &AuditEntry,
 ) -> StoreResult<bool> {
     let ids = encode_ids(path, &entry.product_ids)?;
     let written = tx
         .execute(
             "INSERT OR IGNORE INTO audit
-                 (time, operator, ssh_client, action, product_ids, before, after, result, monitor_id)
+                 (time, operator, ssh_client, action, product_ids, before, after, result,
+                  monitor_id, monitor_key)
              SELECT ?1,
                     coalesce(r.operator, ?2),
                     CASE WHEN r.seq IS NULL THEN ?3 ELSE r.ssh_client END,
-                    ?4, ?5, ?6, ?7, ?8, ?9
-             FROM (SELECT 1) LEFT JOIN audit_monitor l ON l.monitor_id = ?9
-                  LEFT JOIN audit r ON r.seq = l.request_seq",
+                    ?4, ?5, ?6, ?7, ?8, ?9, ?10
+             FROM (SELECT 1)
+                  LEFT JOIN audit r ON r.seq =
+                      (SELECT max(request_seq) FROM audit_monitor WHERE monitor_id = ?9)",
             params![
                 format_time(entry.time),
                 entry.operator,
@@ -155,7 +158,8 @@ pub(super) fn insert_final(
                 entry.before,
                 entry.after,
                 entry.result,
-                monitor_id
+                monitor_id,
+                format!("{monitor_id}@{monitor_created}")
             ],
         )
         .map_err(|e| StoreError::sqlite(path, e))?;
@@ -224,7 +228,14 @@ impl Store {
             .map(|(seq, monitor_id, entry)| {
                 let (monitors, request_seq) = match monitor_id {
                     Some(m) => {
-                        let request = links.iter().find(|(id, _)| *id == m).map(|(_, s)| *s);
+                        // The latest request naming this monitor before this entry (an id a
+                        // carrier reused belongs to its newest job), else any (a final entry
+                        // written before its request's entry).
+                        let requests = || links.iter().filter(|(id, _)| *id == m).map(|(_, s)| *s);
+                        let request = requests()
+                            .filter(|s| *s < seq)
+                            .max()
+                            .or_else(|| requests().max());
                         (vec![m], request)
                     }
                     None => (

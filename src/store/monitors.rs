@@ -69,7 +69,7 @@ impl Store {
             )
             .map_err(|e| StoreError::sqlite(path, e))?;
             match outcome {
-                Some(entry) => insert_final(tx, path, &monitor.id, entry),
+                Some(entry) => insert_final(tx, path, &monitor.id, &monitor.created, entry),
                 None => Ok(false),
             }
         })

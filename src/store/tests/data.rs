@@ -418,3 +418,31 @@ fn a_final_outcome_is_journaled_once_and_linked_to_its_request() {
     let last = s.audit_records_since(None).unwrap().pop().unwrap();
     assert_eq!((last.entry.operator.as_str(), last.request_seq), ("bob", None));
 }
+
+#[test]
+fn a_reused_monitor_id_gets_its_own_outcome_and_request() {
+    let (_dir, mut s) = open();
+    let alice = Operator::from_vars(Some("alice"), None, None);
+    let outcome = AuditEntry::new(&alice, MONITOR_FINAL, vec![], None, None, "completed");
+    let first = monitor("1", MonitorState::Completed);
+    let seq1 = s
+        .audit_append_linked(&entry(Utc::now(), "status"), &[first.id.clone()])
+        .unwrap();
+    assert!(s.monitor_record(&first, Some(&outcome)).unwrap());
+    // A restarted carrier numbers its jobs from 1 again: a new job, a new outcome.
+    let mut second = first.clone();
+    second.created = "2024-05-02T10:00:00Z".into();
+    let seq2 = s
+        .audit_append_linked(&entry(Utc::now(), "status"), &[second.id.clone()])
+        .unwrap();
+    assert!(s.monitor_record(&second, Some(&outcome)).unwrap());
+    assert!(!s.monitor_record(&second, Some(&outcome)).unwrap());
+    let finals: Vec<_> = s
+        .audit_records_since(None)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.is_final_outcome())
+        .map(|r| r.request_seq)
+        .collect();
+    assert_eq!(finals, [Some(seq1), Some(seq2)]);
+}
