@@ -109,7 +109,11 @@ fn stderr(o: &Output) -> String {
 
 fn json_of(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not JSON ({e}): {}\nstderr: {}", stdout(o), stderr(o))
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            stdout(o),
+            stderr(o)
+        )
     })
 }
 
@@ -135,7 +139,15 @@ fn finals(entries: &[Value]) -> Vec<&Value> {
 /// TMSP products in `status`, with the tariff (product offering) each is on.
 fn tmsp_products(sb: &Sandbox, cfg: &str, status: &str) -> Vec<(String, String)> {
     let listed = json_ok(&sb.run(&[
-        "--config", cfg, "products", "list", "--backend", "TMSP", "--status", status, "--all",
+        "--config",
+        cfg,
+        "products",
+        "list",
+        "--backend",
+        "TMSP",
+        "--status",
+        status,
+        "--all",
         "--json",
     ]));
     listed["entities"]
@@ -181,7 +193,15 @@ fn batch_wait_reports_final_outcomes_and_the_journal_completes_the_request() {
     // Two accepted changes that complete, and one product already SUSPENDED.
     let ids = format!("{},{},{already}", flex[0], flex[1]);
     let out = sb.run(&[
-        "--config", cfg, "batch", "status", "SUSPENDED", "--ids", &ids, "--yes", "--wait",
+        "--config",
+        cfg,
+        "batch",
+        "status",
+        "SUSPENDED",
+        "--ids",
+        &ids,
+        "--yes",
+        "--wait",
     ]);
     assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
     let text = stdout(&out);
@@ -208,13 +228,24 @@ fn batch_wait_reports_final_outcomes_and_the_journal_completes_the_request() {
     // One product on the fixed-term tariff: its job ends InError, named with the reason.
     let ids = format!("{},{fixed}", flex[2]);
     let out = sb.run(&[
-        "--config", cfg, "--json", "batch", "status", "SUSPENDED", "--ids", &ids, "--yes",
+        "--config",
+        cfg,
+        "--json",
+        "batch",
+        "status",
+        "SUSPENDED",
+        "--ids",
+        &ids,
+        "--yes",
         "--wait",
     ]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains(fixed) && err.contains("failed"), "{err}");
-    assert!(!err.contains(flex[2]), "the completed one is not named: {err}");
+    assert!(
+        !err.contains(flex[2]),
+        "the completed one is not named: {err}"
+    );
     let doc = json_of(&out);
     assert_eq!(doc["statistics"]["completed"], 1);
     assert_eq!(doc["statistics"]["notCompleted"], 1);
@@ -233,8 +264,17 @@ fn batch_wait_reports_final_outcomes_and_the_journal_completes_the_request() {
 
     // A timeout that runs out names what is still pending.
     let out = sb.run(&[
-        "--config", cfg, "batch", "status", "SUSPENDED", "--ids", flex[3], "--yes", "--wait",
-        "--timeout", "1ms",
+        "--config",
+        cfg,
+        "batch",
+        "status",
+        "SUSPENDED",
+        "--ids",
+        flex[3],
+        "--yes",
+        "--wait",
+        "--timeout",
+        "1ms",
     ]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(stderr(&out).contains("still pending"), "{}", stderr(&out));
@@ -251,7 +291,14 @@ fn monitors_list_refreshes_pending_monitors_from_the_carrier() {
         .find(|(_, o)| o != FIXED)
         .expect("a suspendable TMSP SIM");
     let monitor = json_ok(&sb.run(&[
-        "--config", cfg, "status", "set", id, "SUSPENDED", "--yes", "--json",
+        "--config",
+        cfg,
+        "status",
+        "set",
+        id,
+        "SUSPENDED",
+        "--yes",
+        "--json",
     ]));
     assert_eq!(monitor["state"], "InProgress");
 
@@ -276,7 +323,10 @@ fn monitors_list_refreshes_pending_monitors_from_the_carrier() {
     assert_eq!(again["entities"][0]["state"], "Completed");
     assert_eq!(finals(&audit(&sb)).len(), 1);
     let text = stdout(&sb.run(&["audit"]));
-    assert!(text.contains("monitor-final") && text.contains("← #1"), "{text}");
+    assert!(
+        text.contains("monitor-final") && text.contains("← #1"),
+        "{text}"
+    );
 }
 
 /// TMUS lists no way out of TERMINATED, so it is irreversible there; TMUS is synchronous.
@@ -309,7 +359,16 @@ async fn irreversible_targets_need_the_typed_answer_and_send_nothing_otherwise()
     };
     let listed = tokio::task::block_in_place(|| {
         json_ok(&run(
-            a(&["products", "list", "--backend", "TMUS", "--status", "ACTIVE", "--all", "--json"]),
+            a(&[
+                "products",
+                "list",
+                "--backend",
+                "TMUS",
+                "--status",
+                "ACTIVE",
+                "--all",
+                "--json",
+            ]),
             None,
         ))
     });
@@ -334,13 +393,24 @@ async fn irreversible_targets_need_the_typed_answer_and_send_nothing_otherwise()
         });
         assert_eq!(code(&out), 1, "{}", stderr(&out));
         assert!(stderr(&out).contains("Type TERMINATED"), "{}", stderr(&out));
-        assert!(stderr(&out).contains("nothing was sent"), "{}", stderr(&out));
-        assert_eq!(tmus.requests_total() - before, read_cost, "no write was sent");
+        assert!(
+            stderr(&out).contains("nothing was sent"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(
+            tmus.requests_total() - before,
+            read_cost,
+            "no write was sent"
+        );
     }
     // A batch needs the number of products.
     let two = format!("{},{}", ids[1], ids[2]);
     let out = tokio::task::block_in_place(|| {
-        run(a(&["batch", "status", "TERMINATED", "--ids", &two]), Some("3\n"))
+        run(
+            a(&["batch", "status", "TERMINATED", "--ids", &two]),
+            Some("3\n"),
+        )
     });
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(stderr(&out).contains("Type 2"), "{}", stderr(&out));
@@ -349,22 +419,41 @@ async fn irreversible_targets_need_the_typed_answer_and_send_nothing_otherwise()
 
     // The right answers go through; --yes needs none.
     let out = tokio::task::block_in_place(|| {
-        run(a(&["status", "set", &ids[0], "TERMINATED"]), Some("TERMINATED\n"))
+        run(
+            a(&["status", "set", &ids[0], "TERMINATED"]),
+            Some("TERMINATED\n"),
+        )
     });
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let out = tokio::task::block_in_place(|| {
-        run(a(&["batch", "status", "TERMINATED", "--ids", &two]), Some("2\n"))
+        run(
+            a(&["batch", "status", "TERMINATED", "--ids", &two]),
+            Some("2\n"),
+        )
     });
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(stdout(&out).contains("2 changed, 0 unchanged, 0 failed"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("2 changed, 0 unchanged, 0 failed"),
+        "{}",
+        stdout(&out)
+    );
 
     // Already TERMINATED: unchanged, exit 0, nothing to confirm and nothing sent.
     let before = tmus.requests_total();
-    let out = tokio::task::block_in_place(|| run(a(&["status", "set", &ids[0], "TERMINATED"]), None));
+    let out =
+        tokio::task::block_in_place(|| run(a(&["status", "set", &ids[0], "TERMINATED"]), None));
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(stdout(&out).contains("already TERMINATED (unchanged)"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("already TERMINATED (unchanged)"),
+        "{}",
+        stdout(&out)
+    );
     // The command's own read (to decide) and the engine's read before sending; no write.
-    assert_eq!(tmus.requests_total() - before, 2 * read_cost, "reads only, no write");
+    assert_eq!(
+        tmus.requests_total() - before,
+        2 * read_cost,
+        "reads only, no write"
+    );
     let journal = tokio::task::block_in_place(|| audit(&sb));
     assert_eq!(journal.last().unwrap()["result"], "unchanged");
 }

@@ -658,7 +658,10 @@ async fn the_poller_and_another_observer_journal_a_final_outcome_once() {
     let done = published(&mut updates, &monitor.id, MonitorState::Completed).await;
     // A CLI observer (monitors get / list, --wait) sees the same end afterwards.
     let known = store.monitor_get(&monitor.id).await.unwrap();
-    let again = gate.record_monitor(Some(&known), done.clone()).await.unwrap();
+    let again = gate
+        .record_monitor(Some(&known), done.clone())
+        .await
+        .unwrap();
     assert_eq!(again.state, MonitorState::Completed);
 
     let records = store.audit_records_since(None).await.unwrap();

@@ -124,8 +124,7 @@ pub async fn status(
             );
             if capabilities::is_irreversible(kind, to) {
                 let count = ids.len().to_string();
-                if confirm::ask_typed(options.yes, &question, &count).await? == Decision::Declined
-                {
+                if confirm::ask_typed(options.yes, &question, &count).await? == Decision::Declined {
                     return Ok(confirm::typed_declined(&count));
                 }
             } else if confirm::ask(options.yes, &question).await? == Decision::Declined {

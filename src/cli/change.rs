@@ -132,12 +132,12 @@ pub async fn follow(gate: &Gate, monitor: Monitor, print: bool) -> Result<Monito
             Ok(m) => {
                 let m = gate.record_monitor(Some(&known), m).await?;
                 if m.state != known.state && print {
-                        output::stdout(&format!(
-                            "monitor {}: {} → {}\n",
-                            sanitize(&m.id),
-                            known.state.as_str(),
-                            m.state.as_str()
-                        ))?;
+                    output::stdout(&format!(
+                        "monitor {}: {} → {}\n",
+                        sanitize(&m.id),
+                        known.state.as_str(),
+                        m.state.as_str()
+                    ))?;
                 }
                 known = m;
             }

@@ -332,7 +332,9 @@ async fn monitors_refresher(
         ))),
         Err(e) => {
             tracing::info!(error = %e, "monitors not refreshed: no usable configuration");
-            Ok(Refresher::Unavailable("not refreshed: no usable configuration".into()))
+            Ok(Refresher::Unavailable(
+                "not refreshed: no usable configuration".into(),
+            ))
         }
     }
 }

@@ -8,10 +8,10 @@
 //! one loop that owns the set of running watches. Everything stops with the cancellation token.
 
 use super::Engine;
+use super::gate::record::{changed, record_monitor};
 use super::watch::{FIRST_POLL, MAX_POLL, next_interval};
 use crate::backends::BackendError;
 use crate::domain::{Monitor, MonitorState};
-use super::gate::record::{changed, record_monitor};
 use crate::store::{DEFAULT_MONITOR_RETENTION, Operator, PendingMonitor, StoreError, StoreHandle};
 use chrono::Utc;
 use std::collections::HashMap;

@@ -182,7 +182,11 @@ impl Gate {
             .state
             .is_final()
             .then(|| record::final_entry(&self.operator, monitor));
-        let stored = self.store.monitor_record(monitor, outcome).await.map(|_| ());
+        let stored = self
+            .store
+            .monitor_record(monitor, outcome)
+            .await
+            .map(|_| ());
         if let Err(e) = &stored {
             tracing::error!(monitor = %monitor.id, error = %e, "a monitor could not be stored");
         }

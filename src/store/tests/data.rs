@@ -384,27 +384,46 @@ fn a_final_outcome_is_journaled_once_and_linked_to_its_request() {
         let product = m.product_id.iter().map(|p| p.to_string()).collect();
         AuditEntry::new(&bob, MONITOR_FINAL, product, None, None, result)
     };
-    assert!(s.monitor_record(&done, Some(&outcome(&done, "completed"))).unwrap());
     assert!(
-        !s.monitor_record(&done, Some(&outcome(&done, "completed"))).unwrap(),
+        s.monitor_record(&done, Some(&outcome(&done, "completed")))
+            .unwrap()
+    );
+    assert!(
+        !s.monitor_record(&done, Some(&outcome(&done, "completed")))
+            .unwrap(),
         "a second observer of the same end writes nothing"
     );
-    assert_eq!(s.monitor_get(&done.id).unwrap().state, MonitorState::Completed);
+    assert_eq!(
+        s.monitor_get(&done.id).unwrap().state,
+        MonitorState::Completed
+    );
     // A pending state never writes an outcome, even if one is offered.
     let pending = monitor("c", MonitorState::InProgress);
-    assert!(!s.monitor_record(&pending, Some(&outcome(&pending, "x"))).unwrap());
-    assert!(s.monitor_record(&failed, Some(&outcome(&failed, "failed: TARIFF"))).unwrap());
+    assert!(
+        !s.monitor_record(&pending, Some(&outcome(&pending, "x")))
+            .unwrap()
+    );
+    assert!(
+        s.monitor_record(&failed, Some(&outcome(&failed, "failed: TARIFF")))
+            .unwrap()
+    );
 
     let records = s.audit_records_since(None).unwrap();
     assert_eq!(records.len(), 3);
     assert_eq!(records[0].seq, seq);
-    assert_eq!(records[0].monitors, vec![done.id.clone(), failed.id.clone()]);
+    assert_eq!(
+        records[0].monitors,
+        vec![done.id.clone(), failed.id.clone()]
+    );
     assert_eq!(records[0].request_seq, None);
     let finals: Vec<_> = records.iter().filter(|r| r.is_final_outcome()).collect();
     assert_eq!(finals.len(), 2);
     assert_eq!(finals[0].monitors, vec![done.id.clone()]);
     assert_eq!(finals[0].request_seq, Some(seq));
-    assert_eq!(finals[0].entry.operator, "alice", "the requester, not the observer");
+    assert_eq!(
+        finals[0].entry.operator, "alice",
+        "the requester, not the observer"
+    );
     assert_eq!(finals[0].entry.result, "completed");
     assert_eq!(finals[1].entry.result, "failed: TARIFF");
     let json = serde_json::to_value(finals[1]).unwrap();
@@ -414,9 +433,15 @@ fn a_final_outcome_is_journaled_once_and_linked_to_its_request() {
 
     // An outcome with no journaled request keeps its observer and has no link.
     let orphan = monitor("d", MonitorState::Cancelled);
-    assert!(s.monitor_record(&orphan, Some(&outcome(&orphan, "cancelled"))).unwrap());
+    assert!(
+        s.monitor_record(&orphan, Some(&outcome(&orphan, "cancelled")))
+            .unwrap()
+    );
     let last = s.audit_records_since(None).unwrap().pop().unwrap();
-    assert_eq!((last.entry.operator.as_str(), last.request_seq), ("bob", None));
+    assert_eq!(
+        (last.entry.operator.as_str(), last.request_seq),
+        ("bob", None)
+    );
 }
 
 #[test]
@@ -426,14 +451,20 @@ fn a_reused_monitor_id_gets_its_own_outcome_and_request() {
     let outcome = AuditEntry::new(&alice, MONITOR_FINAL, vec![], None, None, "completed");
     let first = monitor("1", MonitorState::Completed);
     let seq1 = s
-        .audit_append_linked(&entry(Utc::now(), "status"), &[first.id.clone()])
+        .audit_append_linked(
+            &entry(Utc::now(), "status"),
+            std::slice::from_ref(&first.id),
+        )
         .unwrap();
     assert!(s.monitor_record(&first, Some(&outcome)).unwrap());
     // A restarted carrier numbers its jobs from 1 again: a new job, a new outcome.
     let mut second = first.clone();
     second.created = "2024-05-02T10:00:00Z".into();
     let seq2 = s
-        .audit_append_linked(&entry(Utc::now(), "status"), &[second.id.clone()])
+        .audit_append_linked(
+            &entry(Utc::now(), "status"),
+            std::slice::from_ref(&second.id),
+        )
         .unwrap();
     assert!(s.monitor_record(&second, Some(&outcome)).unwrap());
     assert!(!s.monitor_record(&second, Some(&outcome)).unwrap());

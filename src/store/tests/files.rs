@@ -205,10 +205,13 @@ fn version_3_gains_outcome_links_keeping_its_journal() {
     }
     let mut s = Store::open(dir.path()).unwrap();
     assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
-    assert!(SCHEMA_VERSION >= 4);
+    const { assert!(SCHEMA_VERSION >= 4) };
     let old = s.audit_records_since(None).unwrap();
     assert_eq!(old.len(), 1);
-    assert_eq!((old[0].entry.result.as_str(), old[0].monitors.len()), ("ok", 0));
+    assert_eq!(
+        (old[0].entry.result.as_str(), old[0].monitors.len()),
+        ("ok", 0)
+    );
     let seq = s
         .audit_append_linked(&old[0].entry, &["TMSP-1".to_string()])
         .unwrap();
