@@ -688,19 +688,26 @@ fn monitors_are_polled_and_cancelled_from_other_processes() {
     let out = sb.run(&[cfg[0], cfg[1], "monitors", "cancel", "1NCE-42", "--yes"]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
 
+    // Each request's final outcome is journaled once, by whoever saw it first (monitors get,
+    // --wait, the cancel).
     let entries = audit(&sb);
     assert_eq!(
         actions(&entries),
         [
             "status",
+            "monitor-final",
             "status",
+            "monitor-final",
             "status",
+            "monitor-final",
             "monitor-cancel",
             "monitor-cancel"
         ]
     );
-    assert_eq!(entries[3]["before"], "InProgress");
-    assert_eq!(entries[3]["after"], "Cancelled");
+    assert_eq!(entries[1]["result"], "completed");
+    assert_eq!(entries[5]["result"], "cancelled");
+    assert_eq!(entries[6]["before"], "InProgress");
+    assert_eq!(entries[6]["after"], "Cancelled");
 }
 
 #[test]

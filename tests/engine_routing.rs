@@ -126,12 +126,11 @@ async fn batches_stay_within_one_account_and_report_per_product() {
         .await
         .unwrap();
     assert_eq!(items.len(), 3);
-    // Rows 0 and 1 are ACTIVE and may be suspended; row 2 is already SUSPENDED: refused alone.
+    // Rows 0 and 1 are ACTIVE and may be suspended; row 2 is already SUSPENDED: unchanged,
+    // not sent and not an error.
     assert!(items[0].result.is_ok() && items[1].result.is_ok());
-    assert!(matches!(
-        items[2].result,
-        Err(BackendError::TransitionNotAllowed { .. })
-    ));
+    assert!(!items[0].unchanged && !items[1].unchanged);
+    assert!(items[2].result.is_ok() && items[2].unchanged);
 
     let mixed: Vec<ProductId> = vec![ids[0].clone(), "INTELSAT-27000".parse().unwrap()];
     let calls_before = (a.calls(), sat.calls());

@@ -270,19 +270,20 @@ async fn every_gated_action_writes_exactly_one_entry_with_before_after_and_resul
         "failed: requested delete berth",
     );
 
-    // a2 is SUSPENDED → ACTIVE (allowed); a3 is already ACTIVE (ACTIVE → ACTIVE is not listed).
+    // a2 is SUSPENDED → ACTIVE (allowed); a3 is already ACTIVE: unchanged, not a failure.
     let items = gate
         .batch_status(&[a2.clone(), a3.clone()], Status::Active)
         .await
         .unwrap();
-    assert!(items[0].result.is_ok() && items[1].result.is_err());
+    assert!(items[0].result.is_ok() && !items[0].unchanged);
+    assert!(items[1].result.is_ok() && items[1].unchanged);
     check(
         &audit(&store).await,
         "batch-status",
         &[&a2, &a3],
         Some("ACTIVE ×1, SUSPENDED ×1"),
         Some("ACTIVE"),
-        "1 ok, 1 failed: 1NCE-8988228066000000003: ",
+        "1 ok, 1 unchanged",
     );
     let mixed = gate
         .batch_status(&[a0.clone(), t0.clone()], Status::Active)
@@ -558,8 +559,11 @@ async fn cancelling_a_monitor_updates_the_carrier_the_store_the_journal_and_subs
     assert!(store.monitors_pending().await.unwrap().is_empty());
 
     let entries = audit(&store).await;
-    assert_eq!(entries.len(), 2);
-    let e = &entries[1];
+    assert_eq!(entries.len(), 3);
+    // The cancelled monitor's final outcome completes the request's entry.
+    assert_eq!(entries[1].action, "monitor-final");
+    assert_eq!(entries[1].result, "cancelled");
+    let e = &entries[2];
     assert_eq!(e.action, "monitor-cancel");
     assert_eq!(e.product_ids, vec![id.to_string()]);
     assert_eq!(e.before.as_deref(), Some("InProgress"));
@@ -578,9 +582,96 @@ async fn cancelling_a_monitor_updates_the_carrier_the_store_the_journal_and_subs
     assert_eq!(again.exit_code(), 1, "{again}");
     assert_eq!(
         audit(&store).await.len(),
-        3,
+        4,
         "the failed cancel is journaled too"
     );
+
+    cancel.cancel();
+    running.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_batch_skips_products_already_in_the_target_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = StoreHandle::open(dir.path().to_path_buf()).await.unwrap();
+    let onence = Arc::new(MemoryBackend::generate("1nce", BackendKind::OneNce, 10));
+    let engine = engine_over(&[&onence]);
+    let gate = Gate::new(engine.clone(), store.clone(), operator());
+    let mut active = Vec::new();
+    let mut suspended = None;
+    for i in 0..10 {
+        let id = sim(BackendKind::OneNce, i);
+        match engine.product(&id).await.unwrap().summary.status.status {
+            Status::Active if active.len() < 4 => active.push(id),
+            Status::Suspended if suspended.is_none() => suspended = Some(id),
+            _ => {}
+        }
+    }
+    let mut ids = active.clone();
+    ids.insert(2, suspended.expect("a SUSPENDED product"));
+
+    let before = onence.calls();
+    let items = gate.batch_status(&ids, Status::Suspended).await.unwrap();
+    // Two reads per product (the account check, then the status before sending) and one
+    // write per product not already SUSPENDED.
+    assert_eq!(onence.calls() - before, 2 * ids.len() + 4);
+    let unchanged: Vec<_> = items.iter().filter(|i| i.unchanged).collect();
+    assert_eq!(unchanged.len(), 1);
+    assert_eq!(unchanged[0].id, ids[2]);
+    assert!(items.iter().all(|i| i.result.is_ok()));
+    for id in &active {
+        assert_eq!(
+            engine.product(id).await.unwrap().summary.status.status,
+            Status::Suspended
+        );
+    }
+    let entries = audit(&store).await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].result, "4 ok, 1 unchanged");
+
+    // One product: unchanged, journaled, nothing sent.
+    let before = onence.calls();
+    let one = gate
+        .change_status_reported(&ids[2], Status::Suspended)
+        .await
+        .unwrap();
+    assert!(one.unchanged);
+    assert_eq!(onence.calls() - before, 1, "the read only");
+    assert_eq!(audit(&store).await[1].result, "unchanged");
+}
+
+#[tokio::test]
+async fn the_poller_and_another_observer_journal_a_final_outcome_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = StoreHandle::open(dir.path().to_path_buf()).await.unwrap();
+    let tmsp =
+        Arc::new(MemoryBackend::generate("tmsp", BackendKind::Tmsp, 4).with_async_changes(2));
+    let engine = engine_over(&[&tmsp]);
+    let poller = MonitorPoller::new(engine.clone(), store.clone(), fast());
+    let mut updates = poller.subscribe();
+    let gate = Gate::new(engine.clone(), store.clone(), operator()).with_poller(poller.handle());
+    let cancel = CancellationToken::new();
+    let running = poller.start(cancel.clone());
+
+    let id = sim(BackendKind::Tmsp, 0);
+    let monitor = pending(gate.change_status(&id, Status::Suspended).await.unwrap());
+    let done = published(&mut updates, &monitor.id, MonitorState::Completed).await;
+    // A CLI observer (monitors get / list, --wait) sees the same end afterwards.
+    let known = store.monitor_get(&monitor.id).await.unwrap();
+    let again = gate
+        .record_monitor(Some(&known), done.clone())
+        .await
+        .unwrap();
+    assert_eq!(again.state, MonitorState::Completed);
+
+    let records = store.audit_records_since(None).await.unwrap();
+    let finals: Vec<_> = records.iter().filter(|r| r.is_final_outcome()).collect();
+    assert_eq!(finals.len(), 1, "{records:?}");
+    assert_eq!(finals[0].entry.result, "completed");
+    assert_eq!(finals[0].entry.product_ids, vec![id.to_string()]);
+    assert_eq!(finals[0].request_seq, Some(records[0].seq));
+    assert_eq!(records[0].monitors, vec![monitor.id.clone()]);
+    assert_eq!(finals[0].entry.operator, "noc-alice");
 
     cancel.cancel();
     running.await.unwrap();

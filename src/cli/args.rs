@@ -214,7 +214,8 @@ impl GetCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum StatusCommand {
-    /// Move a product to STATUS (asks y/N on a terminal unless --yes).
+    /// Move a product to STATUS (asks y/N on a terminal unless --yes; TERMINATED/DELETED ask
+    /// for the status name to be typed).
     Set {
         id: String,
         /// Target status: ACTIVE, SUSPENDED, BLOCKED, TERMINATED, …
@@ -277,7 +278,8 @@ pub enum AttrsCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum BatchCommand {
-    /// Move every listed product (one account) to STATUS (asks y/N on a terminal unless --yes).
+    /// Move every listed product (one account) to STATUS (asks y/N on a terminal unless --yes;
+    /// TERMINATED/DELETED ask for the number of products to be typed).
     Status {
         /// Target status: ACTIVE, SUSPENDED, …
         status: String,
@@ -292,15 +294,21 @@ pub enum BatchCommand {
         /// A file with one product id per line (`#` starts a comment).
         #[arg(long, value_name = "FILE")]
         ids_file: Option<PathBuf>,
-        /// Do not ask for confirmation.
+        /// Do not ask for confirmation (nor for the typed count of an irreversible target).
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Follow every asynchronous change to its end; exit 1 unless all completed.
+        #[arg(long)]
+        wait: bool,
+        /// How long --wait may take in all (e.g. 90s, 10m); still pending then: exit 1.
+        #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = humantime::parse_duration)]
+        timeout: Duration,
     },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum MonitorsCommand {
-    /// Every monitor in the local store, with state, age and last update.
+    /// Every monitor in the local store, pending ones refreshed from their carriers first.
     List,
     /// Ask the carrier for a monitor's state (and record it).
     Get {

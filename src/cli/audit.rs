@@ -1,11 +1,13 @@
 //! `audit [--since TIME]`: the journal of every change made through the gate (who, from where,
 //! when, on what, before/after, result), oldest first. TIME is RFC 3339
 //! (`2026-11-29T08:00:00Z`), a date (`2026-11-29`, midnight UTC) or a duration back from now
-//! (`2h`, `7d`, `1h 30m` — humantime).
+//! (`2h`, `7d`, `1h 30m` — humantime). Each entry shows its `#` (seq); an asynchronous
+//! request's entry names its monitors, and each monitor's final-outcome entry (`monitor-final`)
+//! names the request entry it completes.
 
 use super::error::{CliError, exit};
 use super::{output, text};
-use crate::store::{AuditEntry, StoreHandle};
+use crate::store::{AuditEntry, AuditRecord, StoreHandle};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::json;
 
@@ -48,23 +50,35 @@ fn products(ids: &[String]) -> String {
     }
 }
 
+/// The monitors column: a request's monitors (shortened like products), or for a final-outcome
+/// entry its monitor and the request entry it completes (`TMSP-7 ← #12`).
+fn monitors(r: &AuditRecord) -> String {
+    match (r.is_final_outcome(), r.request_seq) {
+        (true, Some(seq)) => format!("{} ← #{seq}", r.monitors.join(",")),
+        _ if r.monitors.is_empty() => "-".into(),
+        _ => products(&r.monitors),
+    }
+}
+
 pub async fn run(
     store: &StoreHandle,
     since: Option<DateTime<Utc>>,
     as_json: bool,
 ) -> Result<i32, CliError> {
-    let entries = store.audit_since(since).await?;
+    let records = store.audit_records_since(since).await?;
     if as_json {
-        let n = entries.len();
+        let n = records.len();
         output::json(&json!({
-            "entities": entries,
+            "entities": records,
             "statistics": {"totalCount": n},
         }))?;
     } else {
-        let rows: Vec<Vec<String>> = entries
+        let rows: Vec<Vec<String>> = records
             .iter()
-            .map(|e| {
+            .map(|r| {
+                let e = &r.entry;
                 vec![
+                    r.seq.to_string(),
                     e.time.to_rfc3339_opts(SecondsFormat::Secs, true),
                     who(e),
                     e.action.clone(),
@@ -72,12 +86,14 @@ pub async fn run(
                     e.before.clone().unwrap_or_else(|| "-".into()),
                     e.after.clone().unwrap_or_else(|| "-".into()),
                     e.result.clone(),
+                    monitors(r),
                 ]
             })
             .collect();
         output::stdout(&text::table(
             &[
-                "TIME", "OPERATOR", "ACTION", "PRODUCTS", "BEFORE", "AFTER", "RESULT",
+                "#", "TIME", "OPERATOR", "ACTION", "PRODUCTS", "BEFORE", "AFTER", "RESULT",
+                "MONITORS",
             ],
             &rows,
         ))?;

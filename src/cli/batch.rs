@@ -3,19 +3,28 @@
 //! Ids are parsed before anything starts; ids of different accounts are refused by the engine
 //! before any change is sent (exit 2, naming the accounts), and before confirmation is asked.
 //!
-//! Exit: 0 when every product changed (or was accepted), 3 when every one was refused as not
-//! supported / not allowed, 1 when some failed.
+//! A product already in the target status is `unchanged` (nothing sent, not a failure). An
+//! irreversible target (`capabilities::is_irreversible`) needs the number of products typed,
+//! unless `--yes`. `--wait` follows every monitor the batch produced (bounded by `--timeout`).
+//!
+//! Exit: 0 when every product changed (or was accepted, or was unchanged) — with `--wait`, and
+//! every monitor completed; 3 when every one was refused as not supported / not allowed; 1 when
+//! some failed, a waited monitor did not complete, or the timeout ran out.
 
+use super::change::follow;
 use super::confirm::{self, Decision};
 use super::error::{CliError, backend_problem, exit};
 use super::{json, output, text};
 use crate::backends::ChangeOutcome;
 use crate::domain::capabilities::{self, Operation};
-use crate::domain::{ProductId, Status};
+use crate::domain::{Monitor, MonitorState, ProductId, Status};
+use crate::engine::gate::journal;
+use crate::engine::poller::{in_error, is_permanent};
 use crate::engine::{BatchItem, Gate};
 use crate::text::sanitize;
 use serde_json::json;
 use std::path::Path;
+use std::time::Duration;
 
 /// Ids from `--ids a,b,c`.
 pub fn ids_from_list(raw: &str) -> Result<Vec<ProductId>, CliError> {
@@ -85,11 +94,19 @@ fn unique(
     Ok(ids)
 }
 
+/// How `batch status` was asked to run.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchOptions {
+    pub yes: bool,
+    /// `--wait`, bounded by `--timeout`: follow every monitor the batch produced to its end.
+    pub wait: Option<Duration>,
+}
+
 pub async fn status(
     gate: &Gate,
     ids: &[ProductId],
     to: Status,
-    yes: bool,
+    options: BatchOptions,
     as_json: bool,
 ) -> Result<i32, CliError> {
     let kind = ids[0].kind;
@@ -105,22 +122,158 @@ pub async fn status(
                 ids.len(),
                 sanitize(&account)
             );
-            if confirm::ask(yes, &question).await? == Decision::Declined {
+            if capabilities::is_irreversible(kind, to) {
+                let count = ids.len().to_string();
+                if confirm::ask_typed(options.yes, &question, &count).await? == Decision::Declined {
+                    return Ok(confirm::typed_declined(&count));
+                }
+            } else if confirm::ask(options.yes, &question).await? == Decision::Declined {
                 return Ok(confirm::declined());
             }
         }
     }
     let items = gate.batch_status(ids, to).await?;
-    if as_json {
-        output::json(&document(&items, to))?;
-    } else {
+    let Some(limit) = options.wait else {
+        if as_json {
+            output::json(&document(&items, to, None))?;
+        } else {
+            output::stdout(&table(&items, to))?;
+            output::stdout(&summary(&items))?;
+        }
+        return Ok(exit_code(&items));
+    };
+    if !as_json {
         output::stdout(&table(&items, to))?;
+        output::stdout(&summary(&items))?;
     }
-    Ok(exit_code(&items))
+    let pending: Vec<Monitor> = items
+        .iter()
+        .filter_map(|i| match &i.result {
+            Ok(ChangeOutcome::Pending(m)) => Some(m.clone()),
+            _ => None,
+        })
+        .collect();
+    let waited = wait_all(gate, pending, limit, !as_json).await;
+    if as_json {
+        output::json(&document(&items, to, Some(&waited)))?;
+    } else if !waited.is_empty() {
+        output::stdout(&outcomes_table(&waited))?;
+    }
+    Ok(exit_code(&items).max(waited_exit(&waited, limit)))
 }
 
-fn document(items: &[BatchItem], to: Status) -> serde_json::Value {
-    let (mut done, mut accepted, mut failed) = (0, 0, 0);
+/// How one waited monitor ended.
+#[derive(Debug)]
+pub enum Waited {
+    /// Final (Completed, InError, Cancelled), as recorded.
+    Final(Monitor),
+    /// The carrier cannot answer for it (unknown, unsupported): recorded InError with the reason.
+    Failed(Monitor),
+    /// Still InProgress when `--timeout` ran out.
+    Pending(Monitor),
+}
+
+impl Waited {
+    fn monitor(&self) -> &Monitor {
+        match self {
+            Waited::Final(m) | Waited::Failed(m) | Waited::Pending(m) => m,
+        }
+    }
+
+    fn completed(&self) -> bool {
+        matches!(self, Waited::Final(m) if m.state == MonitorState::Completed)
+    }
+
+    fn outcome(&self) -> String {
+        match self {
+            Waited::Pending(_) => "still pending".into(),
+            Waited::Final(m) | Waited::Failed(m) => journal::final_result(m),
+        }
+    }
+}
+
+/// Follow every monitor concurrently (`Engine::watch_monitor` through [`super::change::follow`],
+/// each change recorded through the gate, a final one journaled once) until all are final or
+/// `limit` has passed. Results keep the monitors' order.
+pub async fn wait_all(
+    gate: &Gate,
+    monitors: Vec<Monitor>,
+    limit: Duration,
+    print: bool,
+) -> Vec<Waited> {
+    let deadline = tokio::time::Instant::now() + limit;
+    let follows = monitors.into_iter().map(|m| async move {
+        let followed = tokio::time::timeout_at(deadline, follow(gate, m.clone(), print)).await;
+        match followed {
+            Ok(Ok(last)) if last.state.is_final() => Waited::Final(last),
+            Ok(Ok(last)) => Waited::Pending(last),
+            Ok(Err(CliError::Backend(e))) if is_permanent(&e) => {
+                let failed = in_error(&m, &e);
+                match gate.record_monitor(Some(&m), failed.clone()).await {
+                    Ok(recorded) => Waited::Failed(recorded),
+                    Err(_) => Waited::Failed(failed),
+                }
+            }
+            Ok(Err(e)) => {
+                output::stderr_line(&format!(
+                    "cmo: following {} failed: {}",
+                    sanitize(&m.id),
+                    sanitize(&e.to_string())
+                ));
+                Waited::Pending(m)
+            }
+            Err(_) => Waited::Pending(m),
+        }
+    });
+    futures::future::join_all(follows).await
+}
+
+/// 0 when every waited monitor completed; 1 naming on stderr each that did not (its carrier's
+/// reason) or that is still pending when the timeout ran out.
+fn waited_exit(waited: &[Waited], limit: Duration) -> i32 {
+    let mut code = exit::OK;
+    for w in waited.iter().filter(|w| !w.completed()) {
+        code = exit::RUNTIME;
+        let m = w.monitor();
+        let product = m.product_id.as_ref().map_or("-".into(), |p| p.to_string());
+        let line = match w {
+            Waited::Pending(_) => format!(
+                "cmo: {product}: monitor {} still pending after {}",
+                m.id,
+                humantime::format_duration(limit)
+            ),
+            _ => format!("cmo: {product}: monitor {} {}", m.id, w.outcome()),
+        };
+        output::stderr_line(&sanitize(&line));
+    }
+    code
+}
+
+fn outcomes_table(waited: &[Waited]) -> String {
+    let rows: Vec<Vec<String>> = waited
+        .iter()
+        .map(|w| {
+            let m = w.monitor();
+            vec![
+                m.product_id.as_ref().map_or("-".into(), |p| p.to_string()),
+                m.id.clone(),
+                w.outcome(),
+            ]
+        })
+        .collect();
+    text::table(&["ID", "MONITOR", "OUTCOME"], &rows)
+}
+
+/// `4 changed, 1 unchanged, 0 failed` (accepted asynchronous changes count as changed).
+fn summary(items: &[BatchItem]) -> String {
+    let unchanged = items.iter().filter(|i| i.unchanged).count();
+    let failed = items.iter().filter(|i| i.result.is_err()).count();
+    let changed = items.len() - unchanged - failed;
+    format!("{changed} changed, {unchanged} unchanged, {failed} failed\n")
+}
+
+fn document(items: &[BatchItem], to: Status, waited: Option<&[Waited]>) -> serde_json::Value {
+    let (mut done, mut accepted, mut failed, mut unchanged) = (0, 0, 0, 0);
     let entities: Vec<_> = items
         .iter()
         .map(|item| {
@@ -129,6 +282,11 @@ fn document(items: &[BatchItem], to: Status) -> serde_json::Value {
                 "from": item.from.map(Status::as_str),
             });
             match &item.result {
+                Ok(ChangeOutcome::Done { status }) if item.unchanged => {
+                    unchanged += 1;
+                    e["result"] = json!("unchanged");
+                    e["status"] = json!(status.unwrap_or(to).as_str());
+                }
                 Ok(ChangeOutcome::Done { status }) => {
                     done += 1;
                     e["result"] = json!("done");
@@ -137,7 +295,13 @@ fn document(items: &[BatchItem], to: Status) -> serde_json::Value {
                 Ok(ChangeOutcome::Pending(m)) => {
                     accepted += 1;
                     e["result"] = json!("accepted");
-                    e["monitor"] = json::monitor(m, "");
+                    let last = waited
+                        .and_then(|w| w.iter().find(|w| w.monitor().id == m.id))
+                        .map(|w| {
+                            e["outcome"] = json!(w.outcome());
+                            w.monitor()
+                        });
+                    e["monitor"] = json::monitor(last.unwrap_or(m), "");
                 }
                 Err(err) => {
                     failed += 1;
@@ -148,10 +312,24 @@ fn document(items: &[BatchItem], to: Status) -> serde_json::Value {
             e
         })
         .collect();
-    json!({
-        "entities": entities,
-        "statistics": {"totalCount": items.len(), "done": done, "accepted": accepted, "failed": failed},
-    })
+    let mut statistics = json!({
+        "totalCount": items.len(),
+        "done": done,
+        "accepted": accepted,
+        "unchanged": unchanged,
+        "failed": failed,
+    });
+    if let Some(waited) = waited {
+        let completed = waited.iter().filter(|w| w.completed()).count();
+        let pending = waited
+            .iter()
+            .filter(|w| matches!(w, Waited::Pending(_)))
+            .count();
+        statistics["completed"] = json!(completed);
+        statistics["notCompleted"] = json!(waited.len() - completed - pending);
+        statistics["stillPending"] = json!(pending);
+    }
+    json!({"entities": entities, "statistics": statistics})
 }
 
 fn table(items: &[BatchItem], to: Status) -> String {
@@ -159,6 +337,9 @@ fn table(items: &[BatchItem], to: Status) -> String {
         .iter()
         .map(|item| {
             let result = match &item.result {
+                Ok(ChangeOutcome::Done { status }) if item.unchanged => {
+                    format!("unchanged (already {})", status.unwrap_or(to))
+                }
                 Ok(ChangeOutcome::Done { status }) => {
                     format!("ok → {}", status.unwrap_or(to))
                 }

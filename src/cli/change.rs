@@ -10,7 +10,6 @@ use super::{json, output};
 use crate::backends::ChangeOutcome;
 use crate::domain::capabilities::{self, Operation};
 use crate::domain::{Characteristic, ConnectivityType, Monitor, MonitorState, ProductId, Status};
-use crate::engine::poller::merge_monitor;
 use crate::engine::{Engine, Gate};
 use crate::text::sanitize;
 
@@ -46,14 +45,32 @@ pub async fn status_set(gate: &Gate, change: StatusChange, as_json: bool) -> Res
         if satellite {
             suffix = "-terminal";
         }
-        if allowed(&id, satellite, from, to)
-            && confirm::ask(yes, &format!("Change {id} from {from} to {to}?")).await?
+        // Already there: nothing will be sent, so nothing to confirm (the gate journals it).
+        if from != to && allowed(&id, satellite, from, to) {
+            if capabilities::is_irreversible(id.kind, to) {
+                let question = format!("Change {id} from {from} to {to}?");
+                if confirm::ask_typed(yes, &question, to.as_str()).await? == Decision::Declined {
+                    return Ok(confirm::typed_declined(to.as_str()));
+                }
+            } else if confirm::ask(yes, &format!("Change {id} from {from} to {to}?")).await?
                 == Decision::Declined
-        {
-            return Ok(confirm::declined());
+            {
+                return Ok(confirm::declined());
+            }
         }
     }
-    match gate.change_status(&id, to).await? {
+    let reported = gate.change_status_reported(&id, to).await?;
+    if reported.unchanged {
+        if as_json {
+            let mut doc = json::status_done(&id, Some(to), suffix);
+            doc["result"] = serde_json::json!("unchanged");
+            output::json(&doc)?;
+        } else {
+            output::stdout(&format!("{id}: already {to} (unchanged)\n"))?;
+        }
+        return Ok(exit::OK);
+    }
+    match reported.outcome {
         ChangeOutcome::Done { status } => {
             let now = status.unwrap_or(to);
             if as_json {
@@ -113,17 +130,14 @@ pub async fn follow(gate: &Gate, monitor: Monitor, print: bool) -> Result<Monito
     while let Some(polled) = updates.recv().await {
         match polled {
             Ok(m) => {
-                let m = merge_monitor(&known, m);
-                if m.state != known.state {
-                    gate.store().monitor_upsert(&m).await?;
-                    if print {
-                        output::stdout(&format!(
-                            "monitor {}: {} → {}\n",
-                            sanitize(&m.id),
-                            known.state.as_str(),
-                            m.state.as_str()
-                        ))?;
-                    }
+                let m = gate.record_monitor(Some(&known), m).await?;
+                if m.state != known.state && print {
+                    output::stdout(&format!(
+                        "monitor {}: {} → {}\n",
+                        sanitize(&m.id),
+                        known.state.as_str(),
+                        m.state.as_str()
+                    ))?;
                 }
                 known = m;
             }

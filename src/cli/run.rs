@@ -276,6 +276,8 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
             ids,
             ids_file,
             yes,
+            wait,
+            timeout,
         }) => {
             let to = status(&to)?;
             let ids = match (ids, ids_file) {
@@ -289,16 +291,21 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
             };
             let session = demo::open(&g, &paths).await?;
             let gate = session.local.gate(session.engine.clone()).await?;
-            batch::status(&gate, &ids, to, yes, g.json).await
+            let options = batch::BatchOptions {
+                yes,
+                wait: wait.then_some(timeout),
+            };
+            batch::status(&gate, &ids, to, options, g.json).await
         }
         Command::Monitors(MonitorsCommand::List) => {
             let store = Local::without_engine(&g, &paths)?.store().await?;
-            monitors::list(&store, g.json).await
+            let refresher = monitors_refresher(&g, &paths, &store).await?;
+            monitors::list(&store, &refresher, g.json).await
         }
         Command::Monitors(MonitorsCommand::Get { id }) => {
             let session = demo::open(&g, &paths).await?;
-            let store = session.local.store().await?;
-            monitors::get(&session.engine, &store, &id, g.json).await
+            let gate = session.local.gate(session.engine.clone()).await?;
+            monitors::get(&gate, &id, g.json).await
         }
         Command::Monitors(MonitorsCommand::Cancel { id, yes }) => {
             let session = demo::open(&g, &paths).await?;
@@ -317,6 +324,44 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
                 .transpose()?;
             let store = Local::without_engine(&g, &paths)?.store().await?;
             audit::run(&store, since, g.json).await
+        }
+    }
+}
+
+/// Where `monitors list` refreshes pending monitors from. The engine (and the configuration's
+/// secrets) is built only when some monitor is pending; without a usable configuration the
+/// stored states are listed with the reason, since listing local data must not need a carrier.
+/// `--demo` simulators are fresh in every process and never saw an earlier process's jobs.
+async fn monitors_refresher(
+    g: &GlobalArgs,
+    paths: &Paths,
+    store: &crate::store::StoreHandle,
+) -> Result<monitors::Refresher, CliError> {
+    use monitors::Refresher;
+    let pending = store
+        .monitors_list()
+        .await?
+        .iter()
+        .any(|m| !m.state.is_final());
+    if !pending {
+        return Ok(Refresher::Unavailable("nothing pending".into()));
+    }
+    if g.demo {
+        return Ok(Refresher::Unavailable(
+            "not refreshed: --demo simulators do not know earlier jobs".into(),
+        ));
+    }
+    match demo::open(g, paths).await {
+        Ok(session) => Ok(Refresher::Gate(crate::engine::Gate::new(
+            session.engine,
+            store.clone(),
+            crate::store::Operator::from_env(),
+        ))),
+        Err(e) => {
+            tracing::info!(error = %e, "monitors not refreshed: no usable configuration");
+            Ok(Refresher::Unavailable(
+                "not refreshed: no usable configuration".into(),
+            ))
         }
     }
 }

@@ -283,6 +283,17 @@ pub fn terminal_change_allowed(kind: BackendKind, from: Status, to: Status) -> b
         && terminal_transitions(kind).contains(&(from, to))
 }
 
+/// Whether moving a product of `kind` to `to` cannot be undone: TERMINATED and DELETED are
+/// irreversible unless the seed's tables list a transition out of that status for `kind`. The
+/// one place this is decided: the CLI's typed confirmation and the console's dialogs ask it.
+pub fn is_irreversible(kind: BackendKind, to: Status) -> bool {
+    matches!(to, Status::Terminated | Status::Deleted)
+        && !sim_transitions(kind)
+            .iter()
+            .chain(terminal_transitions(kind))
+            .any(|(from, _)| *from == to)
+}
+
 /// The targets a SIM in `from` can be moved to on `kind` (what the console's status menu offers).
 pub fn sim_targets(kind: BackendKind, from: Status) -> Vec<Status> {
     if !supports(kind, Operation::ChangeSimStatus) {

@@ -17,6 +17,8 @@ pub struct BatchItem {
     /// The status read just before the change; `None` when the product could not be read.
     pub from: Option<Status>,
     pub result: BackendResult<ChangeOutcome>,
+    /// Already in the target status: nothing was sent (`result` is `Done`).
+    pub unchanged: bool,
 }
 
 impl Engine {
@@ -91,6 +93,7 @@ impl Engine {
                     id,
                     from: change.from,
                     result: change.result,
+                    unchanged: change.unchanged,
                 }
             })
             .buffered(IN_FLIGHT)

@@ -32,6 +32,9 @@ use std::time::Instant;
 pub struct StatusChange {
     pub from: Option<Status>,
     pub result: BackendResult<ChangeOutcome>,
+    /// The product already was in the target status: nothing was sent, and `result` is
+    /// `Done` with that status. Not an error (an operator re-running a batch expects this).
+    pub unchanged: bool,
 }
 
 #[derive(Clone)]
@@ -319,6 +322,7 @@ impl Engine {
             return StatusChange {
                 from: None,
                 result: Err(refusal),
+                unchanged: false,
             };
         }
         let product = match self.product(id).await {
@@ -327,10 +331,20 @@ impl Engine {
                 return StatusChange {
                     from: None,
                     result: Err(e),
+                    unchanged: false,
                 };
             }
         };
         let from = product.summary.status.status;
+        // Already there: no transition to check and nothing to send. Decided here, after the
+        // read every change makes anyway, so a ✖ operation is still refused above.
+        if from == to {
+            return StatusChange {
+                from: Some(from),
+                result: Ok(ChangeOutcome::Done { status: Some(to) }),
+                unchanged: true,
+            };
+        }
         let satellite = product.summary.connectivity == ConnectivityType::Satellite;
         let result = self
             .route(id, move |b, bid| async move {
@@ -344,6 +358,7 @@ impl Engine {
         StatusChange {
             from: Some(from),
             result,
+            unchanged: false,
         }
     }
 

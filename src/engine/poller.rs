@@ -8,10 +8,11 @@
 //! one loop that owns the set of running watches. Everything stops with the cancellation token.
 
 use super::Engine;
+use super::gate::record::{changed, record_monitor};
 use super::watch::{FIRST_POLL, MAX_POLL, next_interval};
 use crate::backends::BackendError;
 use crate::domain::{Monitor, MonitorState};
-use crate::store::{DEFAULT_MONITOR_RETENTION, PendingMonitor, StoreError, StoreHandle};
+use crate::store::{DEFAULT_MONITOR_RETENTION, Operator, PendingMonitor, StoreError, StoreHandle};
 use chrono::Utc;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -32,6 +33,9 @@ pub struct PollerConfig {
     pub retention: Duration,
     /// How often finished monitors past `retention` are pruned (also once at start).
     pub prune_interval: Duration,
+    /// Who observed a final outcome, for its journal entry when the journal does not link the
+    /// request that created the monitor (then the request's operator is used).
+    pub operator: Operator,
 }
 
 impl Default for PollerConfig {
@@ -42,6 +46,7 @@ impl Default for PollerConfig {
             rescan_interval: Duration::from_secs(30),
             retention: DEFAULT_MONITOR_RETENTION,
             prune_interval: Duration::from_secs(3600),
+            operator: Operator::from_env(),
         }
     }
 }
@@ -99,7 +104,7 @@ pub fn merge_monitor(known: &Monitor, mut polled: Monitor) -> Monitor {
 /// Errors after which the carrier can never answer for this monitor: it is marked `InError`.
 /// Anything else (outage, rate limit, expired credentials…) keeps it pending with backoff —
 /// the carrier's job still exists, and a later poll may still see it finish.
-fn is_permanent(e: &BackendError) -> bool {
+pub fn is_permanent(e: &BackendError) -> bool {
     matches!(
         e,
         BackendError::NotSupported { .. }
@@ -107,6 +112,15 @@ fn is_permanent(e: &BackendError) -> bool {
             | BackendError::TransitionNotAllowed { .. }
             | BackendError::InvalidInput(_)
     )
+}
+
+/// `known`, ended `InError` by an error after which the carrier can never answer for it.
+pub fn in_error(known: &Monitor, e: &BackendError) -> Monitor {
+    let mut failed = known.clone();
+    failed.state = MonitorState::InError;
+    failed.detail = Some(crate::text::sanitize(&e.to_string()));
+    failed.updated = Some(Utc::now().to_rfc3339());
+    failed
 }
 
 /// What the gate and the UI hold: hand monitors to the poller, subscribe to its updates.
@@ -309,24 +323,25 @@ impl WatchTask {
                 polled = self.engine.monitor(&id) => polled,
             };
             let observed = match polled {
-                Ok(m) => Some(merge_monitor(&known, m)),
-                Err(e) if is_permanent(&e) => {
-                    let mut failed = known.clone();
-                    failed.state = MonitorState::InError;
-                    failed.detail = Some(crate::text::sanitize(&e.to_string()));
-                    failed.updated = Some(Utc::now().to_rfc3339());
-                    Some(failed)
-                }
+                Ok(m) => Some(m),
+                Err(e) if is_permanent(&e) => Some(in_error(&known, &e)),
                 Err(e) => {
                     tracing::warn!(monitor = %id, error = %e, "polling failed; retrying with backoff");
                     None
                 }
             };
-            if let Some(m) = observed {
-                if changed(&known, &m) {
-                    if let Err(e) = self.store.monitor_upsert(&m).await {
+            if let Some(observed) = observed {
+                // The one recording path (docs/safety.md): stored when new, and a final state
+                // journaled once however many observers see it.
+                let m = merge_monitor(&known, observed);
+                if changed(&known, &m) || m.state.is_final() {
+                    let recorded =
+                        record_monitor(&self.store, &self.config.operator, Some(&known), m.clone());
+                    if let Err(e) = recorded.await {
                         tracing::warn!(monitor = %id, error = %e, "monitor update not stored");
                     }
+                }
+                if changed(&known, &m) {
                     let _ = self.updates.send(m.clone());
                 }
                 let finished = m.state.is_final();
@@ -347,13 +362,6 @@ impl WatchTask {
             }
         }
     }
-}
-
-/// A change worth storing and publishing: state, carrier code or detail (not mere timestamps).
-fn changed(before: &Monitor, after: &Monitor) -> bool {
-    before.state != after.state
-        || before.status_code != after.status_code
-        || before.detail != after.detail
 }
 
 #[cfg(test)]

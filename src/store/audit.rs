@@ -1,6 +1,10 @@
 //! The audit journal: one row per mutating action (status change, batch, characteristics,
 //! custom attributes, monitor cancel) — who, from where, when, on which products, what changed
 //! and how it ended. Append-only: nothing in the library updates or deletes a row.
+//!
+//! Asynchronous changes get two kinds of entry: the request (`accepted (monitor M)`, linked to
+//! the monitors it created) and, once per monitor, its final outcome (`completed`, `failed:
+//! REASON`, `cancelled`), written with the monitor's final state by [`Store::monitor_record`].
 
 use super::error::{StoreError, StoreResult};
 use super::{Store, format_time, parse_time};
@@ -88,13 +92,94 @@ impl AuditEntry {
     }
 }
 
+/// A journal row as `cmo audit` shows it: the entry, its sequence number, and its links to
+/// asynchronous requests. A request entry lists the monitors it created; a final-outcome entry
+/// names its one monitor and (when the journal holds it) the request entry's `seq`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditRecord {
+    pub seq: i64,
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub monitors: Vec<String>,
+    /// On a final-outcome entry: the `seq` of the entry that made the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_seq: Option<i64>,
+}
+
+impl AuditRecord {
+    /// Whether this entry records the final outcome of an asynchronous request.
+    pub fn is_final_outcome(&self) -> bool {
+        self.entry.action == MONITOR_FINAL
+    }
+}
+
+/// The action of a final-outcome entry.
+pub const MONITOR_FINAL: &str = "monitor-final";
+
+fn encode_ids(path: &std::path::Path, ids: &[String]) -> StoreResult<String> {
+    serde_json::to_string(ids).map_err(|e| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        detail: format!("audit product ids cannot be encoded: {e}"),
+    })
+}
+
+/// Insert the final-outcome entry of `monitor_id`, unless one exists (several observers — the
+/// console's poller, `monitors list`, `--wait` — may see the same end; the first one records
+/// it). The operator is the one who made the request when the journal links it, since the
+/// outcome completes their action. Returns whether a row was written.
+pub(super) fn insert_final(
+    tx: &rusqlite::Transaction<'_>,
+    path: &std::path::Path,
+    monitor_id: &str,
+    monitor_created: &str,
+    entry: &AuditEntry,
+) -> StoreResult<bool> {
+    let ids = encode_ids(path, &entry.product_ids)?;
+    let written = tx
+        .execute(
+            "INSERT OR IGNORE INTO audit
+                 (time, operator, ssh_client, action, product_ids, before, after, result,
+                  monitor_id, monitor_key)
+             SELECT ?1,
+                    coalesce(r.operator, ?2),
+                    CASE WHEN r.seq IS NULL THEN ?3 ELSE r.ssh_client END,
+                    ?4, ?5, ?6, ?7, ?8, ?9, ?10
+             FROM (SELECT 1)
+                  LEFT JOIN audit r ON r.seq =
+                      (SELECT max(request_seq) FROM audit_monitor WHERE monitor_id = ?9)",
+            params![
+                format_time(entry.time),
+                entry.operator,
+                entry.ssh_client,
+                MONITOR_FINAL,
+                ids,
+                entry.before,
+                entry.after,
+                entry.result,
+                monitor_id,
+                format!("{monitor_id}@{monitor_created}")
+            ],
+        )
+        .map_err(|e| StoreError::sqlite(path, e))?;
+    Ok(written > 0)
+}
+
 impl Store {
     /// Append one entry to the journal (durable when this returns).
     pub fn audit_append(&mut self, entry: &AuditEntry) -> StoreResult<()> {
-        let ids = serde_json::to_string(&entry.product_ids).map_err(|e| StoreError::Corrupt {
-            path: self.path.clone(),
-            detail: format!("audit product ids cannot be encoded: {e}"),
-        })?;
+        self.audit_append_linked(entry, &[]).map(|_| ())
+    }
+
+    /// Append a request entry and link it to the monitors the request created, so their final
+    /// outcomes point back to it. Returns the entry's `seq`.
+    pub fn audit_append_linked(
+        &mut self,
+        entry: &AuditEntry,
+        monitors: &[String],
+    ) -> StoreResult<i64> {
+        let ids = encode_ids(&self.path, &entry.product_ids)?;
         let time = format_time(entry.time);
         self.write(|tx, path| {
             tx.execute(
@@ -112,17 +197,86 @@ impl Store {
                 ],
             )
             .map_err(|e| StoreError::sqlite(path, e))?;
-            Ok(())
+            let seq = tx.last_insert_rowid();
+            for monitor in monitors {
+                tx.execute(
+                    "INSERT OR IGNORE INTO audit_monitor (monitor_id, request_seq) VALUES (?1, ?2)",
+                    params![monitor, seq],
+                )
+                .map_err(|e| StoreError::sqlite(path, e))?;
+            }
+            Ok(seq)
         })
+    }
+
+    /// Like [`Store::audit_since`], with each entry's `seq` and its links to monitors.
+    pub fn audit_records_since(
+        &self,
+        since: Option<DateTime<Utc>>,
+    ) -> StoreResult<Vec<AuditRecord>> {
+        let entries = self.audit_rows(since)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT monitor_id, request_seq FROM audit_monitor")
+            .map_err(|e| self.sql(e))?;
+        let links = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.sql(e))?;
+        Ok(entries
+            .into_iter()
+            .map(|(seq, monitor_id, entry)| {
+                let (monitors, request_seq) = match monitor_id {
+                    Some(m) => {
+                        // The latest request naming this monitor before this entry (an id a
+                        // carrier reused belongs to its newest job), else any (a final entry
+                        // written before its request's entry).
+                        let requests = || links.iter().filter(|(id, _)| *id == m).map(|(_, s)| *s);
+                        let request = requests()
+                            .filter(|s| *s < seq)
+                            .max()
+                            .or_else(|| requests().max());
+                        (vec![m], request)
+                    }
+                    None => (
+                        links
+                            .iter()
+                            .filter(|(_, s)| *s == seq)
+                            .map(|(id, _)| id.clone())
+                            .collect(),
+                        None,
+                    ),
+                };
+                AuditRecord {
+                    seq,
+                    entry,
+                    monitors,
+                    request_seq,
+                }
+            })
+            .collect())
     }
 
     /// Entries at or after `since` (all when `None`), in the order they were written.
     pub fn audit_since(&self, since: Option<DateTime<Utc>>) -> StoreResult<Vec<AuditEntry>> {
+        Ok(self
+            .audit_rows(since)?
+            .into_iter()
+            .map(|(_, _, e)| e)
+            .collect())
+    }
+
+    /// `(seq, monitor_id, entry)` of the entries at or after `since`, in written order.
+    fn audit_rows(
+        &self,
+        since: Option<DateTime<Utc>>,
+    ) -> StoreResult<Vec<(i64, Option<String>, AuditEntry)>> {
         let since = since.map(format_time);
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT time, operator, ssh_client, action, product_ids, before, after, result
+                "SELECT time, operator, ssh_client, action, product_ids, before, after, result,
+                        seq, monitor_id
                  FROM audit WHERE (?1 IS NULL OR time >= ?1) ORDER BY seq",
             )
             .map_err(|e| self.sql(e))?;
@@ -131,6 +285,8 @@ impl Store {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(4)?,
+                    r.get::<_, i64>(8)?,
+                    r.get::<_, Option<String>>(9)?,
                     AuditEntry {
                         time: DateTime::<Utc>::MIN_UTC,
                         operator: r.get(1)?,
@@ -146,7 +302,7 @@ impl Store {
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(|e| self.sql(e))?;
         rows.into_iter()
-            .map(|(time, ids, mut entry)| {
+            .map(|(time, ids, seq, monitor_id, mut entry)| {
                 let damaged = |what: &str| StoreError::Corrupt {
                     path: self.path.clone(),
                     detail: format!("audit entry has an unreadable {what}"),
@@ -154,7 +310,7 @@ impl Store {
                 entry.time = parse_time(&time).ok_or_else(|| damaged("time"))?;
                 entry.product_ids =
                     serde_json::from_str(&ids).map_err(|_| damaged("product id list"))?;
-                Ok(entry)
+                Ok((seq, monitor_id, entry))
             })
             .collect()
     }

@@ -4,7 +4,9 @@
 //! by another cmo process. Cloning the handle is cheap; the thread ends with the last clone.
 
 use super::error::{StoreError, StoreResult};
-use super::{AttrChange, AttrsByProduct, AuditEntry, CachedProduct, PendingMonitor, Store};
+use super::{
+    AttrChange, AttrsByProduct, AuditEntry, AuditRecord, CachedProduct, PendingMonitor, Store,
+};
 use crate::domain::{AttrPattern, CustomAttribute, Monitor, ProductId, ProductSummary};
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
@@ -151,6 +153,17 @@ impl StoreHandle {
         self.call(move |s| s.monitor_upsert(&monitor)).await
     }
 
+    /// [`Store::monitor_record`]: the monitor, and its final-outcome entry once.
+    pub async fn monitor_record(
+        &self,
+        monitor: &Monitor,
+        outcome: Option<AuditEntry>,
+    ) -> StoreResult<bool> {
+        let monitor = monitor.clone();
+        self.call(move |s| s.monitor_record(&monitor, outcome.as_ref()))
+            .await
+    }
+
     pub async fn monitor_get(&self, id: &str) -> StoreResult<Monitor> {
         let id = id.to_string();
         self.call(move |s| s.monitor_get(&id)).await
@@ -181,6 +194,23 @@ impl StoreHandle {
 
     pub async fn audit_append(&self, entry: AuditEntry) -> StoreResult<()> {
         self.call(move |s| s.audit_append(&entry)).await
+    }
+
+    /// [`Store::audit_append_linked`]: a request entry linked to the monitors it created.
+    pub async fn audit_append_linked(
+        &self,
+        entry: AuditEntry,
+        monitors: Vec<String>,
+    ) -> StoreResult<i64> {
+        self.call(move |s| s.audit_append_linked(&entry, &monitors))
+            .await
+    }
+
+    pub async fn audit_records_since(
+        &self,
+        since: Option<DateTime<Utc>>,
+    ) -> StoreResult<Vec<AuditRecord>> {
+        self.call(move |s| s.audit_records_since(since)).await
     }
 
     pub async fn audit_since(&self, since: Option<DateTime<Utc>>) -> StoreResult<Vec<AuditEntry>> {

@@ -15,7 +15,7 @@ mod monitors;
 mod schema;
 
 pub use attrs::{AttrChange, AttrsByProduct};
-pub use audit::{AuditEntry, Operator};
+pub use audit::{AuditEntry, AuditRecord, MONITOR_FINAL, Operator};
 pub use cache::CachedProduct;
 pub use error::{StoreError, StoreResult};
 pub use handle::StoreHandle;

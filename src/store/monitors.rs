@@ -5,6 +5,7 @@
 //! it became final (for the retention window) and the poller's backoff position, so polling
 //! resumes where it left off instead of hammering the carrier after every restart.
 
+use super::audit::{AuditEntry, insert_final};
 use super::error::{StoreError, StoreResult};
 use super::{Store, format_time, parse_time};
 use crate::domain::{Monitor, MonitorState};
@@ -36,11 +37,24 @@ impl Store {
     /// Insert or update a monitor. The first time it is stored in a final state, that moment
     /// starts its retention window and its polling state is cleared.
     pub fn monitor_upsert(&mut self, monitor: &Monitor) -> StoreResult<()> {
+        self.monitor_record(monitor, None).map(|_| ())
+    }
+
+    /// [`Store::monitor_upsert`], and — when `outcome` is given for a final monitor — its
+    /// final-outcome journal entry in the same transaction, unless the journal already has one
+    /// for this monitor (so several observers of the same end write it once). Returns whether
+    /// the entry was written.
+    pub fn monitor_record(
+        &mut self,
+        monitor: &Monitor,
+        outcome: Option<&AuditEntry>,
+    ) -> StoreResult<bool> {
         let body = serde_json::to_string(monitor).map_err(|e| StoreError::Corrupt {
             path: self.path.clone(),
             detail: format!("monitor {:?} cannot be encoded: {e}", monitor.id),
         })?;
         let finished = monitor.state.is_final().then(|| format_time(Utc::now()));
+        let outcome = outcome.filter(|_| monitor.state.is_final());
         self.write(|tx, path| {
             tx.execute(
                 "INSERT INTO monitor (id, state, body, finished_at) VALUES (?1, ?2, ?3, ?4)
@@ -54,7 +68,10 @@ impl Store {
                 params![monitor.id, monitor.state.as_str(), body, finished],
             )
             .map_err(|e| StoreError::sqlite(path, e))?;
-            Ok(())
+            match outcome {
+                Some(entry) => insert_final(tx, path, &monitor.id, &monitor.created, entry),
+                None => Ok(false),
+            }
         })
     }
 

@@ -67,6 +67,20 @@ const MIGRATIONS: &[&str] = &[
          fetched_at TEXT NOT NULL,
          PRIMARY KEY (backend, product_id)
      );",
+    // 4: final outcomes of asynchronous changes in the journal. A request entry lists the
+    // monitors it created in `audit_monitor`; a final entry names its monitor, and
+    // `monitor_key` (the monitor id and its creation time: a carrier — or a restarted
+    // simulator — may reuse an id for a later job) is unique, so several observers of the same
+    // end write it once. The link to the request is resolved when read (the latest request
+    // naming that monitor before the final entry), so no journal row is ever updated.
+    "ALTER TABLE audit ADD COLUMN monitor_id TEXT;
+     ALTER TABLE audit ADD COLUMN monitor_key TEXT;
+     CREATE UNIQUE INDEX audit_final_monitor ON audit (monitor_key) WHERE monitor_key IS NOT NULL;
+     CREATE TABLE audit_monitor (
+         monitor_id  TEXT NOT NULL,
+         request_seq INTEGER NOT NULL,
+         PRIMARY KEY (monitor_id, request_seq)
+     );",
 ];
 
 /// The schema version this build writes and understands.

@@ -2,7 +2,7 @@
 //! of action, kept in one place so the CLI's `cmo audit` and the UI show one vocabulary.
 
 use crate::backends::{BackendError, ChangeOutcome};
-use crate::domain::{Characteristic, Product, Status};
+use crate::domain::{Characteristic, Monitor, MonitorState, Product, Status};
 use crate::engine::batch::BatchItem;
 use std::collections::BTreeMap;
 
@@ -20,6 +20,32 @@ pub fn outcome_text(outcome: &ChangeOutcome) -> String {
     match outcome {
         ChangeOutcome::Done { .. } => "ok".to_string(),
         ChangeOutcome::Pending(m) => format!("accepted (monitor {})", m.id),
+    }
+}
+
+/// The result of a final-outcome entry: `completed`, `cancelled`, or `failed: REASON` (the
+/// carrier's detail, else its HTTP code).
+pub fn final_result(monitor: &Monitor) -> String {
+    match monitor.state {
+        MonitorState::Completed => "completed".into(),
+        MonitorState::Cancelled => "cancelled".into(),
+        MonitorState::InProgress => "pending".into(),
+        MonitorState::InError => {
+            let reason = monitor
+                .detail
+                .clone()
+                .or_else(|| monitor.status_code.map(|c| format!("carrier answered {c}")))
+                .unwrap_or_else(|| "the carrier gave no reason".into());
+            format!("failed: {}", crate::text::sanitize(&reason))
+        }
+    }
+}
+
+/// The monitors an outcome created (empty for a synchronous one).
+pub fn outcome_monitors(outcome: &ChangeOutcome) -> Vec<String> {
+    match outcome {
+        ChangeOutcome::Pending(m) => vec![m.id.clone()],
+        ChangeOutcome::Done { .. } => Vec::new(),
     }
 }
 
@@ -81,13 +107,18 @@ pub fn batch_before(items: &[BatchItem]) -> Option<String> {
     })
 }
 
-/// `4 ok, 2 accepted (monitors A, B), 1 failed: ID: error; …` — successes counted, pending
+/// `4 ok, 1 unchanged, 2 accepted (monitors A, B), 1 failed: ID: error; …` — successes counted, pending
 /// monitors and failures named, since those are what an operator must follow up.
 pub fn batch_result(items: &[BatchItem]) -> String {
     let mut done = 0;
+    let mut unchanged = 0;
     let mut monitors = Vec::new();
     let mut failures = Vec::new();
     for item in items {
+        if item.unchanged {
+            unchanged += 1;
+            continue;
+        }
         match &item.result {
             Ok(ChangeOutcome::Done { .. }) => done += 1,
             Ok(ChangeOutcome::Pending(m)) => monitors.push(m.id.as_str()),
@@ -95,6 +126,9 @@ pub fn batch_result(items: &[BatchItem]) -> String {
         }
     }
     let mut parts = vec![format!("{done} ok")];
+    if unchanged > 0 {
+        parts.push(format!("{unchanged} unchanged"));
+    }
     if !monitors.is_empty() {
         parts.push(format!(
             "{} accepted (monitors {})",

@@ -18,6 +18,7 @@
 mod attrs;
 mod error;
 pub mod journal;
+pub mod record;
 
 pub use error::GateError;
 
@@ -31,6 +32,14 @@ use crate::store::{AuditEntry, Operator, StoreError, StoreHandle};
 
 /// The largest batch when the configuration does not set `max_batch_size`.
 pub const DEFAULT_MAX_BATCH: usize = 100;
+
+/// A status change as the gate reports it to callers that tell "unchanged" apart.
+#[derive(Debug)]
+pub struct StatusOutcome {
+    pub outcome: ChangeOutcome,
+    /// The product already was in the target status; nothing was sent.
+    pub unchanged: bool,
+}
 
 #[derive(Clone)]
 pub struct Gate {
@@ -108,10 +117,46 @@ impl Gate {
         after: Option<String>,
         result: String,
     ) -> Result<(), StoreError> {
+        self.journal_linked(action, product_ids, before, after, result, Vec::new())
+            .await
+    }
+
+    /// [`Gate::journal`] for a request that created `monitors`: their final outcomes, journaled
+    /// later by whoever sees them end, link back to this entry.
+    async fn journal_linked(
+        &self,
+        action: &str,
+        product_ids: Vec<String>,
+        before: Option<String>,
+        after: Option<String>,
+        result: String,
+        monitors: Vec<String>,
+    ) -> Result<(), StoreError> {
         let entry = AuditEntry::new(&self.operator, action, product_ids, before, after, result);
-        self.store.audit_append(entry).await.inspect_err(|e| {
-            tracing::error!(action, error = %e, "the audit journal could not be written");
-        })
+        self.store
+            .audit_append_linked(entry, monitors)
+            .await
+            .map(|_| ())
+            .inspect_err(|e| {
+                tracing::error!(action, error = %e, "the audit journal could not be written");
+            })
+    }
+
+    /// Record what a carrier said about a monitor (`known`: what the store had, if anything):
+    /// stored when it changed, and once final, its outcome journaled once
+    /// ([`record::record_monitor`]); a running poller is told. Not refused in read-only mode:
+    /// this records the carrier's state, it changes nothing there.
+    pub async fn record_monitor(
+        &self,
+        known: Option<&Monitor>,
+        polled: Monitor,
+    ) -> Result<Monitor, GateError> {
+        let (monitor, changed) =
+            record::record_monitor(&self.store, &self.operator, known, polled).await?;
+        if changed && let Some(poller) = &self.poller {
+            poller.track(monitor.clone());
+        }
+        Ok(monitor)
     }
 
     /// Journal a failed action and return its error; a journal failure is logged (by
@@ -131,9 +176,17 @@ impl Gate {
         error.into()
     }
 
-    /// Store a monitor and tell the poller about it.
+    /// Store a monitor (a final one with its outcome journaled once) and tell the poller.
     async fn keep_monitor(&self, monitor: &Monitor) -> Result<(), StoreError> {
-        let stored = self.store.monitor_upsert(monitor).await;
+        let outcome = monitor
+            .state
+            .is_final()
+            .then(|| record::final_entry(&self.operator, monitor));
+        let stored = self
+            .store
+            .monitor_record(monitor, outcome)
+            .await
+            .map(|_| ());
         if let Err(e) = &stored {
             tracing::error!(monitor = %monitor.id, error = %e, "a monitor could not be stored");
         }
@@ -157,8 +210,21 @@ impl Gate {
         id: &ProductId,
         to: Status,
     ) -> Result<ChangeOutcome, GateError> {
+        self.change_status_reported(id, to)
+            .await
+            .map(|reported| reported.outcome)
+    }
+
+    /// [`Gate::change_status`], also saying whether the product already was in `to` (then
+    /// nothing was sent and the journal's result is `unchanged`).
+    pub async fn change_status_reported(
+        &self,
+        id: &ProductId,
+        to: Status,
+    ) -> Result<StatusOutcome, GateError> {
         self.refuse_if_read_only("status change")?;
         let change = self.engine.change_status_from(id, to).await;
+        let unchanged = change.unchanged;
         let before = change.from.map(|s| s.as_str().to_string());
         let ids = vec![id.to_string()];
         let outcome = match change.result {
@@ -173,18 +239,24 @@ impl Gate {
             ChangeOutcome::Done { status: Some(s) } => *s,
             _ => to,
         };
-        let result = journal::outcome_text(&outcome);
+        let result = if unchanged {
+            "unchanged".to_string()
+        } else {
+            journal::outcome_text(&outcome)
+        };
         let kept = self.keep_outcome(&outcome).await;
         let journaled = self
-            .journal(
+            .journal_linked(
                 journal::STATUS,
                 ids,
                 before,
                 Some(after.as_str().to_string()),
                 result.clone(),
+                journal::outcome_monitors(&outcome),
             )
             .await;
-        settle(kept.and(journaled), outcome, || {
+        let reported = StatusOutcome { outcome, unchanged };
+        settle(kept.and(journaled), reported, || {
             format!("status of {id} → {to}: {result}")
         })
     }
@@ -222,13 +294,19 @@ impl Gate {
             }
         }
         let result = journal::batch_result(&items);
+        let monitors = items
+            .iter()
+            .filter_map(|i| i.result.as_ref().ok())
+            .flat_map(journal::outcome_monitors)
+            .collect();
         let journaled = self
-            .journal(
+            .journal_linked(
                 journal::BATCH_STATUS,
                 id_texts,
                 journal::batch_before(&items),
                 Some(to.as_str().to_string()),
                 result.clone(),
+                monitors,
             )
             .await;
         settle(kept.and(journaled), items, || {
@@ -269,12 +347,13 @@ impl Gate {
         let result = journal::outcome_text(&outcome);
         let kept = self.keep_outcome(&outcome).await;
         let journaled = self
-            .journal(
+            .journal_linked(
                 journal::CHARACTERISTICS,
                 ids,
                 before,
                 Some(requested.clone()),
                 result.clone(),
+                journal::outcome_monitors(&outcome),
             )
             .await;
         settle(kept.and(journaled), outcome, || {

@@ -362,3 +362,118 @@ fn async_handle_runs_calls_off_the_caller_and_reports_open_errors() {
         assert!(matches!(e, StoreError::Foreign { .. }), "{e}");
     });
 }
+
+#[test]
+fn a_final_outcome_is_journaled_once_and_linked_to_its_request() {
+    let (_dir, mut s) = open();
+    let t0 = DateTime::parse_from_rfc3339("2024-05-01T10:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let request = entry(t0, "batch-status");
+    let done = monitor("a", MonitorState::Completed);
+    let failed = monitor("b", MonitorState::InError);
+    let seq = s
+        .audit_append_linked(&request, &[done.id.clone(), failed.id.clone()])
+        .unwrap();
+    s.monitor_upsert(&monitor("a", MonitorState::InProgress))
+        .unwrap();
+
+    // Another observer (here "bob") records the end: the request's operator is kept.
+    let bob = Operator::from_vars(Some("bob"), None, None);
+    let outcome = |m: &Monitor, result: &str| {
+        let product = m.product_id.iter().map(|p| p.to_string()).collect();
+        AuditEntry::new(&bob, MONITOR_FINAL, product, None, None, result)
+    };
+    assert!(
+        s.monitor_record(&done, Some(&outcome(&done, "completed")))
+            .unwrap()
+    );
+    assert!(
+        !s.monitor_record(&done, Some(&outcome(&done, "completed")))
+            .unwrap(),
+        "a second observer of the same end writes nothing"
+    );
+    assert_eq!(
+        s.monitor_get(&done.id).unwrap().state,
+        MonitorState::Completed
+    );
+    // A pending state never writes an outcome, even if one is offered.
+    let pending = monitor("c", MonitorState::InProgress);
+    assert!(
+        !s.monitor_record(&pending, Some(&outcome(&pending, "x")))
+            .unwrap()
+    );
+    assert!(
+        s.monitor_record(&failed, Some(&outcome(&failed, "failed: TARIFF")))
+            .unwrap()
+    );
+
+    let records = s.audit_records_since(None).unwrap();
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[0].seq, seq);
+    assert_eq!(
+        records[0].monitors,
+        vec![done.id.clone(), failed.id.clone()]
+    );
+    assert_eq!(records[0].request_seq, None);
+    let finals: Vec<_> = records.iter().filter(|r| r.is_final_outcome()).collect();
+    assert_eq!(finals.len(), 2);
+    assert_eq!(finals[0].monitors, vec![done.id.clone()]);
+    assert_eq!(finals[0].request_seq, Some(seq));
+    assert_eq!(
+        finals[0].entry.operator, "alice",
+        "the requester, not the observer"
+    );
+    assert_eq!(finals[0].entry.result, "completed");
+    assert_eq!(finals[1].entry.result, "failed: TARIFF");
+    let json = serde_json::to_value(finals[1]).unwrap();
+    assert_eq!(json["requestSeq"], seq);
+    assert_eq!(json["monitors"][0], failed.id.as_str());
+    assert_eq!(json["action"], MONITOR_FINAL);
+
+    // An outcome with no journaled request keeps its observer and has no link.
+    let orphan = monitor("d", MonitorState::Cancelled);
+    assert!(
+        s.monitor_record(&orphan, Some(&outcome(&orphan, "cancelled")))
+            .unwrap()
+    );
+    let last = s.audit_records_since(None).unwrap().pop().unwrap();
+    assert_eq!(
+        (last.entry.operator.as_str(), last.request_seq),
+        ("bob", None)
+    );
+}
+
+#[test]
+fn a_reused_monitor_id_gets_its_own_outcome_and_request() {
+    let (_dir, mut s) = open();
+    let alice = Operator::from_vars(Some("alice"), None, None);
+    let outcome = AuditEntry::new(&alice, MONITOR_FINAL, vec![], None, None, "completed");
+    let first = monitor("1", MonitorState::Completed);
+    let seq1 = s
+        .audit_append_linked(
+            &entry(Utc::now(), "status"),
+            std::slice::from_ref(&first.id),
+        )
+        .unwrap();
+    assert!(s.monitor_record(&first, Some(&outcome)).unwrap());
+    // A restarted carrier numbers its jobs from 1 again: a new job, a new outcome.
+    let mut second = first.clone();
+    second.created = "2024-05-02T10:00:00Z".into();
+    let seq2 = s
+        .audit_append_linked(
+            &entry(Utc::now(), "status"),
+            std::slice::from_ref(&second.id),
+        )
+        .unwrap();
+    assert!(s.monitor_record(&second, Some(&outcome)).unwrap());
+    assert!(!s.monitor_record(&second, Some(&outcome)).unwrap());
+    let finals: Vec<_> = s
+        .audit_records_since(None)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.is_final_outcome())
+        .map(|r| r.request_seq)
+        .collect();
+    assert_eq!(finals, [Some(seq1), Some(seq2)]);
+}

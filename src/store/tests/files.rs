@@ -188,3 +188,33 @@ fn the_read_only_probe_finds_files_under_awkward_paths() {
         .attrs_set(&pid(1), "a", "b")
         .unwrap();
 }
+
+#[test]
+fn version_3_gains_outcome_links_keeping_its_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE_NAME);
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        schema::migrate(&mut conn, &path, 3).unwrap();
+        conn.execute(
+            "INSERT INTO audit (time, operator, action, product_ids, result)
+             VALUES ('2024-01-01T00:00:00.000000Z', 'alice', 'status', '[]', 'ok')",
+            [],
+        )
+        .unwrap();
+    }
+    let mut s = Store::open(dir.path()).unwrap();
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    const { assert!(SCHEMA_VERSION >= 4) };
+    let old = s.audit_records_since(None).unwrap();
+    assert_eq!(old.len(), 1);
+    assert_eq!(
+        (old[0].entry.result.as_str(), old[0].monitors.len()),
+        ("ok", 0)
+    );
+    let seq = s
+        .audit_append_linked(&old[0].entry, &["TMSP-1".to_string()])
+        .unwrap();
+    assert_eq!(s.audit_records_since(None).unwrap()[1].monitors, ["TMSP-1"]);
+    assert!(seq > old[0].seq);
+}
