@@ -267,12 +267,6 @@ pub fn update_mode(kind: BackendKind) -> Option<UpdateMode> {
 
 /// Whether a SIM status change `from → to` may be sent to `kind`: the operation must be ✔ in the
 /// matrix and the transition listed for the backend.
-/// Targets nothing brings a product back from (a terminated SIM is gone at the carrier): the
-/// console and the command line ask for a typed confirmation before sending them.
-pub fn is_irreversible(to: Status) -> bool {
-    matches!(to, Status::Terminated | Status::Deleted)
-}
-
 pub fn sim_change_allowed(kind: BackendKind, from: Status, to: Status) -> bool {
     supports(kind, Operation::ChangeSimStatus) && sim_transitions(kind).contains(&(from, to))
 }

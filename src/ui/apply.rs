@@ -346,7 +346,9 @@ fn apply_overlay(app: &mut App, action: Action) -> Vec<Effect> {
 /// product back from — one that goes only once the number of products (a batch) or the
 /// target's name (one product) is typed. A batch that would change nothing says so instead.
 pub fn ask_confirmation(app: &mut App, pending: Pending) {
-    let irreversible = |to: Status| crate::domain::capabilities::is_irreversible(to);
+    let irreversible = |id: Option<&ProductId>, to: Status| {
+        id.is_some_and(|id| crate::domain::capabilities::is_irreversible(id.kind, to))
+    };
     match &pending {
         Pending::Batch {
             ids, to, unchanged, ..
@@ -361,14 +363,14 @@ pub fn ask_confirmation(app: &mut App, pending: Pending) {
             };
             app.set_info(&format!("nothing to send: {why}"));
         }
-        Pending::Batch { ids, to, .. } if irreversible(*to) => {
+        Pending::Batch { ids, to, .. } if irreversible(ids.first(), *to) => {
             app.overlays.push(Overlay::TypedConfirm {
                 expected: ids.len().to_string(),
                 pending,
                 typed: String::new(),
             });
         }
-        Pending::Status { to, .. } if irreversible(*to) => {
+        Pending::Status { id, to, .. } if irreversible(Some(id), *to) => {
             app.overlays.push(Overlay::TypedConfirm {
                 expected: to.as_str().to_string(),
                 pending,

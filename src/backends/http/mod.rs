@@ -359,7 +359,8 @@ impl HttpPolicy {
         // "No such product here" is an answer from a healthy carrier (a lookup asks every
         // account), not a failure of the backend: it leaves no error behind.
         if matches!(failure, BackendError::NotFound { .. }) {
-            self.health.record(&self.account.name, Health::Ok, None, None);
+            self.health
+                .record(&self.account.name, Health::Ok, None, None);
             return;
         }
         let health = match failure {

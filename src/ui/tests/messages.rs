@@ -251,12 +251,12 @@ fn failed_rows_of_a_batch_are_retried_alone_and_terminated_needs_typing() {
     assert_eq!(again, &vec![ids[1].clone()], "only the failed product");
     press(&mut app, KeyCode::Esc);
 
-    // TERMINATED (TMSP allows ACTIVE → TERMINATED): Enter does nothing until the number of
-    // products is typed.
+    // TERMINATED on TMUS (ACTIVE → TERMINATED, and no way back): Enter does nothing until the
+    // number of products is typed.
     let rows: Vec<_> = (0..3)
-        .map(|i| super::summary(BackendKind::Tmsp, "tmsp", i, Status::Active))
+        .map(|i| super::summary(BackendKind::Tmus, "tmus", i, Status::Active))
         .collect();
-    let mut app = crate::ui::app::App::new(vec![("tmsp".into(), "TMSP".into())], rows, false);
+    let mut app = crate::ui::app::App::new(vec![("tmus".into(), "TMUS".into())], rows, false);
     let ids: Vec<_> = app.rows.iter().map(|r| r.summary.id.clone()).collect();
     let pending = crate::ui::flows::batch::plan(&app, &ids, Status::Terminated);
     crate::ui::apply::ask_confirmation(&mut app, pending);
