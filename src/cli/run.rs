@@ -445,6 +445,7 @@ async fn console(g: &GlobalArgs, paths: &Paths) -> Result<i32, CliError> {
         theme,
         themes_dir: Some(paths.themes_dir.clone()),
         mouse: session.config.mouse,
+        refresh_interval: session.config.refresh_interval,
         read_only,
         // The console loads the store's product cache itself, off the UI task.
         cached: Vec::new(),

@@ -65,6 +65,8 @@ pub struct Config {
     pub max_batch_size: usize,
     /// How long finished monitors are kept in the local store.
     pub monitor_retention: Duration,
+    /// The console relists every backend this often; `None` (the default): only on `r`.
+    pub refresh_interval: Option<Duration>,
     pub store: StoreConfig,
     pub backends: Vec<BackendConfig>,
 }
@@ -119,6 +121,7 @@ impl Default for Config {
             mouse: true,
             max_batch_size: DEFAULT_MAX_BATCH_SIZE,
             monitor_retention: DEFAULT_MONITOR_RETENTION,
+            refresh_interval: None,
             store: StoreConfig::default(),
             backends: Vec::new(),
         }

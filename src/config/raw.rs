@@ -13,6 +13,7 @@ pub(super) struct RawConfig {
     pub mouse: Option<bool>,
     pub max_batch_size: Option<Spanned<i64>>,
     pub monitor_retention: Option<Spanned<String>>,
+    pub refresh_interval: Option<Spanned<String>>,
     pub store: Option<RawStore>,
     #[serde(default)]
     pub backend: Vec<RawBackend>,

@@ -292,3 +292,22 @@ fn client_auth_is_form_or_basic_and_only_for_cmo() {
     let e = err(&backend("", "secret = \"s\"\nclient_auth = \"basic\""));
     assert!(e.contains("CMO only"), "{e}");
 }
+
+#[test]
+fn refresh_interval_is_off_by_default_and_at_least_30_s() {
+    let c = Config::from_toml_str("", "test.toml").unwrap();
+    assert_eq!(c.refresh_interval, None);
+    let c = Config::from_toml_str("refresh_interval = \"5m\"\n", "test.toml").unwrap();
+    assert_eq!(
+        c.refresh_interval,
+        Some(std::time::Duration::from_secs(300))
+    );
+    let e = err("mouse = true\nrefresh_interval = \"5s\"\n");
+    assert!(
+        e.starts_with("test.toml, line 2, key `refresh_interval`"),
+        "{e}"
+    );
+    assert!(e.contains("at least 30s"), "{e}");
+    let e = err("refresh_interval = \"soon\"\n");
+    assert!(e.contains("not a duration"), "{e}");
+}

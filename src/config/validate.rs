@@ -50,6 +50,19 @@ impl Validator<'_> {
         if let Some(retention) = raw.monitor_retention {
             config.monitor_retention = self.duration("monitor_retention", &retention)?;
         }
+        if let Some(interval) = raw.refresh_interval {
+            let d = self.duration("refresh_interval", &interval)?;
+            // Relisting more often than every 30 s would spend the carriers' rate limits on
+            // polling; "0" or "off" are not durations here — leave the key out to turn it off.
+            if d < Duration::from_secs(30) {
+                return self.err(
+                    "refresh_interval",
+                    Some(interval.span().start),
+                    "must be at least 30s (leave it out for no automatic refresh)",
+                );
+            }
+            config.refresh_interval = Some(d);
+        }
         if let Some(store) = raw.store {
             config.store.data_dir = store.data_dir.map(PathBuf::from);
         }

@@ -37,6 +37,8 @@ pub struct BackendView {
     pub list: ListState,
     /// Rows of this backend currently held.
     pub loaded: usize,
+    /// When its last listing completed (the UI clock).
+    pub listed_at: Option<DateTime<Utc>>,
 }
 
 /// Something being fetched for a pane.
@@ -193,6 +195,10 @@ pub struct App {
     pub messages: Messages,
     /// Carrier calls the operator is waiting on, oldest first.
     pub in_flight: Vec<Work>,
+    /// Relist every backend this often (`refresh_interval` in the config); `None`: only on `r`.
+    pub refresh_interval: Option<chrono::Duration>,
+    /// When the last listing was started.
+    pub last_refresh: Option<DateTime<Utc>>,
     /// Carrier jobs that ended in error since the monitors view was last opened.
     pub failed_unseen: usize,
     pub screen: Screen,
@@ -230,6 +236,7 @@ impl App {
                     health: HealthEntry::default(),
                     list: ListState::Idle,
                     loaded: 0,
+                    listed_at: None,
                 })
                 .collect(),
             rows: Vec::new(),
@@ -255,6 +262,8 @@ impl App {
             messages: Messages::default(),
             in_flight: Vec::new(),
             failed_unseen: 0,
+            refresh_interval: None,
+            last_refresh: None,
             screen: Screen::Products,
             monitors: MonitorsState::default(),
             audit: AuditState {
@@ -350,6 +359,18 @@ impl App {
         let before = self.in_flight.len();
         self.in_flight.retain(|w| w.key != key);
         self.dirty |= before != self.in_flight.len();
+    }
+
+    /// The oldest completed listing among the backends, in whole seconds, once every backend
+    /// has completed one.
+    pub fn oldest_listing_secs(&self) -> Option<i64> {
+        let now = self.now?;
+        let mut oldest = None;
+        for b in &self.backends {
+            let at = b.listed_at?;
+            oldest = Some(oldest.map_or(at, |o: DateTime<Utc>| o.min(at)));
+        }
+        oldest.map(|at| (now - at).num_seconds().max(0))
     }
 
     /// The account holding a product, for the in-flight line.

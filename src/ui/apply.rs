@@ -510,6 +510,7 @@ pub(super) fn open_detail(app: &mut App, id: ProductId) -> Effect {
 /// Start a new listing; rows already held stay, unconfirmed, until their backend lists them.
 pub fn refresh(app: &mut App) -> Vec<Effect> {
     app.list_generation += 1;
+    app.last_refresh = app.now;
     for row in &mut app.rows {
         row.confirmed = false;
     }

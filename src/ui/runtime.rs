@@ -36,6 +36,8 @@ pub struct UiOptions {
     pub themes_dir: Option<PathBuf>,
     /// Capture the mouse (clicks select and open rows, the wheel scrolls).
     pub mouse: bool,
+    /// Relist every backend this often (`refresh_interval`); `None`: only on `r`.
+    pub refresh_interval: Option<Duration>,
     /// Refuse every mutating action.
     pub read_only: bool,
     /// The last known list (may be empty); shown at once as unconfirmed rows, then refreshed.
@@ -72,6 +74,9 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
         .collect();
     let read_only = opts.read_only || session.gate.is_read_only();
     let mut app = App::new(accounts, opts.cached, read_only);
+    app.refresh_interval = opts
+        .refresh_interval
+        .and_then(|d| chrono::Duration::from_std(d).ok());
     app.now = Some(chrono::Utc::now());
     let mut monitor_updates = session.poller.subscribe();
     let mut tui = Tui::enter(colors, opts.mouse)?;

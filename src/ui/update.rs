@@ -161,7 +161,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if app.messages.on_tick(now) {
                 app.dirty = true;
             }
-            Vec::new()
+            auto_refresh(app, now)
         }
     }
 }
@@ -184,7 +184,10 @@ fn on_list_event(app: &mut App, event: ListEvent) -> Vec<Effect> {
             let ok = result.is_ok();
             if let Some(b) = app.backends.iter_mut().find(|b| b.name == backend) {
                 b.list = match result {
-                    Ok(()) => ListState::Done,
+                    Ok(()) => {
+                        b.listed_at = app.now;
+                        ListState::Done
+                    }
                     Err(e) => ListState::Failed(crate::text::sanitize(&e.to_string())),
                 };
             }
@@ -241,4 +244,26 @@ fn on_status_changed(
             Vec::new()
         }
     }
+}
+
+/// `refresh_interval`: relist every backend once the last listing is that old and none is
+/// still running. Only the listings: rows update in place, the selection stays on its product,
+/// an open detail and the messages are left alone.
+fn auto_refresh(app: &mut App, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
+    let Some(interval) = app.refresh_interval else {
+        return Vec::new();
+    };
+    let due = app.last_refresh.is_none_or(|at| now - at >= interval);
+    let listing = app.backends.iter().any(|b| b.list == ListState::Loading);
+    if !due || listing {
+        return Vec::new();
+    }
+    app.last_refresh = Some(now);
+    app.list_generation += 1;
+    for b in &mut app.backends {
+        b.list = ListState::Loading;
+    }
+    vec![Effect::LoadProducts {
+        generation: app.list_generation,
+    }]
 }

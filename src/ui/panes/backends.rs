@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let table_height = u16::try_from(app.backends.len() + 1).unwrap_or(u16::MAX);
     let [table_area, errors_area] =
         Layout::vertical([Constraint::Length(table_height), Constraint::Min(0)]).areas(inner);
-    let rows = app.backends.iter().map(|b| row(b, theme));
+    let rows = app.backends.iter().map(|b| row(b, app.now, theme));
     let table = Table::new(rows, WIDTHS)
         .header(Row::new(HEADER).style(theme.table_header))
         .column_spacing(1);
@@ -68,17 +68,34 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), errors_area);
 }
 
-fn row<'a>(b: &'a BackendView, theme: &Theme) -> Row<'a> {
+/// `42s`, `3m`, `2h`, `4d`: an age at a glance.
+pub fn age(secs: i64) -> String {
+    match secs.max(0) {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+fn row<'a>(
+    b: &'a BackendView,
+    now: Option<chrono::DateTime<chrono::Utc>>,
+    theme: &Theme,
+) -> Row<'a> {
     let health = b.health.health;
     let latency = b
         .health
         .last_latency_ms
         .map_or_else(|| "—".to_string(), |ms| format!("{ms} ms"));
     let listing = match &b.list {
-        ListState::Idle => "—",
-        ListState::Loading => "listing ⟳",
-        ListState::Done => "complete",
-        ListState::Failed(_) => "failed ✖",
+        ListState::Idle => "—".to_string(),
+        ListState::Loading => "listing ⟳".to_string(),
+        ListState::Done => match (b.listed_at, now) {
+            (Some(at), Some(now)) => format!("complete, {} ago", age((now - at).num_seconds())),
+            _ => "complete".to_string(),
+        },
+        ListState::Failed(_) => "failed ✖".to_string(),
     };
     Row::new([
         Cell::from(sanitize(&b.name)),

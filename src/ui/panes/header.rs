@@ -140,6 +140,7 @@ mod tests {
                 },
                 list: ListState::Done,
                 loaded: 300,
+                listed_at: None,
             })
             .collect();
         app

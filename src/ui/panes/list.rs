@@ -236,7 +236,14 @@ fn title(app: &App) -> String {
         (n, 0) => format!(" · {n} marked (S changes them)"),
         (n, hidden) => format!(" · {n} marked, {hidden} hidden by the filter (S changes them)"),
     };
-    format!(" Products {position}{of}{marked} ")
+    // How old the data is, once it is worth saying (every backend listed, a minute ago or more).
+    let age = match app.oldest_listing_secs() {
+        Some(secs) if secs >= 60 => {
+            format!(" · listed {} ago", crate::ui::panes::backends::age(secs))
+        }
+        _ => String::new(),
+    };
+    format!(" Products {position}{of}{marked}{age} ")
 }
 
 /// `ACTIVE 2,811 · SUSPENDED 402 · …`: the visible rows per normalized status, each in its

@@ -278,3 +278,43 @@ fn failed_rows_of_a_batch_are_retried_alone_and_terminated_needs_typing() {
     let effects = press(&mut app, KeyCode::Enter);
     assert!(matches!(&effects[..], [Effect::BatchStatus { ids, .. }] if ids.len() == 3));
 }
+
+#[test]
+fn auto_refresh_relists_when_due_and_keeps_the_selection() {
+    use crate::engine::ListEvent;
+    use crate::ui::effect::Effect;
+    let mut app = app_with(5);
+    app.refresh_interval = Some(chrono::Duration::seconds(60));
+    update(&mut app, Msg::Tick(at(0)));
+    // The first tick starts a listing; finish it.
+    let generation = app.list_generation;
+    let name = app.backends[0].name.clone();
+    update(
+        &mut app,
+        Msg::List {
+            generation,
+            event: ListEvent::Done {
+                backend: name,
+                result: Ok(()),
+            },
+        },
+    );
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('j'));
+    let chosen = app.selected_row().map(|r| r.summary.id.clone());
+    assert!(
+        update(&mut app, Msg::Tick(at(30))).is_empty(),
+        "not due yet"
+    );
+    let effects = update(&mut app, Msg::Tick(at(61)));
+    assert!(
+        matches!(&effects[..], [Effect::LoadProducts { .. }]),
+        "{effects:?}"
+    );
+    assert_eq!(app.selected_row().map(|r| r.summary.id.clone()), chosen);
+    assert!(
+        update(&mut app, Msg::Tick(at(200))).is_empty(),
+        "not while one is running"
+    );
+    assert_eq!(app.oldest_listing_secs(), Some(200));
+}
