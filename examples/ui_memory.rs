@@ -42,6 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         theme,
         themes_dir: None,
         mouse: true,
+        refresh_interval: None,
         read_only,
         cached: Vec::new(),
     };
