@@ -130,21 +130,23 @@ pub fn on_update(app: &mut App, monitor: Monitor) -> Vec<Effect> {
     if !changed || !monitor.state.is_final() {
         return Vec::new();
     }
+    // The product, what was asked, the outcome and the carrier's reason first: a status line
+    // is cut on the right, so the monitor id goes last.
     let detail = monitor
         .detail
         .as_deref()
-        .map(|d| format!(" ({d})"))
+        .map(|d| format!(": {d}"))
         .unwrap_or_default();
     let text = format!(
-        "{}monitor {} {}: {}{detail}",
+        "{}{} {}{detail} (monitor {})",
         monitor
             .product_id
             .as_ref()
             .map(|id| format!("{id}: "))
             .unwrap_or_default(),
-        monitor.id,
         monitor.request,
-        monitor.state.as_str()
+        monitor.state.as_str(),
+        monitor.id,
     );
     // A carrier job that failed is announced as an error and counted in the header until the
     // monitors view has been seen; a completed one is announced once.
