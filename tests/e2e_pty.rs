@@ -803,3 +803,44 @@ fn a_failed_carrier_job_is_announced_counted_and_a_later_result_still_shows() {
     screen.wait_for("the list", |t| t.contains("Products"));
     assert!(console.quit().success());
 }
+
+#[test]
+fn a_terminated_batch_cannot_be_confirmed_without_typing_the_count() {
+    let mut console = Console::launch(ROWS, COLS);
+    let screen = &console.screen;
+    let send = |bytes: &[u8]| console.send(bytes);
+    screen.wait_for("every listing", |t| t.contains("440 products"));
+    send(b"/account:tmus-demo status:ACTIVE\r");
+    let listed = screen.wait_for("active TMUS SIMs", |t| {
+        let lines = product_lines(t);
+        !lines.is_empty() && lines.iter().all(|l| l.contains("TMUS-"))
+    });
+    let count: usize = listed
+        .lines()
+        .find(|l| l.contains("Products"))
+        .and_then(|l| l.split_whitespace().find(|w| w.contains('/')))
+        .and_then(|w| w.split_once('/'))
+        .and_then(|(_, n)| n.replace(',', "").parse().ok())
+        .expect("the count in the title");
+    send(b"V");
+    screen.wait_for("every shown row marked", |t| {
+        t.contains(&format!("{count} marked"))
+    });
+    send(b"S");
+    screen.wait_for("the batch menu", |t| t.contains("TERMINATED"));
+    // Targets in status order: SUSPENDED, then TERMINATED.
+    send(b"j\r");
+    screen.wait_for("the typed confirmation", |t| {
+        t.contains("cannot be undone") && t.contains(&format!("({count})"))
+    });
+    send(b"\r");
+    screen.wait_for("refused without the count", |t| t.contains("not confirmed"));
+    send(b"12x\r");
+    screen.wait_for("still refused with the wrong text", |t| {
+        t.contains("cannot be undone")
+    });
+    send(b"\x1b");
+    let after = screen.wait_for("closed, nothing sent", |t| !t.contains("cannot be undone"));
+    assert!(!after.contains("batch →"), "no batch ran:\n{after}");
+    assert!(console.quit().success());
+}

@@ -68,6 +68,11 @@ pub static COMMANDS: &[Command] = &[
         "",
         "The session's messages, newest first, whole",
     ),
+    c(
+        "mark",
+        "all|none|invert",
+        "Mark every row shown, unmark all, or invert the shown",
+    ),
     c("audit", "", "Show the audit journal"),
     c(
         "backends",
@@ -231,6 +236,7 @@ pub fn candidates(text: &str) -> Vec<String> {
             .map(|c| c.name().to_string())
             .flat_map(|c| [c.clone(), format!("{c} desc")])
             .collect(),
+        "mark" => ["all", "none", "invert"].map(str::to_string).to_vec(),
         "theme" => super::theme::names()
             .iter()
             .map(|n| n.to_string())
@@ -272,6 +278,18 @@ pub fn run(app: &mut App, text: &str) -> Vec<Effect> {
         "help" => apply(app, Action::Help),
         "monitors" => to_products_then(app, Action::Monitors),
         "messages" => apply(app, Action::Messages),
+        "mark" => match arg {
+            "all" => apply(app, Action::MarkAll),
+            "none" | "clear" => apply(app, Action::ClearMarks),
+            "invert" => apply(app, Action::InvertMarks),
+            other => {
+                app.set_error(&format!(
+                    ":mark takes all, none or invert (not {})",
+                    if other.is_empty() { "nothing" } else { other }
+                ));
+                Vec::new()
+            }
+        },
         "audit" => to_products_then(app, Action::Audit),
         "backends" => to_products_then(app, Action::Backends),
         "products" | "list" => {

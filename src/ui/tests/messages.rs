@@ -318,3 +318,20 @@ fn auto_refresh_relists_when_due_and_keeps_the_selection() {
     );
     assert_eq!(app.oldest_listing_secs(), Some(200));
 }
+
+#[test]
+fn mark_commands_match_their_keys() {
+    let mut app = app_with(4);
+    crate::ui::commands::run(&mut app, "mark all");
+    assert_eq!(app.marks.len(), 4);
+    crate::ui::commands::run(&mut app, "mark invert");
+    assert!(app.marks.is_empty());
+    crate::ui::commands::run(&mut app, "mark all");
+    crate::ui::commands::run(&mut app, "mark none");
+    assert!(app.marks.is_empty());
+    crate::ui::commands::run(&mut app, "mark some");
+    assert!(
+        app.message()
+            .is_some_and(|m| m.text.contains("all, none or invert"))
+    );
+}
