@@ -30,7 +30,7 @@ pub fn draw(frame: &mut Frame, area: Rect, overlay: &Overlay, theme: &Theme) {
                 Subject::Batch { ids } => (
                     format!(" Change status · {} marked products ", ids.len()),
                     vec![Line::from(Span::styled(
-                        "Targets every marked product may move to:",
+                        "Some marked products may move to:",
                         theme.label,
                     ))],
                 ),
