@@ -1,5 +1,5 @@
 //! Drawing the product list at 1,000 and 1,000,000 rows: only the visible window is built, so
-//! both should cost the same (design.md §6). `cargo bench --bench render`.
+//! both should cost the same (docs/performance.md). `cargo bench --bench render`.
 
 use cmo::domain::{
     BackendKind, ConnectivityType, NativeStatus, ProductId, ProductSummary, RelatedParty, Status,

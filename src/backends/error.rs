@@ -51,7 +51,7 @@ impl BackendError {
         BackendError::NotSupported { kind, operation }
     }
 
-    /// Exit code per design.md §4.1: 3 not supported / not allowed, 4 not found, 2 bad input,
+    /// Exit code per docs/cli.md: 3 not supported / not allowed, 4 not found, 2 bad input,
     /// 1 every runtime failure.
     pub fn exit_code(&self) -> i32 {
         match self {

@@ -1,4 +1,4 @@
-//! The command line of design.md §4.1, as clap derive types. Global flags are `global = true`
+//! The command line of docs/cli.md, as clap derive types. Global flags are `global = true`
 //! so they may stand before or after the subcommand. Values that are domain identifiers (product
 //! ids, ICCIDs, statuses) stay strings here and are parsed by the domain types in `run`, so a
 //! typo gets the domain's precise message (and exit code 2) rather than clap's generic one.

@@ -1,6 +1,6 @@
-//! The CLI's one error type, its exit code (design.md §4.1) and its two renderings on stderr:
+//! The CLI's one error type, its exit code (docs/cli.md) and its two renderings on stderr:
 //! one plain line, or with `--json` a problem object `{type,status,title,detail}` shaped like
-//! the CMO API's (research/cmo-api.md §5.7).
+//! the CMO API's (docs/backends/cmo.md).
 
 use crate::backends::BackendError;
 use crate::domain::IdError;
@@ -9,7 +9,7 @@ use crate::store::StoreError;
 use crate::text::sanitize;
 use serde_json::{Value, json};
 
-/// Exit codes of design.md §4.1.
+/// Exit codes of docs/cli.md.
 pub mod exit {
     pub const OK: i32 = 0;
     pub const RUNTIME: i32 = 1;

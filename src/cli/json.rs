@@ -1,4 +1,4 @@
-//! JSON output shaped like the CMO API v5 resources (research/cmo-api.md §4–5, design.md §4.2),
+//! JSON output shaped like the CMO API v5 resources (docs/backends/cmo.md, docs/cli.md),
 //! so scripts written for the CMO API read it: list envelopes `{entities, statistics}`,
 //! `IoTConnection` bundles with `productRelationship[{type:"BUNDLED", product}]` subproducts
 //! (`simCard`, `dataConnectivity`, `terminal`, `usageVolume`), TMF monitors and problems.

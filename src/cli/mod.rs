@@ -1,4 +1,4 @@
-//! The command line (design.md §4.1): clap arguments, dispatch to the console or a headless
+//! The command line (docs/cli.md): clap arguments, dispatch to the console or a headless
 //! command, CMO-shaped JSON (§4.2) and aligned text output, exit codes, and file logging.
 //!
 //! `main.rs` only calls [`run::main`]. Commands call the engine and never an adapter.

@@ -1,5 +1,5 @@
 //! Dispatch: parse the command line, resolve paths, start logging, run the command on a tokio
-//! runtime, and turn the outcome into an exit code (design.md §4.1). Input that names domain
+//! runtime, and turn the outcome into an exit code (docs/cli.md). Input that names domain
 //! values (product ids, ICCIDs, statuses) is parsed before any engine is built, so a typo costs
 //! no simulator start and no network call.
 

@@ -1,4 +1,4 @@
-//! Configuration (design.md §4.3): the TOML file, validated into [`Config`] with secrets resolved.
+//! Configuration (config.example.toml): the TOML file, validated into [`Config`] with secrets resolved.
 //!
 //! Every error names the file, the line and the key (`toml` spans → lines). Reading a config
 //! never creates a file or directory. Secrets are `SecretString`s: `Debug` redacts them and no

@@ -1,4 +1,4 @@
-//! Writes the console configuration (design.md §4.3) that points at running simulators.
+//! Writes the console configuration (config.example.toml) that points at running simulators.
 //! Secrets go to `<config dir>/<name>.secret` files created with mode 0600 and are referenced
 //! by `secret_file`; the inline variant is only for in-process demo use.
 

@@ -59,7 +59,7 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 impl StoreError {
-    /// Exit code per design.md §4.1: 4 not found, 2 bad input, 1 every runtime failure.
+    /// Exit code per docs/cli.md: 4 not found, 2 bad input, 1 every runtime failure.
     pub fn exit_code(&self) -> i32 {
         match self {
             StoreError::AttrNotFound { .. } | StoreError::MonitorNotFound(_) => 4,

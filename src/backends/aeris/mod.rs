@@ -1,4 +1,4 @@
-//! The IOTA adapter (Aeris IoT Accelerator, ex-Ericsson DCP; research/backends.md §3) on the
+//! The IOTA adapter (Aeris IoT Accelerator, ex-Ericsson DCP; docs/backends/aeris.md) on the
 //! shared [`HttpPolicy`]: password-grant JWTs from `/iot/api/auth/token` (refreshed before
 //! expiry, and once on a 401); the Subscription Search API for listing (cursor paging: the page
 //! cursor is the `cursor` of the carrier's `next` link) and for lookups by ICCID (POST);

@@ -1,4 +1,4 @@
-//! Aeris IoT Accelerator wire shapes (research/backends.md §3; Subscription Search API 1.0.5,
+//! Aeris IoT Accelerator wire shapes (docs/backends/aeris.md; Subscription Search API 1.0.5,
 //! SICA state-change requests, DCP subscription requests) and their mapping onto the normalized
 //! model. Parsing is lenient: identifiers and enterprise ids come as strings or numbers, field
 //! groups are optional, unknown fields are ignored (the spec asks clients to be tolerant).

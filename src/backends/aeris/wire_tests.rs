@@ -1,5 +1,5 @@
 //! Parsing tests on the documented examples (Subscription Search API 1.0.5 examples, the
-//! state-change 201 example, the DCP request states of research/backends.md §3).
+//! state-change 201 example, the DCP request states of docs/backends/aeris.md).
 
 use super::*;
 use crate::domain::Status;

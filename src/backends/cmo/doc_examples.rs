@@ -1,4 +1,4 @@
-//! The CMO API's published example payloads (research/cmo-api.md §4–5, the 2023 docs) through
+//! The CMO API's published example payloads (docs/backends/cmo.md, the 2023 docs) through
 //! the wire conversion: whatever our simulator sends, these are what a real tenant sends.
 
 use super::wire::{self, WireFind, WireList, WireMonitor, WireProduct};
@@ -104,7 +104,7 @@ fn the_jasper_bundle_sample_fills_the_sim_card_and_its_properties() {
     let p: WireProduct = serde_json::from_str(JASPER_BUNDLE).unwrap();
     assert_eq!(p.system(), Some(BackendKind::Jasper));
     let product = wire::product(&p, &account()).expect("a product");
-    // relatedParty.name is our configured account (design.md); IoT Hub's name for the platform
+    // relatedParty.name is our configured account (docs/architecture.md); IoT Hub's name for the platform
     // account is kept as a characteristic.
     assert_eq!(product.summary.related_party.name, "tenant-eos");
     assert_eq!(product.summary.related_party.id, "100125307");

@@ -1,4 +1,4 @@
-//! Wire types of the CMO API v5 (research/cmo-api.md §4–5) and their conversion to the
+//! Wire types of the CMO API v5 (docs/backends/cmo.md) and their conversion to the
 //! normalized domain: products (bundle and subproducts share one shape), list envelopes, find
 //! results, monitors. Statuses on the CMO wire are already the normalized names.
 

@@ -1,4 +1,4 @@
-//! The Cisco IoT Control Center adapter (research/backends.md §2), one type for the two kinds
+//! The Cisco IoT Control Center adapter (docs/backends/control-center.md), one type for the two kinds
 //! that run on it: TMUS (T-Mobile US) and JASPER (Etisalat). They differ only in configuration
 //! (base URL, account, credentials) and in the seed's transition table, which [`Guarded`]
 //! enforces before a request is made; this adapter just sends.

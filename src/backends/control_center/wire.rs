@@ -1,4 +1,4 @@
-//! Cisco IoT Control Center REST API wire shapes (research/backends.md §2) and their mapping
+//! Cisco IoT Control Center REST API wire shapes (docs/backends/control-center.md) and their mapping
 //! onto the normalized model, shared by TMUS and JASPER. Pure functions: no I/O here.
 //!
 //! Parsing is lenient where clients disagree (numbers sent as strings, `null`s, error codes as

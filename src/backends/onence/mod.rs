@@ -1,4 +1,4 @@
-//! The 1NCE Management API adapter (research/backends.md §4): Basic → `/oauth/token` bearer
+//! The 1NCE Management API adapter (docs/backends/1nce.md): Basic → `/oauth/token` bearer
 //! tokens; `GET /v1/sims` pages (≤ 100, paging in `X-Total-Pages`/`X-Total-Count` headers, the
 //! cursor is the page number); detail, `/status` (data connectivity) and `/usage` (daily MB for
 //! the current month → one global bucket); ACTIVE ↔ SUSPENDED via `PUT /v1/sims/{iccid}` with

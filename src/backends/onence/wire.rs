@@ -1,4 +1,4 @@
-//! 1NCE Management API v1 wire shapes (research/backends.md §4) and their mapping onto the
+//! 1NCE Management API v1 wire shapes (docs/backends/1nce.md) and their mapping onto the
 //! normalized model. Parsing is lenient where the documentation is loose (numbers sent as
 //! strings, `null`s, nested objects we only read a few fields of); unknown fields are ignored.
 

@@ -1,5 +1,5 @@
 //! `GateError`: why the gate refused or how a gated action failed, mapped to the CLI's exit
-//! codes consistently with `BackendError` and `StoreError` (design.md §4.1).
+//! codes consistently with `BackendError` and `StoreError` (docs/cli.md).
 
 use crate::backends::BackendError;
 use crate::store::StoreError;

@@ -1,4 +1,4 @@
-//! The gate every mutating action passes (design.md §2): read-only mode, guardrails (max batch
+//! The gate every mutating action passes (docs/architecture.md, docs/safety.md): read-only mode, guardrails (max batch
 //! size), the action itself through the engine, the audit journal, and persistence of the
 //! monitors asynchronous changes return — so the CLI and the UI call this and nothing else to
 //! change anything. See `docs/safety.md`.

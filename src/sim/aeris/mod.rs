@@ -1,5 +1,5 @@
 //! Simulator of the Aeris IoT Accelerator APIs behind the CMO's IOTA backend
-//! (research/backends.md §3):
+//! (docs/backends/aeris.md):
 //! - `POST /iot/api/auth/token` — password grant, `client_id=cm-public-api-client`, a short-lived
 //!   token (`token_type: "JWT"`, 60 s like the documented example); errors in the legacy
 //!   `{code, httpStatus, message}` shape (`2040` invalid credentials);

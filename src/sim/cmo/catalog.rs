@@ -3,7 +3,7 @@
 //! consumption, plus the server's own knowledge of each platform — which statuses it can be moved
 //! between, and whether it applies changes synchronously (200) or through a monitor (202).
 //!
-//! This is the simulator's own, independent reading of the CMO documentation (research/cmo-api.md
+//! This is the simulator's own, independent reading of the CMO documentation (docs/backends/cmo.md
 //! §6–7); it deliberately shares no table with the console's `domain::capabilities`.
 
 use crate::sim::inventory::{IccidScheme, imei, imsi, msisdn, row_hash, weighted};

@@ -1,7 +1,7 @@
 //! Simulator of the T IoT Hub CMO API v5 (kind CMO): one tenant (`eos`) aggregating products of
 //! several underlying platforms (SYSTEM characteristic: TMSP, JASPER, 1NCE, INTELSAT…).
 //!
-//! Wire shapes follow research/cmo-api.md; what the docs leave open is inferred and listed in
+//! Wire shapes follow docs/backends/cmo.md; what the docs leave open is inferred and listed in
 //! `docs/backends/cmo.md`:
 //! - `POST /auth/realms/iothub/protocol/openid-connect/token` — client credentials in the form
 //!   body or HTTP Basic; JWT-shaped tokens (`tenants`, `realm_access.roles`), 300 s;

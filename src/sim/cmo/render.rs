@@ -1,6 +1,6 @@
 //! JSON documents of the CMO simulator: IoTConnection bundles and their subproducts (simCard,
 //! dataConnectivity, terminal, usageVolume), TMF-style monitors and problem objects, in the
-//! field names the CMO docs show (research/cmo-api.md §5). Every characteristic value is a string.
+//! field names the CMO docs show (docs/backends/cmo.md). Every characteristic value is a string.
 
 use super::catalog::{Row, is_satellite};
 use super::{API_PREFIX, MonitorRecord, State, TENANT};

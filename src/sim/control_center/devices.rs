@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::sim::inventory::{self, IccidScheme, row_hash, weighted};
 
-/// The native SIM statuses Control Center reports (research/backends.md §2).
+/// The native SIM statuses Control Center reports (docs/backends/control-center.md).
 pub const NATIVE_STATUSES: [&str; 8] = [
     "ACTIVATED",
     "ACTIVATION_READY",

@@ -1,4 +1,4 @@
-//! The Cisco IoT Control Center REST API simulator (research/backends.md §2), run as two
+//! The Cisco IoT Control Center REST API simulator (docs/backends/control-center.md), run as two
 //! operator accounts from one module: T-Mobile US (`TMUS`) and an Etisalat-style `JASPER`
 //! account, with their own base paths, account ids, numbering and credentials.
 //!

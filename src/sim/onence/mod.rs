@@ -1,4 +1,4 @@
-//! The 1NCE Management API simulator (research/backends.md §4): OAuth client-credentials
+//! The 1NCE Management API simulator (docs/backends/1nce.md): OAuth client-credentials
 //! tokens, `/v1/sims` paging in headers, SIM detail, connectivity, daily usage, quotas and the
 //! synchronous single-SIM `PUT`. `/v1/sims*` is limited to 10 requests/s per organisation.
 //!

@@ -1,4 +1,4 @@
-//! Parsing and normalization of the documented Control Center payloads (research/backends.md §2).
+//! Parsing and normalization of the documented Control Center payloads (docs/backends/control-center.md).
 
 use super::*;
 use crate::domain::{Status, usage::Unit};
