@@ -110,7 +110,7 @@ impl fmt::Display for Operation {
     }
 }
 
-/// How a backend applies a status change (research/cmo-api.md §7).
+/// How a backend applies a status change (docs/backends/cmo.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum UpdateMode {
@@ -208,7 +208,7 @@ const SIM_TRANSITIONS: [(BackendKind, &[(Status, Status)]); 10] = [
 const TERMINAL_TRANSITIONS: [(BackendKind, &[(Status, Status)]); 1] =
     [(BackendKind::Intelsat, ACTIVE_SUSPEND)];
 
-/// research/cmo-api.md §7, per seed backend column.
+/// docs/backends/cmo.md, per seed backend column.
 const UPDATE_MODE: [(BackendKind, UpdateMode); 10] = [
     (BackendKind::Tmsp, UpdateMode::Async),
     (BackendKind::Tmus, UpdateMode::Sync),
@@ -312,7 +312,7 @@ pub fn terminal_targets(kind: BackendKind, from: Status) -> Vec<Status> {
         .collect()
 }
 
-/// The whole table as the JSON of `cmo capabilities --json` (design.md §4.2).
+/// The whole table as the JSON of `cmo capabilities --json` (docs/cli.md).
 pub fn to_json(include_cmo: bool) -> serde_json::Value {
     use serde_json::{Map, Value, json};
     let kinds: Vec<BackendKind> = if include_cmo {

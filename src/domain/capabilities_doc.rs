@@ -30,7 +30,7 @@ const DECISIONS: &str = r#"## Decisions where the seed is ambiguous
    `Enabled` and `Disabled`, so it gains `INACTIVE` only, as the row's position suggests). A native value
    listed nowhere maps to UNKNOWN and keeps its raw text for display.
 4. **Status-update mode** (sync/async) comes from the CMO API's "sync vs async updates" page
-   (research/cmo-api.md §7); custom attributes are always synchronous and stored locally — except for products a CMO
+   (docs/backends/cmo.md); custom attributes are always synchronous and stored locally — except for products a CMO
    account holds, whose attributes the CMO API stores itself (docs/safety.md).
 5. **Batch update** is ✔ everywhere: the console runs a batch as single changes within one backend
    account and that backend's rate limit; ids from different accounts are refused before anything is

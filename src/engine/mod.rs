@@ -10,6 +10,10 @@ mod listing;
 pub mod poller;
 pub mod watch;
 
+/// Types the engine's and the gate's answers carry, re-exported so the layers above (the UI)
+/// name them here instead of reaching into `backends` or `store`.
+pub use crate::backends::{BackendError, ChangeOutcome};
+pub use crate::store::{AttrChange, AuditEntry};
 pub use attrs::AttrHome;
 pub use batch::BatchItem;
 pub use gate::{Gate, GateError};
@@ -17,7 +21,7 @@ pub use health::{Health, HealthBoard, HealthEntry};
 pub use listing::ListEvent;
 pub use poller::{MonitorPoller, PollerConfig, PollerHandle};
 
-use crate::backends::{Account, Backend, BackendError, BackendResult, ChangeOutcome};
+use crate::backends::{Account, Backend, BackendResult};
 use crate::domain::capabilities::supports;
 use crate::domain::{
     BackendKind, BusinessId, Characteristic, ConnectivityType, DataConnectivity, Monitor,

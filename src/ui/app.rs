@@ -4,9 +4,11 @@
 
 pub use super::overlay::{AttrForm, ConfirmFocus, FormField, FormMode, Overlay, Pending, Subject};
 use crate::domain::query::{Query, SortColumn, SortKey};
-use crate::domain::{CustomAttribute, Monitor, Product, ProductId, ProductSummary, Usage};
+use crate::domain::{
+    BackendKind, CustomAttribute, Monitor, Product, ProductId, ProductSummary, Usage,
+};
+use crate::engine::AuditEntry;
 use crate::engine::HealthEntry;
-use crate::store::AuditEntry;
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use tui_input::Input;
@@ -371,6 +373,13 @@ impl App {
             oldest = Some(oldest.map_or(at, |o: DateTime<Utc>| o.min(at)));
         }
         oldest.map(|at| (now - at).num_seconds().max(0))
+    }
+
+    /// Whether `name` is a CMO tenant account (its products keep their attributes there).
+    pub fn is_cmo_account(&self, name: &str) -> bool {
+        self.backends
+            .iter()
+            .any(|b| b.name == name && b.kind == BackendKind::Cmo.as_str())
     }
 
     /// The account holding a product, for the in-flight line.

@@ -10,10 +10,10 @@ use super::app::Subject;
 use super::app::{App, ConfirmFocus, DetailState, ListState, Loadable, Overlay, Pending, Screen};
 use super::effect::Effect;
 use super::flows::{attrs, audit, backends, batch, monitors};
-use crate::backends::BackendError;
 use crate::domain::capabilities::{sim_targets, supports, terminal_targets};
 use crate::domain::query::{Query, SortKey};
 use crate::domain::{ConnectivityType, Operation, ProductId, Status};
+use crate::engine::BackendError;
 
 /// Rows of the screen that are not list rows (header, table header, borders, status, footer).
 const CHROME_ROWS: u16 = 6;
@@ -509,6 +509,18 @@ pub(super) fn open_detail(app: &mut App, id: ProductId) -> Effect {
 
 /// Start a new listing; rows already held stay, unconfirmed, until their backend lists them.
 pub fn refresh(app: &mut App) -> Vec<Effect> {
+    app.messages.dismiss();
+    let mut effects = vec![relist(app)];
+    if let Some(id) = app.detail.as_ref().map(|d| d.id.clone()) {
+        effects.push(open_detail(app, id));
+    }
+    effects
+}
+
+/// List every backend again: rows stay (unconfirmed until their listing sees them again, so
+/// a completed listing drops what the platform no longer has), stale pages are dropped by
+/// generation. Shared by `r` and the `refresh_interval` tick.
+pub fn relist(app: &mut App) -> Effect {
     app.list_generation += 1;
     app.last_refresh = app.now;
     for row in &mut app.rows {
@@ -517,14 +529,10 @@ pub fn refresh(app: &mut App) -> Vec<Effect> {
     for b in &mut app.backends {
         b.list = ListState::Loading;
     }
-    app.messages.dismiss();
-    let mut effects = vec![Effect::LoadProducts {
+    app.dirty = true;
+    Effect::LoadProducts {
         generation: app.list_generation,
-    }];
-    if let Some(id) = app.detail.as_ref().map(|d| d.id.clone()) {
-        effects.push(open_detail(app, id));
     }
-    effects
 }
 
 /// The product the user acts on: the open detail, else the selected row.

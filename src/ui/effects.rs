@@ -5,7 +5,7 @@
 
 use super::effect::Effect;
 use super::msg::{BatchLine, Msg};
-use crate::backends::ChangeOutcome;
+use crate::engine::ChangeOutcome;
 use crate::engine::{Engine, Gate};
 use crate::store::StoreHandle;
 use std::future::Future;
@@ -220,7 +220,7 @@ impl EffectRunner {
                 let failure = missing
                     .into_iter()
                     .map(|(_, e)| e)
-                    .find(|e| !matches!(e, crate::backends::BackendError::NotFound { .. }));
+                    .find(|e| !matches!(e, crate::engine::BackendError::NotFound { .. }));
                 let result = match failure {
                     _ if !found.is_empty() => Ok(found.into_iter().map(|p| p.summary).collect()),
                     Some(e) => Err(e.to_string()),

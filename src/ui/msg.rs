@@ -2,10 +2,10 @@
 //! request carries the generation it was issued under; `update` drops an answer whose
 //! generation is no longer current, so a slow carrier cannot overwrite what the user now sees.
 
-use crate::backends::ChangeOutcome;
 use crate::domain::{CustomAttribute, Monitor, Product, ProductId, ProductSummary, Status, Usage};
+use crate::engine::ChangeOutcome;
+use crate::engine::{AttrChange, AuditEntry};
 use crate::engine::{HealthEntry, ListEvent};
-use crate::store::{AttrChange, AuditEntry};
 use chrono::{DateTime, Utc};
 
 /// Errors travel as one-line text: the UI only shows them (sanitized at display time).

@@ -393,7 +393,7 @@ fn filter_narrows_on_each_field_and_esc_clears_it() {
 
 #[test]
 fn status_change_results_and_monitors_reach_the_status_line() {
-    use crate::backends::ChangeOutcome;
+    use crate::engine::ChangeOutcome;
     let mut app = app_with(1);
     let id = app.rows[0].summary.id.clone();
     let monitor = monitor_of(BackendKind::Tmsp, "req-1", Some(&id));

@@ -7,8 +7,8 @@ use super::app::{App, ListState, Loadable, Screen};
 use super::effect::Effect;
 use super::flows::{attrs, audit, batch, monitors};
 use super::msg::Msg;
-use crate::backends::ChangeOutcome;
 use crate::domain::{ProductId, Status};
+use crate::engine::ChangeOutcome;
 use crate::engine::ListEvent;
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -201,10 +201,7 @@ fn on_list_event(app: &mut App, event: ListEvent) -> Vec<Effect> {
             app.retain_rows(|r| r.confirmed || r.summary.related_party.name != backend);
             // A CMO tenant's attributes are part of its listing and are cached with it; the
             // local store's are not copied into the cache (the store is read at start-up).
-            let on_cmo = app
-                .backends
-                .iter()
-                .any(|b| b.name == backend && b.kind == "CMO");
+            let on_cmo = app.is_cmo_account(&backend);
             let rows = app
                 .rows
                 .iter()
@@ -258,12 +255,5 @@ fn auto_refresh(app: &mut App, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect
     if !due || listing {
         return Vec::new();
     }
-    app.last_refresh = Some(now);
-    app.list_generation += 1;
-    for b in &mut app.backends {
-        b.list = ListState::Loading;
-    }
-    vec![Effect::LoadProducts {
-        generation: app.list_generation,
-    }]
+    vec![crate::ui::apply::relist(app)]
 }

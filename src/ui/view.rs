@@ -254,11 +254,8 @@ impl App {
 
     /// Products a CMO account holds keep their attributes on the tenant; the listing carries them.
     fn attrs_on_cmo(&self, id: &ProductId) -> bool {
-        self.row(id).is_some_and(|r| {
-            self.backends
-                .iter()
-                .any(|b| b.name == r.summary.related_party.name && b.kind == "CMO")
-        })
+        self.row(id)
+            .is_some_and(|r| self.is_cmo_account(&r.summary.related_party.name))
     }
 
     fn with_local_attrs(&self, mut summary: ProductSummary) -> ProductSummary {

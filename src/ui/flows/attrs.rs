@@ -6,7 +6,7 @@
 use crate::domain::CustomAttribute;
 use crate::domain::ProductId;
 use crate::domain::attrs::validate_name;
-use crate::store::AttrChange;
+use crate::engine::AttrChange;
 use crate::ui::action::Action;
 use crate::ui::app::{App, AttrForm, ConfirmFocus, FormMode, Loadable, Overlay, Pending};
 use crate::ui::apply::read_only_refusal;

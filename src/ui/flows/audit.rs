@@ -1,7 +1,7 @@
 //! The audit journal view: every mutation the gate recorded (time, operator, action, ids,
 //! before → after, result), newest first, scrollable. Read through the store off the UI task.
 
-use crate::store::AuditEntry;
+use crate::engine::AuditEntry;
 use crate::ui::action::Action;
 use crate::ui::app::{App, Loadable, Screen};
 use crate::ui::effect::Effect;

@@ -3,10 +3,10 @@
 //! carrier mutation — journaled, and tracked by a monitor when the carrier applies it later.
 //! Where the support matrix says ✖ the key explains that and sends nothing.
 
-use crate::backends::BackendError;
 use crate::domain::Characteristic;
 use crate::domain::ProductId;
 use crate::domain::capabilities::{Operation, supports};
+use crate::engine::BackendError;
 use crate::ui::app::{App, AttrForm, ConfirmFocus, FormMode, Overlay, Pending};
 use crate::ui::apply::{open_detail, read_only_refusal};
 use crate::ui::effect::Effect;

@@ -1,7 +1,7 @@
 //! The audit journal view: time (UTC), operator (and SSH client), action, product ids,
 //! before → after and result, newest first, from the entry at `offset` on. All sanitized.
 
-use crate::store::AuditEntry;
+use crate::engine::AuditEntry;
 use crate::text::sanitize;
 use crate::ui::app::{App, Loadable};
 use crate::ui::theme::Theme;

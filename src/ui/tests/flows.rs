@@ -4,8 +4,8 @@
 
 use super::{app_with, monitor_of, press, product_of, summary};
 use crate::domain::{BackendKind, CustomAttribute, MonitorState, Status};
+use crate::engine::AuditEntry;
 use crate::engine::ListEvent;
-use crate::store::AuditEntry;
 use crate::ui::app::{
     App, ConfirmFocus, FormMode, Loadable, MessageKind, Overlay, Pending, Screen, Subject,
 };
@@ -93,7 +93,7 @@ fn monitor_cancel_is_refused_read_only_and_when_final() {
 
 #[test]
 fn a_pending_status_change_is_highlighted_and_m_lands_on_it() {
-    use crate::backends::ChangeOutcome;
+    use crate::engine::ChangeOutcome;
     let mut app = app_with(2);
     update(
         &mut app,
@@ -458,7 +458,7 @@ fn a_failed_listing_keeps_the_cached_rows() {
     let generation = app.list_generation;
     let done = ListEvent::Done {
         backend: "onence".into(),
-        result: Err(crate::backends::BackendError::InvalidInput("down".into())),
+        result: Err(crate::engine::BackendError::InvalidInput("down".into())),
     };
     assert!(
         update(

@@ -3,8 +3,8 @@
 //! operator waits on shown with its account and seconds, and the message log in full.
 
 use super::{app_with, monitor_of, press};
-use crate::backends::ChangeOutcome;
 use crate::domain::{BackendKind, MonitorState, Status};
+use crate::engine::ChangeOutcome;
 use crate::ui::app::{MessageKind, Overlay};
 use crate::ui::msg::Msg;
 use crate::ui::update::update;
