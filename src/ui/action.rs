@@ -19,6 +19,10 @@ pub enum Action {
     Select {
         position: usize,
     },
+    /// Press one of a confirmation's buttons (a mouse click): the action button, or the safe one.
+    Press {
+        confirm: bool,
+    },
     /// Open the selected product's detail; pick the selected menu item; press the focused button.
     Open,
     /// Close the top overlay, leave the detail pane, or clear an applied filter.

@@ -327,6 +327,23 @@ fn apply_overlay(app: &mut App, action: Action) -> Vec<Effect> {
             *focus = focus.toggled();
             Vec::new()
         }
+        (Overlay::Confirm { pending, .. }, Action::Press { confirm }) => {
+            let confirmed = confirm.then(|| pending.clone());
+            app.overlays.pop();
+            match confirmed {
+                Some(pending) => confirmed_effects(app, pending),
+                None => Vec::new(),
+            }
+        }
+        (
+            Overlay::StatusMenu {
+                targets, selected, ..
+            },
+            Action::Select { position },
+        ) if position < targets.len() => {
+            *selected = position;
+            Vec::new()
+        }
         (Overlay::Confirm { pending, focus }, Action::Open) => {
             let confirmed = (*focus == ConfirmFocus::Confirm).then(|| pending.clone());
             app.overlays.pop();

@@ -2,15 +2,16 @@
 //! to an [`Action`], so it goes through `apply` like any key. On the product list a left click
 //! selects the row under it and a click on the selected row opens it (so a double click opens
 //! the row clicked); the wheel scrolls what has focus: the list, the detail, the monitors,
-//! audit and backends panes, the help and report overlays, menus. Everything else (dialog
-//! buttons, the attribute form, the filter and command lines) is left to the keys: a click
-//! there does nothing rather than something surprising.
+//! audit and backends panes, the help and report overlays, menus. A click on a confirmation's
+//! button presses it; a click on a status-menu item selects it, a click on the selected item
+//! picks it. Everything else (the typed confirmation, the attribute form, the filter and command
+//! lines) is left to the keys: a click there does nothing rather than something surprising.
 
 use super::action::Action;
-use super::app::App;
+use super::app::{App, Overlay};
 use super::keymap::{Context, context};
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 
 /// The action for `event` on a screen of `screen` (the terminal's full area).
 pub fn action(event: MouseEvent, app: &App, screen: Rect) -> Option<Action> {
@@ -45,6 +46,32 @@ fn wheel(app: &App, down: bool) -> Option<Action> {
 }
 
 fn click(app: &App, screen: Rect, x: u16, y: u16) -> Option<Action> {
+    match app.overlays.last() {
+        Some(Overlay::Confirm { pending, .. }) => {
+            let (back, act) = super::panes::dialog::confirm_buttons(screen, pending)?;
+            let at = Position::new(x, y);
+            return if act.contains(at) {
+                Some(Action::Press { confirm: true })
+            } else if back.contains(at) {
+                Some(Action::Press { confirm: false })
+            } else {
+                None
+            };
+        }
+        Some(Overlay::StatusMenu {
+            subject,
+            targets,
+            selected,
+        }) => {
+            let item = super::panes::dialog::menu_item_at(screen, subject, targets, x, y)?;
+            return Some(if item == *selected {
+                Action::Open
+            } else {
+                Action::Select { position: item }
+            });
+        }
+        _ => {}
+    }
     if context(app) != Context::List {
         return None;
     }
@@ -86,10 +113,15 @@ mod tests {
 
     /// An app with `n` products on a 100×20 screen.
     fn app(n: usize) -> App {
+        app_of(BackendKind::OneNce, n)
+    }
+
+    /// An app with `n` ACTIVE products of `kind` on a 100×20 screen.
+    fn app_of(kind: BackendKind, n: usize) -> App {
         let rows: Vec<ProductSummary> = (0..n)
-            .map(|i| crate::ui::tests::summary(BackendKind::OneNce, "demo", i, Status::Active))
+            .map(|i| crate::ui::tests::summary(kind, "demo", i, Status::Active))
             .collect();
-        let mut app = App::new(vec![("demo".into(), "1NCE".into())], rows, false);
+        let mut app = App::new(vec![("demo".into(), kind.as_str().into())], rows, false);
         apply(
             &mut app,
             Action::Resize {
@@ -165,5 +197,79 @@ mod tests {
         assert_eq!(action(down, &app, SCREEN), Some(Action::PageDown));
         assert_eq!(action(up, &app, SCREEN), Some(Action::PageUp));
         assert_eq!(action(click_at(10, FIRST_ROW + 1), &app, SCREEN), None);
+    }
+
+    /// Where `needle` is drawn on the screen `app` renders to (column, row).
+    fn drawn_at(app: &App, needle: &str) -> Option<(u16, u16)> {
+        use ratatui::{Terminal, backend::TestBackend};
+        let theme = crate::ui::theme::Theme::default();
+        let mut terminal = Terminal::new(TestBackend::new(SCREEN.width, SCREEN.height)).ok()?;
+        terminal
+            .draw(|f| crate::ui::panes::draw(f, app, &theme))
+            .ok()?;
+        let buffer = terminal.backend().buffer();
+        (0..SCREEN.height).find_map(|y| {
+            let line: String = (0..SCREEN.width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect();
+            let byte = line.find(needle)?;
+            Some((u16::try_from(line[..byte].chars().count()).ok()?, y))
+        })
+    }
+
+    #[test]
+    fn clicks_pick_status_menu_items_and_press_the_buttons_drawn_under_them() {
+        // TMUS lets an ACTIVE SIM go to SUSPENDED or TERMINATED: a menu of two.
+        let mut app = app_of(BackendKind::Tmus, 5);
+        apply(&mut app, Action::ChangeStatus);
+        let Some(Overlay::StatusMenu { targets, .. }) = app.overlays.last() else {
+            panic!("the status menu opens");
+        };
+        let (first, second) = (targets[0].as_str(), targets[1].as_str());
+        let (x, y) = drawn_at(&app, second).expect("the second target is drawn");
+        assert_eq!(
+            action(click_at(x, y), &app, SCREEN),
+            Some(Action::Select { position: 1 })
+        );
+        apply(&mut app, Action::Select { position: 1 });
+        let (x, y) = drawn_at(&app, first).expect("the first target is drawn");
+        assert_eq!(
+            action(click_at(x, y), &app, SCREEN),
+            Some(Action::Select { position: 0 })
+        );
+        apply(&mut app, Action::Select { position: 0 });
+        // A click on the selected item picks it: the confirmation opens.
+        assert_eq!(action(click_at(x + 1, y), &app, SCREEN), Some(Action::Open));
+        apply(&mut app, Action::Open);
+        assert!(matches!(app.overlays.last(), Some(Overlay::Confirm { .. })));
+
+        // Outside the buttons, nothing; on the safe button, nothing is sent.
+        let (cx, cy) = drawn_at(&app, "[ Cancel ]").expect("Cancel is drawn");
+        assert_eq!(
+            action(click_at(cx.saturating_sub(2), cy), &app, SCREEN),
+            None
+        );
+        assert_eq!(action(click_at(cx, cy - 1), &app, SCREEN), None);
+        assert_eq!(
+            action(click_at(cx + 3, cy), &app, SCREEN),
+            Some(Action::Press { confirm: false })
+        );
+        let label = format!("[ Change to {first} ]");
+        let (ax, ay) = drawn_at(&app, &label).expect("the action button is drawn");
+        let last = ax + u16::try_from(label.len()).unwrap() - 1;
+        assert_eq!(
+            action(click_at(last, ay), &app, SCREEN),
+            Some(Action::Press { confirm: true })
+        );
+        assert_eq!(action(click_at(last + 1, ay), &app, SCREEN), None);
+        let effects = apply(&mut app, Action::Press { confirm: true });
+        assert!(app.overlays.is_empty(), "the dialog closes");
+        assert_eq!(effects.len(), 1, "the change is sent: {effects:?}");
+
+        // The safe button closes the dialog and sends nothing.
+        apply(&mut app, Action::ChangeStatus);
+        apply(&mut app, Action::Open);
+        assert!(apply(&mut app, Action::Press { confirm: false }).is_empty());
+        assert!(app.overlays.is_empty());
     }
 }

@@ -3,6 +3,7 @@
 //! form (two text fields) and the report of a finished batch.
 
 use super::centered;
+use crate::domain::Status;
 use crate::domain::capabilities::{UpdateMode, update_mode};
 use crate::text::sanitize;
 use crate::ui::app::{AttrForm, ConfirmFocus, FormField, FormMode, Overlay, Pending, Subject};
@@ -19,21 +20,16 @@ pub fn draw(frame: &mut Frame, area: Rect, overlay: &Overlay, theme: &Theme) {
             targets,
             selected,
         } => {
-            let (title, mut lines) = match subject {
-                Subject::One { id, from } => (
-                    format!(" Change status · {id} "),
-                    vec![Line::from(vec![
-                        Span::styled("Current status  ", theme.label),
-                        Span::styled(from.as_str(), theme.status(*from)),
-                    ])],
-                ),
-                Subject::Batch { ids } => (
-                    format!(" Change status · {} marked products ", ids.len()),
-                    vec![Line::from(Span::styled(
-                        "Some marked products may move to:",
-                        theme.label,
-                    ))],
-                ),
+            let title = menu_title(subject);
+            let mut lines = match subject {
+                Subject::One { from, .. } => vec![Line::from(vec![
+                    Span::styled("Current status  ", theme.label),
+                    Span::styled(from.as_str(), theme.status(*from)),
+                ])],
+                Subject::Batch { .. } => vec![Line::from(Span::styled(
+                    "Some marked products may move to:",
+                    theme.label,
+                ))],
             };
             lines.push(Line::from(Span::styled("Move to:", theme.label)));
             for (i, t) in targets.iter().enumerate() {
@@ -47,18 +43,15 @@ pub fn draw(frame: &mut Frame, area: Rect, overlay: &Overlay, theme: &Theme) {
                     style,
                 )));
             }
-            let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-            let width = u16::try_from(title.chars().count() + 4)
-                .unwrap_or(u16::MAX)
-                .max(44);
-            boxed(frame, area, &title, lines, width, height, theme);
+            let (rect, _) = menu_geometry(area, subject, targets.len());
+            boxed(frame, rect, &title, lines, rect.width, rect.height, theme);
         }
         Overlay::Confirm { pending, focus } => {
             let (title, mut lines) = confirm_text(pending, theme);
             lines.push(Line::default());
             lines.push(buttons(pending, *focus, theme));
             let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-            boxed(frame, area, title, lines, 72, height, theme);
+            boxed(frame, area, title, lines, CONFIRM_WIDTH, height, theme);
         }
         Overlay::AttrForm(form) => draw_form(frame, area, form, theme),
         Overlay::TypedConfirm {
@@ -211,16 +204,7 @@ fn confirm_text<'a>(pending: &'a Pending, theme: &Theme) -> (&'static str, Vec<L
 /// The two buttons, saying what each does: "Cancel" alone would be ambiguous on a dialog that
 /// cancels a carrier request, so there the safe button is "Keep it".
 fn buttons(pending: &Pending, focus: ConfirmFocus, theme: &Theme) -> Line<'static> {
-    let (back, act): (&str, String) = match pending {
-        Pending::Status { to, .. } => ("[ Cancel ]", format!("[ Change to {} ]", to.as_str())),
-        Pending::Batch { ids, to, .. } => (
-            "[ Cancel ]",
-            format!("[ Change {} to {} ]", ids.len(), to.as_str()),
-        ),
-        Pending::DeleteAttr { .. } => ("[ Cancel ]", "[ Delete ]".to_string()),
-        Pending::CancelMonitor { .. } => ("[ Keep it ]", "[ Cancel the request ]".to_string()),
-        Pending::Characteristic { .. } => ("[ Cancel ]", "[ Update ]".to_string()),
-    };
+    let (back, act) = button_labels(pending);
     let button = |label: String, on: bool| {
         Span::styled(
             label,
@@ -232,11 +216,89 @@ fn buttons(pending: &Pending, focus: ConfirmFocus, theme: &Theme) -> Line<'stati
         )
     };
     Line::from(vec![
-        Span::raw("   "),
+        Span::raw(BUTTON_GAP),
         button(back.to_string(), focus == ConfirmFocus::Cancel),
-        Span::raw("   "),
+        Span::raw(BUTTON_GAP),
         button(act, focus == ConfirmFocus::Confirm),
     ])
+}
+
+/// The blank before each button.
+const BUTTON_GAP: &str = "   ";
+/// The confirmation dialog's width (at most the screen's).
+const CONFIRM_WIDTH: u16 = 72;
+
+/// The labels of the confirmation's safe button and its action button.
+fn button_labels(pending: &Pending) -> (&'static str, String) {
+    match pending {
+        Pending::Status { to, .. } => ("[ Cancel ]", format!("[ Change to {} ]", to.as_str())),
+        Pending::Batch { ids, to, .. } => (
+            "[ Cancel ]",
+            format!("[ Change {} to {} ]", ids.len(), to.as_str()),
+        ),
+        Pending::DeleteAttr { .. } => ("[ Cancel ]", "[ Delete ]".to_string()),
+        Pending::CancelMonitor { .. } => ("[ Keep it ]", "[ Cancel the request ]".to_string()),
+        Pending::Characteristic { .. } => ("[ Cancel ]", "[ Update ]".to_string()),
+    }
+}
+
+/// Where the confirmation of `pending` draws its two buttons on a screen of `area` — the same
+/// geometry `draw` uses — as (safe button, action button); `None` when the dialog is cut so
+/// short that the buttons are not on screen. For the mouse.
+pub fn confirm_buttons(area: Rect, pending: &Pending) -> Option<(Rect, Rect)> {
+    // Text lines, a blank line, the buttons; inside a border.
+    let lines = confirm_text(pending, &Theme::default()).1.len() + 2;
+    let height = u16::try_from(lines + 2).unwrap_or(u16::MAX);
+    let rect = centered(area, CONFIRM_WIDTH, height);
+    let row = rect.y + u16::try_from(lines).ok()?;
+    if row >= rect.bottom().saturating_sub(1) {
+        return None;
+    }
+    let inner_right = rect.right().saturating_sub(1);
+    let (back, act) = button_labels(pending);
+    let gap = u16::try_from(BUTTON_GAP.len()).unwrap_or(0);
+    let at = |x: u16, label_width: usize| {
+        let width = u16::try_from(label_width)
+            .unwrap_or(u16::MAX)
+            .min(inner_right.saturating_sub(x));
+        Rect::new(x, row, width, 1)
+    };
+    let back_rect = at(rect.x + 1 + gap, back.chars().count());
+    let act_rect = at(back_rect.x + back_rect.width + gap, act.chars().count());
+    Some((back_rect, act_rect))
+}
+
+/// The status menu's item under screen cell (`x`, `y`) on a screen of `area`, for the mouse.
+pub fn menu_item_at(
+    area: Rect,
+    subject: &Subject,
+    targets: &[Status],
+    x: u16,
+    y: u16,
+) -> Option<usize> {
+    let (rect, first_item) = menu_geometry(area, subject, targets.len());
+    let inside = x > rect.x && x + 1 < rect.right() && y + 1 < rect.bottom();
+    let index = usize::from(y.checked_sub(first_item)?);
+    (inside && index < targets.len()).then_some(index)
+}
+
+/// The status menu's box and the screen row of its first item.
+fn menu_geometry(area: Rect, subject: &Subject, targets: usize) -> (Rect, u16) {
+    let title = menu_title(subject);
+    // One line about the subject, "Move to:", then the targets; inside a border.
+    let height = u16::try_from(targets + 4).unwrap_or(u16::MAX);
+    let width = u16::try_from(title.chars().count() + 4)
+        .unwrap_or(u16::MAX)
+        .max(44);
+    let rect = centered(area, width, height);
+    (rect, rect.y + 3)
+}
+
+fn menu_title(subject: &Subject) -> String {
+    match subject {
+        Subject::One { id, .. } => format!(" Change status · {id} "),
+        Subject::Batch { ids } => format!(" Change status · {} marked products ", ids.len()),
+    }
 }
 
 fn draw_form(frame: &mut Frame, area: Rect, form: &AttrForm, theme: &Theme) {
