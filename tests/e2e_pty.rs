@@ -47,6 +47,8 @@ struct Terminal {
     answers_dsr: bool,
     /// More command-line arguments after the demo ones.
     args: Vec<String>,
+    /// Run on this config instead of the embedded demo.
+    config: Option<std::path::PathBuf>,
 }
 
 impl Default for Terminal {
@@ -55,6 +57,7 @@ impl Default for Terminal {
             env: Vec::new(),
             answers_dsr: true,
             args: Vec::new(),
+            config: None,
         }
     }
 }
@@ -89,7 +92,16 @@ impl Console {
             })
             .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cmo"));
-        cmd.args(["--demo", "--demo-size", "40", "--data-dir"]);
+        match &term.config {
+            Some(config) => {
+                cmd.arg("--config");
+                cmd.arg(config);
+                cmd.arg("--data-dir");
+            }
+            None => {
+                cmd.args(["--demo", "--demo-size", "40", "--data-dir"]);
+            }
+        }
         cmd.arg(home.path().join("data"));
         cmd.args(&term.args);
         cmd.env("HOME", home.path());
@@ -843,4 +855,290 @@ fn a_terminated_batch_cannot_be_confirmed_without_typing_the_count() {
     let after = screen.wait_for("closed, nothing sent", |t| !t.contains("cannot be undone"));
     assert!(!after.contains("batch →"), "no batch ran:\n{after}");
     assert!(console.quit().success());
+}
+
+/// Simulators in the test's own process (their runtime kept alive) and the config the console
+/// is pointed at, so a test can change a platform's faults while the console runs.
+struct Sims {
+    handle: cmo::sim::SimHandle,
+    config: std::path::PathBuf,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Sims {
+    fn start(home: &std::path::Path, size: usize) -> Sims {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let handle = runtime
+            .block_on(cmo::sim::start(cmo::sim::SimOptions {
+                size,
+                seed: 3,
+                ..cmo::sim::SimOptions::default()
+            }))
+            .expect("simulators start");
+        let config = home.join("sims.toml");
+        std::fs::write(&config, handle.config_toml_inline()).unwrap();
+        Sims {
+            handle,
+            config,
+            _runtime: runtime,
+        }
+    }
+
+    fn faults(&self, kind: &str) -> &cmo::sim::FaultControl {
+        &self.handle.platform(kind).expect("simulated").control
+    }
+
+    fn console(&self, home: tempfile::TempDir) -> Console {
+        let term = Terminal {
+            config: Some(self.config.clone()),
+            ..Terminal::default()
+        };
+        Console::launch_with(ROWS, COLS, home, &term)
+    }
+}
+
+/// The console's `cmo audit --json` entries for the data dir under `home`.
+fn audit(home: &std::path::Path, config: &std::path::Path) -> Vec<serde_json::Value> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cmo"))
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(home.join("data"))
+        .args(["audit", "--json"])
+        .env("HOME", home)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["entities"].as_array().cloned().unwrap_or_default()
+}
+
+/// Filter to `query` and wait until every row shown matches `ok`.
+fn show(console: &Console, query: &str, what: &str, ok: impl Fn(&str) -> bool) -> Vec<String> {
+    // Esc clears the last filter; a pause so the terminal reads it as Esc, not Alt+/.
+    console.send(b"\x1b");
+    std::thread::sleep(Duration::from_millis(150));
+    console.send(format!("/{query}\r").as_bytes());
+    let screen = console.screen.wait_for(what, |t| {
+        let lines = product_lines(t);
+        !lines.is_empty() && lines.iter().all(|l| ok(l))
+    });
+    product_lines(&screen)
+}
+
+#[test]
+fn a_change_to_a_slow_carrier_shows_a_spinner_with_the_account_and_seconds_at_once() {
+    let home = tempfile::tempdir().unwrap();
+    let sims = Sims::start(home.path(), 40);
+    let mut console = sims.console(home);
+    let screen = &console.screen;
+    screen.wait_for("every listing", |t| t.contains("440 products"));
+    let rows = show(
+        &console,
+        "account:tmus-demo status:ACTIVE",
+        "active TMUS SIMs",
+        |l| l.contains("TMUS-") && l.contains("ACTIVE"),
+    );
+    let id = first_id(&rows[0]);
+    // From now on every TMUS request takes 3 s.
+    sims.faults("TMUS").set_latency(Duration::from_secs(3));
+    console.send(b"s");
+    screen.wait_for("the status menu", |t| t.contains("Change status"));
+    console.send(b"\r");
+    screen.wait_for("the confirmation", |t| t.contains("[ Cancel ]"));
+    let pressed = Instant::now();
+    console.send(b"\t\r");
+    let spinning = screen.wait_for("the spinner", |t| {
+        t.contains(&format!("{id} → SUSPENDED · tmus-demo · "))
+    });
+    let shown_after = pressed.elapsed();
+    eprintln!("spinner on screen {shown_after:?} after the key");
+    assert!(
+        !spinning.contains("status is now"),
+        "the spinner shows while the carrier works:\n{spinning}"
+    );
+    // The seconds count while the carrier works.
+    screen.wait_for("the elapsed seconds", |t| {
+        (1..=9).any(|s| t.contains(&format!("→ SUSPENDED · tmus-demo · {s}s")))
+    });
+    let done = screen.wait_for("the result", |t| {
+        t.contains(&format!("{id}: status is now SUSPENDED"))
+    });
+    assert!(
+        !done.contains("· tmus-demo ·"),
+        "no spinner after the result:\n{done}"
+    );
+    assert!(console.quit().success());
+}
+
+/// Mark `n` rows of the filtered list from the top (Space marks and moves down).
+fn mark_top(console: &Console, n: usize) {
+    console.send(b"g");
+    for _ in 0..n {
+        console.send(b" ");
+    }
+}
+
+/// Four ACTIVE TMUS SIMs and one already SUSPENDED marked, the batch menu open on SUSPENDED,
+/// and the confirmation shown. Returns the ids (active ones first).
+fn five_marked_for_suspension(console: &Console) -> Vec<String> {
+    let screen = &console.screen;
+    screen.wait_for("every listing", |t| t.contains("440 products"));
+    let active = show(
+        console,
+        "account:tmus-demo status:ACTIVE",
+        "active TMUS SIMs",
+        |l| l.contains("TMUS-") && l.contains("ACTIVE"),
+    );
+    assert!(
+        active.len() >= 4,
+        "four active TMUS SIMs:\n{}",
+        screen.text()
+    );
+    mark_top(console, 4);
+    screen.wait_for("four marked", |t| t.contains("4 marked"));
+    let suspended = show(
+        console,
+        "account:tmus-demo status:SUSPENDED",
+        "suspended TMUS SIMs",
+        |l| l.contains("TMUS-") && l.contains("SUSPENDED"),
+    );
+    mark_top(console, 1);
+    screen.wait_for("five marked, four hidden", |t| {
+        t.contains("5 marked") && t.contains("4 hidden")
+    });
+    let mut ids: Vec<String> = active[..4].iter().map(|l| first_id(l)).collect();
+    ids.push(first_id(&suspended[0]));
+    console.send(b"S");
+    let menu = screen.wait_for("the batch menu", |t| t.contains("5 marked products"));
+    // The targets follow "Move to:", one per line; go down to SUSPENDED.
+    let below: Vec<&str> = menu
+        .lines()
+        .skip_while(|l| !l.contains("Move to:"))
+        .skip(1)
+        .collect();
+    let at = below
+        .iter()
+        .position(|l| l.split_whitespace().any(|w| w == "SUSPENDED"))
+        .expect("SUSPENDED in the menu");
+    console.send("j".repeat(at).as_bytes());
+    console.send(b"\r");
+    screen.wait_for("the plan", |t| {
+        t.contains("[ Change 4 to SUSPENDED ]") && t.contains("1 unchanged")
+    });
+    ids
+}
+
+#[test]
+fn a_batch_of_five_with_one_already_there_reports_four_changed_one_unchanged() {
+    let home = tempfile::tempdir().unwrap();
+    let sims = Sims::start(home.path(), 40);
+    let mut console = sims.console(home);
+    let ids = five_marked_for_suspension(&console);
+    console.send(b"\t\r");
+    let report = console.screen.wait_for("the report", |t| {
+        t.contains("Batch → SUSPENDED: 4 changed, 1 unchanged, 0 failed")
+    });
+    for id in &ids[..4] {
+        assert!(
+            report.contains(&format!("{id}  ACTIVE → SUSPENDED  done")),
+            "{report}"
+        );
+    }
+    assert!(
+        report.contains(&format!("{}  unchanged: already SUSPENDED", ids[4])),
+        "{report}"
+    );
+    console.send(b"\x1b");
+    std::thread::sleep(Duration::from_millis(150));
+    let home = {
+        assert!(console.quit().success());
+        console.into_home()
+    };
+    // The journal agrees: four changes, nothing sent for the fifth.
+    let entries = audit(home.path(), &sims.config);
+    for id in &ids[..4] {
+        assert!(
+            entries.iter().any(|e| e.to_string().contains(id.as_str())),
+            "{id} journaled: {entries:?}"
+        );
+    }
+    assert!(
+        !entries
+            .iter()
+            .any(|e| e.to_string().contains(ids[4].as_str()) && e.to_string().contains("ok")),
+        "nothing sent for the unchanged SIM: {entries:?}"
+    );
+}
+
+#[test]
+fn retrying_a_batch_re_sends_only_the_failed_rows() {
+    let home = tempfile::tempdir().unwrap();
+    let sims = Sims::start(home.path(), 40);
+    let mut console = sims.console(home);
+    let ids = five_marked_for_suspension(&console);
+    // The carrier's provisioning fails every change of the first attempt; reads still answer.
+    let tmus = sims.faults("TMUS");
+    tmus.set_write_5xx_rate(1.0);
+    console.send(b"\t\r");
+    let report = console.screen.wait_for("the report with failures", |t| {
+        t.contains("Batch → SUSPENDED: 0 changed, 1 unchanged, 4 failed")
+    });
+    assert!(report.contains("r retries the 4 failed"), "{report}");
+    tmus.set_write_5xx_rate(0.0);
+    let before = tmus.requests_total();
+    console.send(b"r");
+    console
+        .screen
+        .wait_for("the confirmation of the retry", |t| {
+            t.contains("[ Change 4 to SUSPENDED ]")
+        });
+    console.send(b"\t\r");
+    let retried = console.screen.wait_for("the retry's report", |t| {
+        t.contains("Batch → SUSPENDED: 4 changed, 0 unchanged, 0 failed")
+    });
+    for id in &ids[..4] {
+        assert!(
+            retried.contains(&format!("{id}  ACTIVE → SUSPENDED  done")),
+            "{retried}"
+        );
+    }
+    assert!(
+        !retried
+            .lines()
+            .any(|l| l.contains(&ids[4]) && (l.contains(" → ") || l.contains("unchanged:"))),
+        "the unchanged SIM is not in the retry:\n{retried}"
+    );
+    let sent = tmus.requests_total() - before;
+    eprintln!("the retry of 4 products took {sent} TMUS requests");
+    console.send(b"\x1b");
+    std::thread::sleep(Duration::from_millis(150));
+    assert!(console.quit().success());
+    // The journal: the first attempt failed for four, the retry changed those four and
+    // named no other product.
+    let entries = audit(console.into_home().path(), &sims.config);
+    let retry = entries
+        .iter()
+        .find(|e| e["result"].as_str().is_some_and(|r| r.starts_with("4 ok")))
+        .unwrap_or_else(|| panic!("the retry journaled: {entries:?}"))
+        .to_string();
+    assert!(
+        ids[..4].iter().all(|id| retry.contains(id.as_str())),
+        "{retry}"
+    );
+    assert!(!retry.contains(ids[4].as_str()), "{retry}");
+    assert!(
+        entries.iter().any(|e| e["result"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("0 ok, 4 failed"))),
+        "the failed attempt journaled: {entries:?}"
+    );
 }

@@ -3,7 +3,9 @@
 //!
 //! Grammar: `TARGET:ITEM[,ITEM…]` where TARGET is a platform kind (`1NCE`, case-insensitive),
 //! a backend name (`1nce-demo`) or `*`, and ITEM is one of `5xx=P`, `timeout=P`, `malformed=P`,
-//! `429=P` (P a probability in 0..=1), `latency=DURATION` (humantime: `150ms`, `2s`) or `down`.
+//! `429=P`, `write5xx=P` (P a probability in 0..=1), `latency=DURATION` (humantime: `150ms`,
+//! `2s`) or `down`. `write5xx` fails only changes (any method but GET and HEAD): the carrier's
+//! provisioning is down while its reads still answer.
 //! Random faults draw from a seeded generator, so a run with the same seed and the same request
 //! sequence fails the same way.
 
@@ -33,6 +35,8 @@ pub struct FaultRates {
     pub timeout: f64,
     pub malformed: f64,
     pub too_many_requests: f64,
+    /// Server errors on changes only (requests other than GET and HEAD).
+    pub write_5xx: f64,
     pub latency: Duration,
 }
 
@@ -44,7 +48,7 @@ pub enum FaultSpecError {
     #[error("fault spec {spec:?}: no faults listed after {target:?}")]
     Empty { spec: String, target: String },
     #[error(
-        "fault spec {spec:?}: unknown fault {part:?} (expected 5xx=P, timeout=P, malformed=P, 429=P, latency=DURATION or down)"
+        "fault spec {spec:?}: unknown fault {part:?} (expected 5xx=P, timeout=P, malformed=P, 429=P, write5xx=P, latency=DURATION or down)"
     )]
     UnknownFault { spec: String, part: String },
     #[error("fault spec {spec:?}: {part:?} needs a probability between 0 and 1")]
@@ -96,6 +100,7 @@ impl FaultSpec {
                 "timeout" => parsed.rates.timeout = probability()?,
                 "malformed" => parsed.rates.malformed = probability()?,
                 "429" => parsed.rates.too_many_requests = probability()?,
+                "write5xx" => parsed.rates.write_5xx = probability()?,
                 "latency" => {
                     parsed.rates.latency =
                         humantime::parse_duration(value.trim()).map_err(|_| {
@@ -194,6 +199,7 @@ impl FaultControl {
         rates.timeout = pick(given.timeout, rates.timeout);
         rates.malformed = pick(given.malformed, rates.malformed);
         rates.too_many_requests = pick(given.too_many_requests, rates.too_many_requests);
+        rates.write_5xx = pick(given.write_5xx, rates.write_5xx);
         if !given.latency.is_zero() {
             rates.latency = given.latency;
         }
@@ -220,6 +226,9 @@ impl FaultControl {
     }
     pub fn set_429_rate(&self, p: f64) {
         lock(&self.rates).too_many_requests = p.clamp(0.0, 1.0);
+    }
+    pub fn set_write_5xx_rate(&self, p: f64) {
+        lock(&self.rates).write_5xx = p.clamp(0.0, 1.0);
     }
     pub fn set_latency(&self, latency: Duration) {
         lock(&self.rates).latency = latency;
@@ -321,6 +330,12 @@ impl FaultControl {
         (draw < edge).then_some(InjectedFault::TooManyRequests)
     }
 
+    /// A server error for a change (a request that is not a read), at the `write5xx` rate.
+    pub(crate) fn roll_write(&self) -> Option<InjectedFault> {
+        let p = self.rates().write_5xx;
+        (p > 0.0 && self.next_unit() < p).then_some(InjectedFault::ServerError(503))
+    }
+
     fn next_u64(&self) -> u64 {
         let mut state = lock(&self.rng);
         *state = state.wrapping_add(1);
@@ -343,14 +358,16 @@ mod tests {
 
     #[test]
     fn parses_every_fault_kind() {
-        let spec =
-            FaultSpec::parse("1NCE:5xx=0.1,timeout=0.05,malformed=0.02,429=0.2,latency=150ms,down")
-                .expect("valid spec");
+        let spec = FaultSpec::parse(
+            "1NCE:5xx=0.1,timeout=0.05,malformed=0.02,429=0.2,write5xx=0.5,latency=150ms,down",
+        )
+        .expect("valid spec");
         assert_eq!(spec.target, "1NCE");
         assert_eq!(spec.rates.error_5xx, 0.1);
         assert_eq!(spec.rates.timeout, 0.05);
         assert_eq!(spec.rates.malformed, 0.02);
         assert_eq!(spec.rates.too_many_requests, 0.2);
+        assert_eq!(spec.rates.write_5xx, 0.5);
         assert_eq!(spec.rates.latency, Duration::from_millis(150));
         assert!(spec.down);
         assert!(spec.matches("1nce-demo", "1NCE"));

@@ -180,7 +180,15 @@ pub(crate) async fn inject_faults(
         let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
         return (status, Json((layer.error_body)(code))).into_response();
     }
-    let Some(fault) = control.roll() else {
+    let is_read = matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    let fault = match is_read {
+        true => None,
+        false => control.roll_write(),
+    };
+    let Some(fault) = fault.or_else(|| control.roll()) else {
         return next.run(request).await;
     };
     control.note_injected();
