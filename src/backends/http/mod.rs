@@ -1,5 +1,6 @@
 //! The shared HTTP policy every adapter sends through: one reqwest client (rustls, ring) with
-//! connect and request timeouts; a per-account `governor` limiter awaited before every request;
+//! connect and request timeouts; a per-account pace (`pace.rs`: at most N requests in any second)
+//! awaited before every request;
 //! retries with jittered exponential backoff on 5xx, timeouts, connection errors and rate limits
 //! (429, or a carrier-specific body via [`HttpPolicy::with_rate_limit_classifier`]) honouring a
 //! capped `Retry-After`, which also pauses the whole backend; one token refresh and retry on 401;

@@ -1,26 +1,36 @@
-//! The pace of one carrier account: its `governor` limiter (requests evenly spaced, 5% under the
-//! published rate) and the pause a `Retry-After` imposes. A carrier limits per account or
-//! organisation, not per configured `[[backend]]`, so every backend with the same scope (kind,
-//! base URL and account id — `Limits::scope`) shares one `Pace` in this process: two entries for
-//! one 1NCE organisation pace at 10/s together, not 10/s each. The first backend of a scope sets
-//! the rate; the registry of scopes holds weak references, so a pace ends with its last backend.
+//! The pace of one carrier account: at most `per_second` requests in any window of a second
+//! (plus a margin) — a burst of independent requests goes out at once, the sustained rate never
+//! exceeds the limit — and the pause a `Retry-After` imposes. Carriers count this way (1NCE:
+//! "10 requests per second"), and the simulators enforce the same rule (`sim/ratelimit.rs`).
+//! A carrier limits per account or organisation, not per configured `[[backend]]`, so every
+//! backend with the same scope (kind, base URL and account id — `Limits::scope`) shares one
+//! `Pace` in this process: two entries for one 1NCE organisation pace at 10/s together, not
+//! 10/s each. The first backend of a scope sets the rate; the registry of scopes holds weak
+//! references, so a pace ends with its last backend.
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use std::collections::HashMap;
-use std::num::NonZeroU32;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
+/// The window a carrier counts requests in, plus 5%: requests leave here but are counted on
+/// arrival, and network jitter must not push one more into the carrier's window.
+const WINDOW: Duration = Duration::from_millis(1050);
+
 pub struct Pace {
-    limiter: DefaultDirectRateLimiter,
+    /// How many requests one window may hold.
+    limit: usize,
+    /// When each of the last `limit` requests left, oldest first.
+    sent: Mutex<VecDeque<Instant>>,
     /// Set by a `Retry-After`: no request on this scope before then.
     paused_until: Mutex<Option<Instant>>,
 }
 
 impl Pace {
     fn new(per_second: u32) -> Pace {
+        let limit = usize::try_from(per_second.max(1)).unwrap_or(usize::MAX);
         Pace {
-            limiter: RateLimiter::direct(quota(per_second)),
+            limit,
+            sent: Mutex::new(VecDeque::with_capacity(limit.min(1024))),
             paused_until: Mutex::new(None),
         }
     }
@@ -45,13 +55,36 @@ impl Pace {
         pace
     }
 
-    /// Wait out a pause, then for the limiter.
+    /// Wait out a pause, then for a place in the window.
     pub async fn wait_turn(&self) {
-        let paused = *self.paused_until.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(until) = paused {
-            tokio::time::sleep_until(until.into()).await;
+        loop {
+            let paused = *self.paused_until.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(until) = paused.filter(|u| *u > Instant::now()) {
+                tokio::time::sleep_until(until.into()).await;
+            }
+            match self.try_take(Instant::now()) {
+                Ok(()) => return,
+                Err(free_at) => tokio::time::sleep_until(free_at.into()).await,
+            }
         }
-        self.limiter.until_ready().await;
+    }
+
+    /// Take a place in the window at `now`, or say when the oldest place frees.
+    fn try_take(&self, now: Instant) -> Result<(), Instant> {
+        let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
+        while sent
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= WINDOW)
+        {
+            sent.pop_front();
+        }
+        match sent.front() {
+            Some(oldest) if sent.len() >= self.limit => Err(*oldest + WINDOW),
+            _ => {
+                sent.push_back(now);
+                Ok(())
+            }
+        }
     }
 
     /// No request before `wait` from now (a later pause already set wins).
@@ -64,20 +97,44 @@ impl Pace {
     }
 }
 
-fn quota(per_second: u32) -> Quota {
-    // Evenly spaced (burst 1), 5% under the published rate: arrival jitter on the network
-    // must not push two requests into the carrier's same 1/rate slot.
-    let rate = per_second.max(1);
-    let period = Duration::from_secs(1).mul_f64(1.05) / rate;
-    Quota::with_period(period)
-        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-        .allow_burst(NonZeroU32::MIN)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::Pace;
+    use super::{Pace, WINDOW};
     use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_burst_up_to_the_limit_goes_at_once_and_the_next_waits_for_the_window() {
+        let pace = Pace::new(10);
+        let t0 = Instant::now();
+        for i in 0..10 {
+            assert!(pace.try_take(t0 + Duration::from_millis(i)).is_ok(), "{i}");
+        }
+        // The eleventh waits until the first leaves the window.
+        assert_eq!(
+            pace.try_take(t0 + Duration::from_millis(20)),
+            Err(t0 + WINDOW)
+        );
+        assert!(pace.try_take(t0 + WINDOW).is_ok());
+        // Sustained: never more than ten in any window.
+        let mut at = t0 + WINDOW;
+        let mut sent = vec![t0 + WINDOW];
+        sent.extend((0..9).map(|i| t0 + Duration::from_millis(i + 1)));
+        for _ in 0..50 {
+            at = match pace.try_take(at) {
+                Ok(()) => {
+                    sent.push(at);
+                    at
+                }
+                Err(free) => free,
+            };
+            let in_window = sent
+                .iter()
+                .filter(|t| at.saturating_duration_since(**t) < WINDOW)
+                .count();
+            assert!(in_window <= 10, "{in_window} in one window");
+        }
+    }
 
     #[test]
     fn backends_of_one_scope_share_a_pace_and_others_do_not() {
@@ -88,18 +145,20 @@ mod tests {
         assert!(Arc::ptr_eq(&a, &b));
         assert!(!Arc::ptr_eq(&a, &other));
         assert!(!Arc::ptr_eq(&unscoped, &Pace::for_scope(None, 10)));
-        // The shared limiter: the second backend's first request is not free.
-        assert!(a.limiter.check().is_ok());
-        assert!(b.limiter.check().is_err());
-        assert!(other.limiter.check().is_ok());
+        // The shared window: what the first backend sent counts for the second.
+        let now = Instant::now();
+        assert!((0..10).all(|_| a.try_take(now).is_ok()));
+        assert!(b.try_take(now).is_err());
+        assert!(other.try_take(now).is_ok());
     }
 
     #[test]
     fn a_scope_ends_with_its_last_backend() {
-        let a = Pace::for_scope(Some("TMSP http://x 1"), 10);
-        assert!(a.limiter.check().is_ok());
+        let now = Instant::now();
+        let a = Pace::for_scope(Some("TMSP http://x 1"), 1);
+        assert!(a.try_take(now).is_ok());
         drop(a);
-        let fresh = Pace::for_scope(Some("TMSP http://x 1"), 10);
-        assert!(fresh.limiter.check().is_ok());
+        let fresh = Pace::for_scope(Some("TMSP http://x 1"), 1);
+        assert!(fresh.try_take(now).is_ok());
     }
 }

@@ -160,7 +160,7 @@ fn build(ctx: PlatformContext, operator: &Operator) -> PlatformApp {
         username: username.clone(),
         api_key: api_key.clone(),
         numbering: operator.numbering,
-        limiter: RateLimiter::new(REQUESTS_PER_SECOND, REQUESTS_PER_SECOND),
+        limiter: RateLimiter::new(REQUESTS_PER_SECOND),
         control: ctx.control.clone(),
         changes: Mutex::new(HashMap::new()),
     });

@@ -71,7 +71,7 @@ fn build(ctx: PlatformContext) -> PlatformApp {
         client_id: client_id.clone(),
         secret: secret.clone(),
         tokens: TokenIssuer::new(ctx.token_ttl.unwrap_or(TOKEN_TTL), ctx.control.clone()),
-        limiter: RateLimiter::new(REQUESTS_PER_SECOND, REQUESTS_PER_SECOND),
+        limiter: RateLimiter::new(REQUESTS_PER_SECOND),
         changes: Mutex::new(HashMap::new()),
     });
     PlatformApp {
