@@ -16,8 +16,11 @@ pub enum Effect {
         backend: String,
         rows: Vec<ProductSummary>,
     },
-    /// Load the bundle, the usage and the custom attributes of one product for the detail pane.
+    /// Load the bundle (with its usage) and the custom attributes of one product for the
+    /// detail pane.
     LoadDetail { generation: u64, id: ProductId },
+    /// Load the usage of the detail pane's product, for a platform whose bundle came without it.
+    LoadUsage { generation: u64, id: ProductId },
     /// Reload only the custom attributes of the detail pane opened under `generation`.
     LoadAttrs { generation: u64, id: ProductId },
     /// Through the gate: one product's status.

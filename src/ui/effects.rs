@@ -110,7 +110,8 @@ impl EffectRunner {
                 tracing::warn!("a terminal effect reached the effect runner; ignored");
             }
             Effect::LoadDetail { generation, id } => {
-                let (e2, id2, id3) = (engine.clone(), id.clone(), id.clone());
+                // One read of the bundle: it carries the usage, so usage is not asked again.
+                let attrs_id = id.clone();
                 self.send(async move {
                     let result = engine.product(&id).await;
                     let result = result.map(Box::new).map_err(|e| e.to_string());
@@ -120,19 +121,19 @@ impl EffectRunner {
                         result,
                     }
                 });
-                self.send(async move {
-                    let result = e2.usage(&id2).await.map_err(|e| e.to_string());
-                    Msg::Usage {
-                        generation,
-                        id: id2,
-                        result,
-                    }
-                });
                 self.run(Effect::LoadAttrs {
                     generation,
-                    id: id3,
+                    id: attrs_id,
                 });
             }
+            Effect::LoadUsage { generation, id } => self.send(async move {
+                let result = engine.usage(&id).await.map_err(|e| e.to_string());
+                Msg::Usage {
+                    generation,
+                    id,
+                    result,
+                }
+            }),
             Effect::LoadAttrs { generation, id } => self.send(async move {
                 let result = gate
                     .attrs_list_at(&id, None)

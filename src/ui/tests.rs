@@ -146,6 +146,53 @@ fn enter_opens_detail_and_a_stale_answer_is_dropped() {
     }
 }
 
+/// Opening a product reads its bundle once: the usage it carries is shown without a second
+/// request; only a bundle without usage asks for it.
+#[test]
+fn the_usage_of_the_bundle_is_used_and_asked_for_only_when_missing() {
+    let mut app = app_with(2);
+    let effects = press(&mut app, KeyCode::Enter);
+    let [Effect::LoadDetail { generation, id }] = effects.as_slice() else {
+        panic!("one read of the bundle: {effects:?}");
+    };
+    let (generation, id) = (*generation, id.clone());
+    let mut with_usage = product_of(&app, &id);
+    with_usage.usage = Some(crate::domain::Usage::default());
+    let effects = update(
+        &mut app,
+        Msg::Product {
+            generation,
+            id: id.clone(),
+            result: Ok(Box::new(with_usage)),
+        },
+    );
+    assert!(effects.is_empty(), "no second read: {effects:?}");
+    assert!(matches!(
+        app.detail.as_ref().map(|d| &d.usage),
+        Some(Loadable::Ready(_))
+    ));
+
+    press(&mut app, KeyCode::Esc);
+    let effects = press(&mut app, KeyCode::Enter);
+    let [Effect::LoadDetail { generation, id }] = effects.as_slice() else {
+        panic!("one read of the bundle: {effects:?}");
+    };
+    let (generation, id) = (*generation, id.clone());
+    let without = product_of(&app, &id);
+    let effects = update(
+        &mut app,
+        Msg::Product {
+            generation,
+            id: id.clone(),
+            result: Ok(Box::new(without)),
+        },
+    );
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadUsage { id: asked, .. }] if *asked == id),
+        "{effects:?}"
+    );
+}
+
 pub(super) fn monitor_of(kind: BackendKind, native: &str, product: Option<&ProductId>) -> Monitor {
     Monitor {
         id: Monitor::make_id(kind, native),

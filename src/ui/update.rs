@@ -40,7 +40,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             id,
             result,
         } => {
-            let mut fresh = None;
+            let (mut fresh, mut effects) = (None, Vec::new());
             if let Some(d) = app
                 .detail
                 .as_mut()
@@ -49,16 +49,28 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 d.product = match result {
                     Ok(p) => {
                         fresh = Some(p.summary.clone());
+                        // The bundle carries the usage; only a platform whose bundle has none
+                        // costs a second read.
+                        d.usage = match &p.usage {
+                            Some(usage) => Loadable::Ready(usage.clone()),
+                            None => {
+                                effects.push(Effect::LoadUsage { generation, id });
+                                Loadable::Loading
+                            }
+                        };
                         Loadable::Ready(*p)
                     }
-                    Err(e) => Loadable::Failed(e),
+                    Err(e) => {
+                        d.usage = Loadable::Failed(e.clone());
+                        Loadable::Failed(e)
+                    }
                 };
                 app.dirty = true;
             }
             if let Some(summary) = fresh {
                 app.refresh_row(&summary);
             }
-            Vec::new()
+            effects
         }
         Msg::Usage {
             generation,
