@@ -22,7 +22,7 @@ use crate::domain::{
     capabilities,
 };
 use crate::paths::Paths;
-use crate::ui::{SessionSettings, UiError, UiOptions, UiSession};
+use crate::ui::{Ended, SessionSettings, UiError, UiOptions, UiSession};
 use clap::Parser;
 use std::io::IsTerminal;
 
@@ -465,9 +465,13 @@ async fn console(g: &GlobalArgs, paths: &Paths) -> Result<i32, CliError> {
     let ui = UiSession::start(session.engine.clone(), settings)
         .await
         .map_err(|e| CliError::Runtime(e.to_string()))?;
-    crate::ui::run(ui, options).await.map_err(|e| match e {
+    let ended = crate::ui::run(ui, options).await.map_err(|e| match e {
         UiError::Theme(_) => CliError::Usage(e.to_string()),
         UiError::Terminal(_) => CliError::Runtime(e.to_string()),
     })?;
-    Ok(exit::OK)
+    Ok(match ended {
+        Ended::Quit => exit::OK,
+        // As a shell reports a process the signal ended, now that the terminal is restored.
+        Ended::Signal(signal) => signal.exit_status(),
+    })
 }

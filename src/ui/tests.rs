@@ -466,6 +466,7 @@ fn every_keymap_context_has_a_way_out() {
 
 mod flows;
 mod messages;
+mod quit;
 mod view;
 
 #[test]
