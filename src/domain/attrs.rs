@@ -22,6 +22,12 @@ pub enum AttrError {
     ValueTooLong(usize),
     #[error("attribute {field} contains a control character or escape sequence (U+{code:04X})")]
     Control { field: &'static str, code: u32 },
+    /// An invisible character that reorders or hides text (bidi override, zero-width space…):
+    /// `\u{202e}name` would display as `eman` or `name` and could not be told apart.
+    #[error(
+        "attribute name contains an invisible or text-reordering character (U+{code:04X}); names are plain visible text"
+    )]
+    Invisible { code: u32 },
 }
 
 fn check_chars(field: &'static str, s: &str) -> Result<(), AttrError> {
@@ -60,6 +66,9 @@ pub fn validate_name(name: &str) -> Result<String, AttrError> {
         return Err(AttrError::NameTooLong(n));
     }
     check_chars("name", name)?;
+    if let Some(c) = name.chars().find(|c| crate::text::is_hidden_format(*c)) {
+        return Err(AttrError::Invisible { code: c as u32 });
+    }
     Ok(name.to_string())
 }
 
@@ -147,6 +156,26 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_refuse_bidi_and_zero_width_characters_values_keep_them() {
+        for bad in ["\u{202e}name", "na\u{200b}me", "name\u{2066}", "\u{feff}x", "a\u{200d}b"] {
+            let err = validate_name(bad).unwrap_err();
+            assert!(matches!(err, AttrError::Invisible { .. }), "{bad:?}: {err:?}");
+            assert!(err.to_string().contains("U+"), "{err}");
+        }
+        assert!(matches!(
+            validate_name("a\u{9b}b"),
+            Err(AttrError::Control { code: 0x9b, .. })
+        ));
+        assert!(matches!(
+            AttrPattern::parse("\u{202e}ticket=x"),
+            Err(AttrError::Invisible { code: 0x202e })
+        ));
+        // Right-to-left text itself is fine, in names and values.
+        assert!(validate_name("תג").is_ok());
+        assert!(CustomAttribute::new("note", "שלום\u{200f}").is_ok());
+    }
 
     #[test]
     fn validation() {
