@@ -155,10 +155,36 @@ mod tests {
 
     /// One representative of every class the table covers.
     const UNSAFE: &[char] = &[
-        '\u{0}', '\u{7}', '\u{1b}', '\u{7f}', '\u{80}', '\u{85}', '\u{9b}', '\u{9f}', '\u{ad}',
-        '\u{61c}', '\u{200b}', '\u{200c}', '\u{200d}', '\u{200e}', '\u{200f}', '\u{2028}',
-        '\u{2029}', '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2060}',
-        '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{feff}', '\u{fff9}', '\u{e0001}',
+        '\u{0}',
+        '\u{7}',
+        '\u{1b}',
+        '\u{7f}',
+        '\u{80}',
+        '\u{85}',
+        '\u{9b}',
+        '\u{9f}',
+        '\u{ad}',
+        '\u{61c}',
+        '\u{200b}',
+        '\u{200c}',
+        '\u{200d}',
+        '\u{200e}',
+        '\u{200f}',
+        '\u{2028}',
+        '\u{2029}',
+        '\u{202a}',
+        '\u{202b}',
+        '\u{202c}',
+        '\u{202d}',
+        '\u{202e}',
+        '\u{2060}',
+        '\u{2066}',
+        '\u{2067}',
+        '\u{2068}',
+        '\u{2069}',
+        '\u{feff}',
+        '\u{fff9}',
+        '\u{e0001}',
         '\u{e007f}',
     ];
 
@@ -167,7 +193,9 @@ mod tests {
         for &c in UNSAFE {
             assert!(is_unsafe(c), "U+{:04X} must be unsafe", u32::from(c));
         }
-        for c in ['a', 'Z', '0', ' ', 'ü', 'ß', 'ж', 'א', 'ب', '中', '€', '\u{a0}', '\u{fffd}'] {
+        for c in [
+            'a', 'Z', '0', ' ', 'ü', 'ß', 'ж', 'א', 'ب', '中', '€', '\u{a0}', '\u{fffd}',
+        ] {
             assert!(!is_unsafe(c), "U+{:04X} is printable", u32::from(c));
         }
         // The edges of each range.
@@ -194,13 +222,24 @@ mod tests {
     fn bidi_and_zero_width_characters_are_shown_not_obeyed() {
         assert_eq!(sanitize("\u{202e}eman"), "\u{fffd}eman");
         assert_eq!(sanitize("TMSP\u{200b}-1"), "TMSP\u{fffd}-1");
-        assert_eq!(sanitize("\u{feff}x\u{2066}y\u{2069}"), "\u{fffd}x\u{fffd}y\u{fffd}");
+        assert_eq!(
+            sanitize("\u{feff}x\u{2066}y\u{2069}"),
+            "\u{fffd}x\u{fffd}y\u{fffd}"
+        );
         for &c in UNSAFE {
             let out = sanitize(&format!("a{c}b"));
-            assert!(!out.chars().any(is_unsafe), "U+{:04X}: {out:?}", u32::from(c));
+            assert!(
+                !out.chars().any(is_unsafe),
+                "U+{:04X}: {out:?}",
+                u32::from(c)
+            );
             // ESC starts a sequence (here `ESC b`), dropped whole; tab and newline are spaces.
             if c != '\u{1b}' {
-                assert!(out.contains(REPLACEMENT), "U+{:04X} is visible", u32::from(c));
+                assert!(
+                    out.contains(REPLACEMENT),
+                    "U+{:04X} is visible",
+                    u32::from(c)
+                );
             }
         }
     }
@@ -231,8 +270,14 @@ mod tests {
         let json = serde_json::to_string(&serde_json::json!({ "name": hostile })).unwrap();
         let escaped = escape_json_unsafe(&json);
         assert!(!escaped.chars().any(is_unsafe), "{escaped}");
-        assert!(escaped.contains("\\u009b") && escaped.contains("\\u202e"), "{escaped}");
-        assert!(escaped.contains("\\udb40\\udc41"), "a surrogate pair: {escaped}");
+        assert!(
+            escaped.contains("\\u009b") && escaped.contains("\\u202e"),
+            "{escaped}"
+        );
+        assert!(
+            escaped.contains("\\udb40\\udc41"),
+            "a surrogate pair: {escaped}"
+        );
         let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
         assert_eq!(back["name"], hostile);
         // Clean JSON is untouched.

@@ -33,7 +33,9 @@ pub fn stderr_line(line: &str) {
 /// An error on stderr: a problem object with `--json`, else one line.
 pub fn report(error: &CliError, json: bool) {
     if json {
-        stderr_line(&crate::text::escape_json_unsafe(&error.problem().to_string()));
+        stderr_line(&crate::text::escape_json_unsafe(
+            &error.problem().to_string(),
+        ));
     } else {
         stderr_line(&error.line());
     }

@@ -159,9 +159,18 @@ mod tests {
 
     #[test]
     fn names_refuse_bidi_and_zero_width_characters_values_keep_them() {
-        for bad in ["\u{202e}name", "na\u{200b}me", "name\u{2066}", "\u{feff}x", "a\u{200d}b"] {
+        for bad in [
+            "\u{202e}name",
+            "na\u{200b}me",
+            "name\u{2066}",
+            "\u{feff}x",
+            "a\u{200d}b",
+        ] {
             let err = validate_name(bad).unwrap_err();
-            assert!(matches!(err, AttrError::Invisible { .. }), "{bad:?}: {err:?}");
+            assert!(
+                matches!(err, AttrError::Invisible { .. }),
+                "{bad:?}: {err:?}"
+            );
             assert!(err.to_string().contains("U+"), "{err}");
         }
         assert!(matches!(

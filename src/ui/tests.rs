@@ -465,6 +465,7 @@ fn every_keymap_context_has_a_way_out() {
 }
 
 mod flows;
+mod glyphs;
 mod messages;
 mod quit;
 mod view;
