@@ -281,7 +281,12 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
         }) => {
             let to = status(&to)?;
             let ids = match (ids, ids_file) {
-                (_, Some(file)) => batch::ids_from_file(&file)?,
+                (_, Some(file)) => {
+                    // The guardrail applies while the file is read (nothing past the first id
+                    // over it); the config is read without secrets, as for every local check.
+                    let max = session::local_config(&g, &paths)?.max_batch_size;
+                    batch::ids_from_file(&file, max)?
+                }
                 (Some(list), None) => batch::ids_from_list(&list)?,
                 (None, None) => {
                     return Err(CliError::Usage(
