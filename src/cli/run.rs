@@ -436,14 +436,14 @@ async fn console(g: &GlobalArgs, paths: &Paths) -> Result<i32, CliError> {
     let theme = match &g.theme {
         Some(flag) => {
             let cwd = std::env::current_dir().map_err(|e| CliError::Runtime(e.to_string()))?;
-            crate::ui::theme::resolve_spec(flag, &cwd)
+            crate::ui::theme::resolve_spec(flag, &cwd, Some(&paths.themes_dir))
         }
         None => {
             let folder = paths
                 .config_file
                 .parent()
                 .unwrap_or(std::path::Path::new("."));
-            crate::ui::theme::resolve_spec(&session.config.theme, folder)
+            crate::ui::theme::resolve_spec(&session.config.theme, folder, Some(&paths.themes_dir))
         }
     };
     let options = UiOptions {

@@ -73,7 +73,10 @@ pub fn read_text(path: &Path) -> Result<String, ConfigError> {
     if bytes.len() as u64 > MAX_CONFIG_BYTES {
         return Err(invalid(
             None,
-            format!("larger than {} KiB; not a config file?", MAX_CONFIG_BYTES / 1024),
+            format!(
+                "larger than {} KiB; not a config file?",
+                MAX_CONFIG_BYTES / 1024
+            ),
         ));
     }
     String::from_utf8(bytes).map_err(|e| {

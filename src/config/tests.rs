@@ -321,7 +321,10 @@ fn a_non_utf8_config_names_the_file_line_and_byte_offset() {
     let msg = err.to_string();
     assert!(matches!(err, ConfigError::Invalid { .. }), "{msg}");
     assert!(msg.contains("config.toml, line 2"), "{msg}");
-    assert!(msg.contains("byte offset 41") && msg.contains("0xE9"), "{msg}");
+    assert!(
+        msg.contains("byte offset 41") && msg.contains("0xE9"),
+        "{msg}"
+    );
     assert!(Config::load_without_secrets(&path).is_err());
     // A directory is bad input too, not an I/O failure.
     let err = Config::load(dir.path()).unwrap_err();
