@@ -96,13 +96,16 @@ pub fn sanitize(s: &str) -> String {
 /// characters) written as a `\uXXXX` escape (a surrogate pair beyond U+FFFF). Outside strings
 /// JSON is ASCII, so only string contents change, and they decode to the same text.
 pub fn escape_json_unsafe(json: &str) -> String {
-    if !json.chars().any(is_unsafe) {
+    // Below DEL, serde has escaped every control inside strings already; what is left (the
+    // newlines and indentation of pretty output) is JSON's own whitespace.
+    let raw = |c: char| c >= '\u{7f}' && is_unsafe(c);
+    if !json.chars().any(raw) {
         return json.to_string();
     }
     let mut out = String::with_capacity(json.len() + 16);
     let mut units = [0u16; 2];
     for c in json.chars() {
-        if is_unsafe(c) {
+        if raw(c) {
             for unit in c.encode_utf16(&mut units) {
                 out.push_str(&format!("\\u{unit:04x}"));
             }
@@ -280,7 +283,12 @@ mod tests {
         );
         let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
         assert_eq!(back["name"], hostile);
-        // Clean JSON is untouched.
+        // Clean JSON is untouched, pretty output's whitespace included.
         assert_eq!(escape_json_unsafe("{\"a\":\"ü\"}"), "{\"a\":\"ü\"}");
+        let pretty = serde_json::to_string_pretty(&serde_json::json!({ "a": [hostile] })).unwrap();
+        let escaped = escape_json_unsafe(&pretty);
+        assert!(escaped.contains("\n  \"a\""), "{escaped}");
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(back["a"][0], hostile);
     }
 }
