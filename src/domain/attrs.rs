@@ -56,7 +56,22 @@ impl CustomAttribute {
     }
 }
 
+/// A name for a new attribute (set, or the new name of a rename): [`lookup_name`]'s rules, and
+/// no invisible or text-reordering character (text.rs), so two names that display alike are
+/// never both created.
 pub fn validate_name(name: &str) -> Result<String, AttrError> {
+    let name = lookup_name(name)?;
+    if let Some(c) = name.chars().find(|c| crate::text::is_hidden_format(*c)) {
+        return Err(AttrError::Invisible { code: c as u32 });
+    }
+    Ok(name)
+}
+
+/// A name that refers to an attribute which may already exist (list, find, the old name of a
+/// rename, delete): trimmed, non-empty, within the length limit, no control character. An
+/// attribute named before names refused invisible characters, or by another CMO client, can
+/// still be found, renamed and deleted.
+pub fn lookup_name(name: &str) -> Result<String, AttrError> {
     let name = name.trim();
     if name.is_empty() {
         return Err(AttrError::EmptyName);
@@ -66,9 +81,6 @@ pub fn validate_name(name: &str) -> Result<String, AttrError> {
         return Err(AttrError::NameTooLong(n));
     }
     check_chars("name", name)?;
-    if let Some(c) = name.chars().find(|c| crate::text::is_hidden_format(*c)) {
-        return Err(AttrError::Invisible { code: c as u32 });
-    }
     Ok(name.to_string())
 }
 
@@ -88,7 +100,7 @@ impl AttrPattern {
             Some((n, v)) => (n, Some(v)),
             None => (raw, None),
         };
-        let name = validate_name(name)?;
+        let name = lookup_name(name)?;
         if let Some(v) = value {
             check_chars("value", v)?;
         }
@@ -177,10 +189,11 @@ mod tests {
             validate_name("a\u{9b}b"),
             Err(AttrError::Control { code: 0x9b, .. })
         ));
-        assert!(matches!(
-            AttrPattern::parse("\u{202e}ticket=x"),
-            Err(AttrError::Invisible { code: 0x202e })
-        ));
+        // An existing attribute with such a name can still be looked up (and so renamed or
+        // deleted).
+        assert_eq!(lookup_name(" \u{202e}name ").unwrap(), "\u{202e}name");
+        assert!(AttrPattern::parse("\u{202e}ticket=x").is_ok());
+        assert!(lookup_name("a\u{9b}b").is_err());
         // Right-to-left text itself is fine, in names and values.
         assert!(validate_name("תג").is_ok());
         assert!(CustomAttribute::new("note", "שלום\u{200f}").is_ok());
