@@ -41,38 +41,17 @@ pub fn ids_from_list(raw: &str) -> Result<Vec<ProductId>, CliError> {
 }
 
 /// Ids from a file: one per line, blank lines and `#` comments (whole-line or trailing)
-/// ignored; a bad id is reported with the file and line number.
-pub fn ids_from_file(path: &Path) -> Result<Vec<ProductId>, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let msg = format!("cannot read --ids-file {}: {e}", path.display());
-        if e.kind() == std::io::ErrorKind::NotFound {
-            CliError::Usage(msg)
-        } else {
-            CliError::Runtime(msg)
-        }
-    })?;
-    ids_from_text(&text, &path.display().to_string())
+/// ignored; at most `max_ids` (the batch guardrail, applied while reading: ids_file.rs); any
+/// bad input is reported with the file and line number, exit 2.
+pub fn ids_from_file(path: &Path, max_ids: usize) -> Result<Vec<ProductId>, CliError> {
+    super::ids_file::read(path, max_ids)
 }
 
 pub fn ids_from_text(text: &str, origin: &str) -> Result<Vec<ProductId>, CliError> {
-    let mut ids = Vec::new();
-    let mut lines = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let content = line.split('#').next().unwrap_or("").trim();
-        if content.is_empty() {
-            continue;
-        }
-        let id = super::run::product_id(content).map_err(|e| {
-            CliError::Usage(format!(
-                "{origin}, line {}: {}: {e}",
-                n + 1,
-                sanitize(content)
-            ))
-        })?;
-        ids.push(id);
-        lines.push(n + 1);
-    }
-    unique(ids, |i| format!("{origin}, line {}", lines[i]))
+    super::ids_file::from_reader(text.as_bytes(), origin, usize::MAX).map_err(|e| match e {
+        super::ids_file::ReadError::Cli(e) => e,
+        super::ids_file::ReadError::Io(e) => CliError::Runtime(format!("{origin}: {e}")),
+    })
 }
 
 /// Refuse an id given twice (the second change would fail or repeat the first).
@@ -80,8 +59,9 @@ fn unique(
     ids: Vec<ProductId>,
     where_: impl Fn(usize) -> String,
 ) -> Result<Vec<ProductId>, CliError> {
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
     for (i, id) in ids.iter().enumerate() {
-        if ids[..i].contains(id) {
+        if !seen.insert(id) {
             return Err(CliError::Usage(format!(
                 "{}: {id} is listed twice",
                 where_(i)

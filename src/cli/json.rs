@@ -3,8 +3,9 @@
 //! `IoTConnection` bundles with `productRelationship[{type:"BUNDLED", product}]` subproducts
 //! (`simCard`, `dataConnectivity`, `terminal`, `usageVolume`), TMF monitors and problems.
 //!
-//! As on the CMO wire, every characteristic value is a string. JSON is not sanitized (serde
-//! escapes control characters, so it cannot drive a terminal); text output is.
+//! As on the CMO wire, every characteristic value is a string. JSON is not sanitized (the data
+//! stays intact); `output::json` escapes what serde leaves raw (DEL, C1, bidi and zero-width
+//! characters: text.rs), so it cannot drive a terminal either; text output is sanitized.
 
 use super::error::backend_problem;
 use crate::backends::BackendError;

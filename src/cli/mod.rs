@@ -12,6 +12,7 @@ pub mod commands;
 pub mod confirm;
 pub mod demo;
 pub mod error;
+pub mod ids_file;
 pub mod info;
 pub mod json;
 pub mod list;

@@ -15,11 +15,13 @@ pub fn stdout(text: &str) -> Result<(), CliError> {
     }
 }
 
-/// Pretty JSON on stdout, one document per command.
+/// Pretty JSON on stdout, one document per command. Carrier data inside keeps every
+/// character, but DEL, C1 controls and hidden format characters go out as `\uXXXX` escapes
+/// (text.rs), so a terminal showing the JSON never receives them raw.
 pub fn json(value: &Value) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::Runtime(format!("cannot encode JSON: {e}")))?;
-    stdout(&format!("{text}\n"))
+    stdout(&format!("{}\n", crate::text::escape_json_unsafe(&text)))
 }
 
 /// One line on stderr; never fails (there is nowhere left to report to).
@@ -31,7 +33,9 @@ pub fn stderr_line(line: &str) {
 /// An error on stderr: a problem object with `--json`, else one line.
 pub fn report(error: &CliError, json: bool) {
     if json {
-        stderr_line(&error.problem().to_string());
+        stderr_line(&crate::text::escape_json_unsafe(
+            &error.problem().to_string(),
+        ));
     } else {
         stderr_line(&error.line());
     }

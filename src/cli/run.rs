@@ -22,7 +22,7 @@ use crate::domain::{
     capabilities,
 };
 use crate::paths::Paths;
-use crate::ui::{SessionSettings, UiError, UiOptions, UiSession};
+use crate::ui::{Ended, SessionSettings, UiError, UiOptions, UiSession};
 use clap::Parser;
 use std::io::IsTerminal;
 
@@ -281,7 +281,12 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
         }) => {
             let to = status(&to)?;
             let ids = match (ids, ids_file) {
-                (_, Some(file)) => batch::ids_from_file(&file)?,
+                (_, Some(file)) => {
+                    // The guardrail applies while the file is read (nothing past the first id
+                    // over it); the config is read without secrets, as for every local check.
+                    let max = session::local_config(&g, &paths)?.max_batch_size;
+                    batch::ids_from_file(&file, max)?
+                }
                 (Some(list), None) => batch::ids_from_list(&list)?,
                 (None, None) => {
                     return Err(CliError::Usage(
@@ -431,14 +436,14 @@ async fn console(g: &GlobalArgs, paths: &Paths) -> Result<i32, CliError> {
     let theme = match &g.theme {
         Some(flag) => {
             let cwd = std::env::current_dir().map_err(|e| CliError::Runtime(e.to_string()))?;
-            crate::ui::theme::resolve_spec(flag, &cwd)
+            crate::ui::theme::resolve_spec(flag, &cwd, Some(&paths.themes_dir))
         }
         None => {
             let folder = paths
                 .config_file
                 .parent()
                 .unwrap_or(std::path::Path::new("."));
-            crate::ui::theme::resolve_spec(&session.config.theme, folder)
+            crate::ui::theme::resolve_spec(&session.config.theme, folder, Some(&paths.themes_dir))
         }
     };
     let options = UiOptions {
@@ -465,9 +470,13 @@ async fn console(g: &GlobalArgs, paths: &Paths) -> Result<i32, CliError> {
     let ui = UiSession::start(session.engine.clone(), settings)
         .await
         .map_err(|e| CliError::Runtime(e.to_string()))?;
-    crate::ui::run(ui, options).await.map_err(|e| match e {
+    let ended = crate::ui::run(ui, options).await.map_err(|e| match e {
         UiError::Theme(_) => CliError::Usage(e.to_string()),
         UiError::Terminal(_) => CliError::Runtime(e.to_string()),
     })?;
-    Ok(exit::OK)
+    Ok(match ended {
+        Ended::Quit => exit::OK,
+        // As a shell reports a process the signal ended, now that the terminal is restored.
+        Ended::Signal(signal) => signal.exit_status(),
+    })
 }

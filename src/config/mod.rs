@@ -42,6 +42,57 @@ pub enum ConfigError {
     Backend { name: String, message: String },
 }
 
+/// The largest config file read; a config is a few kilobytes, and `--config /dev/zero` must
+/// end with an error rather than read forever.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// The text of the config file at `path`: a directory, a file over [`MAX_CONFIG_BYTES`] or
+/// bytes that are not UTF-8 are bad input (`Invalid`, with the line and byte offset of the
+/// first bad byte), never a bare I/O error.
+pub fn read_text(path: &Path) -> Result<String, ConfigError> {
+    use std::io::Read;
+    let origin = path.display().to_string();
+    let invalid = |line: Option<usize>, message: String| ConfigError::Invalid {
+        origin: origin.clone(),
+        line,
+        key: None,
+        message,
+    };
+    let read_error = |source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    if std::fs::metadata(path).map_err(read_error)?.is_dir() {
+        return Err(invalid(None, "is a directory, not a config file".into()));
+    }
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(invalid(
+            None,
+            format!(
+                "larger than {} KiB; not a config file?",
+                MAX_CONFIG_BYTES / 1024
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let raw = e.as_bytes();
+        let line = 1 + raw[..offset].iter().filter(|b| **b == b'\n').count();
+        invalid(
+            Some(line),
+            format!(
+                "not UTF-8 text: byte 0x{:02X} at byte offset {offset} (save the file as UTF-8)",
+                raw.get(offset).copied().unwrap_or(0)
+            ),
+        )
+    })
+}
+
 fn location(line: Option<usize>, key: Option<&str>) -> String {
     match (line, key) {
         (Some(l), Some(k)) => format!(", line {l}, key `{k}`"),
@@ -138,10 +189,7 @@ impl Config {
 
     /// Read and validate the file at `path` (which must exist; it is never created).
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = read_text(path)?;
         Config::from_toml_str(&text, &path.display().to_string())
     }
 
@@ -150,10 +198,7 @@ impl Config {
     /// local attributes), which must neither fail on nor trigger a secret they do not use.
     /// Every secret in the result is empty; never build a backend from it.
     pub fn load_without_secrets(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = read_text(path)?;
         Config::parse(&text, &path.display().to_string(), false)
     }
 

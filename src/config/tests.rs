@@ -311,3 +311,22 @@ fn refresh_interval_is_off_by_default_and_at_least_30_s() {
     let e = err("refresh_interval = \"soon\"\n");
     assert!(e.contains("not a duration"), "{e}");
 }
+
+#[test]
+fn a_non_utf8_config_names_the_file_line_and_byte_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, b"theme = \"default\"\nread_only = false # caf\xe9\n").unwrap();
+    let err = Config::load(&path).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, ConfigError::Invalid { .. }), "{msg}");
+    assert!(msg.contains("config.toml, line 2"), "{msg}");
+    assert!(
+        msg.contains("byte offset 41") && msg.contains("0xE9"),
+        "{msg}"
+    );
+    assert!(Config::load_without_secrets(&path).is_err());
+    // A directory is bad input too, not an I/O failure.
+    let err = Config::load(dir.path()).unwrap_err();
+    assert!(matches!(err, ConfigError::Invalid { .. }), "{err}");
+}

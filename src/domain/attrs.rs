@@ -22,6 +22,12 @@ pub enum AttrError {
     ValueTooLong(usize),
     #[error("attribute {field} contains a control character or escape sequence (U+{code:04X})")]
     Control { field: &'static str, code: u32 },
+    /// An invisible character that reorders or hides text (bidi override, zero-width space…):
+    /// `\u{202e}name` would display as `eman` or `name` and could not be told apart.
+    #[error(
+        "attribute name contains an invisible or text-reordering character (U+{code:04X}); names are plain visible text"
+    )]
+    Invisible { code: u32 },
 }
 
 fn check_chars(field: &'static str, s: &str) -> Result<(), AttrError> {
@@ -50,7 +56,22 @@ impl CustomAttribute {
     }
 }
 
+/// A name for a new attribute (set, or the new name of a rename): [`lookup_name`]'s rules, and
+/// no invisible or text-reordering character (text.rs), so two names that display alike are
+/// never both created.
 pub fn validate_name(name: &str) -> Result<String, AttrError> {
+    let name = lookup_name(name)?;
+    if let Some(c) = name.chars().find(|c| crate::text::is_hidden_format(*c)) {
+        return Err(AttrError::Invisible { code: c as u32 });
+    }
+    Ok(name)
+}
+
+/// A name that refers to an attribute which may already exist (list, find, the old name of a
+/// rename, delete): trimmed, non-empty, within the length limit, no control character. An
+/// attribute named before names refused invisible characters, or by another CMO client, can
+/// still be found, renamed and deleted.
+pub fn lookup_name(name: &str) -> Result<String, AttrError> {
     let name = name.trim();
     if name.is_empty() {
         return Err(AttrError::EmptyName);
@@ -79,7 +100,7 @@ impl AttrPattern {
             Some((n, v)) => (n, Some(v)),
             None => (raw, None),
         };
-        let name = validate_name(name)?;
+        let name = lookup_name(name)?;
         if let Some(v) = value {
             check_chars("value", v)?;
         }
@@ -147,6 +168,36 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_refuse_bidi_and_zero_width_characters_values_keep_them() {
+        for bad in [
+            "\u{202e}name",
+            "na\u{200b}me",
+            "name\u{2066}",
+            "\u{feff}x",
+            "a\u{200d}b",
+        ] {
+            let err = validate_name(bad).unwrap_err();
+            assert!(
+                matches!(err, AttrError::Invisible { .. }),
+                "{bad:?}: {err:?}"
+            );
+            assert!(err.to_string().contains("U+"), "{err}");
+        }
+        assert!(matches!(
+            validate_name("a\u{9b}b"),
+            Err(AttrError::Control { code: 0x9b, .. })
+        ));
+        // An existing attribute with such a name can still be looked up (and so renamed or
+        // deleted).
+        assert_eq!(lookup_name(" \u{202e}name ").unwrap(), "\u{202e}name");
+        assert!(AttrPattern::parse("\u{202e}ticket=x").is_ok());
+        assert!(lookup_name("a\u{9b}b").is_err());
+        // Right-to-left text itself is fine, in names and values.
+        assert!(validate_name("תג").is_ok());
+        assert!(CustomAttribute::new("note", "שלום\u{200f}").is_ok());
+    }
 
     #[test]
     fn validation() {

@@ -4,7 +4,7 @@
 
 use super::error::{StoreError, StoreResult};
 use super::{Store, format_time};
-use crate::domain::attrs::validate_name;
+use crate::domain::attrs::{lookup_name, validate_name};
 use crate::domain::{AttrPattern, CustomAttribute, ProductId};
 use chrono::Utc;
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -120,7 +120,7 @@ impl Store {
         name: Option<&str>,
     ) -> StoreResult<Vec<CustomAttribute>> {
         let key = product.to_string();
-        let name = name.map(validate_name).transpose()?;
+        let name = name.map(lookup_name).transpose()?;
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -181,7 +181,7 @@ impl Store {
         old: &str,
         new: &str,
     ) -> StoreResult<AttrChange> {
-        let old = validate_name(old)?;
+        let old = lookup_name(old)?;
         let new = validate_name(new)?;
         let key = product.to_string();
         self.write(|tx, path| {
@@ -213,7 +213,7 @@ impl Store {
 
     /// Delete one attribute; [`StoreError::AttrNotFound`] when it does not exist.
     pub fn attrs_delete(&mut self, product: &ProductId, name: &str) -> StoreResult<AttrChange> {
-        let name = validate_name(name)?;
+        let name = lookup_name(name)?;
         let key = product.to_string();
         self.write(|tx, path| {
             let value = lookup(tx, path, &key, &name)?.ok_or_else(|| not_found(product, &name))?;

@@ -41,7 +41,26 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Quit => {
-            app.quit = true;
+            let asking = matches!(
+                app.top_overlay(),
+                Some(Overlay::Confirm {
+                    pending: Pending::Quit { .. },
+                    ..
+                })
+            );
+            if app.in_flight.is_empty() {
+                app.quit = true;
+            } else if !asking {
+                // Work in flight: ask first (focus on "Keep running"); asked already, a second
+                // `q` or Ctrl-C does not answer for the user.
+                let in_flight = app.in_flight.len();
+                app.overlays.push(Overlay::Confirm {
+                    pending: Pending::Quit { in_flight },
+                    focus: ConfirmFocus::Cancel,
+                });
+            } else {
+                app.dirty = false;
+            }
             Vec::new()
         }
         Action::Help if !matches!(app.top_overlay(), Some(Overlay::AttrForm(_))) => {
@@ -444,6 +463,10 @@ fn confirmed_effects(app: &mut App, pending: Pending) -> Vec<Effect> {
                 None,
             );
             vec![Effect::CancelMonitor { monitor_id }]
+        }
+        Pending::Quit { .. } => {
+            app.quit = true;
+            Vec::new()
         }
         Pending::Characteristic { id, change } => {
             let account = app.account_of(&id);

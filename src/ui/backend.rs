@@ -6,7 +6,9 @@
 //!   terminal or multiplexer that never answers made the console fail to start. The console
 //!   is full-screen on the alternate screen, so the last position it set is all it needs.
 //! * Its size comes from the tty (`ioctl`, through crossterm), then `$COLUMNS`/`$LINES`, then
-//!   80×24 — a tty reporting 0×0 or no size at all still gets a console.
+//!   80×24 — a tty reporting 0×0 or no size at all still gets a console — and is clamped to
+//!   [`MAX_SIZE`] before anything is allocated for it: ratatui keeps two cell buffers of the
+//!   whole screen, and a tty claiming 65535×65535 asked for hundreds of gigabytes.
 //! * On terminals without 256 colours it writes cells itself: crossterm spells even the 16
 //!   named colours as `38;5;N`, which a 16-colour terminal does not understand, so cells go
 //!   out as SGR 30–37/90–97 (and backgrounds), or with no colour code at all for `NO_COLOR`
@@ -27,6 +29,18 @@ pub const FALLBACK_SIZE: Size = Size {
     width: 80,
     height: 24,
 };
+
+/// The largest screen the console draws on; a bigger terminal gets this much of it (the rest
+/// stays blank). Two buffers of 1000×500 cells are a few tens of megabytes.
+pub const MAX_SIZE: Size = Size {
+    width: 1000,
+    height: 500,
+};
+
+/// `(width, height)` brought within [`MAX_SIZE`] (a resize event's size goes through this too).
+pub fn clamp_size(width: u16, height: u16) -> (u16, u16) {
+    (width.min(MAX_SIZE.width), height.min(MAX_SIZE.height))
+}
 
 pub struct ConsoleBackend<W: Write> {
     inner: CrosstermBackend<W>,
@@ -108,14 +122,20 @@ pub fn terminal_size() -> Size {
     size_from(tty, var("COLUMNS").as_deref(), var("LINES").as_deref())
 }
 
-/// [`terminal_size`]'s choice, pure: a zero dimension counts as unknown.
+/// [`terminal_size`]'s choice, pure: a zero dimension counts as unknown; the answer is within
+/// [`MAX_SIZE`].
 pub fn size_from(tty: Option<(u16, u16)>, columns: Option<&str>, lines: Option<&str>) -> Size {
-    if let Some((width, height)) = tty.filter(|(w, h)| *w > 0 && *h > 0) {
-        return Size { width, height };
+    let clamped = |(w, h): (u16, u16)| {
+        let (width, height) = clamp_size(w, h);
+        Size { width, height }
+    };
+    if let Some(size) = tty.filter(|(w, h)| *w > 0 && *h > 0) {
+        return clamped(size);
     }
+    // An out-of-range number (`99999`) is as unknown as a missing one.
     let parse = |v: Option<&str>| v?.trim().parse::<u16>().ok().filter(|n| *n > 0);
     match (parse(columns), parse(lines)) {
-        (Some(width), Some(height)) => Size { width, height },
+        (Some(width), Some(height)) => clamped((width, height)),
         _ => FALLBACK_SIZE,
     }
 }
@@ -180,7 +200,13 @@ impl<W: Write> Backend for ConsoleBackend<W> {
 
     fn window_size(&mut self) -> io::Result<WindowSize> {
         match self.inner.window_size() {
-            Ok(w) if w.columns_rows.width > 0 && w.columns_rows.height > 0 => Ok(w),
+            Ok(w) if w.columns_rows.width > 0 && w.columns_rows.height > 0 => {
+                let (width, height) = clamp_size(w.columns_rows.width, w.columns_rows.height);
+                Ok(WindowSize {
+                    columns_rows: Size { width, height },
+                    pixels: w.pixels,
+                })
+            }
             _ => Ok(WindowSize {
                 columns_rows: terminal_size(),
                 pixels: Size::default(),
@@ -214,6 +240,28 @@ mod tests {
         assert_eq!(size_from(None, Some(" 90 "), Some("20")), s(90, 20));
         assert_eq!(size_from(None, Some("90"), None), FALLBACK_SIZE);
         assert_eq!(size_from(None, Some("0"), Some("x")), FALLBACK_SIZE);
+    }
+
+    #[test]
+    fn a_huge_terminal_is_clamped_before_anything_is_allocated() {
+        assert_eq!(size_from(Some((65535, 65535)), None, None), MAX_SIZE);
+        assert_eq!(
+            size_from(Some((65535, 40)), None, None),
+            Size {
+                width: MAX_SIZE.width,
+                height: 40
+            }
+        );
+        assert_eq!(
+            size_from(None, Some("60000"), Some("60000")),
+            MAX_SIZE,
+            "the environment is clamped too"
+        );
+        assert_eq!(clamp_size(120, 40), (120, 40));
+        // A buffer of the clamped size is what ratatui allocates: it must stay small.
+        let Size { width, height } = size_from(Some((u16::MAX, u16::MAX)), None, None);
+        let buffer = Buffer::empty(Rect::new(0, 0, width, height));
+        assert_eq!(buffer.content.len(), 1000 * 500);
     }
 
     #[test]

@@ -22,12 +22,13 @@ pub mod overlay;
 pub mod panes;
 pub mod runtime;
 pub mod session;
+pub mod signals;
 pub mod terminal;
 pub mod theme;
 pub mod update;
 pub mod view;
 
-pub use runtime::{UiError, UiOptions, run};
+pub use runtime::{Ended, UiError, UiOptions, run};
 pub use session::{SessionSettings, UiSession};
 
 #[cfg(test)]

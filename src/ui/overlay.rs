@@ -55,6 +55,11 @@ pub enum Pending {
         id: ProductId,
         change: Characteristic,
     },
+    /// Quitting while `in_flight` changes are still waiting for their carrier: their outcome
+    /// would only be found in the audit journal later.
+    Quit {
+        in_flight: usize,
+    },
 }
 
 /// What the attribute form does when submitted.

@@ -1,7 +1,9 @@
 //! The event loop: a `biased` select over terminal input first, then results, then the monitor
 //! poller's broadcast, then a slow tick for health and the clock. Every queued result is drained
 //! before one frame is drawn, and a frame is drawn only when something visible changed — an
-//! idle console writes nothing.
+//! idle console writes nothing. SIGTERM, SIGINT, SIGHUP and SIGQUIT (signals.rs) end the loop
+//! like `q`; on every way out, changes still in flight get [`GRACE`] to finish (their answers
+//! are folded in and shown) before the terminal is restored.
 
 use super::action::Action;
 use super::app::App;
@@ -11,6 +13,7 @@ use super::effects::EffectRunner;
 use super::keymap::handle_key;
 use super::msg::Msg;
 use super::session::UiSession;
+use super::signals::{ExitSignal, ExitSignals};
 use super::terminal::Tui;
 use super::theme::{ColorSupport, Theme, ThemeError};
 use super::update::update;
@@ -25,6 +28,20 @@ use tokio::sync::{broadcast, mpsc};
 
 /// How often health is re-read from the engine's board (it redraws only on a change).
 const TICK: Duration = Duration::from_secs(1);
+
+/// How long changes in flight may still take once the console is asked to end (by `q` confirmed
+/// with work in flight, or by a signal): long enough for a carrier call to come back and be
+/// journaled, short enough that a `kill` is still obeyed promptly. A second signal ends at once.
+pub const GRACE: Duration = Duration::from_secs(5);
+
+/// How the console ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit (`q`, `:q`, Ctrl-C), or the terminal went away.
+    Quit,
+    /// A signal asked it to end.
+    Signal(ExitSignal),
+}
 
 /// What the console is started with.
 #[derive(Debug, Clone, Default)]
@@ -52,15 +69,15 @@ pub enum UiError {
     Terminal(#[from] std::io::Error),
 }
 
-/// Run the console until the user quits. The terminal is restored on every way out, and the
-/// poller the session started is stopped.
-pub async fn run(session: UiSession, opts: UiOptions) -> Result<(), UiError> {
+/// Run the console until the user quits or a signal ends it. The terminal is restored on every
+/// way out, and the poller the session started is stopped.
+pub async fn run(session: UiSession, opts: UiOptions) -> Result<Ended, UiError> {
     let result = run_loop(&session, opts).await;
     session.shutdown().await;
     result
 }
 
-async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
+async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<Ended, UiError> {
     let engine = &session.engine;
     // The theme is loaded before the terminal is taken over: a broken theme file is an error
     // on a normal screen, never a half-drawn console.
@@ -79,6 +96,8 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
         .and_then(|d| chrono::Duration::from_std(d).ok());
     app.now = Some(chrono::Utc::now());
     let mut monitor_updates = session.poller.subscribe();
+    // Before the terminal is taken over: from here on a signal cannot leave it raw.
+    let mut signals = ExitSignals::install()?;
     let mut tui = Tui::enter(colors, opts.mouse)?;
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let mut runner = EffectRunner::new(
@@ -89,6 +108,7 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
     );
 
     let (width, height) = tui.size()?;
+    let (width, height) = super::backend::clamp_size(width, height);
     let mut screen = Rect::new(0, 0, width, height);
     apply(&mut app, Action::Resize { width, height });
     runner.run(Effect::LoadCache);
@@ -102,6 +122,7 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut ended = Ended::Quit;
 
     loop {
         if app.dirty || app.full_repaint {
@@ -114,6 +135,11 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
         }
         let effects = tokio::select! {
             biased;
+            signal = signals.recv() => {
+                tracing::info!(signal = signal.name(), "the console was asked to end");
+                ended = Ended::Signal(signal);
+                break;
+            },
             event = events.next() => match event {
                 // One frame per key: polling the stream with a no-op waker to coalesce keys
                 // would lose the wake-up of the next key, so keys are not batched.
@@ -164,9 +190,70 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
             }
         }
     }
+    finish_in_flight(&mut app, &mut tui, &theme, &mut rx, &mut signals, ended).await;
     drop(runner);
     drop(tui);
-    Ok(())
+    Ok(ended)
+}
+
+/// The grace period: while changes are in flight, keep folding their answers in (so their
+/// outcome is shown and their tasks reach the journal) for at most [`GRACE`]; a second signal
+/// ends it at once. What is still in flight afterwards is logged by name, never dropped silently.
+async fn finish_in_flight(
+    app: &mut App,
+    tui: &mut Tui,
+    theme: &Theme,
+    rx: &mut mpsc::Receiver<Msg>,
+    signals: &mut ExitSignals,
+    ended: Ended,
+) {
+    if app.in_flight.is_empty() {
+        return;
+    }
+    let why = match ended {
+        Ended::Signal(s) => s.name(),
+        Ended::Quit => "quit",
+    };
+    let deadline = tokio::time::Instant::now() + GRACE;
+    let mut announced = 0;
+    while !app.in_flight.is_empty() {
+        if announced != app.in_flight.len() {
+            announced = app.in_flight.len();
+            app.set_info(&format!(
+                "{why}: waiting up to {} s for {} in flight",
+                GRACE.as_secs(),
+                changes(announced)
+            ));
+        }
+        tui.draw(app, theme, false);
+        app.dirty = false;
+        tokio::select! {
+            biased;
+            signal = signals.recv() => {
+                tracing::warn!(signal = signal.name(), "a second signal: leaving without waiting");
+                break;
+            }
+            msg = rx.recv() => match msg {
+                // Effects of a late answer (a row to re-read, …) are not started: the console
+                // is leaving.
+                Some(msg) => drop(update(app, msg)),
+                None => break,
+            },
+            () = tokio::time::sleep_until(deadline) => break,
+        }
+    }
+    for work in &app.in_flight {
+        tracing::warn!(what = %work.what, "still in flight when the console ended");
+    }
+}
+
+/// "1 change" / "3 changes".
+pub fn changes(n: usize) -> String {
+    if n == 1 {
+        "1 change".to_string()
+    } else {
+        format!("{n} changes")
+    }
 }
 
 fn on_event(app: &mut App, screen: &mut Rect, event: Event) -> Vec<Effect> {
@@ -174,6 +261,7 @@ fn on_event(app: &mut App, screen: &mut Rect, event: Event) -> Vec<Effect> {
         Event::Key(key) => handle_key(app, key),
         Event::Mouse(mouse) => super::mouse::action(mouse, app, *screen),
         Event::Resize(width, height) => {
+            let (width, height) = super::backend::clamp_size(width, height);
             *screen = Rect::new(0, 0, width, height);
             Some(Action::Resize { width, height })
         }

@@ -512,7 +512,9 @@ fn every_keymap_context_has_a_way_out() {
 }
 
 mod flows;
+mod glyphs;
 mod messages;
+mod quit;
 mod view;
 
 #[test]

@@ -11,7 +11,7 @@
 
 use super::{Gate, GateError, journal};
 use crate::backends::Backend;
-use crate::domain::attrs::validate_name;
+use crate::domain::attrs::{lookup_name, validate_name};
 use crate::domain::{CustomAttribute, ProductId};
 use crate::engine::AttrHome;
 use crate::store::{AttrChange, StoreError};
@@ -61,7 +61,7 @@ impl Gate {
                 let Some(name) = name else {
                     return Ok((current, account));
                 };
-                let name = validate_name(name).map_err(StoreError::from)?;
+                let name = lookup_name(name).map_err(StoreError::from)?;
                 match find(&current, &name) {
                     Some(a) => Ok((vec![a.clone()], account)),
                     None => Err(not_found(product, &name)),
@@ -95,7 +95,7 @@ impl Gate {
     ) -> Result<AttrChange, GateError> {
         self.refuse_if_read_only("custom attribute rename")?;
         let requested = format!("rename {old} → {new}");
-        let edit = validate_name(old)
+        let edit = lookup_name(old)
             .and_then(|old| {
                 Ok(Edit::Rename {
                     old,
@@ -216,7 +216,7 @@ async fn remote(
             Ok(change(Some(before), Some(after)))
         }
         Edit::Delete(name) => {
-            let name = validate_name(name).map_err(StoreError::from)?;
+            let name = lookup_name(name).map_err(StoreError::from)?;
             let before = find(current, &name).ok_or_else(|| not_found(product, &name))?;
             backend.attrs_delete(&id, &name).await?;
             Ok(change(Some(before), None))

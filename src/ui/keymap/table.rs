@@ -9,7 +9,13 @@ use Context as C;
 use KeyCode as K;
 
 pub static KEYMAP: &[Binding] = &[
-    b(&[ctrl('c')], Action::Quit, C::Global, "", "Quit at once"),
+    b(
+        &[ctrl('c')],
+        Action::Quit,
+        C::Global,
+        "",
+        "Quit (asks first while changes are in flight)",
+    ),
     b(
         &[ctrl('l')],
         Action::Redraw,
@@ -221,7 +227,13 @@ pub static KEYMAP: &[Binding] = &[
         "Clear the filter",
     ),
     b(&[k('?')], Action::Help, C::List, "help", "Show this help"),
-    b(&[k('q')], Action::Quit, C::List, "quit", "Quit"),
+    b(
+        &[k('q')],
+        Action::Quit,
+        C::List,
+        "quit",
+        "Quit (asks first while changes are in flight)",
+    ),
     b(
         &[code(K::Esc), k('q')],
         Action::Back,

@@ -198,6 +198,25 @@ fn confirm_text<'a>(pending: &'a Pending, theme: &Theme) -> (&'static str, Vec<L
                 )),
             ],
         ),
+        Pending::Quit { in_flight } => (
+            " Quit ",
+            vec![
+                Line::from(Span::styled(
+                    format!(
+                        "{} in flight — quit anyway?",
+                        crate::ui::runtime::changes(*in_flight)
+                    ),
+                    theme.value,
+                )),
+                Line::from(Span::styled(
+                    format!(
+                        "Quitting waits up to {} s for an answer; the audit journal (A) keeps the outcome.",
+                        crate::ui::runtime::GRACE.as_secs()
+                    ),
+                    theme.native,
+                )),
+            ],
+        ),
     }
 }
 
@@ -239,6 +258,7 @@ fn button_labels(pending: &Pending) -> (&'static str, String) {
         Pending::DeleteAttr { .. } => ("[ Cancel ]", "[ Delete ]".to_string()),
         Pending::CancelMonitor { .. } => ("[ Keep it ]", "[ Cancel the request ]".to_string()),
         Pending::Characteristic { .. } => ("[ Cancel ]", "[ Update ]".to_string()),
+        Pending::Quit { .. } => ("[ Keep running ]", "[ Quit anyway ]".to_string()),
     }
 }
 

@@ -35,11 +35,25 @@ pub fn is_path(spec: &str) -> bool {
     spec.ends_with(".toml") || spec.contains('/') || spec.contains(std::path::MAIN_SEPARATOR)
 }
 
+/// The file of the user theme `spec` names, when there is one: `<themes dir>/<spec>.toml`.
+/// `cmo info` lists every `*.toml` of the folder by its stem, so a stem that itself ends in
+/// `.toml` or holds a dot (`night.toml.toml` → `night.toml`) is a name too, and must be
+/// loadable by that name before `spec` is taken for a path.
+fn user_theme_file(spec: &str, themes_dir: Option<&Path>) -> Option<PathBuf> {
+    if spec.is_empty() || spec.contains('/') || spec.contains(std::path::MAIN_SEPARATOR) {
+        return None;
+    }
+    themes_dir
+        .map(|d| d.join(format!("{spec}.toml")))
+        .filter(|p| p.is_file())
+}
+
 /// A theme value made independent of the working directory: a relative path is joined to
-/// `base` (the cwd for the flag, the config file's folder for the config key); a name, or an
-/// absolute path, is kept. `~/` is the home directory, as in the config's other paths.
-pub fn resolve_spec(spec: &str, base: &Path) -> String {
-    if !is_path(spec) {
+/// `base` (the cwd for the flag, the config file's folder for the config key); a name (a user
+/// theme of `themes_dir` first), or an absolute path, is kept. `~/` is the home directory, as
+/// in the config's other paths.
+pub fn resolve_spec(spec: &str, base: &Path, themes_dir: Option<&Path>) -> String {
+    if !is_path(spec) || user_theme_file(spec, themes_dir).is_some() {
         return spec.to_string();
     }
     let path = match spec.strip_prefix("~/") {
@@ -92,13 +106,11 @@ pub fn available(themes_dir: Option<&Path>) -> Vec<ThemeEntry> {
 impl Theme {
     /// A theme by name (user folder first, then built-in) or by path (see [`is_path`]).
     pub fn find(spec: &str, themes_dir: Option<&Path>) -> Result<Theme, ThemeError> {
+        if let Some(path) = user_theme_file(spec, themes_dir) {
+            return Theme::from_file(&path);
+        }
         if is_path(spec) {
             return Theme::from_file(Path::new(spec));
-        }
-        if let Some(path) = themes_dir.map(|d| d.join(format!("{spec}.toml")))
-            && path.is_file()
-        {
-            return Theme::from_file(&path);
         }
         match Theme::load(spec) {
             Err(ThemeError::Unknown { name, .. }) => Err(ThemeError::Unknown {
@@ -152,11 +164,45 @@ mod tests {
     #[test]
     fn names_stay_names_and_relative_paths_join_their_base() {
         let base = Path::new("/etc/cmo");
-        assert_eq!(resolve_spec("mono", base), "mono");
-        assert_eq!(resolve_spec("my.toml", base), "/etc/cmo/my.toml");
-        assert_eq!(resolve_spec("themes/x", base), "/etc/cmo/themes/x");
-        assert_eq!(resolve_spec("/opt/t.toml", base), "/opt/t.toml");
+        assert_eq!(resolve_spec("mono", base, None), "mono");
+        assert_eq!(resolve_spec("my.toml", base, None), "/etc/cmo/my.toml");
+        assert_eq!(resolve_spec("themes/x", base, None), "/etc/cmo/themes/x");
+        assert_eq!(resolve_spec("/opt/t.toml", base, None), "/opt/t.toml");
         assert!(!is_path("solarized-16"));
+    }
+
+    #[test]
+    fn every_theme_info_lists_is_accepted_by_that_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let cwd = tempfile::tempdir().unwrap();
+        for file in [
+            "noc.toml",
+            "night.toml.toml",
+            "Night Shift.toml",
+            "v1.2.toml",
+            ".quiet.toml",
+        ] {
+            std::fs::write(dir.path().join(file), "title = { bold = true }\n").unwrap();
+        }
+        let listed = available(Some(dir.path()));
+        assert_eq!(listed.len(), 5 + super::super::THEMES.len());
+        for entry in listed {
+            // As `--theme NAME` does it: resolved against the working directory, then found.
+            let spec = resolve_spec(&entry.name, cwd.path(), Some(dir.path()));
+            let theme = Theme::find(&spec, Some(dir.path()))
+                .unwrap_or_else(|e| panic!("{} is listed but refused: {e}", entry.name));
+            if let ThemeOrigin::User(path) = &entry.origin {
+                assert_eq!(
+                    path.file_stem().unwrap().to_str(),
+                    Some(theme.name.as_str())
+                );
+            }
+        }
+        // A path to a file elsewhere is still a path.
+        let elsewhere = cwd.path().join("mine.toml");
+        std::fs::write(&elsewhere, "title = { bold = true }\n").unwrap();
+        let spec = resolve_spec("mine.toml", cwd.path(), Some(dir.path()));
+        assert_eq!(Theme::find(&spec, Some(dir.path())).unwrap().name, "mine");
     }
 
     #[test]
@@ -190,7 +236,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let good = dir.path().join("ok.toml");
         std::fs::write(&good, "title = { fg = \"#ff0000\" }\n").unwrap();
-        let spec = resolve_spec("ok.toml", dir.path());
+        let spec = resolve_spec("ok.toml", dir.path(), None);
         assert_eq!(Theme::find(&spec, None).unwrap().name, "ok");
 
         let bad = dir.path().join("bad.toml");
