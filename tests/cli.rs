@@ -505,6 +505,15 @@ fn simulate_writes_a_config_and_stops_on_sigterm() {
         "{seen:?}"
     );
     assert!(config.exists());
+    // Every platform serves its request counters.
+    let stats_url = seen
+        .iter()
+        .find(|l| l.starts_with("1NCE"))
+        .and_then(|l| l.split_whitespace().find(|w| w.ends_with("/_sim/stats")))
+        .unwrap_or_else(|| panic!("a stats URL for 1NCE: {seen:?}"))
+        .to_string();
+    let stats_before = http_get_json(&stats_url);
+    assert_eq!(stats_before["rateLimited"], 0, "{stats_before}");
 
     let list = sb.run(&[
         "--config",
@@ -528,6 +537,17 @@ fn simulate_writes_a_config_and_stops_on_sigterm() {
     assert!(killed.success());
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
+    // On the way out: what each platform served, 1NCE's listing and token requests included.
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let one_nce = rest
+        .iter()
+        .find(|l| l.starts_with("1NCE"))
+        .unwrap_or_else(|| panic!("1NCE's counts on shutdown: {rest:?}"));
+    let counts: Vec<u64> = one_nce
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    assert!(counts.len() == 4 && counts[0] >= 2, "{one_nce}");
 }
 
 #[test]
@@ -549,4 +569,21 @@ fn the_console_without_a_terminal_is_bad_usage() {
         stderr(&out)
     );
     assert!(out.stdout.is_empty());
+}
+
+/// GET `url` (plain HTTP on loopback) and parse the JSON body.
+fn http_get_json(url: &str) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("an http URL");
+    let (host, path) = rest.split_once('/').expect("a path");
+    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    write!(
+        stream,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"))
 }

@@ -56,6 +56,7 @@ pub async fn run(args: &SimulateArgs, data_dir: &Path, as_json: bool) -> Result<
                     "name": p.name,
                     "kind": p.kind,
                     "baseUrl": p.base_url,
+                    "statsUrl": p.stats_url,
                     "accountId": p.account_id,
                 })
             })
@@ -68,9 +69,19 @@ pub async fn run(args: &SimulateArgs, data_dir: &Path, as_json: bool) -> Result<
         let rows: Vec<Vec<String>> = handle
             .platforms
             .iter()
-            .map(|p| vec![p.kind.to_string(), p.name.clone(), p.base_url.clone()])
+            .map(|p| {
+                vec![
+                    p.kind.to_string(),
+                    p.name.clone(),
+                    p.base_url.clone(),
+                    p.stats_url.clone(),
+                ]
+            })
             .collect();
-        output::stdout(&text::table(&["KIND", "NAME", "BASE URL"], &rows))?;
+        output::stdout(&text::table(
+            &["KIND", "NAME", "BASE URL", "REQUEST COUNTS"],
+            &rows,
+        ))?;
         output::stdout(&format!(
             "\nconfig written to {0}\nrun: cmo --config {0}\nCtrl-C stops the simulators.\n",
             config_out.display()
@@ -78,8 +89,43 @@ pub async fn run(args: &SimulateArgs, data_dir: &Path, as_json: bool) -> Result<
     }
     tracing::info!(config = %config_out.display(), "simulators running");
     wait_for_shutdown().await;
+    report_stats(&handle, as_json)?;
     handle.shutdown().await;
     Ok(exit::OK)
+}
+
+/// On shutdown: what each platform served — requests, writes, 429s sent, faults injected.
+fn report_stats(handle: &sim::SimHandle, as_json: bool) -> Result<(), CliError> {
+    if as_json {
+        let stats: Vec<_> = handle
+            .platforms
+            .iter()
+            .map(|p| json!({"name": p.name, "kind": p.kind, "stats": p.control.stats()}))
+            .collect();
+        return output::json(&json!({ "stopped": stats }));
+    }
+    let rows: Vec<Vec<String>> = handle
+        .platforms
+        .iter()
+        .map(|p| {
+            let s = p.control.stats();
+            vec![
+                p.kind.to_string(),
+                p.name.clone(),
+                s.requests.to_string(),
+                s.writes.to_string(),
+                s.rate_limited.to_string(),
+                s.faults_injected.to_string(),
+            ]
+        })
+        .collect();
+    output::stdout(&format!(
+        "\nsimulators stopped; what each served:\n{}",
+        text::table(
+            &["KIND", "NAME", "REQUESTS", "WRITES", "429 SENT", "FAULTS"],
+            &rows
+        )
+    ))
 }
 
 /// A refused option is bad input (exit 2); a port that cannot be bound is a runtime failure.

@@ -40,6 +40,16 @@ pub struct FaultRates {
     pub latency: Duration,
 }
 
+/// A platform's request counters at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SimStats {
+    pub requests: u64,
+    pub writes: u64,
+    pub rate_limited: u64,
+    pub faults_injected: u64,
+}
+
 /// Why a fault spec was refused; every variant names the offending part.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FaultSpecError {
@@ -163,6 +173,7 @@ pub struct FaultControl {
     /// Remaining forced server errors and their status (see [`FaultControl::force_5xx_for`]).
     forced_5xx: Mutex<(u64, u16)>,
     requests_total: AtomicU64,
+    writes_total: AtomicU64,
     rate_limited_total: AtomicU64,
     faults_injected_total: AtomicU64,
     shutdown: CancellationToken,
@@ -183,6 +194,7 @@ impl FaultControl {
             forced_429: AtomicU64::new(0),
             forced_5xx: Mutex::new((0, 503)),
             requests_total: AtomicU64::new(0),
+            writes_total: AtomicU64::new(0),
             rate_limited_total: AtomicU64::new(0),
             faults_injected_total: AtomicU64::new(0),
             shutdown,
@@ -292,6 +304,23 @@ impl FaultControl {
     /// Every random or forced fault injected (5xx, timeout, malformed, 429).
     pub fn faults_injected_total(&self) -> u64 {
         self.faults_injected_total.load(Ordering::SeqCst)
+    }
+    /// Every request that asked for a change (any method but GET and HEAD), token requests
+    /// included: what a call budget counts as writes.
+    pub fn writes_total(&self) -> u64 {
+        self.writes_total.load(Ordering::SeqCst)
+    }
+    /// The counters as served at [`STATS_PATH`](super::STATS_PATH) and printed by `cmo simulate`.
+    pub fn stats(&self) -> SimStats {
+        SimStats {
+            requests: self.requests_total(),
+            writes: self.writes_total(),
+            rate_limited: self.rate_limited_total(),
+            faults_injected: self.faults_injected_total(),
+        }
+    }
+    pub(crate) fn note_write(&self) {
+        self.writes_total.fetch_add(1, Ordering::SeqCst);
     }
     pub(crate) fn note_response(&self, status: u16) {
         self.requests_total.fetch_add(1, Ordering::SeqCst);

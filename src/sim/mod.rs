@@ -37,7 +37,11 @@ use axum::Router;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-pub use faults::{FaultControl, FaultRates, FaultSpec, FaultSpecError};
+pub use faults::{FaultControl, FaultRates, FaultSpec, FaultSpecError, SimStats};
+
+/// Where every platform's server answers its request counters (`SimStats` as JSON), outside
+/// its API: no auth, no faults, not counted.
+pub const STATS_PATH: &str = "/_sim/stats";
 
 /// Every simulated platform, in start order (ports are assigned in this order).
 const PLATFORMS: &[PlatformSpec] = &[
@@ -114,6 +118,8 @@ pub struct SimPlatform {
     pub kind: &'static str,
     /// Base URL including the API's path prefix, e.g. `http://127.0.0.1:PORT/management-api`.
     pub base_url: String,
+    /// Where the platform's request counters are served (`STATS_PATH`).
+    pub stats_url: String,
     pub account_id: String,
     pub username: String,
     pub secret: String,
@@ -238,10 +244,20 @@ async fn start_platform(
         .map_err(bind_error)?;
     let listener = server::SimListener::new(tcp, &control).map_err(bind_error)?;
     let local = axum::serve::Listener::local_addr(&listener).map_err(bind_error)?;
-    let router = app.router.layer(axum::middleware::from_fn_with_state(
-        control.clone(),
-        server::count_requests,
-    ));
+    let stats_control = control.clone();
+    let router = app
+        .router
+        .layer(axum::middleware::from_fn_with_state(
+            control.clone(),
+            server::count_requests,
+        ))
+        .route(
+            STATS_PATH,
+            axum::routing::get(move || {
+                let control = stats_control.clone();
+                async move { axum::Json(control.stats()) }
+            }),
+        );
     let stop = handle.shutdown.clone();
     handle.tasks.push(tokio::spawn(async move {
         let served = axum::serve(listener, router)
@@ -256,6 +272,7 @@ async fn start_platform(
         name: spec.name.to_string(),
         kind: spec.kind,
         base_url: format!("http://{}{}", url_host(local), app.base_path),
+        stats_url: format!("http://{}{STATS_PATH}", url_host(local)),
         account_id: app.account_id,
         username: app.username,
         secret: app.secret,

@@ -137,6 +137,12 @@ pub(crate) async fn count_requests(
     request: Request,
     next: Next,
 ) -> Response {
+    if !matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    ) {
+        control.note_write();
+    }
     let response = next.run(request).await;
     control.note_response(response.status().as_u16());
     response
