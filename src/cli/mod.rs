@@ -13,6 +13,7 @@ pub mod confirm;
 pub mod demo;
 pub mod error;
 pub mod info;
+pub mod interrupt;
 pub mod json;
 pub mod list;
 pub mod logging;

@@ -465,6 +465,15 @@ async fn console(g: &GlobalArgs, paths: &Paths) -> Result<i32, CliError> {
     let ui = UiSession::start(session.engine.clone(), settings)
         .await
         .map_err(|e| CliError::Runtime(e.to_string()))?;
+    // Changes an earlier run left "outcome unknown" are read at their carriers and journaled,
+    // off the UI task; taken before the first key, so this session's own attempts are not in it.
+    if !g.demo {
+        let gate = ui.gate.clone();
+        let open = gate.interrupted_attempts().await;
+        if !open.is_empty() {
+            tokio::spawn(async move { gate.reconcile(open).await });
+        }
+    }
     crate::ui::run(ui, options).await.map_err(|e| match e {
         UiError::Theme(_) => CliError::Usage(e.to_string()),
         UiError::Terminal(_) => CliError::Runtime(e.to_string()),
