@@ -83,7 +83,7 @@ impl Store {
         }
     }
 
-    fn open_read_only(path: &Path) -> StoreResult<Store> {
+    pub(crate) fn open_read_only(path: &Path) -> StoreResult<Store> {
         let conn = schema::open_read_only(path)?;
         tracing::info!(path = %path.display(), "store opened read-only: its directory or file is not writable");
         Ok(Store {
