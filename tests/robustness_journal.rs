@@ -287,7 +287,10 @@ async fn sigterm_mid_batch_journals_every_change_and_reports_what_was_not_done()
     for id in &changed {
         let in_batch = products_of(batch).contains(id) && !not_started.contains(id);
         let open = unknown.iter().any(|r| products_of(r) == vec![id.clone()]);
-        assert!(in_batch || open, "{id} changed at the carrier without a record");
+        assert!(
+            in_batch || open,
+            "{id} changed at the carrier without a record"
+        );
     }
     // Nothing was sent for products reported as not started.
     for id in &not_started {
@@ -343,7 +346,11 @@ async fn sigkill_mid_batch_leaves_attempts_that_the_next_run_reconciles() {
     }
     // The text view says so too.
     let text = sb.run(&["audit"]);
-    assert!(stdout(&text).contains("outcome unknown"), "{}", stdout(&text));
+    assert!(
+        stdout(&text).contains("outcome unknown"),
+        "{}",
+        stdout(&text)
+    );
     next_run_resolves_every_unknown(&sb, &changed, &unknown);
 }
 
@@ -382,7 +389,10 @@ async fn a_malformed_answer_to_an_accepted_tmsp_change_ends_outcome_unknown_with
             .starts_with("outcome unknown"),
         "{entry}"
     );
-    let monitor = entry["monitors"][0].as_str().expect("a monitor").to_string();
+    let monitor = entry["monitors"][0]
+        .as_str()
+        .expect("a monitor")
+        .to_string();
     assert!(monitor.starts_with("TMSP-REQ"), "{monitor}");
 
     // The monitor is stored and follows the carrier's job to its end.
@@ -446,7 +456,11 @@ async fn a_damaged_store_refuses_a_mutation_naming_the_file_and_sends_nothing() 
     assert!(stderr(&attrs).contains("damaged"), "{}", stderr(&attrs));
 
     assert_eq!(sb.carrier("1NCE")[&id], "ACTIVE", "nothing was sent");
-    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the file was not written");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "the file was not written"
+    );
 }
 
 /// Whether this process can write where permissions say it may not (root).

@@ -14,14 +14,14 @@
 use super::change::follow;
 use super::confirm::{self, Decision};
 use super::error::{CliError, backend_problem, exit};
+use super::interrupt::{self, Interrupt};
 use super::{json, output, text};
 use crate::backends::ChangeOutcome;
 use crate::domain::capabilities::{self, Operation};
 use crate::domain::{Monitor, MonitorState, ProductId, Status};
+use crate::engine::gate::BatchRun;
 use crate::engine::gate::journal;
 use crate::engine::poller::{in_error, is_permanent};
-use super::interrupt::{self, Interrupt};
-use crate::engine::gate::BatchRun;
 use crate::engine::{BatchItem, Gate};
 use crate::text::sanitize;
 use serde_json::json;

@@ -5,8 +5,8 @@
 //! `--wait` follows an asynchronous change to its final state, storing each new state.
 
 use super::confirm::{self, Decision};
-use super::interrupt::{self, Interrupt};
 use super::error::{CliError, exit};
+use super::interrupt::{self, Interrupt};
 use super::{json, output};
 use crate::backends::ChangeOutcome;
 use crate::domain::capabilities::{self, Operation};
@@ -118,7 +118,7 @@ async fn status_result(
         ChangeOutcome::Done { status } => {
             let now = status.unwrap_or(to);
             if as_json {
-                output::json(&json::status_done(&id, Some(now), suffix))?;
+                output::json(&json::status_done(id, Some(now), suffix))?;
             } else {
                 output::stdout(&format!("{id}: {now} (done)\n"))?;
             }

@@ -58,7 +58,10 @@ impl Interrupt {
                 _ = hup.recv() => {}
                 _ = tokio::time::sleep(GRACE + HARD_STOP) => {}
             }
-            tracing::warn!(signal = name(first), "stopping now; open journal attempts stay outcome unknown");
+            tracing::warn!(
+                signal = name(first),
+                "stopping now; open journal attempts stay outcome unknown"
+            );
             std::process::exit(128 + first);
         });
         Ok(interrupt)

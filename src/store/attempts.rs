@@ -151,12 +151,7 @@ impl Store {
 
     /// Note what the carrier answered to an attempt whose journal entry comes later (a batch
     /// item): a kill before the batch's entry then still leaves the answer on record.
-    pub fn attempt_note(
-        &mut self,
-        id: i64,
-        before: Option<&str>,
-        result: &str,
-    ) -> StoreResult<()> {
+    pub fn attempt_note(&mut self, id: i64, before: Option<&str>, result: &str) -> StoreResult<()> {
         self.write(|tx, path| {
             tx.execute(
                 "UPDATE journal_attempt SET result = ?2, before = coalesce(?3, before)

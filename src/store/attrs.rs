@@ -2,9 +2,9 @@
 //! product of any backend. Names and values are validated by `crate::domain::attrs` before any
 //! SQL runs; names are compared after trimming, exactly as validation stores them.
 
+use super::AuditEntry;
 use super::audit::insert_entry;
 use super::error::{StoreError, StoreResult};
-use super::AuditEntry;
 use super::{Store, format_time};
 use crate::domain::attrs::validate_name;
 use crate::domain::{AttrPattern, CustomAttribute, ProductId};

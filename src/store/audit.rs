@@ -356,10 +356,7 @@ impl Store {
     }
 
     /// `(seq, monitor_id, entry)` of the entries at or after `since`, in written order.
-    fn audit_rows(
-        &self,
-        since: Option<DateTime<Utc>>,
-    ) -> StoreResult<Vec<AuditRow>> {
+    fn audit_rows(&self, since: Option<DateTime<Utc>>) -> StoreResult<Vec<AuditRow>> {
         let since = since.map(format_time);
         let mut stmt = self
             .conn

@@ -196,7 +196,9 @@ impl Gate {
                 };
                 let (result, outcome) = match found {
                     Some(true) => (
-                        format!("ok (stored on {account}; verified by a read: the answer was unreadable)"),
+                        format!(
+                            "ok (stored on {account}; verified by a read: the answer was unreadable)"
+                        ),
                         true,
                     ),
                     Some(false) => (

@@ -26,15 +26,15 @@ pub use error::GateError;
 
 use super::Engine;
 use super::batch::{self, BatchItem};
-use crate::backends::BackendError;
-use futures::StreamExt;
-use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 use super::poller::{PollerHandle, merge_monitor};
+use crate::backends::BackendError;
 use crate::backends::ChangeOutcome;
 use crate::domain::capabilities::supports;
 use crate::domain::{Characteristic, Monitor, MonitorState, Operation, ProductId, Status};
 use crate::store::{AuditEntry, Operator, StoreError, StoreHandle};
+use futures::StreamExt;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 /// The largest batch when the configuration does not set `max_batch_size`.
 pub const DEFAULT_MAX_BATCH: usize = 100;
@@ -148,8 +148,16 @@ impl Gate {
         result: String,
         attempts: Vec<i64>,
     ) -> Result<(), StoreError> {
-        self.journal_linked(action, product_ids, before, after, result, Vec::new(), attempts)
-            .await
+        self.journal_linked(
+            action,
+            product_ids,
+            before,
+            after,
+            result,
+            Vec::new(),
+            attempts,
+        )
+        .await
     }
 
     /// [`Gate::journal`] for a request that created `monitors`: their final outcomes, journaled
@@ -267,7 +275,12 @@ impl Gate {
         self.refuse_if_read_only("status change")?;
         let ids = vec![id.to_string()];
         let attempt = self
-            .begin(journal::STATUS, id.to_string(), to.as_str().to_string(), None)
+            .begin(
+                journal::STATUS,
+                id.to_string(),
+                to.as_str().to_string(),
+                None,
+            )
             .await?;
         let change = self.engine.change_status_from(id, to).await;
         let unchanged = change.unchanged;
@@ -277,7 +290,9 @@ impl Gate {
             // The request left (the product was read first): an unreadable answer is not a failure.
             Err(e) if change.from.is_some() && wal::is_unreadable(&e) => {
                 let settled = self.settle_unreadable(id, change.from, to, &e).await;
-                return self.report_unreadable(attempt, id, before, to, settled).await;
+                return self
+                    .report_unreadable(attempt, id, before, to, settled)
+                    .await;
             }
             Err(e) => {
                 return Err(self
@@ -324,8 +339,13 @@ impl Gate {
         let what = format!("status of {id} → {to}");
         if let Some(native) = wal::request_id_in(id.kind, error) {
             let from = from.map_or("?", Status::as_str);
-            let monitor =
-                wal::recovered_monitor(id.kind, error, id, format!("status {from} → {to}"), &native);
+            let monitor = wal::recovered_monitor(
+                id.kind,
+                error,
+                id,
+                format!("status {from} → {to}"),
+                &native,
+            );
             let result = wal::unknown_text(
                 &what,
                 error,
@@ -462,7 +482,14 @@ impl Gate {
         if let Err(e) = self.engine.batch_account(ids).await {
             let result = journal::batch_refused(to, &e);
             let _ = self
-                .journal(journal::BATCH_STATUS, id_texts, None, None, result, Vec::new())
+                .journal(
+                    journal::BATCH_STATUS,
+                    id_texts,
+                    None,
+                    None,
+                    result,
+                    Vec::new(),
+                )
                 .await;
             return Err(e.into());
         }
@@ -564,7 +591,12 @@ impl Gate {
         halt: &CancellationToken,
     ) -> (BatchItem, Option<i64>) {
         let attempt = match self
-            .begin(journal::BATCH_STATUS, id.to_string(), to.as_str().to_string(), None)
+            .begin(
+                journal::BATCH_STATUS,
+                id.to_string(),
+                to.as_str().to_string(),
+                None,
+            )
             .await
         {
             Ok(a) => a,
@@ -726,12 +758,18 @@ impl Gate {
                     let now = journal::current_characteristics(&p, changes);
                     if now == requested {
                         (
-                            format!("ok (verified by a read: the answer was unreadable, the carrier shows {now})"),
+                            format!(
+                                "ok (verified by a read: the answer was unreadable, the carrier shows {now})"
+                            ),
                             Some(ChangeOutcome::Done { status: None }),
                         )
                     } else {
                         (
-                            wal::unknown_text(&what, &error, &format!("a read just after shows {now}")),
+                            wal::unknown_text(
+                                &what,
+                                &error,
+                                &format!("a read just after shows {now}"),
+                            ),
                             None,
                         )
                     }

@@ -112,7 +112,11 @@ impl Gate {
                     .map(|(name, value)| Characteristic::new(name, value))
                     .collect();
                 let now = journal::current_characteristics(&p, &changes);
-                let verdict = if now == *target { "done" } else { "not as requested" };
+                let verdict = if now == *target {
+                    "done"
+                } else {
+                    "not as requested"
+                };
                 Some((
                     Some(now.clone()),
                     format!("{RECONCILED}: {verdict} — the carrier shows {now}{noted}"),

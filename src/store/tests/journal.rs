@@ -21,8 +21,12 @@ fn attempt(product: &ProductId, target: &str) -> NewAttempt {
 #[test]
 fn open_attempts_show_as_unknown_until_an_entry_closes_them() {
     let (_dir, mut s) = open();
-    let done = s.attempt_begin(&who(), &attempt(&pid(1), "SUSPENDED")).unwrap();
-    let left = s.attempt_begin(&who(), &attempt(&pid(2), "SUSPENDED")).unwrap();
+    let done = s
+        .attempt_begin(&who(), &attempt(&pid(1), "SUSPENDED"))
+        .unwrap();
+    let left = s
+        .attempt_begin(&who(), &attempt(&pid(2), "SUSPENDED"))
+        .unwrap();
     s.attempt_note(left, Some("ACTIVE"), "ok").unwrap();
     let open: Vec<i64> = s.attempts_open().unwrap().iter().map(|a| a.id).collect();
     assert_eq!(open, vec![done, left]);
@@ -38,11 +42,17 @@ fn open_attempts_show_as_unknown_until_an_entry_closes_them() {
     let records = s.audit_records_since(None).unwrap();
     assert_eq!(records.len(), 2, "{records:?}");
     let closed = records.iter().find(|r| r.seq == seq).unwrap();
-    assert_eq!((closed.attempt, closed.outcome.as_deref()), (Some(done), None));
+    assert_eq!(
+        (closed.attempt, closed.outcome.as_deref()),
+        (Some(done), None)
+    );
     let unknown = records.iter().find(|r| r.seq == 0).unwrap();
     assert_eq!(unknown.attempt, Some(left));
     assert_eq!(unknown.outcome.as_deref(), Some("unknown"));
-    assert!(unknown.entry.result.starts_with(OUTCOME_UNKNOWN), "{unknown:?}");
+    assert!(
+        unknown.entry.result.starts_with(OUTCOME_UNKNOWN),
+        "{unknown:?}"
+    );
     assert_eq!(unknown.entry.operator, "noc-7");
     assert_eq!(unknown.entry.product_ids, vec![pid(2).to_string()]);
 
@@ -85,21 +95,38 @@ fn a_local_attribute_edit_and_its_audit_row_are_one_transaction() {
     assert_eq!(journal[0].before, None);
 
     // A refused edit writes neither the attribute nor its row.
-    let template = AuditEntry::new(&who(), "attrs-delete", vec![p.to_string()], None, None, "ok");
+    let template = AuditEntry::new(
+        &who(),
+        "attrs-delete",
+        vec![p.to_string()],
+        None,
+        None,
+        "ok",
+    );
     let e = s
         .attrs_delete_journaled(&p, "rack", Some(&template))
         .unwrap_err();
     assert!(matches!(e, StoreError::AttrNotFound { .. }), "{e}");
     assert_eq!(s.audit_since(None).unwrap().len(), 1);
 
-    let template = AuditEntry::new(&who(), "attrs-rename", vec![p.to_string()], None, None, "ok");
+    let template = AuditEntry::new(
+        &who(),
+        "attrs-rename",
+        vec![p.to_string()],
+        None,
+        None,
+        "ok",
+    );
     s.attrs_rename_journaled(&p, "site", "location", Some(&template))
         .unwrap();
     let journal = s.audit_since(None).unwrap();
     assert_eq!(journal.len(), 2);
     assert_eq!(journal[1].before.as_deref(), Some("site=pier 4"));
     assert_eq!(journal[1].after.as_deref(), Some("location=pier 4"));
-    assert_eq!(s.attrs_list(&p, None).unwrap(), vec![attr("location", "pier 4")]);
+    assert_eq!(
+        s.attrs_list(&p, None).unwrap(),
+        vec![attr("location", "pier 4")]
+    );
 }
 
 #[test]
@@ -128,7 +155,11 @@ fn a_damaged_store_refuses_attempts_and_attribute_edits_naming_the_file() {
     let e = s.attrs_set_journaled(&pid(1), "a", "b", None).unwrap_err();
     assert!(matches!(e, StoreError::Corrupt { .. }), "{e:?}");
     drop(s);
-    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the damaged file was not written");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "the damaged file was not written"
+    );
 }
 
 #[test]
@@ -137,14 +168,24 @@ fn a_read_only_open_serves_reads_and_refuses_every_write() {
     {
         let mut s = Store::open(dir.path()).unwrap();
         s.attrs_set(&pid(1), "site", "Kiel").unwrap();
-        s.audit_append(&AuditEntry::new(&who(), "attrs-set", vec![], None, None, "ok"))
-            .unwrap();
+        s.audit_append(&AuditEntry::new(
+            &who(),
+            "attrs-set",
+            vec![],
+            None,
+            None,
+            "ok",
+        ))
+        .unwrap();
     }
     let path = dir.path().join(DB_FILE_NAME);
     let bytes = std::fs::read(&path).unwrap();
     let mut s = Store::open_read_only(&path).unwrap();
     assert!(s.is_read_only());
-    assert_eq!(s.attrs_list(&pid(1), None).unwrap(), vec![attr("site", "Kiel")]);
+    assert_eq!(
+        s.attrs_list(&pid(1), None).unwrap(),
+        vec![attr("site", "Kiel")]
+    );
     assert_eq!(s.audit_records_since(None).unwrap().len(), 1);
     let e = s
         .attempt_begin(&who(), &attempt(&pid(1), "SUSPENDED"))
