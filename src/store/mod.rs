@@ -143,6 +143,9 @@ impl Store {
         if self.read_only {
             return Err(StoreError::ReadOnly { path });
         }
+        // A damaged file is never written — not a mutation's journal, nor a monitor's poll,
+        // nor the product cache: the first write of an open store checks it once.
+        self.ensure_sound()?;
         let mut attempt = 0;
         loop {
             attempt += 1;

@@ -63,7 +63,9 @@ impl Gate {
                         result,
                     };
                     match self.store.attempt_resolve(attempt.id, entry).await {
-                        Ok(_) => report.resolved += 1,
+                        Ok(Some(_)) => report.resolved += 1,
+                        // Another process resolved it meanwhile: its entry stands.
+                        Ok(None) => {}
                         Err(e) => {
                             tracing::warn!(attempt = attempt.id, error = %e, "reconciliation not recorded");
                             report.still_unknown += 1;

@@ -155,4 +155,119 @@ mod tests {
         assert!(!is_unreadable(&other));
         assert!(is_unreadable(&cut));
     }
+
+    use crate::backends::memory::MemoryBackend;
+    use crate::backends::{Backend, Guarded};
+    use crate::domain::Status;
+    use crate::engine::Engine;
+    use crate::store::{Operator, Store, StoreHandle};
+    use std::sync::Arc;
+
+    fn gate_over(backend: &Arc<MemoryBackend>, store: StoreHandle) -> Gate {
+        let guarded = Arc::new(Guarded::new(backend.clone() as Arc<dyn Backend>));
+        let engine = Engine::new(vec![guarded as Arc<dyn Backend>]);
+        Gate::new(
+            engine,
+            store,
+            Operator::from_vars(Some("noc-7"), None, None),
+        )
+    }
+
+    fn sim(i: usize) -> ProductId {
+        ProductId::new(BackendKind::OneNce, format!("8988228066{i:09}"))
+    }
+
+    #[tokio::test]
+    async fn every_change_closes_its_attempt_and_a_store_that_cannot_journal_sends_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StoreHandle::open(dir.path().to_path_buf()).await.unwrap();
+        let onence = Arc::new(MemoryBackend::generate("onence", BackendKind::OneNce, 4));
+        let gate = gate_over(&onence, store.clone());
+        gate.change_status(&sim(0), Status::Suspended)
+            .await
+            .unwrap();
+        let items = gate
+            .batch_status(&[sim(1), sim(2)], Status::Suspended)
+            .await
+            .unwrap();
+        assert_eq!(items.len(), 2);
+        assert!(store.attempts_open().await.unwrap().is_empty());
+        let records = store.audit_records_since(None).await.unwrap();
+        assert_eq!(records.len(), 2, "{records:?}");
+        assert!(
+            records[0].attempt.is_some(),
+            "a single change names its attempt"
+        );
+        drop((gate, store));
+
+        // The same data, opened read-only: nothing is sent, the refusal names the file.
+        let path = dir.path().join(crate::store::DB_FILE_NAME);
+        let read_only = StoreHandle::spawn(Store::open_read_only(&path).unwrap()).unwrap();
+        let gate = gate_over(&onence, read_only);
+        let calls = onence.calls();
+        let e = gate
+            .change_status(&sim(3), Status::Suspended)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, GateError::NotJournaled { .. }), "{e:?}");
+        assert!(e.to_string().contains("not sent"), "{e}");
+        assert!(e.to_string().contains(&path.display().to_string()), "{e}");
+        let e = gate
+            .batch_status(&[sim(3)], Status::Suspended)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, GateError::NotJournaled { .. }), "{e:?}");
+        let e = gate.attrs_set(&sim(3), "site", "pier").await.unwrap_err();
+        assert!(matches!(e, GateError::NotJournaled { .. }), "{e:?}");
+        assert_eq!(onence.calls(), calls, "nothing reached the carrier");
+    }
+
+    #[tokio::test]
+    async fn reconciliation_reads_the_carrier_and_closes_dead_processes_attempts_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StoreHandle::open(dir.path().to_path_buf()).await.unwrap();
+        let onence = Arc::new(MemoryBackend::generate("onence", BackendKind::OneNce, 4));
+        let gate = gate_over(&onence, store.clone());
+        // A change that reached the carrier, then its process died before the outcome.
+        gate.engine()
+            .change_status_from(&sim(0), Status::Suspended)
+            .await
+            .result
+            .unwrap();
+        let who = Operator::from_vars(Some("noc-3"), None, None);
+        let attempt = |id: &ProductId| crate::store::NewAttempt {
+            action: super::super::journal::BATCH_STATUS.into(),
+            product_id: id.to_string(),
+            target: "SUSPENDED".into(),
+            before: None,
+        };
+        let changed = store.attempt_begin(&who, attempt(&sim(0))).await.unwrap();
+        let not_changed = store.attempt_begin(&who, attempt(&sim(1))).await.unwrap();
+        // Our own process is alive: nothing to reconcile from the point of view of this gate.
+        assert!(gate.interrupted_attempts().await.is_empty());
+        let open = store.attempts_open().await.unwrap();
+        let found = gate.reconcile(open.clone()).await;
+        assert_eq!(found.resolved, 2);
+        assert_eq!(found.still_unknown, 0);
+        // A second reconciler writes nothing more.
+        let again = gate.reconcile(open).await;
+        assert_eq!(again, super::super::reconcile::Reconciliation::default());
+        let records = store.audit_records_since(None).await.unwrap();
+        assert_eq!(records.len(), 2, "{records:?}");
+        let by = |a: i64| records.iter().find(|r| r.attempt == Some(a)).unwrap();
+        assert!(
+            by(changed).entry.result.starts_with("reconciled: done"),
+            "{records:?}"
+        );
+        assert_eq!(by(changed).entry.after.as_deref(), Some("SUSPENDED"));
+        assert_eq!(by(changed).entry.operator, "noc-3");
+        assert!(
+            by(not_changed)
+                .entry
+                .result
+                .contains("not in the requested SUSPENDED"),
+            "{records:?}"
+        );
+        assert_eq!(by(not_changed).outcome.as_deref(), Some("reconciled"));
+    }
 }
