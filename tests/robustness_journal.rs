@@ -74,8 +74,16 @@ impl Sandbox {
 
     /// Every product of `kind` at the carrier, with the status the carrier reports.
     fn carrier(&self, kind: &str) -> BTreeMap<String, String> {
-        let listed = self.json(&["products", "list", "--backend", kind, "--all", "--json"]);
-        listed["entities"]
+        self.carrier_run(kind).0
+    }
+
+    /// [`Sandbox::carrier`] and the listing's stderr: a listing reaches the carrier, so it is
+    /// also the next run that reconciles what an interrupted one left unknown.
+    fn carrier_run(&self, kind: &str) -> (BTreeMap<String, String>, String) {
+        let out = self.run(&["products", "list", "--backend", kind, "--all", "--json"]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let statuses = listed["entities"]
             .as_array()
             .unwrap()
             .iter()
@@ -85,7 +93,8 @@ impl Sandbox {
                     e["status"].as_str().unwrap().to_string(),
                 )
             })
-            .collect()
+            .collect();
+        (statuses, stderr(&out))
     }
 
     fn audit(&self) -> Vec<Value> {
@@ -216,20 +225,21 @@ async fn interrupted_batch(stop: Stop, seed: u64) -> (SimHandle, Sandbox, Vec<St
     (sims, sb, ids, out)
 }
 
-/// Run a command that reaches the carriers and changes nothing (the product already is in
-/// the target status), and so reconciles first; then check that no unknown is left and each
-/// reconciled entry agrees with the carrier.
-fn next_run_resolves_every_unknown(sb: &Sandbox, changed: &[String], unknown_before: &[Value]) {
-    let out = sb.run(&["status", "set", &changed[0], "SUSPENDED", "--yes"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+/// The run after the interrupted one (`listing_err`: the stderr of the listing that read the
+/// carrier's state, the first run to reach the carriers) reconciled every unknown: none is
+/// left, and each reconciled entry agrees with the carrier and keeps the original operator.
+fn next_run_resolved_every_unknown(
+    sb: &Sandbox,
+    carrier: &BTreeMap<String, String>,
+    listing_err: &str,
+    unknown_before: &[Value],
+) {
     if !unknown_before.is_empty() {
         assert!(
-            stderr(&out).contains(&format!("reconciled {}", unknown_before.len())),
-            "{}",
-            stderr(&out)
+            listing_err.contains(&format!("reconciled {}", unknown_before.len())),
+            "{listing_err}"
         );
     }
-    let carrier = sb.carrier("1NCE");
     let journal = sb.audit();
     let still: Vec<&Value> = journal
         .iter()
@@ -261,7 +271,10 @@ async fn sigterm_mid_batch_journals_every_change_and_reports_what_was_not_done()
     let doc: Value = serde_json::from_slice(&out.stdout).expect("the report is JSON");
     assert_eq!(doc["interrupted"]["signal"], "SIGTERM");
 
-    let carrier = sb.carrier("1NCE");
+    // The journal as the interrupted run left it, then the carrier's state (that listing is
+    // the next run, which reconciles).
+    let journal = sb.audit();
+    let (carrier, listing_err) = sb.carrier_run("1NCE");
     let changed: Vec<String> = ids
         .iter()
         .filter(|id| carrier[*id] == "SUSPENDED")
@@ -270,7 +283,6 @@ async fn sigterm_mid_batch_journals_every_change_and_reports_what_was_not_done()
     assert!(!changed.is_empty(), "some products changed before the stop");
     assert!(changed.len() < ids.len(), "the stop came before the end");
 
-    let journal = sb.audit();
     let batch = journal
         .iter()
         .find(|r| r["action"] == "batch-status")
@@ -306,7 +318,7 @@ async fn sigterm_mid_batch_journals_every_change_and_reports_what_was_not_done()
         changed.len(),
         "every change is either done in the batch entry or outcome unknown: {result}"
     );
-    next_run_resolves_every_unknown(&sb, &changed, &unknown);
+    next_run_resolved_every_unknown(&sb, &carrier, &listing_err, &unknown);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -314,14 +326,21 @@ async fn sigkill_mid_batch_leaves_attempts_that_the_next_run_reconciles() {
     let (_sims, sb, ids, out) = interrupted_batch(Stop::Kill, 37).await;
     assert_eq!(out.status.code(), None, "killed by a signal");
 
-    let carrier = sb.carrier("1NCE");
+    let journal = sb.audit();
+    // The text view says so too.
+    let text = sb.run(&["audit"]);
+    assert!(
+        stdout(&text).contains("outcome unknown"),
+        "{}",
+        stdout(&text)
+    );
+    let (carrier, listing_err) = sb.carrier_run("1NCE");
     let changed: Vec<String> = ids
         .iter()
         .filter(|id| carrier[*id] == "SUSPENDED")
         .cloned()
         .collect();
     assert!(!changed.is_empty(), "some products changed before the kill");
-    let journal = sb.audit();
     assert!(
         journal
             .iter()
@@ -344,14 +363,11 @@ async fn sigkill_mid_batch_leaves_attempts_that_the_next_run_reconciles() {
         assert_eq!(r["seq"], 0);
         assert_eq!(r["action"], "batch-status");
     }
-    // The text view says so too.
-    let text = sb.run(&["audit"]);
-    assert!(
-        stdout(&text).contains("outcome unknown"),
-        "{}",
-        stdout(&text)
-    );
-    next_run_resolves_every_unknown(&sb, &changed, &unknown);
+    next_run_resolved_every_unknown(&sb, &carrier, &listing_err, &unknown);
+    // A command that changes things reconciles the same way; nothing is left for it.
+    let out = sb.run(&["status", "set", &changed[0], "SUSPENDED", "--yes"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("reconciled"), "{}", stderr(&out));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -213,6 +213,7 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
             };
             let format = format(&g, args.format);
             let session = demo::open(&g, &paths).await?;
+            session.local.reconcile_existing(&session.engine).await;
             let (local, failures) = listing_attrs(&session, &query, format).await;
             let mut listing = list::fetch(&session.engine, &query, &local).await?;
             listing.failures.extend(failures);
@@ -221,6 +222,7 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
         Command::Products(ProductsCommand::Get { id }) => {
             let id = product_id(&id)?;
             let session = demo::open(&g, &paths).await?;
+            session.local.reconcile_existing(&session.engine).await;
             commands::product_get(&session, &id, g.json).await
         }
         Command::Products(ProductsCommand::Find(args)) => {
@@ -409,6 +411,7 @@ async fn attrs_command(
 async fn sub(g: &GlobalArgs, paths: &Paths, what: Subproduct, raw: &str) -> Result<i32, CliError> {
     let id = product_id(raw)?;
     let session = demo::open(g, paths).await?;
+    session.local.reconcile_existing(&session.engine).await;
     commands::subproduct_get(&session, what, &id, g.json).await
 }
 
