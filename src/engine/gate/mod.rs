@@ -12,6 +12,10 @@
 //!   operator tried it, and the journal is where "who tried to terminate that SIM" is answered).
 //! - A pending change's monitor is stored (so a restart keeps watching it) and handed to the
 //!   poller when one is attached.
+//! - Before any request leaves, a write-ahead attempt is journaled ([`wal`]); the entry that
+//!   records the outcome closes it. No attempt, no request. An unreadable answer is "outcome
+//!   unknown" (a monitor, a verification read, or an open attempt), never "failed"; open
+//!   attempts of dead processes are reconciled at the next start ([`reconcile`]).
 //! - Confirmation is the caller's job: the UI asks (default Cancel) and the CLI needs `--yes`
 //!   *before* calling; a call here means "confirmed".
 
