@@ -60,6 +60,16 @@ fn monitors(r: &AuditRecord) -> String {
     }
 }
 
+/// The `#` column: the entry's seq; `a7` for write-ahead attempt 7 while its outcome is
+/// unknown; `12←a7` for the entry that reconciled attempt 7.
+fn number(r: &AuditRecord) -> String {
+    match (r.seq, r.attempt, r.outcome.as_deref()) {
+        (0, Some(a), _) => format!("a{a}"),
+        (seq, Some(a), Some("reconciled")) => format!("{seq}←a{a}"),
+        (seq, _, _) => seq.to_string(),
+    }
+}
+
 pub async fn run(
     store: &StoreHandle,
     since: Option<DateTime<Utc>>,
@@ -78,7 +88,7 @@ pub async fn run(
             .map(|r| {
                 let e = &r.entry;
                 vec![
-                    r.seq.to_string(),
+                    number(r),
                     e.time.to_rfc3339_opts(SecondsFormat::Secs, true),
                     who(e),
                     e.action.clone(),

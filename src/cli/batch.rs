@@ -14,10 +14,12 @@
 use super::change::follow;
 use super::confirm::{self, Decision};
 use super::error::{CliError, backend_problem, exit};
+use super::interrupt::{self, Interrupt};
 use super::{json, output, text};
 use crate::backends::ChangeOutcome;
 use crate::domain::capabilities::{self, Operation};
 use crate::domain::{Monitor, MonitorState, ProductId, Status};
+use crate::engine::gate::BatchRun;
 use crate::engine::gate::journal;
 use crate::engine::poller::{in_error, is_permanent};
 use crate::engine::{BatchItem, Gate};
@@ -112,19 +114,37 @@ pub async fn status(
             }
         }
     }
-    let items = gate.batch_status(ids, to).await?;
+    // From here on a signal stops the batch cleanly (src/cli/interrupt.rs).
+    let interrupt = Interrupt::listen()
+        .map_err(|e| CliError::Runtime(format!("cannot install signal handlers: {e}")))?;
+    let run = gate
+        .batch_status_until(ids, to, interrupt.token(), interrupt::GRACE)
+        .await?;
+    let items = &run.items;
+    if let Some((signal, code)) = interrupt.caught() {
+        if as_json {
+            let mut doc = document(items, to, None);
+            doc["interrupted"] = interrupted_json(&run, signal);
+            output::json(&doc)?;
+        } else {
+            output::stdout(&table(items, to))?;
+            output::stdout(&summary(items))?;
+        }
+        output::stderr_line(&interrupted_line(&run, signal));
+        return Ok(code);
+    }
     let Some(limit) = options.wait else {
         if as_json {
-            output::json(&document(&items, to, None))?;
+            output::json(&document(items, to, None))?;
         } else {
-            output::stdout(&table(&items, to))?;
-            output::stdout(&summary(&items))?;
+            output::stdout(&table(items, to))?;
+            output::stdout(&summary(items))?;
         }
-        return Ok(exit_code(&items));
+        return Ok(exit_code(items));
     };
     if !as_json {
-        output::stdout(&table(&items, to))?;
-        output::stdout(&summary(&items))?;
+        output::stdout(&table(items, to))?;
+        output::stdout(&summary(items))?;
     }
     let pending: Vec<Monitor> = items
         .iter()
@@ -133,13 +153,62 @@ pub async fn status(
             _ => None,
         })
         .collect();
-    let waited = wait_all(gate, pending, limit, !as_json).await;
+    let waited = tokio::select! {
+        waited = wait_all(gate, pending, limit, !as_json) => waited,
+        _ = interrupt.token().cancelled() => {
+            let (signal, code) = interrupt.caught().unwrap_or(("a signal", exit::RUNTIME));
+            output::stderr_line(&format!(
+                "cmo: interrupted by {signal} while waiting: every change was sent and journaled; the stored monitors keep following them (cmo monitors list)"
+            ));
+            return Ok(code);
+        }
+    };
     if as_json {
-        output::json(&document(&items, to, Some(&waited)))?;
+        output::json(&document(items, to, Some(&waited)))?;
     } else if !waited.is_empty() {
         output::stdout(&outcomes_table(&waited))?;
     }
-    Ok(exit_code(&items).max(waited_exit(&waited, limit)))
+    Ok(exit_code(items).max(waited_exit(&waited, limit)))
+}
+
+/// `cmo: interrupted by SIGTERM: 12 of 40 finished (journaled); 2 sent without an answer —
+/// outcome unknown, journaled, reconciled by the next run: A, B; 26 not started: C, …`
+fn interrupted_line(run: &BatchRun, signal: &str) -> String {
+    let total = run.items.len() + run.unknown.len() + run.not_started.len();
+    let list = |ids: &[ProductId]| {
+        ids.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut line = format!(
+        "cmo: interrupted by {signal}: {} of {total} finished (journaled)",
+        run.items.len()
+    );
+    if !run.unknown.is_empty() {
+        line.push_str(&format!(
+            "; {} sent without an answer — outcome unknown, journaled, reconciled by the next run: {}",
+            run.unknown.len(),
+            list(&run.unknown)
+        ));
+    }
+    if !run.not_started.is_empty() {
+        line.push_str(&format!(
+            "; {} not started (nothing sent): {}",
+            run.not_started.len(),
+            list(&run.not_started)
+        ));
+    }
+    sanitize(&line)
+}
+
+fn interrupted_json(run: &BatchRun, signal: &str) -> serde_json::Value {
+    let ids = |ids: &[ProductId]| ids.iter().map(ToString::to_string).collect::<Vec<_>>();
+    json!({
+        "signal": signal,
+        "outcomeUnknown": ids(&run.unknown),
+        "notStarted": ids(&run.not_started),
+    })
 }
 
 /// How one waited monitor ended.

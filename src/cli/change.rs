@@ -6,6 +6,7 @@
 
 use super::confirm::{self, Decision};
 use super::error::{CliError, exit};
+use super::interrupt::{self, Interrupt};
 use super::{json, output};
 use crate::backends::ChangeOutcome;
 use crate::domain::capabilities::{self, Operation};
@@ -59,10 +60,53 @@ pub async fn status_set(gate: &Gate, change: StatusChange, as_json: bool) -> Res
             }
         }
     }
-    let reported = gate.change_status_reported(&id, to).await?;
+    // From here on a signal lets the change in flight answer (within the grace) and be
+    // journaled, then exits 128 + signal (src/cli/interrupt.rs).
+    let interrupt = Interrupt::listen()
+        .map_err(|e| CliError::Runtime(format!("cannot install signal handlers: {e}")))?;
+    let stopped = async {
+        interrupt.token().cancelled().await;
+        tokio::time::sleep(interrupt::GRACE).await;
+    };
+    let reported = tokio::select! {
+        reported = gate.change_status_reported(&id, to) => reported,
+        _ = stopped => {
+            let (signal, code) = interrupt.caught().unwrap_or(("a signal", exit::RUNTIME));
+            output::stderr_line(&format!(
+                "cmo: interrupted by {signal}: the change of {id} to {to} had no answer within {}; it is journaled as outcome unknown and the next run that reaches the carrier reconciles it",
+                humantime::format_duration(interrupt::GRACE)
+            ));
+            return Ok(code);
+        }
+    };
+    let code = status_result(gate, &id, to, reported, suffix, wait, as_json, &interrupt).await?;
+    match interrupt.caught() {
+        Some((signal, signal_code)) => {
+            output::stderr_line(&format!(
+                "cmo: interrupted by {signal}: the change of {id} finished and is journaled"
+            ));
+            Ok(signal_code)
+        }
+        None => Ok(code),
+    }
+}
+
+/// Print a finished status change (and with `wait`, follow its monitor until a signal).
+#[allow(clippy::too_many_arguments)]
+async fn status_result(
+    gate: &Gate,
+    id: &ProductId,
+    to: Status,
+    reported: Result<crate::engine::gate::StatusOutcome, crate::engine::GateError>,
+    suffix: &str,
+    wait: bool,
+    as_json: bool,
+    interrupt: &Interrupt,
+) -> Result<i32, CliError> {
+    let reported = reported?;
     if reported.unchanged {
         if as_json {
-            let mut doc = json::status_done(&id, Some(to), suffix);
+            let mut doc = json::status_done(id, Some(to), suffix);
             doc["result"] = serde_json::json!("unchanged");
             output::json(&doc)?;
         } else {
@@ -74,13 +118,19 @@ pub async fn status_set(gate: &Gate, change: StatusChange, as_json: bool) -> Res
         ChangeOutcome::Done { status } => {
             let now = status.unwrap_or(to);
             if as_json {
-                output::json(&json::status_done(&id, Some(now), suffix))?;
+                output::json(&json::status_done(id, Some(now), suffix))?;
             } else {
                 output::stdout(&format!("{id}: {now} (done)\n"))?;
             }
             Ok(exit::OK)
         }
-        ChangeOutcome::Pending(monitor) => pending(gate, monitor, suffix, wait, as_json).await,
+        ChangeOutcome::Pending(monitor) => {
+            let wait = wait && !interrupt.token().is_cancelled();
+            tokio::select! {
+                code = pending(gate, monitor, suffix, wait, as_json) => code,
+                _ = interrupt.token().cancelled() => Ok(exit::RUNTIME),
+            }
+        }
     }
 }
 

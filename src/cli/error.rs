@@ -60,6 +60,7 @@ impl CliError {
             CliError::Usage(_) | CliError::Id(_) => ("Bad Request", 400),
             CliError::Runtime(_) => ("Internal Error", 500),
             CliError::Backend(e) | CliError::Gate(GateError::Backend(e)) => backend_problem_kind(e),
+            CliError::Gate(GateError::OutcomeUnknown { .. }) => ("Outcome Unknown", 504),
             CliError::Gate(_) | CliError::Store(_) => problem_kind_of_code(self.exit_code()),
         };
         problem(kind, status, &sanitize(&self.to_string()))

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod ids_file;
 pub mod info;
+pub mod interrupt;
 pub mod json;
 pub mod list;
 pub mod logging;

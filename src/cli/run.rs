@@ -213,6 +213,7 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
             };
             let format = format(&g, args.format);
             let session = demo::open(&g, &paths).await?;
+            session.local.reconcile_existing(&session.engine).await;
             let (local, failures) = listing_attrs(&session, &query, format).await;
             let mut listing = list::fetch(&session.engine, &query, &local).await?;
             listing.failures.extend(failures);
@@ -221,6 +222,7 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
         Command::Products(ProductsCommand::Get { id }) => {
             let id = product_id(&id)?;
             let session = demo::open(&g, &paths).await?;
+            session.local.reconcile_existing(&session.engine).await;
             commands::product_get(&session, &id, g.json).await
         }
         Command::Products(ProductsCommand::Find(args)) => {
@@ -414,6 +416,7 @@ async fn attrs_command(
 async fn sub(g: &GlobalArgs, paths: &Paths, what: Subproduct, raw: &str) -> Result<i32, CliError> {
     let id = product_id(raw)?;
     let session = demo::open(g, paths).await?;
+    session.local.reconcile_existing(&session.engine).await;
     commands::subproduct_get(&session, what, &id, g.json).await
 }
 
@@ -470,6 +473,15 @@ async fn console(g: &GlobalArgs, paths: &Paths) -> Result<i32, CliError> {
     let ui = UiSession::start(session.engine.clone(), settings)
         .await
         .map_err(|e| CliError::Runtime(e.to_string()))?;
+    // Changes an earlier run left "outcome unknown" are read at their carriers and journaled,
+    // off the UI task; taken before the first key, so this session's own attempts are not in it.
+    if !g.demo {
+        let gate = ui.gate.clone();
+        let open = gate.interrupted_attempts().await;
+        if !open.is_empty() {
+            tokio::spawn(async move { gate.reconcile(open).await });
+        }
+    }
     let ended = crate::ui::run(ui, options).await.map_err(|e| match e {
         UiError::Theme(_) => CliError::Usage(e.to_string()),
         UiError::Terminal(_) => CliError::Runtime(e.to_string()),

@@ -23,6 +23,9 @@ pub struct Local {
     /// `--read-only` or `read_only = true`.
     pub read_only: bool,
     pub max_batch: usize,
+    /// Reconcile interrupted changes of earlier runs when a gate is built (not with `--demo`:
+    /// its simulators are new in every process and know nothing of earlier requests).
+    pub reconcile: bool,
 }
 
 impl Local {
@@ -36,6 +39,7 @@ impl Local {
             data_dir,
             read_only: global.read_only || config.read_only,
             max_batch: config.max_batch_size,
+            reconcile: !global.demo,
         }
     }
 
@@ -54,11 +58,40 @@ impl Local {
     }
 
     /// Open the store and build the gate around `engine`, acting as `$USER`.
+    ///
+    /// Every command that builds a gate around carriers first reconciles the changes earlier
+    /// runs left "outcome unknown" (docs/safety.md, "Write-ahead journal"): each is read at its
+    /// carrier and what it shows is journaled, linked to the interrupted attempt.
     pub async fn gate(&self, engine: Engine) -> Result<Gate, CliError> {
         let store = self.store().await?;
-        Ok(Gate::new(engine, store, Operator::from_env())
+        let has_carriers = !engine.accounts().is_empty();
+        let gate = Gate::new(engine, store, Operator::from_env())
             .with_read_only(self.read_only)
-            .with_max_batch(self.max_batch))
+            .with_max_batch(self.max_batch);
+        if self.reconcile && has_carriers {
+            reconcile(&gate).await;
+        }
+        Ok(gate)
+    }
+
+    /// For read commands that reach carriers (`products list|get|find`, `sim-card get`, …):
+    /// reconcile the changes earlier runs left "outcome unknown", when a store exists — none
+    /// is created, and a store that cannot be opened or written is left alone (these commands
+    /// must work with a broken data dir).
+    pub async fn reconcile_existing(&self, engine: &Engine) {
+        if !self.reconcile || engine.accounts().is_empty() {
+            return;
+        }
+        if !self.data_dir.join(crate::store::DB_FILE_NAME).is_file() {
+            return;
+        }
+        match StoreHandle::open(self.data_dir.clone()).await {
+            Ok(store) => {
+                let gate = Gate::new(engine.clone(), store, Operator::from_env());
+                reconcile(&gate).await;
+            }
+            Err(e) => tracing::debug!(error = %e, "store not opened; nothing reconciled"),
+        }
     }
 
     /// A gate without backends, for custom attributes of a configuration that has no CMO
@@ -82,4 +115,25 @@ pub fn local_config(global: &GlobalArgs, paths: &Paths) -> Result<Config, CliErr
         }
         Err(e) => Err(config_error(e)),
     }
+}
+
+/// Reconcile the attempts of processes that are gone and say so on stderr (docs/cli.md,
+/// "Interrupted changes and unknown outcomes").
+async fn reconcile(gate: &Gate) {
+    let open = gate.interrupted_attempts().await;
+    if open.is_empty() {
+        return;
+    }
+    let found = gate.reconcile(open).await;
+    let mut line = format!(
+        "cmo: reconciled {} change(s) an earlier run left with an unknown outcome (see cmo audit)",
+        found.resolved
+    );
+    if found.still_unknown > 0 {
+        line.push_str(&format!(
+            "; {} still unknown (their carrier could not be read)",
+            found.still_unknown
+        ));
+    }
+    super::output::stderr_line(&line);
 }

@@ -8,7 +8,7 @@ use crate::domain::{ProductId, Status};
 use futures::StreamExt;
 
 /// How many changes of one batch are in flight at once; the backend's limiter still paces them.
-const IN_FLIGHT: usize = 4;
+pub(crate) const IN_FLIGHT: usize = 4;
 
 /// The outcome of one product of a batch.
 #[derive(Debug)]

@@ -172,6 +172,9 @@ pub struct FaultControl {
     forced_429: AtomicU64,
     /// Remaining forced server errors and their status (see [`FaultControl::force_5xx_for`]).
     forced_5xx: Mutex<(u64, u16)>,
+    /// Remaining forced malformed answers and the path ending they apply to (see
+    /// [`FaultControl::force_malformed_for`]).
+    forced_malformed: Mutex<(u64, String)>,
     requests_total: AtomicU64,
     writes_total: AtomicU64,
     rate_limited_total: AtomicU64,
@@ -193,6 +196,7 @@ impl FaultControl {
             token_epoch: AtomicU64::new(0),
             forced_429: AtomicU64::new(0),
             forced_5xx: Mutex::new((0, 503)),
+            forced_malformed: Mutex::new((0, String::new())),
             requests_total: AtomicU64::new(0),
             writes_total: AtomicU64::new(0),
             rate_limited_total: AtomicU64::new(0),
@@ -250,6 +254,7 @@ impl FaultControl {
         self.set_rates(FaultRates::default());
         self.forced_429.store(0, Ordering::SeqCst);
         *lock(&self.forced_5xx) = (0, 503);
+        *lock(&self.forced_malformed) = (0, String::new());
         self.set_down(false);
     }
 
@@ -281,6 +286,20 @@ impl FaultControl {
     /// reaching the platform, so a test knows exactly which request failed and how.
     pub fn force_5xx_for(&self, n: u64, status: u16) {
         *lock(&self.forced_5xx) = (n, status.clamp(500, 599));
+    }
+    /// The next `n` API requests whose path ends with `path_end` reach the platform (which acts
+    /// on them) but are answered with the body cut in half — a carrier that accepted a change
+    /// and then sent an unreadable answer. Other requests are untouched.
+    pub fn force_malformed_for(&self, n: u64, path_end: &str) {
+        *lock(&self.forced_malformed) = (n, path_end.to_string());
+    }
+    pub(crate) fn take_forced_malformed(&self, path: &str) -> bool {
+        let mut forced = lock(&self.forced_malformed);
+        if forced.0 == 0 || !path.ends_with(forced.1.as_str()) {
+            return false;
+        }
+        forced.0 -= 1;
+        true
     }
     pub(crate) fn take_forced_5xx(&self) -> Option<u16> {
         let mut forced = lock(&self.forced_5xx);

@@ -186,6 +186,10 @@ pub(crate) async fn inject_faults(
         let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
         return (status, Json((layer.error_body)(code))).into_response();
     }
+    if control.take_forced_malformed(request.uri().path()) {
+        control.note_injected();
+        return truncate_body(next.run(request).await).await;
+    }
     let is_read = matches!(
         *request.method(),
         axum::http::Method::GET | axum::http::Method::HEAD

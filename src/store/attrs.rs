@@ -2,6 +2,8 @@
 //! product of any backend. Names and values are validated by `crate::domain::attrs` before any
 //! SQL runs; names are compared after trimming, exactly as validation stores them.
 
+use super::AuditEntry;
+use super::audit::insert_entry;
 use super::error::{StoreError, StoreResult};
 use super::{Store, format_time};
 use crate::domain::attrs::{lookup_name, validate_name};
@@ -150,9 +152,23 @@ impl Store {
         name: &str,
         value: &str,
     ) -> StoreResult<AttrChange> {
+        self.attrs_set_journaled(product, name, value, None)
+    }
+
+    /// [`Store::attrs_set`] with its audit entry (`before`/`after` filled from the change) in
+    /// the same transaction: the attribute and its journal row are written together or not at
+    /// all, and a damaged store refuses both ([`Store::ensure_sound`]).
+    pub fn attrs_set_journaled(
+        &mut self,
+        product: &ProductId,
+        name: &str,
+        value: &str,
+        journal: Option<&AuditEntry>,
+    ) -> StoreResult<AttrChange> {
         let attr = CustomAttribute::new(name, value)?;
         let key = product.to_string();
-        self.write(|tx, path| {
+        self.ensure_sound()?;
+        self.write_attr(journal, |tx, path| {
             let old = lookup(tx, path, &key, &attr.name)?;
             let now = format_time(Utc::now());
             tx.execute(
@@ -181,10 +197,22 @@ impl Store {
         old: &str,
         new: &str,
     ) -> StoreResult<AttrChange> {
+        self.attrs_rename_journaled(product, old, new, None)
+    }
+
+    /// [`Store::attrs_rename`] with its audit entry in the same transaction.
+    pub fn attrs_rename_journaled(
+        &mut self,
+        product: &ProductId,
+        old: &str,
+        new: &str,
+        journal: Option<&AuditEntry>,
+    ) -> StoreResult<AttrChange> {
         let old = lookup_name(old)?;
         let new = validate_name(new)?;
         let key = product.to_string();
-        self.write(|tx, path| {
+        self.ensure_sound()?;
+        self.write_attr(journal, |tx, path| {
             let value = lookup(tx, path, &key, &old)?.ok_or_else(|| not_found(product, &old))?;
             if new != old && lookup(tx, path, &key, &new)?.is_some() {
                 return Err(StoreError::AttrExists {
@@ -213,9 +241,20 @@ impl Store {
 
     /// Delete one attribute; [`StoreError::AttrNotFound`] when it does not exist.
     pub fn attrs_delete(&mut self, product: &ProductId, name: &str) -> StoreResult<AttrChange> {
+        self.attrs_delete_journaled(product, name, None)
+    }
+
+    /// [`Store::attrs_delete`] with its audit entry in the same transaction.
+    pub fn attrs_delete_journaled(
+        &mut self,
+        product: &ProductId,
+        name: &str,
+        journal: Option<&AuditEntry>,
+    ) -> StoreResult<AttrChange> {
         let name = lookup_name(name)?;
         let key = product.to_string();
-        self.write(|tx, path| {
+        self.ensure_sound()?;
+        self.write_attr(journal, |tx, path| {
             let value = lookup(tx, path, &key, &name)?.ok_or_else(|| not_found(product, &name))?;
             tx.execute(
                 "DELETE FROM custom_attribute WHERE product_id = ?1 AND name = ?2",
@@ -230,6 +269,29 @@ impl Store {
                 }),
                 after: None,
             })
+        })
+    }
+}
+
+impl Store {
+    /// One attribute edit and, when given, its journal row (`before`/`after` taken from what
+    /// the edit did) in one write transaction.
+    fn write_attr(
+        &mut self,
+        journal: Option<&AuditEntry>,
+        body: impl Fn(&Transaction<'_>, &Path) -> StoreResult<AttrChange>,
+    ) -> StoreResult<AttrChange> {
+        let path = self.path.clone();
+        let journal = journal.cloned();
+        self.write(move |tx, tx_path| {
+            let change = body(tx, tx_path)?;
+            if let Some(entry) = &journal {
+                let mut entry = entry.clone();
+                entry.before = change.before_text();
+                entry.after = change.after_text();
+                insert_entry(tx, &path, &entry, None)?;
+            }
+            Ok(change)
         })
     }
 }

@@ -106,6 +106,31 @@ pub struct AuditRecord {
     /// On a final-outcome entry: the `seq` of the entry that made the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_seq: Option<i64>,
+    /// The write-ahead attempt this entry records (or, `seq` 0, the attempt itself while its
+    /// outcome is unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<i64>,
+    /// `unknown` (interrupted, or the carrier's answer was unreadable) or `reconciled` (a
+    /// later run read the carrier and recorded what it found); absent for ordinary entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+}
+
+/// The start of the result of an entry a later run wrote after reading the carrier for an
+/// attempt whose outcome was unknown.
+pub const RECONCILED: &str = "reconciled";
+/// The start of the result of a change whose outcome is not known.
+pub const OUTCOME_UNKNOWN: &str = "outcome unknown";
+
+/// `unknown` / `reconciled` from an entry's result, as `cmo audit` and the console label it.
+pub fn outcome_label(result: &str) -> Option<String> {
+    if result.starts_with(RECONCILED) {
+        Some("reconciled".into())
+    } else if result.starts_with(OUTCOME_UNKNOWN) || result.contains(OUTCOME_UNKNOWN) {
+        Some("unknown".into())
+    } else {
+        None
+    }
 }
 
 impl AuditRecord {
@@ -114,6 +139,24 @@ impl AuditRecord {
         self.entry.action == MONITOR_FINAL
     }
 }
+
+/// Entries in written order with the open attempts (oldest first) placed before the first
+/// entry written after them, so an interrupted change shows where it happened.
+fn interleave(records: Vec<AuditRecord>, open: Vec<AuditRecord>) -> Vec<AuditRecord> {
+    let mut out = Vec::with_capacity(records.len() + open.len());
+    let mut open = open.into_iter().peekable();
+    for record in records {
+        while let Some(a) = open.next_if(|a| a.entry.time <= record.entry.time) {
+            out.push(a);
+        }
+        out.push(record);
+    }
+    out.extend(open);
+    out
+}
+
+/// `(seq, monitor_id, attempt_id, entry)` of one journal row.
+type AuditRow = (i64, Option<String>, Option<i64>, AuditEntry);
 
 /// The action of a final-outcome entry.
 pub const MONITOR_FINAL: &str = "monitor-final";
@@ -166,6 +209,34 @@ pub(super) fn insert_final(
     Ok(written > 0)
 }
 
+/// Insert one journal row (`attempt`: the write-ahead attempt it records, if one) and return
+/// its `seq`.
+pub(super) fn insert_entry(
+    tx: &rusqlite::Transaction<'_>,
+    path: &std::path::Path,
+    entry: &AuditEntry,
+    attempt: Option<i64>,
+) -> StoreResult<i64> {
+    let ids = encode_ids(path, &entry.product_ids)?;
+    tx.execute(
+        "INSERT INTO audit (time, operator, ssh_client, action, product_ids, before, after, result, attempt_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            format_time(entry.time),
+            entry.operator,
+            entry.ssh_client,
+            entry.action,
+            ids,
+            entry.before,
+            entry.after,
+            entry.result,
+            attempt
+        ],
+    )
+    .map_err(|e| StoreError::sqlite(path, e))?;
+    Ok(tx.last_insert_rowid())
+}
+
 impl Store {
     /// Append one entry to the journal (durable when this returns).
     pub fn audit_append(&mut self, entry: &AuditEntry) -> StoreResult<()> {
@@ -179,29 +250,36 @@ impl Store {
         entry: &AuditEntry,
         monitors: &[String],
     ) -> StoreResult<i64> {
-        let ids = encode_ids(&self.path, &entry.product_ids)?;
-        let time = format_time(entry.time);
+        self.audit_complete(entry, monitors, &[])
+    }
+
+    /// Append the entry that records how a mutation ended, link it to the monitors it created,
+    /// and close the write-ahead `attempts` it completes — one transaction, so an attempt is
+    /// either still open ("outcome unknown") or closed by an entry that is there.
+    pub fn audit_complete(
+        &mut self,
+        entry: &AuditEntry,
+        monitors: &[String],
+        attempts: &[i64],
+    ) -> StoreResult<i64> {
+        encode_ids(&self.path, &entry.product_ids)?;
+        let own = match attempts {
+            [one] => Some(*one),
+            _ => None,
+        };
         self.write(|tx, path| {
-            tx.execute(
-                "INSERT INTO audit (time, operator, ssh_client, action, product_ids, before, after, result)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    time,
-                    entry.operator,
-                    entry.ssh_client,
-                    entry.action,
-                    ids,
-                    entry.before,
-                    entry.after,
-                    entry.result
-                ],
-            )
-            .map_err(|e| StoreError::sqlite(path, e))?;
-            let seq = tx.last_insert_rowid();
+            let seq = insert_entry(tx, path, entry, own)?;
             for monitor in monitors {
                 tx.execute(
                     "INSERT OR IGNORE INTO audit_monitor (monitor_id, request_seq) VALUES (?1, ?2)",
                     params![monitor, seq],
+                )
+                .map_err(|e| StoreError::sqlite(path, e))?;
+            }
+            for attempt in attempts {
+                tx.execute(
+                    "UPDATE journal_attempt SET audit_seq = ?2 WHERE id = ?1 AND audit_seq IS NULL",
+                    params![attempt, seq],
                 )
                 .map_err(|e| StoreError::sqlite(path, e))?;
             }
@@ -225,7 +303,7 @@ impl Store {
             .map_err(|e| self.sql(e))?;
         Ok(entries
             .into_iter()
-            .map(|(seq, monitor_id, entry)| {
+            .map(|(seq, monitor_id, attempt, entry)| {
                 let (monitors, request_seq) = match monitor_id {
                     Some(m) => {
                         // The latest request naming this monitor before this entry (an id a
@@ -249,12 +327,23 @@ impl Store {
                 };
                 AuditRecord {
                     seq,
+                    outcome: outcome_label(&entry.result),
                     entry,
                     monitors,
                     request_seq,
+                    attempt,
                 }
             })
-            .collect())
+            .collect::<Vec<_>>())
+        .and_then(|records| {
+            let open = self
+                .attempts_open()?
+                .into_iter()
+                .filter(|a| since.is_none_or(|t| a.time >= t))
+                .map(|a| a.as_record())
+                .collect();
+            Ok(interleave(records, open))
+        })
     }
 
     /// Entries at or after `since` (all when `None`), in the order they were written.
@@ -262,21 +351,18 @@ impl Store {
         Ok(self
             .audit_rows(since)?
             .into_iter()
-            .map(|(_, _, e)| e)
+            .map(|(_, _, _, e)| e)
             .collect())
     }
 
     /// `(seq, monitor_id, entry)` of the entries at or after `since`, in written order.
-    fn audit_rows(
-        &self,
-        since: Option<DateTime<Utc>>,
-    ) -> StoreResult<Vec<(i64, Option<String>, AuditEntry)>> {
+    fn audit_rows(&self, since: Option<DateTime<Utc>>) -> StoreResult<Vec<AuditRow>> {
         let since = since.map(format_time);
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT time, operator, ssh_client, action, product_ids, before, after, result,
-                        seq, monitor_id
+                        seq, monitor_id, attempt_id
                  FROM audit WHERE (?1 IS NULL OR time >= ?1) ORDER BY seq",
             )
             .map_err(|e| self.sql(e))?;
@@ -287,6 +373,7 @@ impl Store {
                     r.get::<_, String>(4)?,
                     r.get::<_, i64>(8)?,
                     r.get::<_, Option<String>>(9)?,
+                    r.get::<_, Option<i64>>(10)?,
                     AuditEntry {
                         time: DateTime::<Utc>::MIN_UTC,
                         operator: r.get(1)?,
@@ -302,7 +389,7 @@ impl Store {
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(|e| self.sql(e))?;
         rows.into_iter()
-            .map(|(time, ids, seq, monitor_id, mut entry)| {
+            .map(|(time, ids, seq, monitor_id, attempt, mut entry)| {
                 let damaged = |what: &str| StoreError::Corrupt {
                     path: self.path.clone(),
                     detail: format!("audit entry has an unreadable {what}"),
@@ -310,7 +397,7 @@ impl Store {
                 entry.time = parse_time(&time).ok_or_else(|| damaged("time"))?;
                 entry.product_ids =
                     serde_json::from_str(&ids).map_err(|_| damaged("product id list"))?;
-                Ok((seq, monitor_id, entry))
+                Ok((seq, monitor_id, attempt, entry))
             })
             .collect()
     }

@@ -43,6 +43,9 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    /// The data directory or the file is not writable: reads work, this write was refused.
+    #[error("{} is read-only (its directory or file is not writable); nothing was written", path.display())]
+    ReadOnly { path: PathBuf },
     #[error("invalid custom attribute: {0}")]
     InvalidAttr(#[from] AttrError),
     #[error("product {product} has no custom attribute named {name:?}")]
@@ -84,6 +87,23 @@ impl StoreError {
                 path: path.to_path_buf(),
                 source,
             },
+        }
+    }
+
+    /// Whether opening failed because the file or its directory cannot be written (SQLite's
+    /// READONLY / CANTOPEN, or permission denied), so a read-only open may still serve reads.
+    pub(crate) fn is_read_only(&self) -> bool {
+        use rusqlite::ErrorCode;
+        match self {
+            StoreError::Sqlite { source, .. } => matches!(
+                source.sqlite_error_code(),
+                Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied)
+            ),
+            StoreError::Io { source, .. } | StoreError::CreateDir { source, .. } => {
+                source.kind() == std::io::ErrorKind::PermissionDenied
+            }
+            StoreError::ReadOnly { .. } => true,
+            _ => false,
         }
     }
 

@@ -5,7 +5,8 @@
 
 use super::error::{StoreError, StoreResult};
 use super::{
-    AttrChange, AttrsByProduct, AuditEntry, AuditRecord, CachedProduct, PendingMonitor, Store,
+    Attempt, AttrChange, AttrsByProduct, AuditEntry, AuditRecord, CachedProduct, NewAttempt,
+    Operator, PendingMonitor, Store,
 };
 use crate::domain::{AttrPattern, CustomAttribute, Monitor, ProductId, ProductSummary};
 use chrono::{DateTime, Utc};
@@ -16,6 +17,14 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 type Job = Box<dyn FnOnce(&mut Store) + Send>;
+
+/// One local attribute edit, as [`StoreHandle::attrs_edit_journaled`] runs it.
+#[derive(Debug, Clone)]
+pub enum LocalEdit {
+    Set { name: String, value: String },
+    Rename { old: String, new: String },
+    Delete { name: String },
+}
 
 #[derive(Clone, Debug)]
 pub struct StoreHandle {
@@ -204,6 +213,73 @@ impl StoreHandle {
     ) -> StoreResult<i64> {
         self.call(move |s| s.audit_append_linked(&entry, &monitors))
             .await
+    }
+
+    /// [`Store::audit_complete`]: the outcome's entry, closing the attempts it completes.
+    pub async fn audit_complete(
+        &self,
+        entry: AuditEntry,
+        monitors: Vec<String>,
+        attempts: Vec<i64>,
+    ) -> StoreResult<i64> {
+        self.call(move |s| s.audit_complete(&entry, &monitors, &attempts))
+            .await
+    }
+
+    /// [`Store::attempt_begin`]: the write-ahead attempt, before a request leaves.
+    pub async fn attempt_begin(
+        &self,
+        operator: &Operator,
+        attempt: NewAttempt,
+    ) -> StoreResult<i64> {
+        let operator = operator.clone();
+        self.call(move |s| s.attempt_begin(&operator, &attempt))
+            .await
+    }
+
+    /// [`Store::attempt_note`]: a batch item's answer, before the batch's entry.
+    pub async fn attempt_note(
+        &self,
+        id: i64,
+        before: Option<String>,
+        result: String,
+    ) -> StoreResult<()> {
+        self.call(move |s| s.attempt_note(id, before.as_deref(), &result))
+            .await
+    }
+
+    pub async fn attempts_open(&self) -> StoreResult<Vec<Attempt>> {
+        self.call(|s| s.attempts_open()).await
+    }
+
+    /// [`Store::attempt_resolve`]: what a later run found for an open attempt.
+    pub async fn attempt_resolve(&self, id: i64, entry: AuditEntry) -> StoreResult<Option<i64>> {
+        self.call(move |s| s.attempt_resolve(id, &entry)).await
+    }
+
+    /// [`Store::ensure_sound`]: refuse a damaged or read-only store before a mutation.
+    pub async fn ensure_sound(&self) -> StoreResult<()> {
+        self.call(|s| s.ensure_sound()).await
+    }
+
+    /// A local attribute edit and its journal entry in one transaction.
+    pub async fn attrs_edit_journaled(
+        &self,
+        product: &ProductId,
+        edit: LocalEdit,
+        journal: AuditEntry,
+    ) -> StoreResult<AttrChange> {
+        let product = product.clone();
+        self.call(move |s| match edit {
+            LocalEdit::Set { name, value } => {
+                s.attrs_set_journaled(&product, &name, &value, Some(&journal))
+            }
+            LocalEdit::Rename { old, new } => {
+                s.attrs_rename_journaled(&product, &old, &new, Some(&journal))
+            }
+            LocalEdit::Delete { name } => s.attrs_delete_journaled(&product, &name, Some(&journal)),
+        })
+        .await
     }
 
     pub async fn audit_records_since(

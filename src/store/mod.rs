@@ -6,6 +6,7 @@
 //! task — never blocks on disk. Every write is one `BEGIN IMMEDIATE` transaction, retried as a
 //! whole when another process holds the lock past the busy timeout.
 
+mod attempts;
 mod attrs;
 mod audit;
 mod cache;
@@ -14,11 +15,14 @@ mod handle;
 mod monitors;
 mod schema;
 
+pub use attempts::{Attempt, NewAttempt};
 pub use attrs::{AttrChange, AttrsByProduct};
-pub use audit::{AuditEntry, AuditRecord, MONITOR_FINAL, Operator};
+pub use audit::{
+    AuditEntry, AuditRecord, MONITOR_FINAL, OUTCOME_UNKNOWN, Operator, RECONCILED, outcome_label,
+};
 pub use cache::CachedProduct;
 pub use error::{StoreError, StoreResult};
-pub use handle::StoreHandle;
+pub use handle::{LocalEdit, StoreHandle};
 pub use monitors::{DEFAULT_MONITOR_RETENTION, PendingMonitor};
 pub use schema::{APPLICATION_ID, BUSY_TIMEOUT, SCHEMA_VERSION};
 
@@ -35,6 +39,11 @@ const WRITE_ATTEMPTS: u32 = 5;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Opened read-only (the data directory or file is not writable): reads work, every write
+    /// is refused with [`StoreError::ReadOnly`].
+    read_only: bool,
+    /// `PRAGMA quick_check` passed since opening ([`Store::ensure_sound`]).
+    sound: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -47,14 +56,47 @@ impl Store {
     /// Open the store in `data_dir` (created if missing), creating and migrating the database
     /// as needed. A file that is not a cmo store, is damaged, or comes from a newer schema is
     /// refused with an error naming it, and is never written to.
+    ///
+    /// A store that exists but cannot be written (a read-only data directory or file) is
+    /// opened read-only instead, so read commands (`audit`, `attrs list`) still work; every
+    /// write then fails with [`StoreError::ReadOnly`] naming the file.
     pub fn open(data_dir: &Path) -> StoreResult<Store> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir {
-            path: data_dir.to_path_buf(),
-            source,
-        })?;
         let path = data_dir.join(DB_FILE_NAME);
-        let conn = schema::open_connection(&path)?;
-        Ok(Store { conn, path })
+        if let Err(source) = std::fs::create_dir_all(data_dir) {
+            if path.is_file() {
+                return Store::open_read_only(&path);
+            }
+            return Err(StoreError::CreateDir {
+                path: data_dir.to_path_buf(),
+                source,
+            });
+        }
+        match schema::open_connection(&path) {
+            Ok(conn) => Ok(Store {
+                conn,
+                path,
+                read_only: false,
+                sound: false,
+            }),
+            Err(e) if e.is_read_only() && path.is_file() => Store::open_read_only(&path),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub(crate) fn open_read_only(path: &Path) -> StoreResult<Store> {
+        let conn = schema::open_read_only(path)?;
+        tracing::info!(path = %path.display(), "store opened read-only: its directory or file is not writable");
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            read_only: true,
+            sound: false,
+        })
+    }
+
+    /// Whether the store was opened read-only ([`Store::open`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// The database file.
@@ -98,6 +140,12 @@ impl Store {
         body: impl Fn(&Transaction<'_>, &Path) -> StoreResult<R>,
     ) -> StoreResult<R> {
         let path = self.path.clone();
+        if self.read_only {
+            return Err(StoreError::ReadOnly { path });
+        }
+        // A damaged file is never written — not a mutation's journal, nor a monitor's poll,
+        // nor the product cache: the first write of an open store checks it once.
+        self.ensure_sound()?;
         let mut attempt = 0;
         loop {
             attempt += 1;

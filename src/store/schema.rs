@@ -81,6 +81,27 @@ const MIGRATIONS: &[&str] = &[
          request_seq INTEGER NOT NULL,
          PRIMARY KEY (monitor_id, request_seq)
      );",
+    // 5: the write-ahead journal (docs/safety.md, "Write-ahead journal"). A mutation writes an
+    // attempt before its request leaves; the audit entry that records its outcome (or, after
+    // an interruption, what a later run found at the carrier) closes it by `audit_seq` and names
+    // it in `audit.attempt_id`. An attempt with no `audit_seq` is "outcome unknown". `pid` is
+    // the process that sent it, so another process never reconciles an attempt still in
+    // flight; `result` is a batch item's outcome, noted as soon as the carrier answered.
+    "CREATE TABLE journal_attempt (
+         id         INTEGER PRIMARY KEY AUTOINCREMENT,
+         time       TEXT NOT NULL,
+         operator   TEXT NOT NULL,
+         ssh_client TEXT,
+         action     TEXT NOT NULL,
+         product_id TEXT NOT NULL,
+         target     TEXT NOT NULL,
+         before     TEXT,
+         pid        INTEGER NOT NULL,
+         result     TEXT,
+         audit_seq  INTEGER
+     );
+     CREATE INDEX journal_attempt_open ON journal_attempt (id) WHERE audit_seq IS NULL;
+     ALTER TABLE audit ADD COLUMN attempt_id INTEGER;",
 ];
 
 /// The schema version this build writes and understands.
@@ -208,6 +229,43 @@ pub(crate) fn open_connection(path: &Path) -> StoreResult<Connection> {
         .map_err(sql)?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(sql)?;
+    Ok(conn)
+}
+
+/// Open an existing store for reading only (its directory or file is not writable). It must
+/// already be ours and at [`SCHEMA_VERSION`]: a read-only file cannot be migrated. Without a
+/// `-wal` file the `immutable` form is used (nothing can write it anyway, and a read-only
+/// connection to a WAL-mode file would need to create `-shm` beside it).
+pub(crate) fn open_read_only(path: &Path) -> StoreResult<Connection> {
+    if read_header(path)? != Header::Ours {
+        return Err(foreign(path, "not a cmo store"));
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let sql = |e| StoreError::sqlite(path, e);
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let has_wal = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+    let conn = if has_wal {
+        Connection::open_with_flags(path, flags).map_err(sql)?
+    } else {
+        Connection::open_with_flags(immutable_uri(path), flags).map_err(sql)?
+    };
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
+    let version = user_version(&conn, path)?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if version < SCHEMA_VERSION {
+        return Err(StoreError::ReadOnly {
+            path: path.to_path_buf(),
+        });
+    }
     Ok(conn)
 }
 

@@ -201,7 +201,13 @@ impl EffectRunner {
                 Msg::AttrChanged { id, what, result }
             }),
             Effect::LoadAudit { generation } => self.send(async move {
-                let result = store.audit_since(None).await.map_err(|e| e.to_string());
+                // Records, not bare entries: changes whose outcome is unknown (an interrupted
+                // write-ahead attempt) are shown too, with `outcome unknown` as their result.
+                let result = store
+                    .audit_records_since(None)
+                    .await
+                    .map(|records| records.into_iter().map(|r| r.entry).collect())
+                    .map_err(|e| e.to_string());
                 Msg::Audit { generation, result }
             }),
             Effect::UpdateCharacteristics { id, changes } => self.send(async move {

@@ -9,12 +9,12 @@
 //! lives; a server-side change records the account in the journal's result. Names and values
 //! are validated before anything is sent. Listing is a read and is never journaled.
 
-use super::{Gate, GateError, journal};
+use super::{Gate, GateError, journal, wal};
 use crate::backends::Backend;
 use crate::domain::attrs::{lookup_name, validate_name};
 use crate::domain::{CustomAttribute, ProductId};
 use crate::engine::AttrHome;
-use crate::store::{AttrChange, StoreError};
+use crate::store::{AttrChange, AuditEntry, LocalEdit, StoreError};
 use std::sync::Arc;
 
 /// One requested change, before its home is known.
@@ -124,7 +124,9 @@ impl Gate {
         .await
     }
 
-    /// Run one edit at its home and journal it, whatever the result.
+    /// Run one edit at its home and journal it, whatever the result. A local edit and its
+    /// journal row are one store transaction; a server-side edit writes its write-ahead attempt
+    /// before the request leaves ("no journal, no change").
     async fn edit(
         &self,
         action: &str,
@@ -132,50 +134,149 @@ impl Gate {
         edit: Result<Edit<'_>, GateError>,
         requested: &str,
     ) -> Result<AttrChange, GateError> {
+        // A damaged or read-only store takes no edit, not even a journaled refusal.
+        self.ensure_journal(action).await?;
         let ids = vec![product.to_string()];
-        let done = match edit {
-            Ok(edit) => self.apply(product, edit).await,
-            Err(e) => Err(e),
+        let edit = match edit {
+            Ok(edit) => edit,
+            Err(e) => {
+                return Err(self
+                    .journal_failure(action, ids, None, requested, e, None)
+                    .await);
+            }
         };
-        match done {
-            Ok((change, account)) => {
-                let result = match &account {
-                    None => "ok".to_string(),
-                    Some(account) => format!("ok (stored on {account})"),
+        let home = match self.engine.attrs_home(product).await {
+            Ok(home) => home,
+            Err(e) => {
+                return Err(self
+                    .journal_failure(action, ids, None, requested, GateError::from(e), None)
+                    .await);
+            }
+        };
+        let (backend, current) = match home {
+            AttrHome::Local => {
+                let entry = AuditEntry::new(&self.operator, action, ids.clone(), None, None, "ok");
+                return match self
+                    .store
+                    .attrs_edit_journaled(product, edit.local(), entry)
+                    .await
+                {
+                    Ok(change) => Ok(change),
+                    Err(e) => Err(self
+                        .journal_failure(action, ids, None, requested, GateError::from(e), None)
+                        .await),
                 };
+            }
+            AttrHome::Remote { backend, current } => (backend, current),
+        };
+        let account = backend.account().name.clone();
+        let attempt = self
+            .begin(action, product.to_string(), requested.to_string(), None)
+            .await?;
+        let expected = edit.expected();
+        match remote(&backend, product, &current, edit).await {
+            Ok(change) => {
                 let journaled = self
                     .journal(
                         action,
                         ids,
                         change.before_text(),
                         change.after_text(),
-                        result,
+                        format!("ok (stored on {account})"),
+                        vec![attempt],
                     )
                     .await;
                 super::settle(journaled, change, || format!("{action} on {product}"))
             }
-            Err(e) => Err(self.journal_failure(action, ids, None, requested, e).await),
+            Err(GateError::Backend(e)) if wal::is_unreadable(&e) => {
+                let what = format!("{action} on {product} ({requested})");
+                let found = match self.engine.attrs_home(product).await {
+                    Ok(AttrHome::Remote { current: now, .. }) => expected(&now),
+                    Ok(AttrHome::Local) | Err(_) => None,
+                };
+                let (result, outcome) = match found {
+                    Some(true) => (
+                        format!(
+                            "ok (stored on {account}; verified by a read: the answer was unreadable)"
+                        ),
+                        true,
+                    ),
+                    Some(false) => (
+                        wal::unknown_text(&what, &e, "a read just after does not show the change"),
+                        false,
+                    ),
+                    None => {
+                        return Err(GateError::OutcomeUnknown {
+                            what,
+                            detail: format!(
+                                "the answer was unreadable ({e}) and the verification read failed; the next run that reaches the carrier reconciles it"
+                            ),
+                        });
+                    }
+                };
+                let journaled = self
+                    .journal(action, ids, None, None, result.clone(), vec![attempt])
+                    .await;
+                if let Err(source) = journaled {
+                    return Err(GateError::NotRecorded {
+                        done: format!("{what}: {result}"),
+                        source,
+                    });
+                }
+                if outcome {
+                    // Done after all: the journal says so; the caller sees a done edit.
+                    Ok(AttrChange {
+                        product: product.clone(),
+                        before: None,
+                        after: None,
+                    })
+                } else {
+                    Err(GateError::OutcomeUnknown {
+                        what,
+                        detail: result,
+                    })
+                }
+            }
+            Err(e) => Err(self
+                .journal_failure(action, ids, None, requested, e, Some(attempt))
+                .await),
+        }
+    }
+}
+
+impl Edit<'_> {
+    /// The same edit for the local store.
+    fn local(self) -> LocalEdit {
+        match self {
+            Edit::Set(a) => LocalEdit::Set {
+                name: a.name,
+                value: a.value,
+            },
+            Edit::Rename { old, new } => LocalEdit::Rename { old, new },
+            Edit::Delete(name) => LocalEdit::Delete {
+                name: name.to_string(),
+            },
         }
     }
 
-    async fn apply(
-        &self,
-        product: &ProductId,
-        edit: Edit<'_>,
-    ) -> Result<(AttrChange, Option<String>), GateError> {
-        let (backend, current) = match self.engine.attrs_home(product).await? {
-            AttrHome::Local => {
-                let change = match edit {
-                    Edit::Set(a) => self.store.attrs_set(product, &a.name, &a.value).await,
-                    Edit::Rename { old, new } => self.store.attrs_rename(product, &old, &new).await,
-                    Edit::Delete(name) => self.store.attrs_delete(product, name).await,
-                }?;
-                return Ok((change, None));
-            }
-            AttrHome::Remote { backend, current } => (backend, current),
+    /// A check of a later read: `Some(true)` when the attributes show the edit done.
+    fn expected(&self) -> impl Fn(&[CustomAttribute]) -> Option<bool> + use<> {
+        let edit = match self {
+            Edit::Set(a) => (Some((a.name.clone(), a.value.clone())), None),
+            Edit::Rename { old, new } => (Some((new.clone(), String::new())), Some(old.clone())),
+            Edit::Delete(name) => (None, Some(name.trim().to_string())),
         };
-        let change = remote(&backend, product, &current, edit).await?;
-        Ok((change, Some(backend.account().name.clone())))
+        let rename = matches!(self, Edit::Rename { .. });
+        move |attrs: &[CustomAttribute]| {
+            let (present, absent) = &edit;
+            let has = present.as_ref().is_none_or(|(name, value)| {
+                find(attrs, name).is_some_and(|a| rename || a.value == *value)
+            });
+            let gone = absent
+                .as_ref()
+                .is_none_or(|name| find(attrs, name).is_none());
+            Some(has && gone)
+        }
     }
 }
 

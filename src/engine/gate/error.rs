@@ -22,6 +22,15 @@ pub enum GateError {
     /// it — the audit entry or the monitor. The carrier's state is not rolled back.
     #[error("{done}, but the local store could not record it: {source}")]
     NotRecorded { done: String, source: StoreError },
+    /// The write-ahead attempt could not be written, so the change was not sent ("no
+    /// journal, no change"; docs/safety.md).
+    #[error("{action} not sent: the journal could not record the attempt ({source})")]
+    NotJournaled { action: String, source: StoreError },
+    /// The request left, but its answer could not be read and a verification read could not
+    /// settle it: the carrier may or may not have made the change. Journaled as `outcome
+    /// unknown`; the next run that reaches the carrier reconciles it.
+    #[error("outcome unknown: {what}: {detail}")]
+    OutcomeUnknown { what: String, detail: String },
 }
 
 impl GateError {
@@ -32,7 +41,8 @@ impl GateError {
             GateError::ReadOnly { .. } | GateError::BatchTooLarge { .. } => 2,
             GateError::Backend(e) => e.exit_code(),
             GateError::Store(e) => e.exit_code(),
-            GateError::NotRecorded { .. } => 1,
+            GateError::NotRecorded { .. } | GateError::OutcomeUnknown { .. } => 1,
+            GateError::NotJournaled { source, .. } => source.exit_code(),
         }
     }
 }

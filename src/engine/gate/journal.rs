@@ -114,6 +114,7 @@ pub fn batch_result(items: &[BatchItem]) -> String {
     let mut unchanged = 0;
     let mut monitors = Vec::new();
     let mut failures = Vec::new();
+    let mut unknown = Vec::new();
     for item in items {
         if item.unchanged {
             unchanged += 1;
@@ -122,6 +123,7 @@ pub fn batch_result(items: &[BatchItem]) -> String {
         match &item.result {
             Ok(ChangeOutcome::Done { .. }) => done += 1,
             Ok(ChangeOutcome::Pending(m)) => monitors.push(m.id.as_str()),
+            Err(e) if is_unknown(e) => unknown.push(format!("{}: {e}", item.id)),
             Err(e) => failures.push(format!("{}: {e}", item.id)),
         }
     }
@@ -136,6 +138,14 @@ pub fn batch_result(items: &[BatchItem]) -> String {
             monitors.join(", ")
         ));
     }
+    if !unknown.is_empty() {
+        parts.push(format!(
+            "{} {}: {}",
+            unknown.len(),
+            crate::store::OUTCOME_UNKNOWN,
+            unknown.join("; ")
+        ));
+    }
     if !failures.is_empty() {
         parts.push(format!(
             "{} failed: {}",
@@ -144,6 +154,55 @@ pub fn batch_result(items: &[BatchItem]) -> String {
         ));
     }
     parts.join(", ")
+}
+
+/// Whether a batch item's error says its outcome is unknown (an unreadable answer that a
+/// verification read could not settle), which is not a failure.
+pub fn is_unknown(error: &BackendError) -> bool {
+    error.to_string().contains(crate::store::OUTCOME_UNKNOWN)
+}
+
+/// One batch item's answer as noted on its write-ahead attempt: `ok`, `unchanged`,
+/// `accepted (monitor ID)`, `failed: …` or `outcome unknown: …`.
+pub fn item_text(item: &BatchItem) -> String {
+    if item.unchanged {
+        return "unchanged".into();
+    }
+    match &item.result {
+        Ok(outcome) => outcome_text(outcome),
+        Err(e) if is_unknown(e) => e.to_string(),
+        Err(e) => format!("failed: {e}"),
+    }
+}
+
+/// `; interrupted: 2 outcome unknown (A, B), 30 not started (C, …)` after a batch's summary.
+pub fn batch_interrupted(
+    unknown: &[crate::domain::ProductId],
+    not_started: &[crate::domain::ProductId],
+) -> String {
+    let list = |ids: &[crate::domain::ProductId]| {
+        ids.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut parts = Vec::new();
+    if !unknown.is_empty() {
+        parts.push(format!(
+            "{} {} (sent, no answer before the stop: {})",
+            unknown.len(),
+            crate::store::OUTCOME_UNKNOWN,
+            list(unknown)
+        ));
+    }
+    if !not_started.is_empty() {
+        parts.push(format!(
+            "{} not started ({})",
+            not_started.len(),
+            list(not_started)
+        ));
+    }
+    format!("; interrupted: {}", parts.join(", "))
 }
 
 /// A refusal of the whole batch before any change (mixed accounts, unreadable product).

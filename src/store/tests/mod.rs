@@ -4,6 +4,7 @@
 
 mod data;
 mod files;
+mod journal;
 
 use super::*;
 use crate::domain::{BackendKind, CustomAttribute, ProductId};

@@ -1,5 +1,7 @@
 //! The audit journal view: time (UTC), operator (and SSH client), action, product ids,
 //! before → after and result, newest first, from the entry at `offset` on. All sanitized.
+//! Changes whose outcome is unknown (interrupted write-ahead attempts, unreadable answers) are
+//! highlighted; reconciled ones say `reconciled: …` in their result.
 
 use crate::engine::AuditEntry;
 use crate::text::sanitize;
@@ -56,7 +58,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let offset = app.audit.offset.min(entries.len().saturating_sub(1));
     let rows = entries[offset..(offset + height).min(entries.len())]
         .iter()
-        .map(row);
+        .map(|e| {
+            // An unknown outcome is what an operator must follow up: it stands out.
+            match crate::store::outcome_label(&e.result).as_deref() {
+                Some("unknown") => row(e).style(theme.message_error),
+                _ => row(e),
+            }
+        });
     let header = Row::new([
         "Time (UTC)",
         "Operator",
