@@ -1,9 +1,20 @@
 //! Sanitizing carrier text before it reaches a terminal: control characters and escape
 //! sequences are dropped so a hostile or broken payload cannot move the cursor or recolour the
-//! screen. Tabs and newlines become spaces (every field we show is one line).
+//! screen. Tabs and newlines become spaces (every field we show is one line). Secrets are
+//! masked here too (`redact.rs`), since every carrier text and error on a screen passes here.
 
-/// Remove control characters (C0, DEL, C1) and whole ANSI escape sequences from `s`.
+/// Remove control characters (C0, DEL, C1) and whole ANSI escape sequences from `s`, and mask
+/// every registered secret in any of its wire forms (`redact.rs`) — before removing anything,
+/// and again after, in case a removed control character had split one.
 pub fn sanitize(s: &str) -> String {
+    let out = strip(&crate::redact::scrub(s));
+    match crate::redact::scrub(&out) {
+        std::borrow::Cow::Borrowed(_) => out,
+        std::borrow::Cow::Owned(o) => o,
+    }
+}
+
+fn strip(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {

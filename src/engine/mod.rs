@@ -45,6 +45,8 @@ pub struct StatusChange {
 pub struct Engine {
     backends: Arc<Vec<Arc<dyn Backend>>>,
     health: Arc<HealthBoard>,
+    /// The most pages one backend's listing may take (`max_list_pages`, `listing.rs`).
+    max_pages: u32,
 }
 
 impl Engine {
@@ -53,7 +55,14 @@ impl Engine {
         Self {
             backends: Arc::new(backends),
             health: Arc::new(HealthBoard::default()),
+            max_pages: crate::config::DEFAULT_MAX_LIST_PAGES,
         }
+    }
+
+    /// Stop every backend's listing with an error after `pages` pages (`max_list_pages`).
+    pub fn with_max_pages(mut self, pages: u32) -> Self {
+        self.max_pages = pages.max(1);
+        self
     }
 
     /// Like [`Engine::new`], with health that also reflects the HTTP layer's board (the one
@@ -65,6 +74,7 @@ impl Engine {
         Self {
             backends: Arc::new(backends),
             health: Arc::new(HealthBoard::with_transport(transport)),
+            max_pages: crate::config::DEFAULT_MAX_LIST_PAGES,
         }
     }
 
