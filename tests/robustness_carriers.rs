@@ -166,7 +166,8 @@ async fn sims(State(seen): State<Arc<Seen>>, Path(mode): Path<String>) -> Respon
                     if sent >= HUGE {
                         return None;
                     }
-                    seen.produced.fetch_add(SPACES.len() as u64, Ordering::SeqCst);
+                    seen.produced
+                        .fetch_add(SPACES.len() as u64, Ordering::SeqCst);
                     if sent % (4 << 20) == 0 {
                         sample_hwm(&seen);
                     }
@@ -350,7 +351,10 @@ fn an_echoing_token_endpoint_never_gets_any_form_of_the_secret_out() {
             let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
             assert_eq!(out.status.code(), Some(1), "{mode}: {stderr}");
             // The echo did reach the error, masked: the test sees what the user would.
-            assert!(stderr.contains("rejected the credentials"), "{mode}: {stderr}");
+            assert!(
+                stderr.contains("rejected the credentials"),
+                "{mode}: {stderr}"
+            );
             assert!(stderr.contains("***"), "{mode}: {stderr}");
             if json {
                 let problem: serde_json::Value = serde_json::from_str(stderr.trim())
@@ -361,7 +365,10 @@ fn an_echoing_token_endpoint_never_gets_any_form_of_the_secret_out() {
             assert_no_secret(&format!("{mode} stdout"), &stdout);
         }
         let log = sb.log();
-        assert!(log.contains("command failed"), "{mode}: the log is empty:\n{log}");
+        assert!(
+            log.contains("command failed"),
+            "{mode}: the log is empty:\n{log}"
+        );
         assert_no_secret(&format!("{mode} log"), &log);
     }
 }
