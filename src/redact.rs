@@ -32,16 +32,46 @@ struct Registry {
     /// Named slots (`config:BACKEND`, `token:BACKEND`), so a renewed token replaces the one
     /// before instead of growing the list for as long as the console runs.
     slots: Vec<(String, Vec<String>)>,
-    /// Every pattern of every slot, longest first (a longer form wins at the same position).
+    /// Every pattern of every slot, longest first, indexed for the scan.
+    index: Index,
+}
+
+/// Patterns, longest first (a longer form wins at the same position), and for each byte the
+/// patterns whose plain form starts with it, so a scan tries only those; at `%`, `\\` and `+`
+/// (where an encoded character may start) it tries them all.
+struct Index {
     patterns: Vec<String>,
-    /// Bytes a match can start with: a pattern's first byte, `%`, `\` and `+`.
-    starts: [bool; 256],
+    by_first: Vec<Vec<usize>>,
+}
+
+impl Index {
+    const fn empty() -> Index {
+        Index {
+            patterns: Vec::new(),
+            by_first: Vec::new(),
+        }
+    }
+
+    fn new(mut patterns: Vec<String>) -> Index {
+        patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        patterns.dedup();
+        let mut by_first = vec![Vec::new(); 256];
+        for (i, p) in patterns.iter().enumerate() {
+            if let Some(b) = p.as_bytes().first() {
+                by_first[usize::from(*b)].push(i);
+            }
+        }
+        Index { patterns, by_first }
+    }
+
+    fn candidates(&self, b: u8) -> Option<&[usize]> {
+        self.by_first.get(usize::from(b)).map(Vec::as_slice)
+    }
 }
 
 static REGISTRY: RwLock<Registry> = RwLock::new(Registry {
     slots: Vec::new(),
-    patterns: Vec::new(),
-    starts: [false; 256],
+    index: Index::empty(),
 });
 
 /// Whether anything is registered; checked before taking the lock, so scrubbing costs nothing
@@ -65,21 +95,9 @@ fn set_slot(slot: &str, patterns: Vec<String>) {
     if !patterns.is_empty() {
         reg.slots.push((slot.to_string(), patterns));
     }
-    let mut all: Vec<String> = reg.slots.iter().flat_map(|(_, p)| p.clone()).collect();
-    all.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    all.dedup();
-    let mut starts = [false; 256];
-    for p in &all {
-        if let Some(b) = p.as_bytes().first() {
-            starts[usize::from(*b)] = true;
-        }
-    }
-    for b in [b'%', b'\\', b'+'] {
-        starts[usize::from(b)] = true;
-    }
+    let all: Vec<String> = reg.slots.iter().flat_map(|(_, p)| p.clone()).collect();
     ANY.store(!all.is_empty(), Ordering::Release);
-    reg.patterns = all;
-    reg.starts = starts;
+    reg.index = Index::new(all);
 }
 
 /// The patterns a secret is searched as (before per-character encodings).
@@ -124,32 +142,39 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let reg = REGISTRY.read().unwrap_or_else(|p| p.into_inner());
-    scrub_with(text, &reg.patterns, &reg.starts)
+    scrub_with(text, &reg.index)
 }
 
-fn scrub_with<'a>(text: &'a str, patterns: &[String], starts: &[bool; 256]) -> Cow<'a, str> {
+fn scrub_with<'a>(text: &'a str, index: &Index) -> Cow<'a, str> {
     let bytes = text.as_bytes();
     let mut out: Option<String> = None;
     // `copied`: how much of `text` is already in `out` (or was replaced).
     let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if starts[usize::from(bytes[i])] && text.is_char_boundary(i) {
-            let found = patterns
+        let b = bytes[i];
+        let found = if matches!(b, b'%' | b'\\' | b'+') {
+            index
+                .patterns
                 .iter()
-                .find_map(|p| match_len(&bytes[i..], p).filter(|n| *n > 0));
-            if let Some(mut n) = found {
-                // Base64 padding after an encoded form belongs to it.
-                while bytes.get(i + n) == Some(&b'=') {
-                    n += 1;
-                }
-                let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
-                o.push_str(&text[copied..i]);
-                o.push_str(MASK);
-                i += n;
-                copied = i;
-                continue;
+                .find_map(|p| match_len(&bytes[i..], p).filter(|n| *n > 0))
+        } else {
+            index.candidates(b).and_then(|c| {
+                c.iter()
+                    .find_map(|k| match_len(&bytes[i..], &index.patterns[*k]).filter(|n| *n > 0))
+            })
+        };
+        if let Some(mut n) = found {
+            // Base64 padding after an encoded form belongs to it.
+            while bytes.get(i + n) == Some(&b'=') {
+                n += 1;
             }
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(&text[copied..i]);
+            o.push_str(MASK);
+            i += n;
+            copied = i;
+            continue;
         }
         i += 1;
     }
@@ -239,16 +264,7 @@ mod tests {
 
     /// A private registry, so these tests neither see nor disturb the process-wide one.
     fn scrub_for(user: Option<&str>, secret: &str, text: &str) -> String {
-        let mut patterns = forms(user, secret);
-        patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
-        let mut starts = [false; 256];
-        for p in &patterns {
-            starts[usize::from(p.as_bytes()[0])] = true;
-        }
-        for b in [b'%', b'\\', b'+'] {
-            starts[usize::from(b)] = true;
-        }
-        scrub_with(text, &patterns, &starts).into_owned()
+        scrub_with(text, &Index::new(forms(user, secret))).into_owned()
     }
 
     const SECRET: &str = "p@ss/w+rd é";
@@ -334,9 +350,9 @@ mod tests {
         let text = format!("a {SECRET} b p%40ss\\/w+rd+%C3%A9 c");
         assert_eq!(scrub_for(None, SECRET, &text), "a *** b *** c");
         // Nothing to hide: the text is borrowed, not copied.
-        let starts = [false; 256];
+        let index = Index::new(forms(None, SECRET));
         assert!(matches!(
-            scrub_with("plain", &[], &starts),
+            scrub_with("plain text + more", &index),
             Cow::Borrowed(_)
         ));
     }

@@ -7,7 +7,12 @@
 /// every registered secret in any of its wire forms (`redact.rs`) — before removing anything,
 /// and again after, in case a removed control character had split one.
 pub fn sanitize(s: &str) -> String {
-    let out = strip(&crate::redact::scrub(s));
+    let scrubbed = crate::redact::scrub(s);
+    let out = strip(&scrubbed);
+    // Only a removal (the text got shorter: replacements keep the length) can join a secret.
+    if out.len() == scrubbed.len() {
+        return out;
+    }
     match crate::redact::scrub(&out) {
         std::borrow::Cow::Borrowed(_) => out,
         std::borrow::Cow::Owned(o) => o,
