@@ -210,6 +210,84 @@ mod tests {
         }
     }
 
+    /// A carrier that always announces another page: the same one (`fresh` false) or a new
+    /// product each time.
+    struct Endless {
+        account: crate::backends::Account,
+        fresh: bool,
+        calls: std::sync::atomic::AtomicU64,
+    }
+
+    #[async_trait::async_trait]
+    impl Backend for Endless {
+        fn account(&self) -> &crate::backends::Account {
+            &self.account
+        }
+        async fn list_products(&self, _: PageRequest) -> BackendResult<Page<ProductSummary>> {
+            let n = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(page(&[if self.fresh { n } else { 1 }], true, None))
+        }
+        async fn product(
+            &self,
+            _: &crate::domain::BusinessId,
+        ) -> BackendResult<crate::domain::Product> {
+            Err(BackendError::InvalidInput("unused".into()))
+        }
+        async fn usage(
+            &self,
+            _: &crate::domain::BusinessId,
+        ) -> BackendResult<crate::domain::Usage> {
+            Err(BackendError::InvalidInput("unused".into()))
+        }
+    }
+
+    fn endless(fresh: bool) -> Arc<Endless> {
+        Arc::new(Endless {
+            account: crate::backends::Account {
+                name: "acme".into(),
+                kind: BackendKind::OneNce,
+                account_id: "1".into(),
+            },
+            fresh,
+            calls: Default::default(),
+        })
+    }
+
+    /// The console's streamed listing ends with the guard's error instead of paging forever.
+    async fn stream_result(engine: &Engine) -> BackendResult<()> {
+        let mut rx = engine.stream_products(None).unwrap();
+        while let Some(event) = rx.recv().await {
+            if let ListEvent::Done { result, .. } = event {
+                return result;
+            }
+        }
+        panic!("the listing ended without Done");
+    }
+
+    #[tokio::test]
+    async fn the_streamed_listing_stops_on_a_repeated_page_and_at_the_page_cap() {
+        let repeating = endless(false);
+        let engine = Engine::new(vec![repeating.clone() as Arc<dyn Backend>]);
+        let e = stream_result(&engine).await.unwrap_err();
+        assert!(e.to_string().contains("page 2 repeats page 1"), "{e}");
+        assert_eq!(repeating.calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+
+        let fresh = endless(true);
+        let engine = Engine::new(vec![fresh.clone() as Arc<dyn Backend>]).with_max_pages(7);
+        let e = stream_result(&engine).await.unwrap_err();
+        assert!(e.to_string().contains("more than 7 pages"), "{e}");
+        assert_eq!(fresh.calls.load(std::sync::atomic::Ordering::SeqCst), 7);
+        // And the headless walk the same way.
+        let e = engine
+            .list_all(None)
+            .await
+            .unwrap()
+            .remove(0)
+            .1
+            .unwrap_err();
+        assert!(e.to_string().contains("more than 7 pages"), "{e}");
+    }
+
     #[test]
     fn a_repeated_page_stops_the_listing() {
         let mut g = PageGuard::new("acme", 100);
