@@ -486,6 +486,27 @@ fn a_carrier_announcing_endless_pages_hits_the_page_cap() {
         "{stderr}"
     );
     assert_eq!(carrier.seen.sims.load(Ordering::SeqCst), 25);
+    // A filtered page that no row matches walks pages until it is full: the cap stops it too.
+    let out = sb.run(
+        &config,
+        &[
+            "products",
+            "list",
+            "--page",
+            "1",
+            "--page-size",
+            "5",
+            "--status",
+            "SUSPENDED",
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("listing stopped: more than 25 pages (max_list_pages)"),
+        "{stderr}"
+    );
+    assert_eq!(carrier.seen.sims.load(Ordering::SeqCst), 50);
 }
 
 #[test]

@@ -18,7 +18,7 @@ pub use attrs::AttrHome;
 pub use batch::BatchItem;
 pub use gate::{Gate, GateError};
 pub use health::{Health, HealthBoard, HealthEntry};
-pub use listing::ListEvent;
+pub use listing::{ListEvent, PageGuard};
 pub use poller::{MonitorPoller, PollerConfig, PollerHandle};
 
 use crate::backends::{Account, Backend, BackendResult};
@@ -63,6 +63,12 @@ impl Engine {
     pub fn with_max_pages(mut self, pages: u32) -> Self {
         self.max_pages = pages.max(1);
         self
+    }
+
+    /// A fresh guard for walking one backend's pages (`listing.rs`), for callers that page a
+    /// backend themselves (`products list --page`).
+    pub fn page_guard(&self, backend: &str) -> PageGuard {
+        PageGuard::new(backend, self.max_pages)
     }
 
     /// Like [`Engine::new`], with health that also reflects the HTTP layer's board (the one
