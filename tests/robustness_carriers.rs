@@ -570,3 +570,127 @@ fn a_timeout_fault_is_retried_only_within_the_command_deadline() {
         "{tries} tries: retries did not stop at the deadline"
     );
 }
+
+/// The console in a pseudo-terminal on `config`: the screen as a vt100 parser sees it and
+/// every byte written to the terminal.
+struct Pty {
+    parser: Arc<std::sync::Mutex<vt100::Parser>>,
+    raw: Arc<std::sync::Mutex<Vec<u8>>>,
+    writer: Box<dyn std::io::Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Pty {
+    fn launch(sb: &Sandbox, config: &std::path::Path) -> Pty {
+        use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+        let (rows, cols) = (40, 200);
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cmo"));
+        cmd.arg("--config");
+        cmd.arg(config);
+        cmd.arg("--data-dir");
+        cmd.arg(sb.path("data"));
+        cmd.env("HOME", sb.dir.path());
+        cmd.env("XDG_CONFIG_HOME", sb.path("config"));
+        cmd.env("XDG_STATE_HOME", sb.path("state"));
+        cmd.env("XDG_DATA_HOME", sb.path("share"));
+        cmd.env("HOSTILE_SECRET", SECRET);
+        cmd.env("RUST_LOG", "debug");
+        cmd.env("TERM", "xterm-256color");
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let parser = Arc::new(std::sync::Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let raw = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let (p, r) = (parser.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let _master = pair.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = std::io::Read::read(&mut reader, &mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Pty {
+            parser,
+            raw,
+            writer,
+            child,
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Wait (bounded, generously: this is not a timing assertion) until `pred` holds.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let text = self.parser.lock().unwrap().screen().contents();
+            if pred(&text) {
+                return text;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{text}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// Esc (leave the backends view), then `q`, then the bounded wait for the exit.
+    fn quit(&mut self) {
+        self.send(b"\x1b");
+        self.wait_for("the list again", |t| {
+            !t.contains("rejected the credentials")
+        });
+        self.send(b"q");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "cmo did not exit after q"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+use std::io::Write as _;
+
+#[test]
+fn the_consoles_backends_view_shows_the_echoed_refusal_masked() {
+    let carrier = carrier();
+    for mode in ["header", "json"] {
+        let sb = Sandbox::new();
+        let config = sb.config(
+            "",
+            &format!("{}/{mode}", carrier.base),
+            "max_retries = 0",
+            "secret_env = \"HOSTILE_SECRET\"",
+        );
+        let mut console = Pty::launch(&sb, &config);
+        console.send(b"b");
+        let screen = console.wait_for("the refusal in the backends view", |t| {
+            t.contains("rejected the credentials") && t.contains("***")
+        });
+        assert_no_secret(&format!("{mode} screen"), &screen);
+        console.quit();
+        let raw = text(&console.raw.lock().unwrap());
+        assert_no_secret(&format!("{mode} terminal output"), &raw);
+        assert_no_secret(&format!("{mode} log"), &sb.log());
+    }
+}
