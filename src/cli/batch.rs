@@ -132,6 +132,10 @@ pub async fn status(
             }
         }
     }
+    // A batch's deadline grows with it (`deadline::PER_BATCH_PRODUCT`).
+    crate::backends::http::deadline::extend(
+        crate::backends::http::deadline::PER_BATCH_PRODUCT.saturating_mul(ids.len() as u32),
+    );
     let items = gate.batch_status(ids, to).await?;
     let Some(limit) = options.wait else {
         if as_json {

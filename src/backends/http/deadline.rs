@@ -40,6 +40,22 @@ pub fn start(budget: Duration) {
     });
 }
 
+/// What a batch adds to its command's deadline per product: a batch of 100 is hundreds of
+/// rate-limited requests, which must not be cut off by a budget meant for one request's
+/// retries, yet a carrier that times out on every item still ends the batch in bounded time.
+pub const PER_BATCH_PRODUCT: Duration = Duration::from_secs(2);
+
+/// Move the deadline (and the budget named in messages) later by `by`; nothing without one.
+pub fn extend(by: Duration) {
+    let _ = DEADLINE.try_with(|d| {
+        if let Some(mut deadline) = d.get() {
+            deadline.at += by;
+            deadline.budget += by;
+            d.set(Some(deadline));
+        }
+    });
+}
+
 /// The current command's deadline, if it has one.
 pub fn current() -> Option<Deadline> {
     DEADLINE.try_with(Cell::get).ok().flatten()
@@ -89,6 +105,9 @@ mod tests {
             let left = remaining().unwrap();
             assert!(left <= Duration::from_secs(60) && left > Duration::from_secs(30));
             assert_eq!(current().unwrap().budget, Duration::from_secs(60));
+            extend(Duration::from_secs(200));
+            assert_eq!(current().unwrap().budget, Duration::from_secs(260));
+            assert!(remaining().unwrap() > Duration::from_secs(200));
         })
         .await;
     }
