@@ -368,16 +368,19 @@ impl HttpPolicy {
     }
 
     fn deadline_error(&self, attempts: u32, last: Option<&BackendError>) -> BackendError {
-        let budget = deadline::current().map_or(Duration::ZERO, |d| d.budget);
-        let last = last
-            .map(|e| format!("; last error: {e}"))
-            .unwrap_or_default();
+        let budget =
+            humantime::format_duration(deadline::current().map_or(Duration::ZERO, |d| d.budget));
+        let detail = match last {
+            Some(last) => format!(
+                "gave up after {attempts} attempt(s): the command's deadline ({budget}, command_timeout) leaves no time for another; last error: {last}"
+            ),
+            None => format!(
+                "request not sent: the command's deadline ({budget}, command_timeout) has passed"
+            ),
+        };
         BackendError::Other {
             backend: self.account.name.clone(),
-            detail: format!(
-                "gave up after {attempts} attempt(s): the command's deadline ({}, command_timeout) leaves no time for another{last}",
-                humantime::format_duration(budget)
-            ),
+            detail,
         }
     }
 
