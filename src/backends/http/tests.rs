@@ -452,3 +452,40 @@ fn sizes_are_named_in_their_largest_whole_unit() {
     assert_eq!(format_size(1 << 30), "1 GiB");
     assert_eq!(format_size(1500), "1500 bytes");
 }
+
+#[tokio::test]
+async fn a_declared_length_over_the_limit_is_refused_before_reading() {
+    let big: &'static str = Box::leak("x".repeat(2048).into_boxed_str());
+    let s = Script::new(&[(200, None, big)]);
+    let base = serve(s.clone()).await;
+    let mut l = limits(0);
+    l.max_response_bytes = 1024;
+    let account = Account {
+        name: "t".into(),
+        kind: BackendKind::OneNce,
+        account_id: "1".into(),
+    };
+    let p = HttpPolicy::new(account, l, basic(), HealthBoard::new()).unwrap();
+    let e = p
+        .send(Repeat::Idempotent, |c| c.get(format!("{base}/data")))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("larger than the 1 KiB limit"), "{e}");
+}
+
+#[tokio::test]
+async fn nothing_is_sent_once_the_command_deadline_has_passed() {
+    let s = Script::new(&[(200, None, "{}")]);
+    let base = serve(s.clone()).await;
+    let p = policy(3, basic());
+    let e = deadline::scope(async {
+        deadline::start(Duration::from_millis(1));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        p.send(Repeat::Idempotent, |c| c.get(format!("{base}/data")))
+            .await
+            .unwrap_err()
+    })
+    .await;
+    assert!(e.to_string().contains("request not sent"), "{e}");
+    assert_eq!(s.hits.load(Ordering::SeqCst), 0);
+}
