@@ -42,6 +42,9 @@ struct Registry {
 struct Index {
     patterns: Vec<String>,
     by_first: Vec<Vec<usize>>,
+    /// Each pattern's second byte: where the text has neither it nor an escape start there,
+    /// the pattern cannot match and is not tried (most positions of most text).
+    second: Vec<u8>,
 }
 
 impl Index {
@@ -49,6 +52,7 @@ impl Index {
         Index {
             patterns: Vec::new(),
             by_first: Vec::new(),
+            second: Vec::new(),
         }
     }
 
@@ -61,7 +65,15 @@ impl Index {
                 by_first[usize::from(*b)].push(i);
             }
         }
-        Index { patterns, by_first }
+        let second = patterns
+            .iter()
+            .map(|p| p.as_bytes().get(1).copied().unwrap_or(0))
+            .collect();
+        Index {
+            patterns,
+            by_first,
+            second,
+        }
     }
 
     fn candidates(&self, b: u8) -> Option<&[usize]> {
@@ -159,8 +171,14 @@ fn scrub_with<'a>(text: &'a str, index: &Index) -> Cow<'a, str> {
                 .iter()
                 .find_map(|p| match_len(&bytes[i..], p).filter(|n| *n > 0))
         } else {
+            let next = bytes.get(i + 1).copied();
+            let may_follow = |k: usize| match next {
+                Some(n) => n == index.second[k] || matches!(n, b'%' | b'\\' | b'+'),
+                None => false,
+            };
             index.candidates(b).and_then(|c| {
                 c.iter()
+                    .filter(|k| may_follow(**k))
                     .find_map(|k| match_len(&bytes[i..], &index.patterns[*k]).filter(|n| *n > 0))
             })
         };
