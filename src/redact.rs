@@ -45,6 +45,10 @@ struct Index {
     /// Each pattern's second byte: where the text has neither it nor an escape start there,
     /// the pattern cannot match and is not tried (most positions of most text).
     second: Vec<u8>,
+    /// Every pattern as a literal alternative: text without `%`, `\\` or `+` can only hold a
+    /// secret literally, and this (regex's literal search) rules that out for most text —
+    /// every table cell the console draws — without the per-byte scan.
+    literal: Option<regex::Regex>,
 }
 
 impl Index {
@@ -53,6 +57,7 @@ impl Index {
             patterns: Vec::new(),
             by_first: Vec::new(),
             second: Vec::new(),
+            literal: None,
         }
     }
 
@@ -69,10 +74,16 @@ impl Index {
             .iter()
             .map(|p| p.as_bytes().get(1).copied().unwrap_or(0))
             .collect();
+        let alternatives: Vec<String> = patterns.iter().map(|p| regex::escape(p)).collect();
+        // A build failure (a size limit) only costs speed: the scan below still runs.
+        let literal = (!patterns.is_empty())
+            .then(|| regex::Regex::new(&alternatives.join("|")).ok())
+            .flatten();
         Index {
             patterns,
             by_first,
             second,
+            literal,
         }
     }
 
@@ -159,6 +170,12 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
 
 fn scrub_with<'a>(text: &'a str, index: &Index) -> Cow<'a, str> {
     let bytes = text.as_bytes();
+    if let Some(literal) = &index.literal
+        && memchr::memchr3(b'%', b'\\', b'+', bytes).is_none()
+        && !literal.is_match(text)
+    {
+        return Cow::Borrowed(text);
+    }
     let mut out: Option<String> = None;
     // `copied`: how much of `text` is already in `out` (or was replaced).
     let mut copied = 0;
