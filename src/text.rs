@@ -15,6 +15,9 @@
 //!   character becomes a `\uXXXX` escape, so the data is intact for a script yet a terminal
 //!   showing the JSON sees no raw control or bidi byte.
 //! * `domain::attrs` refuses them in attribute names.
+//!
+//! Secrets are masked here too (`redact.rs`), since every carrier text and error on a screen
+//! passes through [`sanitize`].
 
 /// The replacement shown for anything removed: visible, one cell wide.
 pub const REPLACEMENT: char = '\u{fffd}';
@@ -68,9 +71,24 @@ fn regional_letter(c: char) -> Option<char> {
     }
 }
 
-/// Text for a terminal: ESC sequences dropped, other unsafe characters replaced by a visible U+FFFD,
-/// tabs and newlines by spaces, variation selectors dropped, flags spelled as their letters.
+/// Text for a terminal: every registered secret masked in any of its wire forms (`redact.rs`),
+/// ESC sequences dropped, other unsafe characters replaced by a visible U+FFFD, tabs and
+/// newlines by spaces, variation selectors dropped, flags spelled as their letters. Secrets are
+/// masked before anything is removed, and again after when something was, in case a removed
+/// character had split one.
 pub fn sanitize(s: &str) -> String {
+    let scrubbed = crate::redact::scrub(s);
+    let out = strip(&scrubbed);
+    if out == *scrubbed {
+        return out;
+    }
+    match crate::redact::scrub(&out) {
+        std::borrow::Cow::Borrowed(_) => out,
+        std::borrow::Cow::Owned(o) => o,
+    }
+}
+
+fn strip(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {

@@ -114,6 +114,10 @@ pub async fn status(
             }
         }
     }
+    // A batch's deadline grows with it (`deadline::PER_BATCH_PRODUCT`).
+    crate::backends::http::deadline::extend(
+        crate::backends::http::deadline::PER_BATCH_PRODUCT.saturating_mul(ids.len() as u32),
+    );
     // From here on a signal stops the batch cleanly (src/cli/interrupt.rs).
     let interrupt = Interrupt::listen()
         .map_err(|e| CliError::Runtime(format!("cannot install signal handlers: {e}")))?;

@@ -27,6 +27,8 @@ pub async fn ask(yes: bool, question: &str) -> Result<Decision, CliError> {
         )));
     }
     let prompt = format!("{question} [y/N] ");
+    // The operator's time to answer is not the command's time at the carriers.
+    let _paused = crate::backends::http::deadline::pause();
     let answer = tokio::task::spawn_blocking(move || {
         output::stderr_line(&prompt);
         let mut answer = String::new();
@@ -54,6 +56,7 @@ pub async fn ask_typed(yes: bool, question: &str, expected: &str) -> Result<Deci
         return Ok(Decision::Go);
     }
     let prompt = format!("{question} This cannot be undone. Type {expected} to confirm: ");
+    let _paused = crate::backends::http::deadline::pause();
     let typed = tokio::task::spawn_blocking(move || {
         output::stderr_line(&prompt);
         let mut answer = String::new();

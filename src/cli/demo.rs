@@ -38,8 +38,12 @@ pub async fn open(global: &GlobalArgs, paths: &Paths) -> Result<Session, CliErro
         (config, Some(handle))
     } else {
         let config = Config::load(&paths.config_file).map_err(config_error)?;
+        // The demo's own configuration has inline secrets on purpose; only a user's file warns.
+        super::output::config_warnings(&config);
         (config, None)
     };
+    // A headless command's carrier time starts now (the console runs outside any deadline).
+    crate::backends::http::deadline::start(config.command_timeout);
     let transport_health = crate::backends::health::HealthBoard::new();
     let backends = registry::build_with_health(&config, &transport_health).map_err(config_error)?;
     tracing::info!(
@@ -49,7 +53,8 @@ pub async fn open(global: &GlobalArgs, paths: &Paths) -> Result<Session, CliErro
     );
     let local = super::session::Local::new(global, &config, paths);
     Ok(Session {
-        engine: Engine::with_transport_health(backends, transport_health),
+        engine: Engine::with_transport_health(backends, transport_health)
+            .with_max_pages(config.max_list_pages),
         config,
         simulators,
         local,

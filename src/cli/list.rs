@@ -151,12 +151,18 @@ async fn fetch_page(
             page_size: Some(page_size),
         };
         let mut first = true;
+        // A carrier paging forever must not keep a filtered page walking forever.
+        let mut guard = engine.page_guard(&backend.account().name);
         loop {
             if items.len() as u64 >= size {
                 total = None; // later backends were not asked
                 break 'backends;
             }
-            let mut got = match backend.list_products(request.clone()).await {
+            let checked = backend
+                .list_products(request.clone())
+                .await
+                .and_then(|got| guard.check(&got).map(|()| got));
+            let mut got = match checked {
                 Ok(got) => got,
                 Err(e) => {
                     // Rows of this backend already counted stay counted: pages stay consistent

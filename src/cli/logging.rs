@@ -1,7 +1,8 @@
 //! Logging to a file in the XDG state dir, never to the terminal: the console owns the screen
 //! and headless commands keep stdout and stderr for their output. The writer is non-blocking
 //! (tracing-appender), so a slow disk never stalls the UI task. `RUST_LOG` sets the filter
-//! (default `info`).
+//! (default `info`). Every line passes the one redaction path (`redact.rs`) before it is
+//! written, so no field or message can put a secret in the file.
 
 use std::path::Path;
 use tracing_appender::non_blocking::WorkerGuard;
@@ -41,10 +42,38 @@ pub fn init(log_file: &Path) -> LogGuard {
     let (writer, worker) = tracing_appender::non_blocking(file);
     let installed = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(writer)
+        .with_writer(Redacting(writer))
         .with_ansi(false)
         .try_init();
     LogGuard {
         _worker: installed.ok().map(|()| worker),
+    }
+}
+
+/// A `MakeWriter` whose writers scrub secrets from what they are given. The fmt layer writes
+/// each event as one formatted buffer, so a secret is never split across two writes.
+struct Redacting<M>(M);
+
+impl<'a, M: tracing_subscriber::fmt::MakeWriter<'a>> tracing_subscriber::fmt::MakeWriter<'a>
+    for Redacting<M>
+{
+    type Writer = RedactingWriter<M::Writer>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        RedactingWriter(self.0.make_writer())
+    }
+}
+
+struct RedactingWriter<W>(W);
+
+impl<W: std::io::Write> std::io::Write for RedactingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(crate::redact::scrub(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
     }
 }

@@ -84,7 +84,16 @@ pub fn main() -> i32 {
             return exit::RUNTIME;
         }
     };
-    let result = runtime.block_on(dispatch(cli, paths));
+    // A headless command runs within its deadline (`command_timeout`, started once the
+    // configuration is read); the console has none.
+    let headless = cli.command.is_some();
+    let result = runtime.block_on(async move {
+        if headless {
+            crate::backends::http::deadline::scope(dispatch(cli, paths)).await
+        } else {
+            dispatch(cli, paths).await
+        }
+    });
     match result {
         Ok(code) => code,
         Err(e) => {

@@ -109,7 +109,10 @@ pub fn local_config(global: &GlobalArgs, paths: &Paths) -> Result<Config, CliErr
         return Ok(Config::default());
     }
     match Config::load_without_secrets(&paths.config_file) {
-        Ok(c) => Ok(c),
+        Ok(c) => {
+            super::output::config_warnings(&c);
+            Ok(c)
+        }
         Err(ConfigError::Read { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
             Ok(Config::default())
         }

@@ -22,6 +22,16 @@ use validate::Validator;
 
 pub const DEFAULT_MAX_BATCH_SIZE: usize = 100;
 pub const DEFAULT_MONITOR_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
+/// The largest carrier answer read per request (`max_response_size`): generous — a page of
+/// 100 SIMs is tens of kilobytes — yet far below what would exhaust a NOC laptop.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+/// The most pages one backend's listing may take (`max_list_pages`): a million products at
+/// 100 per page, so only a carrier that pages forever reaches it.
+pub const DEFAULT_MAX_LIST_PAGES: u32 = 10_000;
+/// How long a `secret_cmd` may run (`secret_cmd_timeout`).
+pub const DEFAULT_SECRET_CMD_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one headless command may spend on carriers, retries included (`command_timeout`).
+pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -118,8 +128,17 @@ pub struct Config {
     pub monitor_retention: Duration,
     /// The console relists every backend this often; `None` (the default): only on `r`.
     pub refresh_interval: Option<Duration>,
+    /// The most pages one backend's listing may take before it stops with an error.
+    pub max_list_pages: u32,
+    /// How long a `secret_cmd` may run before it is killed.
+    pub secret_cmd_timeout: Duration,
+    /// The deadline of one headless command; retries stop when it is near.
+    pub command_timeout: Duration,
     pub store: StoreConfig,
     pub backends: Vec<BackendConfig>,
+    /// Things worth telling the user that do not stop the program (an inline secret); the
+    /// CLI prints them on stderr once.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -140,6 +159,9 @@ pub struct BackendConfig {
     pub connect_timeout: Option<Duration>,
     pub request_timeout: Option<Duration>,
     pub max_retries: Option<u32>,
+    /// The largest answer read per request (the backend's `max_response_size`, else the
+    /// top-level one, else [`DEFAULT_MAX_RESPONSE_BYTES`]).
+    pub max_response_bytes: u64,
     pub auth: AuthConfig,
 }
 
@@ -173,8 +195,12 @@ impl Default for Config {
             max_batch_size: DEFAULT_MAX_BATCH_SIZE,
             monitor_retention: DEFAULT_MONITOR_RETENTION,
             refresh_interval: None,
+            max_list_pages: DEFAULT_MAX_LIST_PAGES,
+            secret_cmd_timeout: DEFAULT_SECRET_CMD_TIMEOUT,
+            command_timeout: DEFAULT_COMMAND_TIMEOUT,
             store: StoreConfig::default(),
             backends: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 }
@@ -221,6 +247,7 @@ impl Config {
             text,
             origin,
             secrets,
+            warnings: Default::default(),
         }
         .config(raw)
     }

@@ -14,6 +14,10 @@ pub(super) struct RawConfig {
     pub max_batch_size: Option<Spanned<i64>>,
     pub monitor_retention: Option<Spanned<String>>,
     pub refresh_interval: Option<Spanned<String>>,
+    pub max_response_size: Option<Spanned<String>>,
+    pub max_list_pages: Option<Spanned<i64>>,
+    pub secret_cmd_timeout: Option<Spanned<String>>,
+    pub command_timeout: Option<Spanned<String>>,
     pub store: Option<RawStore>,
     #[serde(default)]
     pub backend: Vec<RawBackend>,
@@ -36,6 +40,7 @@ pub(super) struct RawBackend {
     pub connect_timeout: Option<Spanned<String>>,
     pub request_timeout: Option<Spanned<String>>,
     pub max_retries: Option<Spanned<i64>>,
+    pub max_response_size: Option<Spanned<String>>,
     pub auth: Spanned<RawAuth>,
 }
 

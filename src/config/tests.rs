@@ -330,3 +330,57 @@ fn a_non_utf8_config_names_the_file_line_and_byte_offset() {
     let err = Config::load(dir.path()).unwrap_err();
     assert!(matches!(err, ConfigError::Invalid { .. }), "{err}");
 }
+
+#[test]
+fn carrier_bounds_have_generous_defaults_and_are_configurable() {
+    let c = Config::from_toml_str(&backend("", "secret_env = \"PATH\""), "t").unwrap();
+    assert_eq!(c.max_list_pages, DEFAULT_MAX_LIST_PAGES);
+    assert_eq!(c.command_timeout, DEFAULT_COMMAND_TIMEOUT);
+    assert_eq!(c.secret_cmd_timeout, DEFAULT_SECRET_CMD_TIMEOUT);
+    assert_eq!(c.backends[0].max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES);
+    let text = format!(
+        "max_response_size = \"8MiB\"\nmax_list_pages = 50\ncommand_timeout = \"45s\"\nsecret_cmd_timeout = \"3s\"\n{}{}",
+        backend("", "secret_env = \"PATH\""),
+        backend("max_response_size = \"512KiB\"", "secret_env = \"PATH\"")
+            .replace("\"a\"", "\"b\"")
+    );
+    let c = Config::from_toml_str(&text, "t").unwrap();
+    assert_eq!(c.max_list_pages, 50);
+    assert_eq!(c.command_timeout, Duration::from_secs(45));
+    assert_eq!(c.secret_cmd_timeout, Duration::from_secs(3));
+    assert_eq!(c.backends[0].max_response_bytes, 8 << 20);
+    assert_eq!(c.backends[1].max_response_bytes, 512 << 10);
+}
+
+#[test]
+fn a_bad_size_names_the_key_and_line() {
+    let e = err(&format!(
+        "max_response_size = \"lots\"\n{}",
+        backend("", "secret = \"pw12\"")
+    ));
+    assert!(e.contains("line 1, key `max_response_size`"), "{e}");
+    let e = err(&format!(
+        "max_response_size = \"3TB\"\n{}",
+        backend("", "secret = \"pw12\"")
+    ));
+    assert!(e.contains("unknown size unit 'tb'"), "{e}");
+    let e = err(&backend("max_response_size = \"12\"", "secret = \"pw12\""));
+    assert!(e.contains("from 1KiB to 16GiB"), "{e}");
+}
+
+#[test]
+fn an_inline_secret_is_a_warning_naming_file_line_and_backend() {
+    let c =
+        Config::from_toml_str(&backend("", "secret = \"inline-Kq7-secret\""), "cfg.toml").unwrap();
+    assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+    let w = &c.warnings[0];
+    assert!(
+        w.starts_with("cfg.toml, line 9: backend 'a' has an inline secret"),
+        "{w}"
+    );
+    assert!(!w.contains("inline-Kq7-secret"), "{w}");
+    // And the secret is registered with the one redaction path.
+    assert_eq!(crate::redact::scrub("x inline-Kq7-secret y"), "x *** y");
+    let c = Config::from_toml_str(&backend("", "secret_env = \"PATH\""), "t").unwrap();
+    assert!(c.warnings.is_empty());
+}

@@ -6,7 +6,9 @@ use super::secret::{self, SecretSource};
 use super::{AuthConfig, BackendConfig, ClientAuth, Config, ConfigError};
 use crate::domain::BackendKind;
 use reqwest::Url;
+use secrecy::ExposeSecret;
 use secrecy::SecretString;
+use std::cell::RefCell;
 use std::path::PathBuf;
 use std::time::Duration;
 use toml::Spanned;
@@ -17,6 +19,8 @@ pub(super) struct Validator<'a> {
     pub(super) origin: &'a str,
     /// Whether to read the secrets (env, file, command); false leaves them empty.
     pub(super) secrets: bool,
+    /// Warnings met on the way, handed to [`Config::warnings`].
+    pub(super) warnings: RefCell<Vec<String>>,
 }
 
 impl Validator<'_> {
@@ -63,12 +67,25 @@ impl Validator<'_> {
             }
             config.refresh_interval = Some(d);
         }
+        let default_response = match &raw.max_response_size {
+            Some(size) => self.size("max_response_size", size)?,
+            None => super::DEFAULT_MAX_RESPONSE_BYTES,
+        };
+        if let Some(pages) = raw.max_list_pages {
+            config.max_list_pages = self.int_in("max_list_pages", &pages, 1, 10_000_000)? as u32;
+        }
+        if let Some(t) = raw.secret_cmd_timeout {
+            config.secret_cmd_timeout = self.duration("secret_cmd_timeout", &t)?;
+        }
+        if let Some(t) = raw.command_timeout {
+            config.command_timeout = self.duration("command_timeout", &t)?;
+        }
         if let Some(store) = raw.store {
             config.store.data_dir = store.data_dir.map(PathBuf::from);
         }
         for raw_backend in raw.backend {
             let name_at = raw_backend.name.span().start;
-            let backend = self.backend(raw_backend)?;
+            let backend = self.backend(raw_backend, default_response, config.secret_cmd_timeout)?;
             if let Some(other) = config
                 .backends
                 .iter()
@@ -82,10 +99,16 @@ impl Validator<'_> {
             }
             config.backends.push(backend);
         }
+        config.warnings = self.warnings.take();
         Ok(config)
     }
 
-    fn backend(&self, raw: RawBackend) -> Result<BackendConfig, ConfigError> {
+    fn backend(
+        &self,
+        raw: RawBackend,
+        default_response: u64,
+        secret_cmd_timeout: Duration,
+    ) -> Result<BackendConfig, ConfigError> {
         let name = raw.name.get_ref().trim().to_string();
         if name.is_empty() || name.chars().any(char::is_control) {
             return self.err(
@@ -133,7 +156,11 @@ impl Validator<'_> {
             .as_ref()
             .map(|d| self.duration("request_timeout", d))
             .transpose()?;
-        let auth = self.auth(&name, kind, raw.auth)?;
+        let max_response_bytes = match &raw.max_response_size {
+            Some(size) => self.size("max_response_size", size)?,
+            None => default_response,
+        };
+        let auth = self.auth(&name, kind, raw.auth, secret_cmd_timeout)?;
         Ok(BackendConfig {
             name,
             kind,
@@ -143,6 +170,7 @@ impl Validator<'_> {
             connect_timeout,
             request_timeout,
             max_retries,
+            max_response_bytes,
             auth,
         })
     }
@@ -152,6 +180,7 @@ impl Validator<'_> {
         backend: &str,
         kind: BackendKind,
         raw: Spanned<RawAuth>,
+        secret_cmd_timeout: Duration,
     ) -> Result<AuthConfig, ConfigError> {
         let at = raw.span().start;
         let raw = raw.into_inner();
@@ -194,11 +223,13 @@ impl Validator<'_> {
         };
         let offset = Some(value.span().start);
         let (secret, source) = if key == "secret" {
-            tracing::warn!(
-                backend,
-                origin = self.origin,
-                "inline secret in the config file; prefer secret_env, secret_file or secret_cmd"
+            let warning = format!(
+                "{}, line {}: backend '{backend}' has an inline secret in the config file; prefer secret_env, secret_file or secret_cmd",
+                self.origin,
+                line_of(self.text, value.span().start)
             );
+            tracing::warn!("{warning}");
+            self.warnings.borrow_mut().push(warning);
             if value.get_ref().is_empty() {
                 return self.err(key, offset, "the inline secret is empty");
             }
@@ -213,7 +244,8 @@ impl Validator<'_> {
                 _ => SecretSource::Command(value.get_ref().clone()),
             };
             let secret = if self.secrets {
-                secret::resolve(&source).or_else(|msg| self.err(key, offset, msg))?
+                secret::resolve(&source, secret_cmd_timeout)
+                    .or_else(|msg| self.err(key, offset, msg))?
             } else {
                 SecretString::from(String::new())
             };
@@ -245,6 +277,16 @@ impl Validator<'_> {
                 }
             },
         };
+        // Every secret the configuration holds is registered once with the one redaction path,
+        // with the user name HTTP Basic pairs it with (`redact.rs`). An unread secret (empty)
+        // must not clear what an earlier load of the same file registered.
+        if !secret.expose_secret().is_empty() {
+            crate::redact::register_credential(
+                &format!("config {}: {backend}", self.origin),
+                Some(&username),
+                secret.expose_secret(),
+            );
+        }
         Ok(AuthConfig {
             username,
             secret,
@@ -294,6 +336,43 @@ impl Validator<'_> {
             return self.err(key, at, "the duration must be greater than zero");
         }
         Ok(d)
+    }
+
+    /// A byte size: `"64MiB"`, `"512KiB"`, `"1GiB"`, `"100MB"` or a plain number of bytes.
+    fn size(&self, key: &str, value: &Spanned<String>) -> Result<u64, ConfigError> {
+        let at = Some(value.span().start);
+        let raw = value.get_ref().trim();
+        let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+        let (number, unit) = raw.split_at(split);
+        let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+            "" | "b" => 1,
+            "kb" => 1_000,
+            "mb" => 1_000_000,
+            "gb" => 1_000_000_000,
+            "kib" | "k" => 1 << 10,
+            "mib" | "m" => 1 << 20,
+            "gib" | "g" => 1 << 30,
+            other => {
+                return self.err(
+                    key,
+                    at,
+                    format!("unknown size unit '{other}' (use B, KiB, MiB, GiB, KB, MB or GB)"),
+                );
+            }
+        };
+        let bytes = number
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(factor))
+            .filter(|b| (1024..=(16u64 << 30)).contains(b));
+        match bytes {
+            Some(b) => Ok(b),
+            None => self.err(
+                key,
+                at,
+                format!("'{raw}' is not a size from 1KiB to 16GiB like \"64MiB\""),
+            ),
+        }
     }
 
     fn int_in(

@@ -18,7 +18,7 @@ pub use attrs::AttrHome;
 pub use batch::BatchItem;
 pub use gate::{Gate, GateError};
 pub use health::{Health, HealthBoard, HealthEntry};
-pub use listing::ListEvent;
+pub use listing::{ListEvent, PageGuard};
 pub use poller::{MonitorPoller, PollerConfig, PollerHandle};
 
 use crate::backends::{Account, Backend, BackendResult};
@@ -45,6 +45,8 @@ pub struct StatusChange {
 pub struct Engine {
     backends: Arc<Vec<Arc<dyn Backend>>>,
     health: Arc<HealthBoard>,
+    /// The most pages one backend's listing may take (`max_list_pages`, `listing.rs`).
+    max_pages: u32,
 }
 
 impl Engine {
@@ -53,7 +55,20 @@ impl Engine {
         Self {
             backends: Arc::new(backends),
             health: Arc::new(HealthBoard::default()),
+            max_pages: crate::config::DEFAULT_MAX_LIST_PAGES,
         }
+    }
+
+    /// Stop every backend's listing with an error after `pages` pages (`max_list_pages`).
+    pub fn with_max_pages(mut self, pages: u32) -> Self {
+        self.max_pages = pages.max(1);
+        self
+    }
+
+    /// A fresh guard for walking one backend's pages (`listing.rs`), for callers that page a
+    /// backend themselves (`products list --page`).
+    pub fn page_guard(&self, backend: &str) -> PageGuard {
+        PageGuard::new(backend, self.max_pages)
     }
 
     /// Like [`Engine::new`], with health that also reflects the HTTP layer's board (the one
@@ -65,6 +80,7 @@ impl Engine {
         Self {
             backends: Arc::new(backends),
             health: Arc::new(HealthBoard::with_transport(transport)),
+            max_pages: crate::config::DEFAULT_MAX_LIST_PAGES,
         }
     }
 

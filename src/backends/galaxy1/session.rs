@@ -33,6 +33,11 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(1800);
 
 impl SessionAuth {
     pub fn new(url: String, login: &str, password: SecretString) -> Self {
+        crate::redact::register_credential(
+            &crate::backends::http::auth::redaction_slot("galaxy1-login"),
+            Some(login),
+            password.expose_secret(),
+        );
         Self {
             url,
             login: login.to_string(),
@@ -93,16 +98,5 @@ impl TokenSource for SessionAuth {
     fn invalidate(&self, rejected: Option<&HeaderValue>) -> bool {
         self.session.invalidate(rejected);
         true
-    }
-
-    fn redact(&self, text: &str) -> String {
-        let token = self.session.token();
-        let mut out = text.to_string();
-        for secret in [self.password.expose_secret(), token.as_str()] {
-            if secret.len() >= 4 {
-                out = out.replace(secret, "***");
-            }
-        }
-        out
     }
 }

@@ -34,10 +34,19 @@ pub trait TokenSource: Send + Sync {
         reqwest::header::AUTHORIZATION
     }
 
-    /// `text` with every secret this source knows replaced by `***`.
+    /// `text` with every secret replaced by `***`: the one redaction path (`redact.rs`),
+    /// where every source registers its secret when built and each token when it gets one.
     fn redact(&self, text: &str) -> String {
-        text.to_string()
+        crate::redact::scrub(text).into_owned()
     }
+}
+
+/// A slot name of the redaction registry unique to one credential source, so the token it
+/// renews replaces its previous one there (`redact::register_secret`).
+pub(crate) fn redaction_slot(what: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{what}#{n}")
 }
 
 /// No authentication (loopback tools, tests).
@@ -67,24 +76,20 @@ pub(super) fn sensitive(value: &str) -> HeaderValue {
     v
 }
 
-pub(super) fn scrub(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.to_string();
-    for s in secrets.iter().filter(|s| s.len() >= 4) {
-        out = out.replace(*s, "***");
-    }
-    out
-}
-
 /// HTTP Basic with a user name and an API key (Cisco Control Center).
 pub struct BasicAuth {
-    secret: SecretString,
     header: HeaderValue,
 }
 
 impl BasicAuth {
     pub fn new(username: &str, secret: SecretString) -> Self {
         let header = basic_value(username, &secret);
-        Self { secret, header }
+        crate::redact::register_credential(
+            &redaction_slot("basic"),
+            Some(username),
+            secret.expose_secret(),
+        );
+        Self { header }
     }
 }
 
@@ -95,11 +100,6 @@ impl TokenSource for BasicAuth {
     }
     fn invalidate(&self, _: Option<&HeaderValue>) -> bool {
         false
-    }
-    fn redact(&self, text: &str) -> String {
-        let header = self.header.to_str().unwrap_or_default();
-        let encoded = header.trim_start_matches("Basic ");
-        scrub(text, &[self.secret.expose_secret(), encoded])
     }
 }
 
@@ -143,6 +143,11 @@ fn refresh_margin(lifetime: Duration) -> Duration {
 
 impl OAuthToken {
     pub fn new(grant: Grant, token_url: Url, username: &str, secret: SecretString) -> Self {
+        crate::redact::register_credential(
+            &redaction_slot("oauth-client"),
+            Some(username),
+            secret.expose_secret(),
+        );
         Self {
             grant,
             token_url,
@@ -239,10 +244,5 @@ impl TokenSource for OAuthToken {
     fn invalidate(&self, rejected: Option<&HeaderValue>) -> bool {
         self.credentials.invalidate(rejected);
         true
-    }
-
-    fn redact(&self, text: &str) -> String {
-        let token = self.credentials.token();
-        scrub(text, &[self.secret.expose_secret(), &token])
     }
 }

@@ -10,6 +10,10 @@ use crate::backends::{BackendError, BackendResult};
 use reqwest::{RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 
+/// The largest answer a credential endpoint may send: a token or session object is a few
+/// hundred bytes, so a megabyte is already absurd.
+const CREDENTIAL_MAX_BYTES: u64 = 1 << 20;
+
 /// Send `request` (`what` names it in errors: "token request", "login") and decode the answer
 /// as `T` (`expected` names it: "a token object with access_token"). `redact` scrubs the
 /// secret from any excerpt of the body.
@@ -20,15 +24,35 @@ pub(crate) async fn exchange<T: DeserializeOwned>(
     expected: &str,
     redact: &(dyn Fn(&str) -> String + Sync),
 ) -> BackendResult<T> {
-    let response = request
-        .send()
-        .await
-        .map_err(|e| super::transport_error(backend, &e, None))?;
-    let status = response.status();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| super::transport_error(backend, &e, None))?;
+    // Within a command's deadline the exchange gets no more than the time left (the client's
+    // own request timeout still applies inside it).
+    let left = super::deadline::remaining();
+    if left.is_some_and(|l| l.is_zero()) {
+        return Err(BackendError::Other {
+            backend: backend.into(),
+            detail: format!("{what} not sent: the command's deadline (command_timeout) passed"),
+        });
+    }
+    let read = async {
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| super::transport_error(backend, &e, None))?;
+        let status = response.status();
+        let body = super::read_capped(&mut response, CREDENTIAL_MAX_BYTES, backend, None).await?;
+        Ok::<_, BackendError>((status, body))
+    };
+    let (status, body) = match left {
+        Some(left) => {
+            tokio::time::timeout(left, read)
+                .await
+                .map_err(|_| BackendError::Timeout {
+                    backend: backend.into(),
+                    timeout: left,
+                })??
+        }
+        None => read.await?,
+    };
     if !status.is_success() {
         let detail = format!(
             "{what} answered HTTP {}: {}",
@@ -67,11 +91,22 @@ pub(crate) struct Credential {
 
 /// The credential every request of one backend shares: reused until its renewal time, renewed
 /// by one task at a time (the others wait, then reuse what it got), dropped when the carrier
-/// rejects it — unless another task already replaced it.
-#[derive(Default)]
+/// rejects it — unless another task already replaced it. Each credential it gets is
+/// registered for redaction (`redact.rs`) in the cache's own slot, replacing the one before.
 pub(crate) struct CredentialCache {
     current: std::sync::Mutex<Option<Credential>>,
     renewing: tokio::sync::Mutex<()>,
+    redaction_slot: String,
+}
+
+impl Default for CredentialCache {
+    fn default() -> Self {
+        CredentialCache {
+            current: std::sync::Mutex::default(),
+            renewing: tokio::sync::Mutex::default(),
+            redaction_slot: super::auth::redaction_slot("credential"),
+        }
+    }
 }
 
 impl CredentialCache {
@@ -103,6 +138,10 @@ impl CredentialCache {
             return Ok(h);
         }
         let credential = renew().await?;
+        {
+            use secrecy::ExposeSecret;
+            crate::redact::register_secret(&self.redaction_slot, credential.token.expose_secret());
+        }
         let header = credential.header.clone();
         *self.lock() = Some(credential);
         Ok(header)
@@ -118,14 +157,5 @@ impl CredentialCache {
         if same {
             *current = None;
         }
-    }
-
-    /// The secret of the current credential (empty when none), for scrubbing text.
-    pub fn token(&self) -> String {
-        use secrecy::ExposeSecret;
-        self.lock()
-            .as_ref()
-            .map(|c| c.token.expose_secret().to_string())
-            .unwrap_or_default()
     }
 }

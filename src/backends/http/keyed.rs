@@ -5,7 +5,7 @@
 //! validity ends and fetched again after a 401.
 
 use super::super::BackendResult;
-use super::auth::{TokenSource, scrub, sensitive};
+use super::auth::{TokenSource, redaction_slot, sensitive};
 use super::credentials::{Credential, CredentialCache};
 use async_trait::async_trait;
 use reqwest::header::{HeaderName, HeaderValue};
@@ -17,14 +17,14 @@ use std::time::{Duration, Instant};
 /// A fixed API key in a named header.
 pub struct ApiKey {
     header: HeaderName,
-    key: SecretString,
     value: HeaderValue,
 }
 
 impl ApiKey {
     pub fn new(header: HeaderName, key: SecretString) -> Self {
         let value = sensitive(key.expose_secret());
-        Self { header, key, value }
+        crate::redact::register_secret(&redaction_slot("api-key"), key.expose_secret());
+        Self { header, value }
     }
 }
 
@@ -39,9 +39,6 @@ impl TokenSource for ApiKey {
     }
     fn header_name(&self) -> HeaderName {
         self.header.clone()
-    }
-    fn redact(&self, text: &str) -> String {
-        scrub(text, &[self.key.expose_secret()])
     }
 }
 
@@ -69,6 +66,11 @@ pub struct SessionLogin {
 
 impl SessionLogin {
     pub fn new(login_url: Url, header: HeaderName, username: &str, password: SecretString) -> Self {
+        crate::redact::register_credential(
+            &redaction_slot("login"),
+            Some(username),
+            password.expose_secret(),
+        );
         Self {
             login_url,
             header,
@@ -130,10 +132,5 @@ impl TokenSource for SessionLogin {
 
     fn header_name(&self) -> HeaderName {
         self.header.clone()
-    }
-
-    fn redact(&self, text: &str) -> String {
-        let token = self.session.token();
-        scrub(text, &[self.password.expose_secret(), &token])
     }
 }

@@ -5,11 +5,15 @@
 //! (429, or a carrier-specific body via [`HttpPolicy::with_rate_limit_classifier`]) honouring a
 //! capped `Retry-After`, which also pauses the whole backend; one token refresh and retry on 401;
 //! error mapping to [`BackendError`] with short sanitized, secret-free excerpts; health records.
+//! Answers are read chunk by chunk and refused past `max_response_size` (never buffered
+//! beyond it); a headless command's deadline (`deadline.rs`) caps every attempt and stops
+//! retries that would not fit.
 //!
 //! An adapter builds one `HttpPolicy` and calls `send_json(what, |c| c.get(url))`.
 
 pub mod auth;
 pub(crate) mod credentials;
+pub mod deadline;
 mod errors;
 pub mod keyed;
 mod pace;
@@ -49,6 +53,9 @@ pub struct Limits {
     /// Backends of the same scope share one limiter and `Retry-After` pause (`pace.rs`):
     /// `Some("KIND base_url account_id")` from a config, `None` for a pace of its own.
     pub scope: Option<String>,
+    /// The largest answer read per request (`max_response_size`); a longer one is refused
+    /// while it streams in.
+    pub max_response_bytes: u64,
 }
 
 impl Limits {
@@ -70,6 +77,7 @@ impl Limits {
             retry_after_cap: Duration::from_secs(30),
             slow_after: Duration::from_secs(2),
             scope: None,
+            max_response_bytes: crate::config::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -80,6 +88,7 @@ impl Limits {
         l.connect_timeout = config.connect_timeout.unwrap_or(l.connect_timeout);
         l.request_timeout = config.request_timeout.unwrap_or(l.request_timeout);
         l.max_retries = config.max_retries.unwrap_or(l.max_retries);
+        l.max_response_bytes = config.max_response_bytes;
         l.scope = Some(format!(
             "{} {} {}",
             config.kind, config.base_url, config.account_id
@@ -280,6 +289,10 @@ impl HttpPolicy {
             };
             if may_repeat && retries < self.limits.max_retries {
                 let wait = wait_hint.unwrap_or_else(|| self.backoff(retries));
+                if let Some(stop) = self.past_deadline(wait, retries + 1, &failure) {
+                    self.record_failure(&stop);
+                    return Err(stop);
+                }
                 tracing::debug!(backend = %self.account.name, error = %failure, ?wait, "retrying");
                 retries += 1;
                 tokio::time::sleep(wait).await;
@@ -305,25 +318,71 @@ impl HttpPolicy {
         if let Some(h) = &authorization {
             builder = builder.header(self.auth.header_name(), h.clone());
         }
-        let request = builder.build().map_err(|e| BackendError::Other {
+        let mut request = builder.build().map_err(|e| BackendError::Other {
             backend: self.account.name.clone(),
             detail: format!("cannot build the request: {}", root_cause(&e)),
         })?;
+        // Within a command's deadline an attempt gets no more than the time left.
+        let timeout = match deadline::remaining() {
+            Some(left) if left.is_zero() => {
+                return Err(self.deadline_error(0, None));
+            }
+            Some(left) => self.limits.request_timeout.min(left),
+            None => self.limits.request_timeout,
+        };
+        *request.timeout_mut() = Some(timeout);
         let started = Instant::now();
-        let response = self.client.execute(request).await.map_err(|e| {
-            transport_error(&self.account.name, &e, Some(self.limits.request_timeout))
-        })?;
+        let mut response = self
+            .client
+            .execute(request)
+            .await
+            .map_err(|e| transport_error(&self.account.name, &e, Some(timeout)))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| {
-            transport_error(&self.account.name, &e, Some(self.limits.request_timeout))
-        })?;
+        let body = read_capped(
+            &mut response,
+            self.limits.max_response_bytes,
+            &self.account.name,
+            Some(timeout),
+        )
+        .await?;
         let reply = Reply {
             status,
             headers,
-            body: body.to_vec(),
+            body,
         };
         Ok((reply, started.elapsed(), authorization))
+    }
+
+    /// When the command's deadline would pass before a retry after `wait` could finish
+    /// (less than a tenth of the request timeout, at least 100 ms, would be left), the error
+    /// that ends the request instead; `None` to retry.
+    fn past_deadline(
+        &self,
+        wait: Duration,
+        attempts: u32,
+        failure: &BackendError,
+    ) -> Option<BackendError> {
+        let left = deadline::remaining()?;
+        let useful = (self.limits.request_timeout / 10).max(Duration::from_millis(100));
+        (left <= wait + useful).then(|| self.deadline_error(attempts, Some(failure)))
+    }
+
+    fn deadline_error(&self, attempts: u32, last: Option<&BackendError>) -> BackendError {
+        let budget =
+            humantime::format_duration(deadline::current().map_or(Duration::ZERO, |d| d.budget));
+        let detail = match last {
+            Some(last) => format!(
+                "gave up after {attempts} attempt(s): the command's deadline ({budget}, command_timeout) leaves no time for another; last error: {last}"
+            ),
+            None => format!(
+                "request not sent: the command's deadline ({budget}, command_timeout) has passed"
+            ),
+        };
+        BackendError::Other {
+            backend: self.account.name.clone(),
+            detail,
+        }
     }
 
     async fn wait_turn(&self) {
@@ -373,6 +432,55 @@ impl HttpPolicy {
         self.health
             .record(&self.account.name, health, None, Some(failure.to_string()));
     }
+}
+
+/// Read `response`'s body chunk by chunk, refusing it — without reading on — as soon as it
+/// would exceed `cap` bytes (or declares more in `Content-Length`). Never holds more than `cap`.
+pub(crate) async fn read_capped(
+    response: &mut reqwest::Response,
+    cap: u64,
+    backend: &str,
+    timeout: Option<Duration>,
+) -> BackendResult<Vec<u8>> {
+    if response.content_length().is_some_and(|len| len > cap) {
+        return Err(too_large(backend, cap));
+    }
+    // A declared length is trusted for the first allocation only up to 1 MiB.
+    let initial = response.content_length().unwrap_or(0).min(cap).min(1 << 20);
+    let mut body = Vec::with_capacity(usize::try_from(initial).unwrap_or(0));
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport_error(backend, &e, timeout))?
+    {
+        if (body.len() as u64).saturating_add(chunk.len() as u64) > cap {
+            return Err(too_large(backend, cap));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn too_large(backend: &str, cap: u64) -> BackendError {
+    BackendError::Malformed {
+        backend: backend.into(),
+        detail: format!(
+            "the answer is larger than the {} limit (max_response_size); stopped reading it",
+            format_size(cap)
+        ),
+    }
+}
+
+/// `67108864` → `64 MiB`; sizes that are not whole KiB/MiB/GiB in bytes.
+pub fn format_size(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    UNITS
+        .iter()
+        .find(|(size, _)| bytes >= *size && bytes.is_multiple_of(*size))
+        .map_or_else(
+            || format!("{bytes} bytes"),
+            |(size, unit)| format!("{} {unit}", bytes / size),
+        )
 }
 
 #[cfg(test)]

@@ -72,10 +72,19 @@ async fn token(State(s): State<Arc<Script>>) -> Response {
         .into_response()
 }
 
+/// 64 chunks of 1 KiB, streamed without a Content-Length.
+async fn chunked() -> Response {
+    let chunks = futures::stream::iter(
+        (0..64).map(|_| Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![b'x'; 1024]))),
+    );
+    Response::new(axum::body::Body::from_stream(chunks))
+}
+
 async fn serve(script: Arc<Script>) -> String {
     let app = Router::new()
         .route("/data", get(data).put(data))
         .route("/oauth/token", post(token))
+        .route("/chunked", get(chunked))
         .with_state(script);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -94,6 +103,7 @@ fn limits(max_retries: u32) -> Limits {
         retry_after_cap: Duration::from_secs(1),
         slow_after: Duration::from_secs(60),
         scope: None,
+        max_response_bytes: crate::config::DEFAULT_MAX_RESPONSE_BYTES,
     }
 }
 
@@ -369,4 +379,113 @@ fn limits_follow_kind_and_config_overrides() {
         l.request_timeout,
         Limits::for_kind(BackendKind::OneNce).request_timeout
     );
+}
+
+#[tokio::test]
+async fn an_answer_over_the_size_limit_is_refused_while_it_streams() {
+    let s = Script::new(&[(200, None, "{}")]);
+    let base = serve(s.clone()).await;
+    let account = Account {
+        name: "acme-prod".into(),
+        kind: BackendKind::OneNce,
+        account_id: "1".into(),
+    };
+    let mut l = limits(3);
+    l.max_response_bytes = 4096;
+    let p = HttpPolicy::new(account, l, basic(), HealthBoard::new()).unwrap();
+    let e = p
+        .send(Repeat::Idempotent, |c| c.get(format!("{base}/chunked")))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, BackendError::Malformed { .. }), "{e:?}");
+    let text = e.to_string();
+    assert!(text.starts_with("acme-prod "), "{text}");
+    assert!(
+        text.contains("larger than the 4 KiB limit (max_response_size)"),
+        "{text}"
+    );
+    // Not retried: the same answer would only be read again.
+    let ok = p
+        .send(Repeat::Idempotent, |c| c.get(format!("{base}/data")))
+        .await
+        .unwrap();
+    assert_eq!(ok.body, b"{}");
+}
+
+#[tokio::test]
+async fn retries_stop_when_the_command_deadline_is_near() {
+    // Every answer takes 5 s; each attempt times out after 300 ms; 20 retries are allowed.
+    let s = Script::new(&[(200, None, "SLEEP")]);
+    let base = serve(s.clone()).await;
+    let p = policy(20, basic());
+    let e = deadline::scope(async {
+        deadline::start(Duration::from_secs(1));
+        p.send(Repeat::Idempotent, |c| c.get(format!("{base}/data")))
+            .await
+            .unwrap_err()
+    })
+    .await;
+    let text = e.to_string();
+    assert!(text.contains("command_timeout"), "{text}");
+    assert!(text.contains("did not answer"), "{text}");
+    // A second of 300 ms attempts holds at most four of the 21 allowed.
+    let hits = s.hits.load(Ordering::SeqCst);
+    assert!((1..=4).contains(&hits), "{hits} attempts");
+}
+
+#[test]
+fn excerpt_masks_a_secret_before_cutting_so_no_prefix_straddles_the_cut() {
+    crate::redact::register_secret("test:excerpt-straddle", "Straddle-9f8e7d6c5b4a");
+    let body = format!("{}Straddle-9f8e7d6c5b4a tail", "a".repeat(155));
+    let e = excerpt(body.as_bytes());
+    assert!(!e.contains("Stra"), "{e}");
+    assert!(e.contains("***"), "{e}");
+    // In a JSON message, escaped.
+    let json = br#"{"message":"bad secret Straddle-9f8e7d6c5b4a"}"#;
+    assert_eq!(excerpt(json), "bad secret ***");
+}
+
+#[test]
+fn sizes_are_named_in_their_largest_whole_unit() {
+    assert_eq!(format_size(64 << 20), "64 MiB");
+    assert_eq!(format_size(4096), "4 KiB");
+    assert_eq!(format_size(1 << 30), "1 GiB");
+    assert_eq!(format_size(1500), "1500 bytes");
+}
+
+#[tokio::test]
+async fn a_declared_length_over_the_limit_is_refused_before_reading() {
+    let big: &'static str = Box::leak("x".repeat(2048).into_boxed_str());
+    let s = Script::new(&[(200, None, big)]);
+    let base = serve(s.clone()).await;
+    let mut l = limits(0);
+    l.max_response_bytes = 1024;
+    let account = Account {
+        name: "t".into(),
+        kind: BackendKind::OneNce,
+        account_id: "1".into(),
+    };
+    let p = HttpPolicy::new(account, l, basic(), HealthBoard::new()).unwrap();
+    let e = p
+        .send(Repeat::Idempotent, |c| c.get(format!("{base}/data")))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("larger than the 1 KiB limit"), "{e}");
+}
+
+#[tokio::test]
+async fn nothing_is_sent_once_the_command_deadline_has_passed() {
+    let s = Script::new(&[(200, None, "{}")]);
+    let base = serve(s.clone()).await;
+    let p = policy(3, basic());
+    let e = deadline::scope(async {
+        deadline::start(Duration::from_millis(1));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        p.send(Repeat::Idempotent, |c| c.get(format!("{base}/data")))
+            .await
+            .unwrap_err()
+    })
+    .await;
+    assert!(e.to_string().contains("request not sent"), "{e}");
+    assert_eq!(s.hits.load(Ordering::SeqCst), 0);
 }
