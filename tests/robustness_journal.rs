@@ -385,7 +385,9 @@ async fn a_malformed_answer_to_an_accepted_tmsp_change_ends_outcome_unknown_with
 
     let out = sb.run(&["status", "set", &id, "SUSPENDED", "--yes", "--json"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
-    let problem: Value = serde_json::from_slice(&out.stderr).expect("a JSON problem");
+    // The problem object is the last line (a config warning may come before it).
+    let problem: Value = serde_json::from_str(stderr(&out).lines().last().unwrap_or_default())
+        .expect("a JSON problem");
     assert_eq!(problem["type"], "Outcome Unknown", "{problem}");
     let detail = problem["detail"].as_str().unwrap();
     assert!(detail.starts_with("outcome unknown"), "{detail}");
