@@ -14,13 +14,14 @@ use super::session::UiSession;
 use super::terminal::Tui;
 use super::theme::{ColorSupport, Theme, ThemeError};
 use super::update::update;
+use super::view::FILTER_SLICE;
 use crate::domain::ProductSummary;
 use crate::engine::{Engine, HealthEntry};
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use ratatui::layout::Rect;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, mpsc};
 
 /// How often health is re-read from the engine's board (it redraws only on a change).
@@ -61,6 +62,8 @@ pub async fn run(session: UiSession, opts: UiOptions) -> Result<(), UiError> {
 }
 
 async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
+    let started = Instant::now();
+    let mut first_rows_logged = false;
     let engine = &session.engine;
     // The theme is loaded before the terminal is taken over: a broken theme file is an error
     // on a normal screen, never a half-drawn console.
@@ -105,7 +108,24 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
 
     loop {
         if app.dirty || app.full_repaint {
+            let at = Instant::now();
             tui.draw(&app, &theme, app.full_repaint);
+            let draw = at.elapsed();
+            // `RUST_LOG=cmo=debug`: each frame's cost, and when rows first showed.
+            tracing::debug!(
+                draw_us = draw.as_micros() as u64,
+                rows = app.rows.len(),
+                visible = app.visible.len(),
+                "frame drawn"
+            );
+            if !first_rows_logged && !app.visible.is_empty() {
+                first_rows_logged = true;
+                tracing::debug!(
+                    since_start_ms = started.elapsed().as_millis() as u64,
+                    rows = app.rows.len(),
+                    "first rows on screen"
+                );
+            }
             app.dirty = false;
             app.full_repaint = false;
         }
@@ -120,6 +140,11 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
                 Some(Ok(event)) => on_event(&mut app, &mut screen, event),
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
+            },
+            // A long filter runs a slice at a time, and only when no key is waiting.
+            _ = std::future::ready(()), if app.filter_pending() => {
+                app.filter_step(FILTER_SLICE);
+                Vec::new()
             },
             Some(msg) = rx.recv() => {
                 let mut effects = update(&mut app, msg);

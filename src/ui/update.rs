@@ -7,6 +7,7 @@ use super::app::{App, ListState, Loadable, Screen};
 use super::effect::Effect;
 use super::flows::{attrs, audit, batch, monitors};
 use super::msg::Msg;
+use crate::domain::query::Fields as _;
 use crate::domain::{ProductId, Status};
 use crate::engine::ChangeOutcome;
 use crate::engine::ListEvent;
@@ -198,16 +199,16 @@ fn on_list_event(app: &mut App, event: ListEvent) -> Vec<Effect> {
                 return Vec::new();
             }
             // The listing is complete: what it did not return is gone from the platform.
-            app.retain_rows(|r| r.confirmed || r.summary.related_party.name != backend);
+            app.retain_rows(|r| r.confirmed || r.account() != backend);
             // A CMO tenant's attributes are part of its listing and are cached with it; the
             // local store's are not copied into the cache (the store is read at start-up).
             let on_cmo = app.is_cmo_account(&backend);
             let rows = app
                 .rows
                 .iter()
-                .filter(|r| r.summary.related_party.name == backend)
+                .filter(|r| r.account() == backend)
                 .map(|r| {
-                    let mut s = r.summary.clone();
+                    let mut s = r.summary();
                     if !on_cmo {
                         s.attrs.clear();
                     }
