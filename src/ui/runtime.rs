@@ -27,6 +27,9 @@ use tokio::sync::{broadcast, mpsc};
 /// How often health is re-read from the engine's board (it redraws only on a change).
 const TICK: Duration = Duration::from_secs(1);
 
+/// How long one turn of the loop may fold queued results in before it looks at keys again.
+const DRAIN_BUDGET: Duration = Duration::from_millis(8);
+
 /// What the console is started with.
 #[derive(Debug, Clone, Default)]
 pub struct UiOptions {
@@ -41,7 +44,9 @@ pub struct UiOptions {
     pub refresh_interval: Option<Duration>,
     /// Refuse every mutating action.
     pub read_only: bool,
-    /// The last known list (may be empty); shown at once as unconfirmed rows, then refreshed.
+    /// Rows to show at once as unconfirmed, before the store's product cache (which the
+    /// console streams in itself, `Effect::LoadCache`) and the listing arrive. The CLI leaves
+    /// it empty; tests and examples use it to start on known rows.
     pub cached: Vec<ProductSummary>,
 }
 
@@ -147,8 +152,13 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<(), UiError> {
                 Vec::new()
             },
             Some(msg) = rx.recv() => {
+                // Drain what is queued, but for a bounded time: a flood of pages or cache
+                // chunks must not keep the next key waiting.
+                let drain_from = Instant::now();
                 let mut effects = update(&mut app, msg);
-                while let Ok(msg) = rx.try_recv() {
+                while drain_from.elapsed() < DRAIN_BUDGET
+                    && let Ok(msg) = rx.try_recv()
+                {
                     effects.extend(update(&mut app, msg));
                 }
                 effects.extend(update(&mut app, Msg::Health(health(engine))));

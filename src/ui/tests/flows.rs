@@ -415,12 +415,20 @@ fn a_completed_listing_updates_the_cache_and_drops_vanished_rows() {
         items: vec![kept.clone()],
         total: None,
     };
-    update(
+    let effects = update(
         &mut app,
         Msg::List {
             generation,
             event: page,
         },
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::CachePage {
+            backend: "onence".into(),
+            generation,
+            rows: vec![kept.clone()]
+        }]
     );
     let done = ListEvent::Done {
         backend: "onence".into(),
@@ -435,9 +443,9 @@ fn a_completed_listing_updates_the_cache_and_drops_vanished_rows() {
     );
     assert_eq!(
         effects,
-        vec![Effect::CacheReplace {
+        vec![Effect::CacheCommit {
             backend: "onence".into(),
-            rows: vec![kept.clone()]
+            generation
         }]
     );
     assert_eq!(app.rows.len(), 1);
