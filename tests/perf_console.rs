@@ -12,10 +12,10 @@ use cmo::ui::app::App;
 
 /// Row `i` of a mixed fleet: two accounts, a status mix, some attributes, some terminals.
 fn row(i: usize) -> ProductSummary {
-    let satellite = i % 7 == 0;
+    let satellite = i.is_multiple_of(7);
     let kind = if satellite {
         BackendKind::Intelsat
-    } else if i % 2 == 0 {
+    } else if i.is_multiple_of(2) {
         BackendKind::OneNce
     } else {
         BackendKind::Tmsp
@@ -30,7 +30,7 @@ fn row(i: usize) -> ProductSummary {
         id: ProductId::new(kind, business.clone()),
         related_party: RelatedParty {
             id: "ACC".into(),
-            name: if i % 2 == 0 { "east" } else { "west" }.into(),
+            name: if i.is_multiple_of(2) { "east" } else { "west" }.into(),
         },
         connectivity: if satellite {
             ConnectivityType::Satellite
@@ -40,12 +40,12 @@ fn row(i: usize) -> ProductSummary {
         status: NativeStatus::new(status, format!("native {}", i % 5)),
         iccid: (!satellite).then(|| business.clone()),
         imsi: (!satellite).then(|| format!("26201{i:010}")),
-        msisdn: (i % 3 == 0).then(|| format!("4917{i:08}")),
+        msisdn: (i.is_multiple_of(3)).then(|| format!("4917{i:08}")),
         serial: satellite.then(|| business.clone()),
         terminal_name: satellite.then(|| format!("Vessel {}", i % 11)),
         latitude: satellite.then_some(53.5),
         longitude: None,
-        attrs: if i % 13 == 0 {
+        attrs: if i.is_multiple_of(13) {
             vec![CustomAttribute {
                 name: "ticket".into(),
                 value: format!("INC-{}", i % 17),

@@ -41,6 +41,8 @@ enum CacheWrite {
         backend: String,
         generation: u64,
     },
+    /// Answered once every earlier write is done.
+    Flush(tokio::sync::oneshot::Sender<()>),
 }
 
 /// Writes cache pages and commits one at a time. A backend's first page of a new listing
@@ -50,6 +52,10 @@ async fn write_cache(store: StoreHandle, mut writes: mpsc::UnboundedReceiver<Cac
     let mut staged: HashMap<String, u64> = HashMap::new();
     while let Some(write) = writes.recv().await {
         let (backend, result) = match write {
+            CacheWrite::Flush(done) => {
+                let _ = done.send(());
+                continue;
+            }
             CacheWrite::Page {
                 backend,
                 generation,
@@ -91,6 +97,15 @@ impl EffectRunner {
             tx,
             listing: None,
             cache_writes,
+        }
+    }
+
+    /// Wait until every product cache write asked for so far has reached the store (the
+    /// memory example measures after it; the console never waits).
+    pub async fn cache_written(&self) {
+        let (done, written) = tokio::sync::oneshot::channel();
+        if self.cache_writes.send(CacheWrite::Flush(done)).is_ok() {
+            let _ = written.await;
         }
     }
 
