@@ -223,3 +223,23 @@ async fn the_store_streams_the_cache_to_the_console_in_chunks() {
     }
     assert_eq!(sizes, vec![100, 700, 700, 500]);
 }
+
+#[test]
+fn pages_arriving_in_any_order_are_merged_into_the_sorted_view() {
+    let rows = fleet(20_000);
+    let mut app = App::new(Vec::new(), Vec::new(), false);
+    // Pages of uneven size, last page first, with a few rows of earlier pages sent again.
+    let pages: Vec<&[ProductSummary]> = rows.chunks(997).collect();
+    for (n, page) in pages.iter().enumerate().rev() {
+        let mut items = page.to_vec();
+        if n > 0 {
+            items.push(rows[n * 13].clone());
+        }
+        app.upsert(items, true);
+    }
+    let mut expected: Vec<&ProductSummary> = rows.iter().collect();
+    expected.sort_by(|a, b| app.sort.compare(*a, *b));
+    let expected: Vec<String> = expected.iter().map(|s| s.id.to_string()).collect();
+    assert_eq!(app.rows.len(), rows.len());
+    assert_eq!(shown(&app), expected);
+}

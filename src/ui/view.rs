@@ -32,7 +32,7 @@ fn slot_byte(status: Status) -> u8 {
 
 /// Rows one [`App::filter_step`] tests: a few milliseconds of matching on one core even for
 /// bare words, so keys are read between slices (docs/performance.md measures a slice).
-pub const FILTER_SLICE: usize = 131_072;
+pub const FILTER_SLICE: usize = 32_768;
 
 /// A query is filtered at once, without a job, when it tests at most this many rows.
 const FILTER_AT_ONCE: usize = FILTER_SLICE;
@@ -496,21 +496,29 @@ fn test_rows(rows: &[Row], offset: usize, flags: &mut [bool], query: &Query) {
     }
 }
 
-/// Merge two sorted index lists into one.
+/// Merge two sorted index lists into one; on ties `a`'s element goes first. `b` (a page, a
+/// cache chunk) is usually far shorter than `a` (every row held): each of its elements finds
+/// its place by galloping then binary search, so a page costs O(page · log rows) comparisons
+/// of rows spread over the heap, not one per row held, and the rest is copied in runs.
 fn merge(a: &[usize], b: &[usize], cmp: impl Fn(&usize, &usize) -> Ordering) -> Vec<usize> {
     let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if cmp(&b[j], &a[i]) == Ordering::Less {
-            out.push(b[j]);
-            j += 1;
-        } else {
-            out.push(a[i]);
-            i += 1;
+    let mut start = 0;
+    for x in b {
+        let rest = &a[start..];
+        // Elements of `a` not after `x` come first: a prefix of `rest`.
+        let before = |y: &usize| cmp(x, y) != Ordering::Less;
+        let mut bound = 1;
+        while bound < rest.len() && before(&rest[bound - 1]) {
+            bound *= 2;
         }
+        let low = bound / 2;
+        let high = bound.min(rest.len());
+        let pos = low + rest[low..high].partition_point(before);
+        out.extend_from_slice(&rest[..pos]);
+        out.push(*x);
+        start += pos;
     }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
+    out.extend_from_slice(&a[start..]);
     out
 }
 
