@@ -27,8 +27,10 @@ pub struct EffectRunner {
 /// Rows in the first `Msg::Cached` chunk: more than any screen shows, so the first frame has
 /// its rows while the rest is still being read.
 pub const CACHE_FIRST: usize = 256;
-/// Rows in every later chunk: inserting one into a million held rows stays well under a frame.
-pub const CACHE_CHUNK: usize = 16_384;
+/// Rows in every later chunk. Folding one into a million held rows costs about a chunk's worth
+/// of row comparisons (sort, then gallop into the view): 16,384 rows took 56–79 ms on the loaded
+/// 2-core VM (docs/performance.md), so chunks are an eighth of that, a few milliseconds each.
+pub const CACHE_CHUNK: usize = 2_048;
 
 /// A product cache write, in listing order.
 enum CacheWrite {
