@@ -475,7 +475,7 @@ mod snapshot {
         let position = app
             .visible
             .iter()
-            .position(|&i| app.rows[i].summary.id == id)
+            .position(|&i| app.rows[i].is(&id))
             .expect("row");
         for _ in 0..position {
             apply(&mut app, Action::Down);

@@ -83,7 +83,7 @@ async fn open_product(app: &mut App, engine: &Engine, id: &ProductId, with_usage
     let position = app
         .visible
         .iter()
-        .position(|&i| app.rows[i].summary.id == *id)
+        .position(|&i| app.rows[i].is(id))
         .expect("row");
     // The selection stays on its product as pages arrive, so start from the top.
     apply(app, Action::Top);

@@ -306,4 +306,41 @@ impl StoreHandle {
     pub async fn cache_load(&self) -> StoreResult<Vec<CachedProduct>> {
         self.call(|s| s.cache_load()).await
     }
+
+    /// One page of a listing in progress (`Store::cache_stage`).
+    pub async fn cache_stage(
+        &self,
+        backend: String,
+        restart: bool,
+        products: Vec<ProductSummary>,
+    ) -> StoreResult<usize> {
+        self.call(move |s| s.cache_stage(&backend, restart, &products))
+            .await
+    }
+
+    /// The listing completed: its staged pages become the cache (`Store::cache_commit`).
+    pub async fn cache_commit(&self, backend: String) -> StoreResult<usize> {
+        self.call(move |s| s.cache_commit(&backend)).await
+    }
+
+    /// The cache in chunks (`Store::cache_load_chunks`): a receiver of `first` rows, then
+    /// `chunk` rows at a time. At most a few chunks wait in the channel, so a slow receiver
+    /// holds the store thread rather than a decoded million rows; dropping it stops the read.
+    pub fn cache_stream(
+        &self,
+        first: usize,
+        chunk: usize,
+    ) -> tokio::sync::mpsc::Receiver<StoreResult<Vec<CachedProduct>>> {
+        let (tx, rx) = tokio::sync::mpsc::channel(2);
+        let job: Job = Box::new(move |store: &mut Store| {
+            let read =
+                store.cache_load_chunks(first, chunk, |rows| tx.blocking_send(Ok(rows)).is_ok());
+            if let Err(e) = read {
+                let _ = tx.blocking_send(Err(e));
+            }
+        });
+        // A closed store drops the job, and with it the sender: the receiver ends empty.
+        let _ = self.jobs.send(job);
+        rx
+    }
 }

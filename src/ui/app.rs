@@ -3,6 +3,7 @@
 //! State changes happen in `update.rs` (engine results) and `apply.rs` (user actions).
 
 pub use super::overlay::{AttrForm, ConfirmFocus, FormField, FormMode, Overlay, Pending, Subject};
+use crate::domain::query::Fields as _;
 use crate::domain::query::{Query, SortColumn, SortKey};
 use crate::domain::{
     BackendKind, CustomAttribute, Monitor, Product, ProductId, ProductSummary, Usage,
@@ -13,13 +14,9 @@ use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use tui_input::Input;
 
-/// One product row: the summary and whether the current listing has confirmed it (rows from
-/// the cache stay unconfirmed until their backend's listing sees them again).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    pub summary: ProductSummary,
-    pub confirmed: bool,
-}
+use super::row::Interner;
+pub use super::row::Row;
+use super::view::FilterJob;
 
 /// Where one backend's listing stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,6 +142,8 @@ pub struct FilterState {
     pub query: Query,
     /// Why the text typed does not parse, naming the term; the previous result stays shown.
     pub error: Option<String>,
+    /// Bumped by every query started; a filter job of an older generation is dropped.
+    pub generation: u64,
 }
 
 impl FilterState {
@@ -159,7 +158,11 @@ pub struct App {
     pub read_only: bool,
     pub backends: Vec<BackendView>,
     pub rows: Vec<Row>,
+    /// The rows' shared strings (account names and ids, native statuses).
+    pub(super) strings: Interner,
     pub(super) index: HashMap<ProductId, usize>,
+    /// The query being applied a slice at a time (view.rs), if any.
+    pub(super) filter_job: Option<FilterJob>,
     /// Every index into `rows`, sorted by `sort` (view.rs keeps it so).
     pub(super) order: Vec<usize>,
     /// Indices into `rows` that pass the filter, in display order (a subsequence of `order`).
@@ -242,7 +245,9 @@ impl App {
                 })
                 .collect(),
             rows: Vec::new(),
+            strings: Interner::default(),
             index: HashMap::new(),
+            filter_job: None,
             order: Vec::new(),
             visible: Vec::new(),
             sort: SortKey::DEFAULT,
@@ -384,7 +389,7 @@ impl App {
 
     /// The account holding a product, for the in-flight line.
     pub fn account_of(&self, id: &ProductId) -> Option<String> {
-        self.row(id).map(|r| r.summary.related_party.name.clone())
+        self.row(id).map(|r| r.account().to_string())
     }
 
     /// Total rows held and rows passing the filter.

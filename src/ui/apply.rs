@@ -11,6 +11,7 @@ use super::app::{App, ConfirmFocus, DetailState, ListState, Loadable, Overlay, P
 use super::effect::Effect;
 use super::flows::{attrs, audit, backends, batch, monitors};
 use crate::domain::capabilities::{sim_targets, supports, terminal_targets};
+use crate::domain::query::Fields as _;
 use crate::domain::query::{Query, SortKey};
 use crate::domain::{ConnectivityType, Operation, ProductId, Status};
 use crate::engine::BackendError;
@@ -110,7 +111,7 @@ fn apply_pane(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Select { position } if !in_detail => move_to(app, position),
         Action::Open if !in_detail => match app.selected_row() {
             Some(row) => {
-                let id = row.summary.id.clone();
+                let id = row.id();
                 vec![open_detail(app, id)]
             }
             None => Vec::new(),
@@ -208,7 +209,8 @@ pub fn set_filter_text(app: &mut App, text: &str) {
         Ok(query) => {
             app.filter.error = None;
             if query.text().trim() != app.filter.query.text().trim() {
-                app.set_query(query);
+                // Applied a slice at a time by the runtime when it is a long job.
+                app.start_query(query);
             }
         }
         Err(e) => app.filter.error = Some(e.to_string()),
@@ -586,18 +588,10 @@ fn target_product(app: &App) -> Option<(ProductId, Status, ConnectivityType)> {
             ));
         }
         let row = app.row(&d.id)?;
-        return Some((
-            d.id.clone(),
-            row.summary.status.status,
-            row.summary.connectivity,
-        ));
+        return Some((d.id.clone(), row.status(), row.connectivity()));
     }
     let row = app.selected_row()?;
-    Some((
-        row.summary.id.clone(),
-        row.summary.status.status,
-        row.summary.connectivity,
-    ))
+    Some((row.id(), row.status(), row.connectivity()))
 }
 
 /// The targets the capability table allows from `from` for this product.

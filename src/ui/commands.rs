@@ -355,11 +355,7 @@ pub fn run(app: &mut App, text: &str) -> Vec<Effect> {
             Vec::new()
         }
         "export" => {
-            let rows = app
-                .visible
-                .iter()
-                .map(|&i| app.rows[i].summary.clone())
-                .collect();
+            let rows = app.visible.iter().map(|&i| app.rows[i].summary()).collect();
             app.set_info(&format!("exporting {} rows to {arg}…", app.visible.len()));
             vec![Effect::Export {
                 path: expand_home(arg),

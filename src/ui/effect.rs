@@ -9,13 +9,18 @@ use std::path::PathBuf;
 pub enum Effect {
     /// Start (or restart) the listing of every backend; pages come back tagged `generation`.
     LoadProducts { generation: u64 },
-    /// Load the last listing kept in the store's product cache.
+    /// Load the last listing kept in the store's product cache, in chunks (a first screenful,
+    /// then `CACHE_CHUNK` rows per `Msg::Cached`).
     LoadCache,
-    /// Replace what the cache holds for `backend` with the rows its listing just returned.
-    CacheReplace {
+    /// One page of `backend`'s listing `generation`, for the product cache (staged: the cache
+    /// changes only when the listing completes).
+    CachePage {
         backend: String,
+        generation: u64,
         rows: Vec<ProductSummary>,
     },
+    /// `backend`'s listing `generation` completed: its staged pages become its cache.
+    CacheCommit { backend: String, generation: u64 },
     /// Load the bundle (with its usage) and the custom attributes of one product for the
     /// detail pane.
     LoadDetail { generation: u64, id: ProductId },

@@ -5,9 +5,11 @@
 
 use super::effect::Effect;
 use super::msg::{BatchLine, Msg};
+use crate::domain::ProductSummary;
 use crate::engine::ChangeOutcome;
 use crate::engine::{Engine, Gate};
 use crate::store::StoreHandle;
+use std::collections::HashMap;
 use std::future::Future;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -18,16 +20,94 @@ pub struct EffectRunner {
     store: StoreHandle,
     tx: mpsc::Sender<Msg>,
     listing: Option<JoinHandle<()>>,
+    /// The one task writing the product cache, so pages and commits reach the store in order.
+    cache_writes: mpsc::UnboundedSender<CacheWrite>,
+}
+
+/// Rows in the first `Msg::Cached` chunk: more than any screen shows, so the first frame has
+/// its rows while the rest is still being read.
+pub const CACHE_FIRST: usize = 256;
+/// Rows in every later chunk. Folding one into a million held rows costs about a chunk's worth
+/// of row comparisons (sort, then gallop into the view): 16,384 rows took 56–79 ms on the loaded
+/// 2-core VM (docs/performance.md), so chunks are an eighth of that, a few milliseconds each.
+pub const CACHE_CHUNK: usize = 2_048;
+
+/// A product cache write, in listing order.
+enum CacheWrite {
+    Page {
+        backend: String,
+        generation: u64,
+        rows: Vec<ProductSummary>,
+    },
+    Commit {
+        backend: String,
+        generation: u64,
+    },
+    /// Answered once every earlier write is done.
+    Flush(tokio::sync::oneshot::Sender<()>),
+}
+
+/// Writes cache pages and commits one at a time. A backend's first page of a new listing
+/// generation restarts its staging (dropping what a failed or aborted listing left); a
+/// commit of a listing that staged nothing forgets the backend's rows.
+async fn write_cache(store: StoreHandle, mut writes: mpsc::UnboundedReceiver<CacheWrite>) {
+    let mut staged: HashMap<String, u64> = HashMap::new();
+    while let Some(write) = writes.recv().await {
+        let (backend, result) = match write {
+            CacheWrite::Flush(done) => {
+                let _ = done.send(());
+                continue;
+            }
+            CacheWrite::Page {
+                backend,
+                generation,
+                rows,
+            } => {
+                let restart = staged.get(&backend) != Some(&generation);
+                staged.insert(backend.clone(), generation);
+                let result = store.cache_stage(backend.clone(), restart, rows).await;
+                (backend, result)
+            }
+            CacheWrite::Commit {
+                backend,
+                generation,
+            } => {
+                let mut result = Ok(0);
+                if staged.remove(&backend) != Some(generation) {
+                    result = store.cache_stage(backend.clone(), true, Vec::new()).await;
+                }
+                if result.is_ok() {
+                    result = store.cache_commit(backend.clone()).await;
+                }
+                (backend, result)
+            }
+        };
+        if let Err(e) = result {
+            tracing::warn!(backend, error = %e, "the product cache was not updated");
+        }
+    }
 }
 
 impl EffectRunner {
     pub fn new(engine: Engine, gate: Gate, store: StoreHandle, tx: mpsc::Sender<Msg>) -> Self {
+        let (cache_writes, writes) = mpsc::unbounded_channel();
+        tokio::spawn(write_cache(store.clone(), writes));
         Self {
             engine,
             gate,
             store,
             tx,
             listing: None,
+            cache_writes,
+        }
+    }
+
+    /// Wait until every product cache write asked for so far has reached the store (the
+    /// memory example measures after it; the console never waits).
+    pub async fn cache_written(&self) {
+        let (done, written) = tokio::sync::oneshot::channel();
+        if self.cache_writes.send(CacheWrite::Flush(done)).is_ok() {
+            let _ = written.await;
         }
     }
 
@@ -63,16 +143,47 @@ impl EffectRunner {
                     }
                 }));
             }
-            Effect::LoadCache => self.send(async move {
-                let rows = store.cache_load().await.map_err(|e| e.to_string());
-                Msg::Cached(rows.map(|r| r.into_iter().map(|c| c.summary).collect()))
-            }),
-            Effect::CacheReplace { backend, rows } => {
+            Effect::LoadCache => {
+                let tx = self.tx.clone();
                 tokio::spawn(async move {
-                    if let Err(e) = store.cache_replace(&backend, &rows).await {
-                        tracing::warn!(backend, error = %e, "the product cache was not updated");
+                    let mut chunks = store.cache_stream(CACHE_FIRST, CACHE_CHUNK);
+                    while let Some(chunk) = chunks.recv().await {
+                        let msg = Msg::Cached(
+                            chunk
+                                .map(|rows| rows.into_iter().map(|c| c.summary).collect())
+                                .map_err(|e| e.to_string()),
+                        );
+                        if tx.send(msg).await.is_err() {
+                            return;
+                        }
                     }
                 });
+            }
+            Effect::CachePage {
+                backend,
+                generation,
+                rows,
+            } => {
+                let write = CacheWrite::Page {
+                    backend,
+                    generation,
+                    rows,
+                };
+                if self.cache_writes.send(write).is_err() {
+                    tracing::warn!("the product cache writer stopped; the cache was not updated");
+                }
+            }
+            Effect::CacheCommit {
+                backend,
+                generation,
+            } => {
+                let write = CacheWrite::Commit {
+                    backend,
+                    generation,
+                };
+                if self.cache_writes.send(write).is_err() {
+                    tracing::warn!("the product cache writer stopped; the cache was not updated");
+                }
             }
             Effect::LoadAttrIndex => self.send(async move {
                 Msg::AttrIndex(store.attrs_all().await.map_err(|e| e.to_string()))

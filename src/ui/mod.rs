@@ -20,6 +20,7 @@ pub mod mouse;
 pub mod msg;
 pub mod overlay;
 pub mod panes;
+pub mod row;
 pub mod runtime;
 pub mod session;
 pub mod signals;

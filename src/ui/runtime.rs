@@ -17,13 +17,14 @@ use super::signals::{ExitSignal, ExitSignals};
 use super::terminal::Tui;
 use super::theme::{ColorSupport, Theme, ThemeError};
 use super::update::update;
+use super::view::FILTER_SLICE;
 use crate::domain::ProductSummary;
 use crate::engine::{Engine, HealthEntry};
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use ratatui::layout::Rect;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, mpsc};
 
 /// How often health is re-read from the engine's board (it redraws only on a change).
@@ -43,6 +44,9 @@ pub enum Ended {
     Signal(ExitSignal),
 }
 
+/// How long one turn of the loop may fold queued results in before it looks at keys again.
+const DRAIN_BUDGET: Duration = Duration::from_millis(8);
+
 /// What the console is started with.
 #[derive(Debug, Clone, Default)]
 pub struct UiOptions {
@@ -57,7 +61,9 @@ pub struct UiOptions {
     pub refresh_interval: Option<Duration>,
     /// Refuse every mutating action.
     pub read_only: bool,
-    /// The last known list (may be empty); shown at once as unconfirmed rows, then refreshed.
+    /// Rows to show at once as unconfirmed, before the store's product cache (which the
+    /// console streams in itself, `Effect::LoadCache`) and the listing arrive. The CLI leaves
+    /// it empty; tests and examples use it to start on known rows.
     pub cached: Vec<ProductSummary>,
 }
 
@@ -78,6 +84,8 @@ pub async fn run(session: UiSession, opts: UiOptions) -> Result<Ended, UiError> 
 }
 
 async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<Ended, UiError> {
+    let started = Instant::now();
+    let mut first_rows_logged = false;
     let engine = &session.engine;
     // The theme is loaded before the terminal is taken over: a broken theme file is an error
     // on a normal screen, never a half-drawn console.
@@ -126,7 +134,24 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<Ended, UiError
 
     loop {
         if app.dirty || app.full_repaint {
+            let at = Instant::now();
             tui.draw(&app, &theme, app.full_repaint);
+            let draw = at.elapsed();
+            // `RUST_LOG=cmo=debug`: each frame's cost, and when rows first showed.
+            tracing::debug!(
+                draw_us = draw.as_micros() as u64,
+                rows = app.rows.len(),
+                visible = app.visible.len(),
+                "frame drawn"
+            );
+            if !first_rows_logged && !app.visible.is_empty() {
+                first_rows_logged = true;
+                tracing::debug!(
+                    since_start_ms = started.elapsed().as_millis() as u64,
+                    rows = app.rows.len(),
+                    "first rows on screen"
+                );
+            }
             app.dirty = false;
             app.full_repaint = false;
         }
@@ -147,9 +172,19 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<Ended, UiError
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
+            // A long filter runs a slice at a time, and only when no key is waiting.
+            _ = std::future::ready(()), if app.filter_pending() => {
+                app.filter_step(FILTER_SLICE);
+                Vec::new()
+            },
             Some(msg) = rx.recv() => {
+                // Drain what is queued, but for a bounded time: a flood of pages or cache
+                // chunks must not keep the next key waiting.
+                let drain_from = Instant::now();
                 let mut effects = update(&mut app, msg);
-                while let Ok(msg) = rx.try_recv() {
+                while drain_from.elapsed() < DRAIN_BUDGET
+                    && let Ok(msg) = rx.try_recv()
+                {
                     effects.extend(update(&mut app, msg));
                 }
                 effects.extend(update(&mut app, Msg::Health(health(engine))));

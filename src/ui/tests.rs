@@ -210,7 +210,7 @@ pub(super) fn monitor_of(kind: BackendKind, native: &str, product: Option<&Produ
 
 pub(super) fn product_of(app: &App, id: &ProductId) -> Product {
     Product {
-        summary: app.row(id).map(|r| r.summary.clone()).expect("row"),
+        summary: app.row(id).map(|r| r.summary()).expect("row"),
         product_offering: None,
         start_date: None,
         characteristics: vec![],
@@ -351,7 +351,7 @@ fn confirmation_defaults_to_cancel() {
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Tab);
     let effects = press(&mut app, KeyCode::Enter);
-    let id = app.rows[0].summary.id.clone();
+    let id = app.rows[0].id();
     assert_eq!(
         effects,
         vec![Effect::ChangeStatus {
@@ -442,7 +442,7 @@ fn filter_narrows_on_each_field_and_esc_clears_it() {
 fn status_change_results_and_monitors_reach_the_status_line() {
     use crate::engine::ChangeOutcome;
     let mut app = app_with(1);
-    let id = app.rows[0].summary.id.clone();
+    let id = app.rows[0].id();
     let monitor = monitor_of(BackendKind::Tmsp, "req-1", Some(&id));
     let effects = update(
         &mut app,
@@ -580,7 +580,7 @@ fn opening_a_product_fills_its_row_with_what_the_listing_lacked() {
             result: Ok(Box::new(product)),
         },
     );
-    let row = &app.row(&listed.id).unwrap().summary;
+    let row = &app.row(&listed.id).unwrap().summary();
     assert_eq!(row.imsi.as_deref(), Some("424024974265793"));
     assert_eq!(row.msisdn.as_deref(), Some("971504138253"));
     assert_eq!(row.status.status, Status::Suspended);
@@ -595,7 +595,7 @@ fn opening_a_product_fills_its_row_with_what_the_listing_lacked() {
         total: None,
     };
     update(&mut app, Msg::List { generation, event });
-    let row = &app.row(&listed.id).unwrap().summary;
+    let row = &app.row(&listed.id).unwrap().summary();
     assert_eq!(row.imsi.as_deref(), Some("424024974265793"));
     assert_eq!(row.status.status, Status::Active);
 }

@@ -7,6 +7,7 @@ use super::app::{App, ListState, Loadable, Screen};
 use super::effect::Effect;
 use super::flows::{attrs, audit, batch, monitors};
 use super::msg::Msg;
+use crate::domain::query::Fields as _;
 use crate::domain::{ProductId, Status};
 use crate::engine::ChangeOutcome;
 use crate::engine::ListEvent;
@@ -184,12 +185,27 @@ fn on_list_event(app: &mut App, event: ListEvent) -> Vec<Effect> {
             if let Some(b) = app.backends.iter_mut().find(|b| b.name == backend) {
                 b.list = ListState::Loading;
             }
+            // The page goes to the cache as it arrives (staged until the listing completes),
+            // so a million rows are never encoded at once. A CMO tenant's attributes are part
+            // of its listing and are cached with it; the local store's are not copied into
+            // the cache (the store is read at start-up).
+            let on_cmo = app.is_cmo_account(&backend);
+            let mut rows = items.clone();
+            if !on_cmo {
+                for s in &mut rows {
+                    s.attrs.clear();
+                }
+            }
             let keep_top = app.visible.is_empty();
             app.upsert(items, true);
             if keep_top {
                 app.scroll_to_selection();
             }
-            Vec::new()
+            vec![Effect::CachePage {
+                backend,
+                generation: app.list_generation,
+                rows,
+            }]
         }
         ListEvent::Done { backend, result } => {
             app.dirty = true;
@@ -209,24 +225,13 @@ fn on_list_event(app: &mut App, event: ListEvent) -> Vec<Effect> {
                 ));
                 return Vec::new();
             }
-            // The listing is complete: what it did not return is gone from the platform.
-            app.retain_rows(|r| r.confirmed || r.summary.related_party.name != backend);
-            // A CMO tenant's attributes are part of its listing and are cached with it; the
-            // local store's are not copied into the cache (the store is read at start-up).
-            let on_cmo = app.is_cmo_account(&backend);
-            let rows = app
-                .rows
-                .iter()
-                .filter(|r| r.summary.related_party.name == backend)
-                .map(|r| {
-                    let mut s = r.summary.clone();
-                    if !on_cmo {
-                        s.attrs.clear();
-                    }
-                    s
-                })
-                .collect();
-            vec![Effect::CacheReplace { backend, rows }]
+            // The listing is complete: what it did not return is gone from the platform, and
+            // its pages replace the backend's cache.
+            app.retain_rows(|r| r.confirmed || r.account() != backend);
+            vec![Effect::CacheCommit {
+                backend,
+                generation: app.list_generation,
+            }]
         }
     }
 }

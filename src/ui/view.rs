@@ -5,9 +5,16 @@
 //! a new sort key sorts once. Pages arriving later are sorted among themselves and merged in,
 //! so a page costs O(page · log page + rows held), never a full re-sort. Every change keeps
 //! the selected product selected, and the per-status counts of the visible rows up to date.
+//!
+//! A query over many rows is a [`FilterJob`]: the runtime runs it a slice of rows at a time
+//! between keys ([`App::filter_step`]), so a keystroke never waits for a million rows; each job
+//! carries the query's generation and a job for an older query is dropped. Until it ends the
+//! list shows the previous result. Any change to the rows first finishes the pending job, so
+//! the view is never built from two different row sets.
 
 use super::app::{App, Row};
-use crate::domain::query::{Query, SortKey};
+use super::row::Interner;
+use crate::domain::query::{Fields, Query, SortKey};
 use crate::domain::{CustomAttribute, ProductId, ProductSummary, Status};
 use std::cmp::Ordering;
 use std::collections::HashSet;
@@ -23,6 +30,28 @@ fn slot_byte(status: Status) -> u8 {
     u8::try_from(status_slot(status)).unwrap_or(0)
 }
 
+/// Rows one [`App::filter_step`] tests: a few milliseconds of matching on one core even for
+/// bare words, so keys are read between slices (docs/performance.md measures a slice).
+pub const FILTER_SLICE: usize = 32_768;
+
+/// A query is filtered at once, without a job, when it tests at most this many rows.
+const FILTER_AT_ONCE: usize = FILTER_SLICE;
+
+/// A query being applied a slice at a time.
+#[derive(Debug)]
+pub struct FilterJob {
+    /// The `filter.generation` of the query it applies; a job of another generation is stale.
+    pub generation: u64,
+    /// Rows it may accept, in display order.
+    candidates: Vec<usize>,
+    /// Per row (memory order): still a candidate. Cleared as rows fail.
+    keep: Vec<bool>,
+    /// Rows `[0, next)` are tested.
+    next: usize,
+    /// The product to keep selected when the result is shown.
+    selected: Option<ProductId>,
+}
+
 impl App {
     /// Insert or replace rows by product id. New rows are sorted among themselves and merged
     /// into the sorted view; a replaced row whose sort position or query result changed makes
@@ -31,6 +60,7 @@ impl App {
         if items.is_empty() {
             return;
         }
+        self.finish_filter();
         let selected = self.selected_id();
         let mut fresh = Vec::new();
         let mut rebuild = false;
@@ -38,24 +68,18 @@ impl App {
             let summary = self.with_local_attrs(summary);
             match self.index.get(&summary.id) {
                 Some(&i) => {
-                    let old = std::mem::replace(
-                        &mut self.rows[i],
-                        Row {
-                            summary: summary.clone(),
-                            confirmed,
-                        },
-                    );
-                    let merged = keep_identifiers(summary, &old.summary);
-                    self.row_status[i] = slot_byte(merged.status.status);
-                    self.rows[i].summary = merged;
-                    let new = &self.rows[i].summary;
-                    let passed = self.filter.query.matches(&old.summary);
+                    let merged = keep_identifiers(summary, &self.rows[i]);
+                    let row = Row::new(&merged, confirmed, &mut self.strings);
+                    self.row_status[i] = slot_byte(row.status());
+                    let old = std::mem::replace(&mut self.rows[i], row);
+                    let new = &self.rows[i];
+                    let passed = self.filter.query.matches(&old);
                     let passes = self.filter.query.matches(new);
-                    if passed != passes || self.sort.compare(&old.summary, new) != Ordering::Equal {
+                    if passed != passes || self.sort.compare(&old, new) != Ordering::Equal {
                         rebuild = true;
-                    } else if passes && old.summary.status.status != new.status.status {
-                        self.status_counts[status_slot(old.summary.status.status)] -= 1;
-                        self.status_counts[status_slot(new.status.status)] += 1;
+                    } else if passes && old.status() != new.status() {
+                        self.status_counts[status_slot(old.status())] -= 1;
+                        self.status_counts[status_slot(new.status())] += 1;
                     }
                 }
                 None => {
@@ -67,9 +91,10 @@ impl App {
                     {
                         b.loaded += 1;
                     }
-                    self.index.insert(summary.id.clone(), i);
-                    self.row_status.push(slot_byte(summary.status.status));
-                    self.rows.push(Row { summary, confirmed });
+                    let row = Row::new(&summary, confirmed, &mut self.strings);
+                    self.index.insert(summary.id, i);
+                    self.row_status.push(slot_byte(row.status()));
+                    self.rows.push(row);
                     fresh.push(i);
                 }
             }
@@ -90,16 +115,16 @@ impl App {
         let Some(&i) = self.index.get(&fresh.id) else {
             return;
         };
-        let row = &self.rows[i].summary;
-        if row.related_party.name != fresh.related_party.name {
+        let row = &self.rows[i];
+        if row.account() != fresh.related_party.name {
             return;
         }
         let mut merged = keep_identifiers(fresh.clone(), row);
         if merged.attrs.is_empty() {
-            merged.attrs = row.attrs.clone();
+            merged.attrs = row.attrs().to_vec();
         }
-        if *row != merged {
-            let confirmed = self.rows[i].confirmed;
+        if row.summary() != merged {
+            let confirmed = row.confirmed;
             self.upsert(vec![merged], confirmed);
         }
     }
@@ -116,30 +141,24 @@ impl App {
     /// Keep only the rows `keep` accepts, rebuilding the index, the view and the counts.
     /// Returns how many rows went.
     pub fn retain_rows(&mut self, keep: impl Fn(&Row) -> bool) -> usize {
+        self.finish_filter();
         let before = self.rows.len();
         let selected = self.selected_id();
         self.rows.retain(|r| keep(r));
-        self.row_status = self
-            .rows
-            .iter()
-            .map(|r| slot_byte(r.summary.status.status))
-            .collect();
         let removed = before - self.rows.len();
         if removed == 0 {
             return 0;
         }
+        self.row_status = self.rows.iter().map(|r| slot_byte(r.status())).collect();
         self.index = self
             .rows
             .iter()
             .enumerate()
-            .map(|(i, r)| (r.summary.id.clone(), i))
+            .map(|(i, r)| (r.id(), i))
             .collect();
+        self.strings.prune();
         for b in &mut self.backends {
-            b.loaded = self
-                .rows
-                .iter()
-                .filter(|r| r.summary.related_party.name == b.name)
-                .count();
+            b.loaded = self.rows.iter().filter(|r| r.account() == b.name).count();
         }
         let ids: HashSet<&ProductId> = self.index.keys().collect();
         self.marks.retain(|id| ids.contains(id));
@@ -149,25 +168,107 @@ impl App {
         removed
     }
 
-    /// Filter by `query`, keeping the selected product selected when it still passes
+    /// Filter by `query` now, keeping the selected product selected when it still passes
     /// (otherwise the selection goes to the top). A query that narrows the current one only
     /// looks at the rows shown now.
     pub fn set_query(&mut self, query: Query) {
-        let selected = self.selected_id();
+        self.start_query(query);
+        self.finish_filter();
+    }
+
+    /// Start filtering by `query`: at once when few rows are to be tested, otherwise as a
+    /// [`FilterJob`] the runtime advances with [`App::filter_step`] between keys. A query
+    /// that narrows the last one reuses its result (or the pending job's progress).
+    pub fn start_query(&mut self, query: Query) {
         let narrows = query.narrows(&self.filter.query);
         self.filter.query = query;
-        if narrows {
-            self.visible = filter_rows(&self.rows, &self.visible, &self.filter.query);
-            self.recount();
-            self.reselect(selected);
-        } else {
-            self.rebuild_visible(selected);
-        }
+        self.filter.generation += 1;
+        let generation = self.filter.generation;
         self.dirty = true;
+        let job = match self.filter_job.take() {
+            // Rows the pending job already rejected fail the narrower query too: keep its
+            // flags and test again from the first row.
+            Some(mut job) if narrows => {
+                job.generation = generation;
+                job.next = 0;
+                job
+            }
+            pending => {
+                let selected = match pending {
+                    Some(job) => job.selected,
+                    None => self.selected_id(),
+                };
+                if self.filter.query.is_empty() {
+                    self.visible = self.order.clone();
+                    self.recount();
+                    self.reselect(selected);
+                    return;
+                }
+                // `visible` stays what the list shows until the job ends.
+                let candidates = if narrows {
+                    self.visible.clone()
+                } else {
+                    self.order.clone()
+                };
+                FilterJob {
+                    generation,
+                    keep: flags(self.rows.len(), &candidates),
+                    candidates,
+                    next: 0,
+                    selected,
+                }
+            }
+        };
+        let small = job.candidates.len() <= FILTER_AT_ONCE || self.rows.len() <= FILTER_AT_ONCE;
+        self.filter_job = Some(job);
+        if small {
+            self.finish_filter();
+        }
+    }
+
+    /// Whether a filter job waits for [`App::filter_step`].
+    pub fn filter_pending(&self) -> bool {
+        self.filter_job.is_some()
+    }
+
+    /// Test the next `rows` rows of the pending filter job; when it has tested every row its
+    /// result becomes the view. Returns whether a job is still pending.
+    pub fn filter_step(&mut self, rows: usize) -> bool {
+        let Some(mut job) = self.filter_job.take() else {
+            return false;
+        };
+        if job.generation != self.filter.generation {
+            // A query replaced it without taking it over: its result is for nothing shown.
+            return false;
+        }
+        let end = job.next.saturating_add(rows).min(self.rows.len());
+        test_rows(
+            &self.rows,
+            job.next,
+            &mut job.keep[job.next..end],
+            &self.filter.query,
+        );
+        job.next = end;
+        if job.next < self.rows.len() {
+            self.filter_job = Some(job);
+            return true;
+        }
+        let keep = &job.keep;
+        self.visible = job.candidates.into_iter().filter(|&i| keep[i]).collect();
+        self.recount();
+        self.reselect(job.selected);
+        self.dirty = true;
+        false
+    }
+
+    /// Run the pending filter job to its end.
+    pub fn finish_filter(&mut self) {
+        while self.filter_step(usize::MAX) {}
     }
 
     /// Re-apply the query from scratch (after rows changed under it).
     pub fn refilter(&mut self) {
+        self.finish_filter();
         let selected = self.selected_id();
         self.rebuild_visible(selected);
         self.dirty = true;
@@ -178,6 +279,7 @@ impl App {
         if key == self.sort {
             return;
         }
+        self.finish_filter();
         let selected = self.selected_id();
         self.sort = key;
         self.rebuild_order();
@@ -198,10 +300,10 @@ impl App {
         let Some(&i) = self.index.get(id) else {
             return;
         };
-        if self.rows[i].summary.attrs == attrs {
+        if self.rows[i].attrs() == attrs.as_slice() {
             return;
         }
-        let mut summary = self.rows[i].summary.clone();
+        let mut summary = self.rows[i].summary();
         summary.attrs = attrs;
         let confirmed = self.rows[i].confirmed;
         self.upsert(vec![summary], confirmed);
@@ -219,9 +321,9 @@ impl App {
             .iter()
             .filter_map(|(id, list)| {
                 let &i = self.index.get(id)?;
-                let row = &self.rows[i].summary;
-                (row.attrs != *list && !self.attrs_on_cmo(id)).then(|| {
-                    let mut s = row.clone();
+                let row = &self.rows[i];
+                (row.attrs() != list.as_slice() && !self.attrs_on_cmo(id)).then(|| {
+                    let mut s = row.summary();
                     s.attrs = list.clone();
                     s
                 })
@@ -249,13 +351,13 @@ impl App {
         if !self.selection_moved {
             return None;
         }
-        self.selected_row().map(|r| r.summary.id.clone())
+        self.selected_row().map(Row::id)
     }
 
     /// Products a CMO account holds keep their attributes on the tenant; the listing carries them.
     fn attrs_on_cmo(&self, id: &ProductId) -> bool {
         self.row(id)
-            .is_some_and(|r| self.is_cmo_account(&r.summary.related_party.name))
+            .is_some_and(|r| self.is_cmo_account(r.account()))
     }
 
     fn with_local_attrs(&self, mut summary: ProductSummary) -> ProductSummary {
@@ -272,7 +374,7 @@ impl App {
         let key = self.sort;
         self.order = (0..rows.len()).collect();
         self.order
-            .sort_unstable_by(|&a, &b| key.compare(&rows[a].summary, &rows[b].summary));
+            .sort_unstable_by(|&a, &b| key.compare(&rows[a], &rows[b]));
     }
 
     fn rebuild_visible(&mut self, selected: Option<ProductId>) {
@@ -289,15 +391,15 @@ impl App {
     fn merge_fresh(&mut self, mut fresh: Vec<usize>, selected: Option<ProductId>) {
         let rows = &self.rows;
         let key = self.sort;
-        let cmp = |a: &usize, b: &usize| key.compare(&rows[*a].summary, &rows[*b].summary);
+        let cmp = |a: &usize, b: &usize| key.compare(&rows[*a], &rows[*b]);
         fresh.sort_unstable_by(cmp);
         self.order = merge(&self.order, &fresh, cmp);
         let passing: Vec<usize> = fresh
             .into_iter()
-            .filter(|&i| self.filter.query.matches(&rows[i].summary))
+            .filter(|&i| self.filter.query.matches(&rows[i]))
             .collect();
         for &i in &passing {
-            self.status_counts[status_slot(rows[i].summary.status.status)] += 1;
+            self.status_counts[status_slot(rows[i].status())] += 1;
         }
         let appended_only = self
             .visible
@@ -335,6 +437,11 @@ impl App {
         }
         self.scroll_to_selection();
     }
+
+    /// The interner the rows' shared strings come from (benches build rows with it).
+    pub fn strings(&mut self) -> &mut Interner {
+        &mut self.strings
+    }
 }
 
 /// Below this many rows one thread filters; above, the work is split over the cores.
@@ -348,68 +455,88 @@ const PARALLEL_FROM: usize = 50_000;
 /// over the cores) and flags of rows that fail are cleared, then the display order is read off
 /// the flags.
 fn filter_rows(rows: &[Row], candidates: &[usize], query: &Query) -> Vec<usize> {
-    let everything = candidates.len() == rows.len();
-    let mut keep = vec![everything; rows.len()];
+    let mut keep = flags(rows.len(), candidates);
+    test_rows(rows, 0, &mut keep, query);
+    candidates.iter().copied().filter(|&i| keep[i]).collect()
+}
+
+/// A flag per row, set for the `candidates`.
+fn flags(rows: usize, candidates: &[usize]) -> Vec<bool> {
+    let everything = candidates.len() == rows;
+    let mut keep = vec![everything; rows];
     if !everything {
         for &i in candidates {
             keep[i] = true;
         }
     }
+    keep
+}
+
+/// Clear the flags (of rows `offset..offset + flags.len()`) whose row `query` rejects, split
+/// over the cores when there are many.
+fn test_rows(rows: &[Row], offset: usize, flags: &mut [bool], query: &Query) {
     let test = |offset: usize, flags: &mut [bool]| {
         for (j, flag) in flags.iter_mut().enumerate() {
             if *flag {
-                *flag = query.matches(&rows[offset + j].summary);
+                *flag = query.matches(&rows[offset + j]);
             }
         }
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if rows.len() < PARALLEL_FROM || threads < 2 {
-        test(0, &mut keep);
+    if flags.len() < PARALLEL_FROM || threads < 2 {
+        test(offset, flags);
     } else {
-        let chunk = rows.len().div_ceil(threads);
+        let chunk = flags.len().div_ceil(threads);
         std::thread::scope(|scope| {
-            for (n, flags) in keep.chunks_mut(chunk).enumerate() {
+            for (n, part) in flags.chunks_mut(chunk).enumerate() {
                 let test = &test;
-                scope.spawn(move || test(n * chunk, flags));
+                scope.spawn(move || test(offset + n * chunk, part));
             }
         });
     }
-    candidates.iter().copied().filter(|&i| keep[i]).collect()
 }
 
-/// Merge two sorted index lists into one.
+/// Merge two sorted index lists into one; on ties `a`'s element goes first. `b` (a page, a
+/// cache chunk) is usually far shorter than `a` (every row held): each of its elements finds
+/// its place by galloping then binary search, so a page costs O(page · log rows) comparisons
+/// of rows spread over the heap, not one per row held, and the rest is copied in runs.
 fn merge(a: &[usize], b: &[usize], cmp: impl Fn(&usize, &usize) -> Ordering) -> Vec<usize> {
     let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if cmp(&b[j], &a[i]) == Ordering::Less {
-            out.push(b[j]);
-            j += 1;
-        } else {
-            out.push(a[i]);
-            i += 1;
+    let mut start = 0;
+    for x in b {
+        let rest = &a[start..];
+        // Elements of `a` not after `x` come first: a prefix of `rest`.
+        let before = |y: &usize| cmp(x, y) != Ordering::Less;
+        let mut bound = 1;
+        while bound < rest.len() && before(&rest[bound - 1]) {
+            bound *= 2;
         }
+        let low = bound / 2;
+        let high = bound.min(rest.len());
+        let pos = low + rest[low..high].partition_point(before);
+        out.extend_from_slice(&rest[..pos]);
+        out.push(*x);
+        start += pos;
     }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
+    out.extend_from_slice(&a[start..]);
     out
 }
 
 /// `fresh` with the identifiers it lacks taken from `known` (same product, same account): a
 /// Control Center listing carries no IMSI or MSISDN, a detail read or an earlier row may.
-pub(super) fn keep_identifiers(fresh: ProductSummary, known: &ProductSummary) -> ProductSummary {
-    if fresh.related_party.name != known.related_party.name {
+pub(super) fn keep_identifiers(fresh: ProductSummary, known: &Row) -> ProductSummary {
+    if fresh.related_party.name != known.account() {
         return fresh;
     }
-    let keep = |new: Option<String>, old: &Option<String>| new.or_else(|| old.clone());
+    let keep = |new: Option<String>, old: Option<&str>| new.or_else(|| old.map(str::to_string));
     ProductSummary {
-        iccid: keep(fresh.iccid, &known.iccid),
-        imsi: keep(fresh.imsi, &known.imsi),
-        msisdn: keep(fresh.msisdn, &known.msisdn),
-        serial: keep(fresh.serial, &known.serial),
-        terminal_name: keep(fresh.terminal_name, &known.terminal_name),
-        latitude: fresh.latitude.or(known.latitude),
-        longitude: fresh.longitude.or(known.longitude),
+        iccid: keep(fresh.iccid, known.iccid()),
+        imsi: keep(fresh.imsi, known.imsi()),
+        msisdn: keep(fresh.msisdn, known.msisdn()),
+        serial: keep(fresh.serial, known.serial()),
+        terminal_name: keep(fresh.terminal_name, known.terminal_name()),
+        latitude: fresh.latitude.or(known.latitude()),
+        longitude: fresh.longitude.or(known.longitude()),
         ..fresh
     }
 }

@@ -6,7 +6,8 @@
 //! (its lowercase when that is a single char), on both the needle and the row side, so the fast
 //! ASCII paths and the Unicode fallbacks agree.
 
-use crate::domain::{BackendKind, ConnectivityType, ProductId, ProductSummary, Status};
+use super::fields::{Fields, JOIN_SEPARATOR};
+use crate::domain::{BackendKind, ConnectivityType, Status};
 use memchr::memmem::Finder;
 use regex::Regex;
 
@@ -31,13 +32,13 @@ pub(super) enum Field {
 }
 
 impl Field {
-    fn get(self, s: &ProductSummary) -> Option<&str> {
+    fn get<S: Fields + ?Sized>(self, s: &S) -> Option<&str> {
         match self {
-            Field::Iccid => s.iccid.as_deref(),
-            Field::Imsi => s.imsi.as_deref(),
-            Field::Msisdn => s.msisdn.as_deref(),
-            Field::Serial => s.serial.as_deref(),
-            Field::Name => s.terminal_name.as_deref(),
+            Field::Iccid => s.iccid(),
+            Field::Imsi => s.imsi(),
+            Field::Msisdn => s.msisdn(),
+            Field::Serial => s.serial(),
+            Field::Name => s.terminal_name(),
         }
     }
 }
@@ -87,11 +88,11 @@ impl Text {
         }
     }
 
-    fn is_match_id(&self, id: &ProductId) -> bool {
+    fn is_match_id(&self, kind: BackendKind, business: &str) -> bool {
         match self {
             // The common case compares in place instead of building `KIND-business`.
-            Text::Prefix(p) => id_starts_with(id, p),
-            _ => with_full_id(id, |full| self.is_match(full)),
+            Text::Prefix(p) => id_starts_with(kind, business, p),
+            _ => with_full_id(kind, business, |full| self.is_match(full)),
         }
     }
 
@@ -128,7 +129,7 @@ impl Term {
     }
 
     #[inline]
-    pub fn matches(&self, s: &ProductSummary) -> bool {
+    pub fn matches<S: Fields + ?Sized>(&self, s: &S) -> bool {
         self.pred.matches(s) != self.negated
     }
 
@@ -190,20 +191,20 @@ pub(super) const fn type_bit(t: ConnectivityType) -> u8 {
 
 impl Pred {
     #[inline]
-    fn matches(&self, s: &ProductSummary) -> bool {
+    fn matches<S: Fields + ?Sized>(&self, s: &S) -> bool {
         match self {
-            Pred::Status(m) => m & status_bit(s.status.status) != 0,
-            Pred::Kind(m) => m & kind_bit(s.id.kind) != 0,
-            Pred::Type(m) => m & type_bit(s.connectivity) != 0,
+            Pred::Status(m) => m & status_bit(s.status()) != 0,
+            Pred::Kind(m) => m & kind_bit(s.kind()) != 0,
+            Pred::Type(m) => m & type_bit(s.connectivity()) != 0,
             Pred::Bare(n) => n.matches_row(s),
             Pred::BareRegex(r) => r.matches_row(s),
-            Pred::Id(t) => t.is_match_id(&s.id),
+            Pred::Id(t) => t.is_match_id(s.kind(), s.business_id()),
             Pred::Field(f, t) => f.get(s).is_some_and(|v| t.is_match(v)),
-            Pred::Native(t) => t.is_match(&s.status.native),
-            Pred::Account(ts) => ts.iter().any(|t| t.is_match(&s.related_party.name)),
-            Pred::AttrName(t) => s.attrs.iter().any(|a| t.is_match(&a.name)),
+            Pred::Native(t) => t.is_match(s.native_status()),
+            Pred::Account(ts) => ts.iter().any(|t| t.is_match(s.account())),
+            Pred::AttrName(t) => s.attrs().iter().any(|a| t.is_match(&a.name)),
             Pred::Attr(n, v) => s
-                .attrs
+                .attrs()
                 .iter()
                 .any(|a| n.is_match(&a.name) && v.is_match(&a.value)),
         }
@@ -212,17 +213,22 @@ impl Pred {
 
 /// The string fields a bare word searches, besides the id, kind and status names (which the
 /// callers test first, from masks).
+/// `joined` says whether `f` may be run once over [`Fields::joined_identifiers`] (a substring
+/// search whose needle cannot span the separator) instead of once per identifier.
 #[inline]
-fn any_bare_field(s: &ProductSummary, f: impl Fn(&str) -> bool) -> bool {
-    f(&s.id.business_id)
-        || s.iccid.as_deref().is_some_and(&f)
-        || s.imsi.as_deref().is_some_and(&f)
-        || s.msisdn.as_deref().is_some_and(&f)
-        || s.serial.as_deref().is_some_and(&f)
-        || s.terminal_name.as_deref().is_some_and(&f)
-        || f(&s.related_party.name)
-        || f(&s.status.native)
-        || s.attrs.iter().any(|a| f(&a.value))
+fn any_bare_field<S: Fields + ?Sized>(s: &S, joined: bool, f: impl Fn(&str) -> bool) -> bool {
+    let identifiers = match s.joined_identifiers().filter(|_| joined) {
+        Some(all) => f(all),
+        None => {
+            f(s.business_id())
+                || s.iccid().is_some_and(&f)
+                || s.imsi().is_some_and(&f)
+                || s.msisdn().is_some_and(&f)
+                || s.serial().is_some_and(&f)
+                || s.terminal_name().is_some_and(&f)
+        }
+    };
+    identifiers || f(s.account()) || f(s.native_status()) || s.attrs().iter().any(|a| f(&a.value))
 }
 
 /// A bare word: a case-insensitive substring of any bare field.
@@ -236,6 +242,9 @@ pub(super) struct Needle {
     kind_mask: u16,
     /// `tmsp-8949`: kind TMSP and business id starting with `8949` (the list filter's id rule).
     id_rule: Option<(BackendKind, String)>,
+    /// The needle cannot span two identifiers joined by [`JOIN_SEPARATOR`], so a row's joined
+    /// identifiers may be searched in one pass.
+    joinable: bool,
 }
 
 // One per bare word, inside an already boxed `Needle`: boxing the finder too would only add a
@@ -268,7 +277,9 @@ impl Needle {
             status_mask: 0,
             kind_mask: 0,
             id_rule: None,
+            joinable: false,
         };
+        n.joinable = !n.lower.contains(JOIN_SEPARATOR);
         for st in Status::ALL {
             if n.find(st.as_str()) {
                 n.status_mask |= status_bit(st);
@@ -301,14 +312,15 @@ impl Needle {
     }
 
     #[inline]
-    fn matches_row(&self, s: &ProductSummary) -> bool {
-        self.kind_mask & kind_bit(s.id.kind) != 0
-            || self.status_mask & status_bit(s.status.status) != 0
+    fn matches_row<S: Fields + ?Sized>(&self, s: &S) -> bool {
+        let kind = s.kind();
+        self.kind_mask & kind_bit(kind) != 0
+            || self.status_mask & status_bit(s.status()) != 0
             || self
                 .id_rule
                 .as_ref()
-                .is_some_and(|(k, rest)| *k == s.id.kind && starts_with_ci(&s.id.business_id, rest))
-            || any_bare_field(s, |h| self.find(h))
+                .is_some_and(|(k, rest)| *k == kind && starts_with_ci(s.business_id(), rest))
+            || any_bare_field(s, self.joinable, |h| self.find(h))
     }
 
     /// Every row `self` matches, `other` matches: `other` is a substring of `self`, and where
@@ -351,11 +363,12 @@ impl BareRegex {
         }
     }
 
-    fn matches_row(&self, s: &ProductSummary) -> bool {
-        self.kind_mask & kind_bit(s.id.kind) != 0
-            || self.status_mask & status_bit(s.status.status) != 0
-            || with_full_id(&s.id, |full| self.re.is_match(full))
-            || any_bare_field(s, |h| self.re.is_match(h))
+    fn matches_row<S: Fields + ?Sized>(&self, s: &S) -> bool {
+        self.kind_mask & kind_bit(s.kind()) != 0
+            || self.status_mask & status_bit(s.status()) != 0
+            || with_full_id(s.kind(), s.business_id(), |full| self.re.is_match(full))
+            // A regex may match across fields (`.*`, anchors), so it runs field by field.
+            || any_bare_field(s, false, |h| self.re.is_match(h))
     }
 }
 
@@ -520,8 +533,8 @@ fn starts_with_ci(hay: &str, prefix: &str) -> bool {
 }
 
 /// `KIND-business` starts with `prefix` (lowered), compared in place.
-fn id_starts_with(id: &ProductId, prefix: &str) -> bool {
-    let kind = id.kind.as_str();
+fn id_starts_with(kind: BackendKind, business: &str, prefix: &str) -> bool {
+    let kind = kind.as_str();
     let p = prefix.as_bytes();
     if p.len() <= kind.len() {
         return kind.as_bytes()[..p.len()].eq_ignore_ascii_case(p);
@@ -529,13 +542,13 @@ fn id_starts_with(id: &ProductId, prefix: &str) -> bool {
     kind.as_bytes().eq_ignore_ascii_case(&p[..kind.len()])
         && p[kind.len()] == b'-'
         // Slicing after an ASCII byte is on a char boundary.
-        && starts_with_ci(&id.business_id, &prefix[kind.len() + 1..])
+        && starts_with_ci(business, &prefix[kind.len() + 1..])
 }
 
 /// Calls `f` with `KIND-business`, built on the stack for ids of ordinary length.
-fn with_full_id<R>(id: &ProductId, f: impl FnOnce(&str) -> R) -> R {
-    let kind = id.kind.as_str().as_bytes();
-    let business = id.business_id.as_bytes();
+fn with_full_id<R>(kind: BackendKind, business_id: &str, f: impl FnOnce(&str) -> R) -> R {
+    let kind_name = kind.as_str();
+    let (kind, business) = (kind_name.as_bytes(), business_id.as_bytes());
     let n = kind.len() + 1 + business.len();
     let mut buf = [0u8; 96];
     if n <= buf.len() {
@@ -547,5 +560,5 @@ fn with_full_id<R>(id: &ProductId, f: impl FnOnce(&str) -> R) -> R {
             return f(s);
         }
     }
-    f(&id.to_string())
+    f(&format!("{kind_name}-{business_id}"))
 }

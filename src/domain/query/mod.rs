@@ -6,15 +6,16 @@
 //! The grammar is documented for users in `docs/query.md`; `parse.rs` owns the text → terms
 //! step, `matcher.rs` what a term is and how it tests one row, `sort.rs` the sort order.
 
+mod fields;
 mod matcher;
 mod parse;
 mod sort;
 #[cfg(test)]
 mod tests;
 
+pub use fields::{Fields, JOIN_SEPARATOR};
 pub use sort::{SortColumn, SortKey};
 
-use crate::domain::ProductSummary;
 use matcher::Term;
 
 /// A parsed search: whitespace-separated terms, all of which must match. The default (and the
@@ -67,9 +68,9 @@ impl Query {
         &self.text
     }
 
-    /// Whether the row matches every term. Custom attributes come from `s.attrs`.
+    /// Whether the row matches every term. Custom attributes come from `s.attrs()`.
     #[inline]
-    pub fn matches(&self, s: &ProductSummary) -> bool {
+    pub fn matches<S: Fields + ?Sized>(&self, s: &S) -> bool {
         self.terms.iter().all(|t| t.matches(s))
     }
 

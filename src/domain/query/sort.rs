@@ -3,7 +3,7 @@
 //! rows arrived in (pages from parallel backends interleave differently on every refresh).
 
 use super::QueryError;
-use crate::domain::ProductSummary;
+use super::fields::Fields;
 use std::cmp::Ordering;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -108,30 +108,26 @@ impl SortKey {
     /// then id (kind name, then business id in natural order), then account exactly. Two rows
     /// compare `Equal` only when they have the same id and account. Missing values sort after
     /// present ones (before them when descending: the column is reversed as a whole).
-    pub fn compare(&self, a: &ProductSummary, b: &ProductSummary) -> Ordering {
+    pub fn compare<A: Fields + ?Sized, B: Fields + ?Sized>(&self, a: &A, b: &B) -> Ordering {
         let col = match self.column {
             SortColumn::Id => id(a, b),
             SortColumn::Account => account_ci(a, b),
             SortColumn::Status => a
-                .status
-                .status
+                .status()
                 .as_str()
-                .cmp(b.status.status.as_str())
-                .then_with(|| natural(&a.status.native, &b.status.native)),
-            SortColumn::Business => optional(
-                a.iccid.as_deref().or(a.serial.as_deref()),
-                b.iccid.as_deref().or(b.serial.as_deref()),
-            ),
-            SortColumn::Imsi => optional(a.imsi.as_deref(), b.imsi.as_deref()),
+                .cmp(b.status().as_str())
+                .then_with(|| natural(a.native_status(), b.native_status())),
+            SortColumn::Business => optional(a.iccid().or(a.serial()), b.iccid().or(b.serial())),
+            SortColumn::Imsi => optional(a.imsi(), b.imsi()),
             SortColumn::Reach => optional(
-                a.msisdn.as_deref().or(a.terminal_name.as_deref()),
-                b.msisdn.as_deref().or(b.terminal_name.as_deref()),
+                a.msisdn().or(a.terminal_name()),
+                b.msisdn().or(b.terminal_name()),
             ),
         };
         let col = if self.descending { col.reverse() } else { col };
         col.then_with(|| account_ci(a, b))
             .then_with(|| id(a, b))
-            .then_with(|| a.related_party.name.cmp(&b.related_party.name))
+            .then_with(|| a.account().cmp(b.account()))
     }
 }
 
@@ -148,19 +144,19 @@ fn optional(a: Option<&str>, b: Option<&str>) -> Ordering {
     }
 }
 
-fn account_ci(a: &ProductSummary, b: &ProductSummary) -> Ordering {
-    let (x, y) = (&a.related_party.name, &b.related_party.name);
+fn account_ci<A: Fields + ?Sized, B: Fields + ?Sized>(a: &A, b: &B) -> Ordering {
+    let (x, y) = (a.account(), b.account());
     x.bytes()
         .map(|c| c.to_ascii_lowercase())
         .cmp(y.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
-fn id(a: &ProductSummary, b: &ProductSummary) -> Ordering {
+fn id<A: Fields + ?Sized, B: Fields + ?Sized>(a: &A, b: &B) -> Ordering {
     // By kind name, as the id is shown (`1NCE-…` before `AIRLINQ-…`).
-    a.id.kind
+    a.kind()
         .as_str()
-        .cmp(b.id.kind.as_str())
-        .then_with(|| natural(&a.id.business_id, &b.id.business_id))
+        .cmp(b.kind().as_str())
+        .then_with(|| natural(a.business_id(), b.business_id()))
 }
 
 /// Natural order: runs of ASCII digits compare as numbers (shorter run first, then digit by

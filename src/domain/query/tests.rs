@@ -139,7 +139,7 @@ fn hits(q: &str) -> Vec<usize> {
     fleet()
         .iter()
         .enumerate()
-        .filter(|(_, s)| q.matches(s))
+        .filter(|(_, s)| q.matches(*s))
         .map(|(i, _)| i)
         .collect()
 }

@@ -3,6 +3,7 @@
 //! batch across accounts or over `max_batch_size` with its own message). The outcome is
 //! summarized on the status line and listed per product in a report.
 
+use crate::domain::query::Fields as _;
 use crate::domain::{ProductId, Status};
 use crate::ui::app::{App, Overlay, Subject};
 use crate::ui::apply::{allowed_targets, read_only_refusal};
@@ -12,7 +13,7 @@ use crate::ui::msg::{BatchLine, MsgResult};
 
 /// Mark or unmark the selected row, then move down so Space can sweep a run of rows.
 pub fn toggle_mark(app: &mut App) {
-    let Some(id) = app.selected_row().map(|r| r.summary.id.clone()) else {
+    let Some(id) = app.selected_row().map(|r| r.id()) else {
         return;
     };
     if !app.marks.remove(&id) {
@@ -27,8 +28,8 @@ pub fn toggle_mark(app: &mut App) {
 pub fn marked_ids(app: &App) -> Vec<ProductId> {
     app.rows
         .iter()
-        .filter(|r| app.marks.contains(&r.summary.id))
-        .map(|r| r.summary.id.clone())
+        .filter(|r| app.marks.contains(&r.id()))
+        .map(|r| r.id())
         .collect()
 }
 
@@ -46,7 +47,7 @@ pub fn open_menu(app: &mut App) -> Vec<Effect> {
     let mut accounts: Vec<&str> = ids
         .iter()
         .filter_map(|id| app.row(id))
-        .map(|r| r.summary.related_party.name.as_str())
+        .map(|r| r.account())
         .collect();
     accounts.sort_unstable();
     accounts.dedup();
@@ -66,7 +67,7 @@ pub fn open_menu(app: &mut App) -> Vec<Effect> {
     let mut targets: Vec<Status> = Vec::new();
     for id in &ids {
         let Some(row) = app.row(id) else { continue };
-        for t in allowed_targets(id, row.summary.status.status, row.summary.connectivity) {
+        for t in allowed_targets(id, row.status(), row.connectivity()) {
             if !targets.contains(&t) {
                 targets.push(t);
             }
@@ -78,7 +79,7 @@ pub fn open_menu(app: &mut App) -> Vec<Effect> {
             .iter()
             .filter_map(|id| app.row(id))
             .take(5)
-            .map(|r| format!("{} ({})", r.summary.id, r.summary.status.status))
+            .map(|r| format!("{} ({})", r.id(), r.status()))
             .collect();
         app.set_error(&format!(
             "no status change is allowed for any of the {} marked products: {}{}",
@@ -105,10 +106,10 @@ pub fn plan(app: &App, ids: &[ProductId], to: Status) -> crate::ui::app::Pending
             refused.push((id.clone(), "no longer listed".to_string()));
             continue;
         };
-        let from = row.summary.status.status;
+        let from = row.status();
         if from == to {
             unchanged.push(id.clone());
-        } else if allowed_targets(id, from, row.summary.connectivity).contains(&to) {
+        } else if allowed_targets(id, from, row.connectivity()).contains(&to) {
             send.push(id.clone());
         } else {
             refused.push((id.clone(), format!("{} allows no {from} → {to}", id.kind)));
@@ -124,22 +125,14 @@ pub fn plan(app: &App, ids: &[ProductId], to: Status) -> crate::ui::app::Pending
 
 /// `V`: mark every row the query shows (marks hidden by the query stay).
 pub fn mark_all_visible(app: &mut App) {
-    let ids: Vec<ProductId> = app
-        .visible
-        .iter()
-        .map(|&i| app.rows[i].summary.id.clone())
-        .collect();
+    let ids: Vec<ProductId> = app.visible.iter().map(|&i| app.rows[i].id()).collect();
     app.marks.extend(ids);
     app.set_info(&format!("{} marked", app.marks.len()));
 }
 
 /// `*`: invert the marks of the rows shown.
 pub fn invert_visible(app: &mut App) {
-    let ids: Vec<ProductId> = app
-        .visible
-        .iter()
-        .map(|&i| app.rows[i].summary.id.clone())
-        .collect();
+    let ids: Vec<ProductId> = app.visible.iter().map(|&i| app.rows[i].id()).collect();
     for id in ids {
         if !app.marks.remove(&id) {
             app.marks.insert(id);
@@ -163,10 +156,7 @@ pub fn hidden_marks(app: &App) -> usize {
     // O(marks), not O(rows shown): a mark is shown when its row passes the query.
     app.marks
         .iter()
-        .filter(|id| {
-            app.row(id)
-                .is_none_or(|r| !app.filter.query.matches(&r.summary))
-        })
+        .filter(|id| app.row(id).is_none_or(|r| !app.filter.query.matches(r)))
         .count()
 }
 

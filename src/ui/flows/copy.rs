@@ -3,13 +3,13 @@
 //! the status line says what was copied.
 
 use crate::ui::action::Action;
-use crate::ui::app::App;
+use crate::ui::app::{App, Row};
 use crate::ui::effect::Effect;
 
 pub fn copy(app: &mut App, action: Action) -> Vec<Effect> {
     let summary = match (&app.detail, app.selected_row()) {
-        (Some(d), _) => app.row(&d.id).map(|r| r.summary.clone()),
-        (None, Some(row)) => Some(row.summary.clone()),
+        (Some(d), _) => app.row(&d.id).map(Row::summary),
+        (None, Some(row)) => Some(row.summary()),
         (None, None) => None,
     };
     let Some(s) = summary else {

@@ -3,6 +3,7 @@
 //! plan, APNs) for cellular products; the terminal for satellite ones; and the usage buckets.
 
 use super::field;
+use crate::domain::query::Fields as _;
 use crate::domain::usage::Bucket;
 use crate::domain::{Characteristic, NativeStatus, Product, Usage};
 use crate::text::sanitize;
@@ -19,7 +20,7 @@ const TWO_COLUMNS_FROM: u16 = 90;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState, theme: &Theme) {
     let account = app
         .row(&detail.id)
-        .map(|r| sanitize(&r.summary.related_party.name))
+        .map(|r| sanitize(r.account()))
         .unwrap_or_default();
     let mut block = Block::new()
         .borders(Borders::ALL)

@@ -3,8 +3,9 @@
 //! costs the same at a thousand and at a million products.
 
 use crate::domain::mapping::native_rows;
+use crate::domain::query::Fields;
 use crate::domain::query::SortColumn;
-use crate::domain::{BackendKind, ProductSummary, Status};
+use crate::domain::{BackendKind, Status};
 use crate::text::sanitize;
 use crate::ui::app::{App, Row as AppRow};
 use crate::ui::theme::Theme;
@@ -353,36 +354,34 @@ fn window_start(offset: usize, selected: usize, height: usize, len: usize) -> us
 }
 
 fn table_row<'a>(row: &'a AppRow, cols: &[Col], app: &App, theme: &Theme) -> Row<'a> {
-    let s: &ProductSummary = &row.summary;
-    let opt = |v: &Option<String>| v.as_deref().map(sanitize).unwrap_or_default();
-    let normalized = s.status.status.as_str();
-    let mut status = Line::from(Span::styled(normalized, theme.status(s.status.status)));
+    let opt = |v: Option<&str>| v.map(sanitize).unwrap_or_default();
+    let normalized = row.status().as_str();
+    let mut status = Line::from(Span::styled(normalized, theme.status(row.status())));
     // The carrier's word, dimmed, when it says more than the normalized name.
-    if !s.status.native.eq_ignore_ascii_case(normalized) {
-        status.push_span(Span::styled(
-            format!(" {}", sanitize(&s.status.native)),
-            theme.native,
-        ));
+    let native = row.native_status();
+    if !native.eq_ignore_ascii_case(normalized) {
+        status.push_span(Span::styled(format!(" {}", sanitize(native)), theme.native));
     }
-    let business = s.iccid.as_ref().or(s.serial.as_ref());
-    let reach = s.msisdn.as_ref().or(s.terminal_name.as_ref());
+    let business = row.iccid().or(row.serial());
+    let reach = row.msisdn().or(row.terminal_name());
+    let marked = !app.marks.is_empty() && app.marks.contains(&row.id());
     let cells = cols.iter().map(|col| match col {
         // `*` marks a product for a batch; `~` a cached row the listing has not confirmed.
-        Col::Mark => Cell::from(if app.marks.contains(&s.id) {
+        Col::Mark => Cell::from(if marked {
             "*"
         } else if row.confirmed {
             " "
         } else {
             "~"
         }),
-        Col::Id => Cell::from(s.id.to_string()),
-        Col::Account => Cell::from(sanitize(&s.related_party.name)),
+        Col::Id => Cell::from(format!("{}-{}", row.kind().as_str(), row.business_id())),
+        Col::Account => Cell::from(sanitize(row.account())),
         Col::Status => Cell::from(status.clone()),
-        Col::Business => Cell::from(business.map(|v| sanitize(v)).unwrap_or_default()),
-        Col::Imsi => Cell::from(opt(&s.imsi)),
-        Col::Reach => Cell::from(reach.map(|v| sanitize(v)).unwrap_or_default()),
+        Col::Business => Cell::from(opt(business)),
+        Col::Imsi => Cell::from(opt(row.imsi())),
+        Col::Reach => Cell::from(opt(reach)),
         Col::Attrs => Cell::from(sanitize(
-            &s.attrs
+            &row.attrs()
                 .iter()
                 .map(|a| format!("{}={}", a.name, a.value))
                 .collect::<Vec<_>>()

@@ -3,6 +3,7 @@
 //! must refuse before any effect, and stale answers must be dropped.
 
 use super::{app_with, monitor_of, press, product_of, summary};
+use crate::domain::query::Fields as _;
 use crate::domain::{BackendKind, CustomAttribute, MonitorState, Status};
 use crate::engine::AuditEntry;
 use crate::engine::ListEvent;
@@ -99,7 +100,7 @@ fn a_pending_status_change_is_highlighted_and_m_lands_on_it() {
         &mut app,
         Msg::Monitors(Ok(vec![monitor_of(BackendKind::Tmsp, "old", None)])),
     );
-    let id = app.rows[1].summary.id.clone();
+    let id = app.rows[1].id();
     let monitor = monitor_of(BackendKind::Tmsp, "new", Some(&id));
     update(
         &mut app,
@@ -171,7 +172,7 @@ fn attribute_answers_of_an_old_detail_are_dropped() {
 #[test]
 fn adding_an_attribute_validates_in_the_form_then_goes_through_the_gate() {
     let mut app = detail_with_attrs(false, &[("site", "pier 4")]);
-    let id = app.rows[0].summary.id.clone();
+    let id = app.rows[0].id();
     press(&mut app, KeyCode::Char('a'));
     assert!(matches!(app.top_overlay(), Some(Overlay::AttrForm(f)) if f.mode == FormMode::Add));
     // An empty name is explained in the form, which stays open.
@@ -214,7 +215,7 @@ fn adding_an_attribute_validates_in_the_form_then_goes_through_the_gate() {
 #[test]
 fn edit_rename_and_delete_act_on_the_selected_attribute() {
     let mut app = detail_with_attrs(false, &[("site", "pier 4"), ("owner", "noc")]);
-    let id = app.rows[0].summary.id.clone();
+    let id = app.rows[0].id();
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Char('e'));
     press(&mut app, KeyCode::Backspace);
@@ -268,7 +269,7 @@ fn attribute_changes_are_refused_read_only_and_store_refusals_are_shown() {
         assert!(app.overlays.is_empty(), "{key}");
         assert!(error_text(&app).starts_with("read-only mode"), "{key}");
     }
-    let id = app.rows[0].summary.id.clone();
+    let id = app.rows[0].id();
     let generation = app.detail.as_ref().map(|d| d.generation).unwrap_or(0);
     let effects = update(
         &mut app,
@@ -406,7 +407,7 @@ fn batch_is_refused_read_only_and_without_marks() {
 fn a_completed_listing_updates_the_cache_and_drops_vanished_rows() {
     // Three cached rows; the listing returns only the second.
     let mut app = app_with(3);
-    let kept = app.rows[1].summary.clone();
+    let kept = app.rows[1].summary();
     press(&mut app, KeyCode::Char('r'));
     let generation = app.list_generation;
     let page = ListEvent::Page {
@@ -414,12 +415,20 @@ fn a_completed_listing_updates_the_cache_and_drops_vanished_rows() {
         items: vec![kept.clone()],
         total: None,
     };
-    update(
+    let effects = update(
         &mut app,
         Msg::List {
             generation,
             event: page,
         },
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::CachePage {
+            backend: "onence".into(),
+            generation,
+            rows: vec![kept.clone()]
+        }]
     );
     let done = ListEvent::Done {
         backend: "onence".into(),
@@ -434,21 +443,21 @@ fn a_completed_listing_updates_the_cache_and_drops_vanished_rows() {
     );
     assert_eq!(
         effects,
-        vec![Effect::CacheReplace {
+        vec![Effect::CacheCommit {
             backend: "onence".into(),
-            rows: vec![kept.clone()]
+            generation
         }]
     );
     assert_eq!(app.rows.len(), 1);
     assert_eq!(app.backends[0].loaded, 1);
-    assert_eq!(app.selected_row().map(|r| &r.summary.id), Some(&kept.id));
+    assert_eq!(app.selected_row().map(|r| r.id()), Some(kept.id.clone()));
 
     // A cache read later never overrides a row the listing confirmed.
     let mut stale = kept.clone();
     stale.status.status = Status::Suspended;
     update(&mut app, Msg::Cached(Ok(vec![stale])));
     assert!(app.rows[0].confirmed);
-    assert_eq!(app.rows[0].summary.status.status, Status::Active);
+    assert_eq!(app.rows[0].status(), Status::Active);
 }
 
 #[test]

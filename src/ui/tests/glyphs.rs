@@ -11,11 +11,12 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 fn flags_zwj_sequences_and_bidi_in_cells_draw_with_unambiguous_widths() {
     let mut app = app_with(3);
     {
-        let s = &mut app.rows[0].summary;
+        let mut s = app.rows[0].summary();
         s.msisdn = None;
         s.terminal_name =
             Some("site \u{1f1e9}\u{1f1ea} \u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467} \u{2764}\u{fe0f} \u{202e}eman\u{85}x".into());
         s.related_party.name = "acct\u{200b}\u{1f1fa}\u{1f1f8}".into();
+        app.upsert(vec![s], true);
     }
     app.dirty = true;
     let theme = crate::ui::theme::Theme::load("default").expect("theme");

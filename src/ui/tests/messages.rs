@@ -3,6 +3,7 @@
 //! operator waits on shown with its account and seconds, and the message log in full.
 
 use super::{app_with, monitor_of, press};
+use crate::domain::query::Fields as _;
 use crate::domain::{BackendKind, MonitorState, Status};
 use crate::engine::ChangeOutcome;
 use crate::ui::app::{MessageKind, Overlay};
@@ -40,7 +41,7 @@ fn an_error_does_not_hide_a_later_result_and_fades_at_the_next_key() {
 #[test]
 fn a_failed_carrier_job_is_announced_and_counted_until_the_monitors_are_seen() {
     let mut app = app_with(2);
-    let id = app.rows[0].summary.id.clone();
+    let id = app.rows[0].id();
     let mut monitor = monitor_of(BackendKind::Tmsp, "j1", Some(&id));
     update(&mut app, Msg::MonitorUpdate(monitor.clone()));
     monitor.state = MonitorState::InError;
@@ -65,7 +66,7 @@ fn a_failed_carrier_job_is_announced_and_counted_until_the_monitors_are_seen() {
 fn a_change_in_flight_shows_its_account_and_ends_with_its_answer() {
     let mut app = app_with(2);
     update(&mut app, Msg::Tick(at(0)));
-    let id = app.rows[0].summary.id.clone();
+    let id = app.rows[0].id();
     press(&mut app, KeyCode::Char('s'));
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Tab);
@@ -207,7 +208,7 @@ fn ids_lines(
     ids.iter()
         .map(|id| crate::ui::msg::BatchLine {
             id: id.clone(),
-            from: app.row(id).map(|r| r.summary.status.status),
+            from: app.row(id).map(|r| r.status()),
             result: Ok(None),
         })
         .collect()
@@ -219,7 +220,7 @@ fn failed_rows_of_a_batch_are_retried_alone_and_terminated_needs_typing() {
     use crate::ui::effect::Effect;
     use crate::ui::msg::BatchLine;
     let mut app = app_with(3);
-    let ids: Vec<_> = app.rows.iter().map(|r| r.summary.id.clone()).collect();
+    let ids: Vec<_> = app.rows.iter().map(|r| r.id()).collect();
     let lines = vec![
         BatchLine {
             id: ids[0].clone(),
@@ -257,7 +258,7 @@ fn failed_rows_of_a_batch_are_retried_alone_and_terminated_needs_typing() {
         .map(|i| super::summary(BackendKind::Tmus, "tmus", i, Status::Active))
         .collect();
     let mut app = crate::ui::app::App::new(vec![("tmus".into(), "TMUS".into())], rows, false);
-    let ids: Vec<_> = app.rows.iter().map(|r| r.summary.id.clone()).collect();
+    let ids: Vec<_> = app.rows.iter().map(|r| r.id()).collect();
     let pending = crate::ui::flows::batch::plan(&app, &ids, Status::Terminated);
     crate::ui::apply::ask_confirmation(&mut app, pending);
     assert!(matches!(
@@ -301,7 +302,7 @@ fn auto_refresh_relists_when_due_and_keeps_the_selection() {
     );
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Char('j'));
-    let chosen = app.selected_row().map(|r| r.summary.id.clone());
+    let chosen = app.selected_row().map(|r| r.id());
     assert!(
         update(&mut app, Msg::Tick(at(30))).is_empty(),
         "not due yet"
@@ -311,7 +312,7 @@ fn auto_refresh_relists_when_due_and_keeps_the_selection() {
         matches!(&effects[..], [Effect::LoadProducts { .. }]),
         "{effects:?}"
     );
-    assert_eq!(app.selected_row().map(|r| r.summary.id.clone()), chosen);
+    assert_eq!(app.selected_row().map(|r| r.id()), chosen);
     assert!(
         update(&mut app, Msg::Tick(at(200))).is_empty(),
         "not while one is running"

@@ -3,6 +3,7 @@
 //! attributes that make rows findable, and the `:` command line.
 
 use super::{app_with, press, summary};
+use crate::domain::query::Fields as _;
 use crate::domain::query::{SortColumn, SortKey};
 use crate::domain::{BackendKind, CustomAttribute, ProductId, Status};
 use crate::ui::action::Action;
@@ -14,7 +15,7 @@ use crossterm::event::KeyCode;
 fn ids(app: &App) -> Vec<String> {
     app.visible
         .iter()
-        .map(|&i| app.rows[i].summary.id.to_string())
+        .map(|&i| app.rows[i].id().to_string())
         .collect()
 }
 
@@ -75,7 +76,7 @@ fn default_order_is_account_then_id_whatever_order_pages_arrive_in() {
     // `G` lands on the last row of the sorted order.
     press(&mut a, KeyCode::Char('G'));
     assert_eq!(
-        a.selected_row().map(|r| r.summary.id.to_string()),
+        a.selected_row().map(|r| r.id().to_string()),
         ids(&a).last().cloned()
     );
 }
@@ -93,7 +94,7 @@ fn sorting_by_status_and_back_keeps_the_selection_on_its_product() {
     for _ in 0..7 {
         press(&mut app, KeyCode::Char('j'));
     }
-    let chosen = app.selected_row().unwrap().summary.id.clone();
+    let chosen = app.selected_row().unwrap().id();
     apply(&mut app, Action::StartCommand);
     type_text(&mut app, "sort status desc");
     press(&mut app, KeyCode::Enter);
@@ -104,12 +105,8 @@ fn sorting_by_status_and_back_keeps_the_selection_on_its_product() {
             descending: true
         }
     );
-    assert_eq!(app.selected_row().unwrap().summary.id, chosen);
-    let statuses: Vec<Status> = app
-        .visible
-        .iter()
-        .map(|&i| app.rows[i].summary.status.status)
-        .collect();
+    assert_eq!(app.selected_row().unwrap().id(), chosen);
+    let statuses: Vec<Status> = app.visible.iter().map(|&i| app.rows[i].status()).collect();
     assert!(
         statuses.windows(2).all(|w| w[0].as_str() >= w[1].as_str()),
         "{statuses:?}"
@@ -117,12 +114,12 @@ fn sorting_by_status_and_back_keeps_the_selection_on_its_product() {
     // `o` cycles to the next column, `O` reverses; the selection follows the product.
     press(&mut app, KeyCode::Char('o'));
     press(&mut app, KeyCode::Char('O'));
-    assert_eq!(app.selected_row().unwrap().summary.id, chosen);
+    assert_eq!(app.selected_row().unwrap().id(), chosen);
     apply(&mut app, Action::StartCommand);
     type_text(&mut app, "sort account");
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.sort, SortKey::DEFAULT);
-    assert_eq!(app.selected_row().unwrap().summary.id, chosen);
+    assert_eq!(app.selected_row().unwrap().id(), chosen);
 }
 
 #[test]
@@ -130,19 +127,19 @@ fn a_new_page_keeps_the_selection_and_the_summary_counts_follow() {
     let mut app = app_with(10);
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Char('j'));
-    let chosen = app.selected_row().unwrap().summary.id.clone();
+    let chosen = app.selected_row().unwrap().id();
     // Rows sorting before the selection arrive: it stays on its product.
     let earlier: Vec<_> = (100..105)
         .map(|i| summary(BackendKind::OneNce, "aaa", i, Status::Suspended))
         .collect();
     app.upsert(earlier, true);
-    assert_eq!(app.selected_row().unwrap().summary.id, chosen);
+    assert_eq!(app.selected_row().unwrap().id(), chosen);
     let counts = app.status_counts();
     let slot = |s| crate::ui::view::status_slot(s);
     assert_eq!(counts[slot(Status::Active)], 10);
     assert_eq!(counts[slot(Status::Suspended)], 5);
     // A row changing status moves in the counts.
-    let mut changed = app.rows[0].summary.clone();
+    let mut changed = app.rows[0].summary();
     changed.status = crate::domain::NativeStatus::new(Status::Blocked, "BLOCKED");
     app.upsert(vec![changed], true);
     let total: usize = app.status_counts().iter().sum();
@@ -182,7 +179,7 @@ fn field_terms_and_negation_filter_the_list() {
     assert!(
         app.visible
             .iter()
-            .all(|&i| app.rows[i].summary.status.status != Status::Active)
+            .all(|&i| app.rows[i].status() != Status::Active)
     );
 }
 
@@ -213,7 +210,7 @@ fn a_bad_query_is_an_error_and_the_last_result_stays() {
 #[test]
 fn attributes_make_rows_findable_and_follow_edits() {
     let mut app = app_with(5);
-    let id: ProductId = app.rows[3].summary.id.clone();
+    let id: ProductId = app.rows[3].id();
     let mut local = std::collections::HashMap::new();
     local.insert(
         id.clone(),
@@ -292,7 +289,7 @@ fn commands_run_and_unknown_ones_are_named() {
 #[test]
 fn y_copies_the_id_and_shift_y_the_iccid() {
     let mut app = app_with(3);
-    let row = app.selected_row().unwrap().summary.clone();
+    let row = app.selected_row().unwrap().summary();
     let effects = press(&mut app, KeyCode::Char('y'));
     assert_eq!(
         effects,
