@@ -31,6 +31,14 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// What the operator saw of a product when asking for a change: its normalized status and
+/// whether it is a SIM or a terminal (which request the change takes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    pub status: Status,
+    pub connectivity: ConnectivityType,
+}
+
 /// A status change together with the status the product was in before it.
 #[derive(Debug)]
 pub struct StatusChange {
@@ -355,9 +363,26 @@ impl Engine {
                 };
             }
         };
-        let from = product.summary.status.status;
-        // Already there: no transition to check and nothing to send. Decided here, after the
-        // read every change makes anyway, so a ✖ operation is still refused above.
+        let seen = Seen {
+            status: product.summary.status.status,
+            connectivity: product.summary.connectivity,
+        };
+        self.change_status_seen(id, seen, to).await
+    }
+
+    /// Change a product's status from the status the operator saw (the console's row), with
+    /// no read first: one carrier request. A stale `seen` is the carrier's (or the transition
+    /// table's) refusal, which is what the operator needs to hear anyway.
+    pub async fn change_status_seen(&self, id: &ProductId, seen: Seen, to: Status) -> StatusChange {
+        if let Some(refusal) = Engine::status_change_refusal(id) {
+            return StatusChange {
+                from: None,
+                result: Err(refusal),
+                unchanged: false,
+            };
+        }
+        let from = seen.status;
+        // Already there: no transition to check and nothing to send.
         if from == to {
             return StatusChange {
                 from: Some(from),
@@ -365,7 +390,7 @@ impl Engine {
                 unchanged: true,
             };
         }
-        let satellite = product.summary.connectivity == ConnectivityType::Satellite;
+        let satellite = seen.connectivity == ConnectivityType::Satellite;
         let result = self
             .route(id, move |b, bid| async move {
                 if satellite {

@@ -430,10 +430,15 @@ pub fn work_key(what: &str, id: &ProductId) -> String {
 /// What a confirmed mutation sends, and what the status line says meanwhile.
 fn confirmed_effects(app: &mut App, pending: Pending) -> Vec<Effect> {
     match pending {
-        Pending::Status { id, to, .. } => {
+        Pending::Status { id, from, to } => {
             let account = app.account_of(&id);
             app.start_work(work_key("status", &id), format!("{id} → {to}"), account);
-            vec![Effect::ChangeStatus { id, to }]
+            // The status the operator confirmed from: sent as is, no read first.
+            let seen = app.row(&id).map(|row| crate::engine::Seen {
+                status: from,
+                connectivity: row.summary().connectivity,
+            });
+            vec![Effect::ChangeStatus { id, to, seen }]
         }
         Pending::Batch {
             ids,

@@ -29,7 +29,13 @@ pub enum Effect {
     /// Reload only the custom attributes of the detail pane opened under `generation`.
     LoadAttrs { generation: u64, id: ProductId },
     /// Through the gate: one product's status.
-    ChangeStatus { id: ProductId, to: Status },
+    /// `seen`: the status and kind of product the operator was shown, so the change is sent
+    /// without reading the product first; `None` (a product no row shows) reads it first.
+    ChangeStatus {
+        id: ProductId,
+        to: Status,
+        seen: Option<crate::engine::Seen>,
+    },
     /// Through the gate: every id (one account) to `to`.
     BatchStatus { ids: Vec<ProductId>, to: Status },
     /// Re-read one product's summary (after a change) to update its row.

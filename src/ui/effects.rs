@@ -256,8 +256,12 @@ impl EffectRunner {
                     result,
                 }
             }),
-            Effect::ChangeStatus { id, to } => self.send(async move {
-                let result = gate.change_status(&id, to).await.map_err(|e| e.to_string());
+            Effect::ChangeStatus { id, to, seen } => self.send(async move {
+                let result = match seen {
+                    Some(seen) => gate.change_status_seen(&id, seen, to).await,
+                    None => gate.change_status(&id, to).await,
+                };
+                let result = result.map_err(|e| e.to_string());
                 Msg::StatusChanged { id, to, result }
             }),
             Effect::BatchStatus { ids, to } => self.send(async move {

@@ -352,11 +352,17 @@ fn confirmation_defaults_to_cancel() {
     press(&mut app, KeyCode::Tab);
     let effects = press(&mut app, KeyCode::Enter);
     let id = app.rows[0].id();
+    let from = app.rows[0].summary().status.status;
     assert_eq!(
         effects,
         vec![Effect::ChangeStatus {
             id,
-            to: Status::Suspended
+            to: Status::Suspended,
+            // The status shown goes with the change: the engine reads nothing first.
+            seen: Some(crate::engine::Seen {
+                status: from,
+                connectivity: app.rows[0].summary().connectivity,
+            }),
         }]
     );
 }

@@ -21,7 +21,6 @@ use super::health::HealthBoard;
 use super::http::{BasicAuth, HttpPolicy, Limits, Repeat};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
 use crate::config::BackendConfig;
-use crate::domain::mapping::normalize;
 use crate::domain::{
     BackendKind, BusinessId, DataConnectivity, Product, ProductSummary, SimCard, Status, Usage,
 };
@@ -263,10 +262,9 @@ impl Backend for ControlCenter {
             .await
             .map_err(Self::named(iccid))?;
         tracing::info!(backend = %self.account().name, iccid, %from, %to, native, "Control Center status change applied");
-        let now = self.device(iccid).await?;
-        Ok(ChangeOutcome::Done {
-            status: Some(normalize(kind, &now.status).status),
-        })
+        // The PUT answers with the ICCID only; whoever shows the SIM re-reads it (the console
+        // refreshes the row), so no read is spent here.
+        Ok(ChangeOutcome::Done { status: None })
     }
 }
 

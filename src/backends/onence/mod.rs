@@ -235,9 +235,8 @@ impl Backend for OneNce {
             .await
             .map_err(self.named(iccid))?;
         tracing::info!(backend = self.name(), iccid, %from, %to, native, "1NCE status change accepted");
-        let now = self.sim(iccid).await?;
-        Ok(ChangeOutcome::Done {
-            status: Some(normalize(BackendKind::OneNce, &now.status).status),
-        })
+        // The PUT answers without a body; whoever shows the SIM re-reads it (the console
+        // refreshes the row), so no read is spent here.
+        Ok(ChangeOutcome::Done { status: None })
     }
 }

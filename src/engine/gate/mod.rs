@@ -276,6 +276,28 @@ impl Gate {
         id: &ProductId,
         to: Status,
     ) -> Result<StatusOutcome, GateError> {
+        self.change_status_journaled(id, None, to).await
+    }
+
+    /// [`Gate::change_status`] from the status the operator saw (`Engine::change_status_seen`):
+    /// the console's change is one carrier request, no read before it.
+    pub async fn change_status_seen(
+        &self,
+        id: &ProductId,
+        seen: crate::engine::Seen,
+        to: Status,
+    ) -> Result<ChangeOutcome, GateError> {
+        self.change_status_journaled(id, Some(seen), to)
+            .await
+            .map(|reported| reported.outcome)
+    }
+
+    async fn change_status_journaled(
+        &self,
+        id: &ProductId,
+        seen: Option<crate::engine::Seen>,
+        to: Status,
+    ) -> Result<StatusOutcome, GateError> {
         self.refuse_if_read_only("status change")?;
         let ids = vec![id.to_string()];
         let attempt = self
@@ -286,7 +308,10 @@ impl Gate {
                 None,
             )
             .await?;
-        let change = self.engine.change_status_from(id, to).await;
+        let change = match seen {
+            Some(seen) => self.engine.change_status_seen(id, seen, to).await,
+            None => self.engine.change_status_from(id, to).await,
+        };
         let unchanged = change.unchanged;
         let before = change.from.map(|s| s.as_str().to_string());
         let outcome = match change.result {
