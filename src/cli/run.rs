@@ -26,6 +26,22 @@ use crate::ui::{Ended, SessionSettings, UiError, UiOptions, UiSession};
 use clap::Parser;
 use std::io::IsTerminal;
 
+/// Whether the raw arguments ask for JSON output (they did not parse, so clap cannot say).
+fn json_requested() -> bool {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    args.iter().any(|a| a == "--json" || a == "--format=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "json")
+}
+
+/// clap's message without its `error: ` prefix, usage and help hint: the first line.
+fn clap_message(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let first = text.lines().next().unwrap_or_default();
+    first.strip_prefix("error: ").unwrap_or(first).to_string()
+}
+
 /// The whole program: returns the process exit code.
 pub fn main() -> i32 {
     // A completion script asking for `--backend` values (`CMO_COMPLETE=backends cmo [--config P]`).
@@ -35,7 +51,12 @@ pub fn main() -> i32 {
     let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2);
+            // with `--json` an argument error is a problem object like any other error.
+            if e.use_stderr() && json_requested() {
+                output::report(&CliError::Usage(clap_message(&e)), true);
+                return exit::USAGE;
+            }
             let _ = e.print();
             return e.exit_code();
         }

@@ -1,0 +1,109 @@
+//! Truth to the wire, at the binary's edge: `--json` problem objects carry a real `type` and
+//! `title` (argument errors included), and a read-only refusal is exit 3 (not allowed).
+
+use serde_json::Value;
+use std::process::{Command, Output, Stdio};
+
+fn run(home: &tempfile::TempDir, args: &[&str]) -> Output {
+    let p = |s: &str| home.path().join(s);
+    Command::new(env!("CARGO_BIN_EXE_cmo"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(p("data"))
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", p("config"))
+        .env("XDG_DATA_HOME", p("share"))
+        .env("XDG_STATE_HOME", p("state"))
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .expect("cmo runs")
+}
+
+fn problem(o: &Output) -> Value {
+    serde_json::from_slice(&o.stderr).unwrap_or_else(|e| {
+        panic!(
+            "stderr is not one JSON problem ({e}): {}",
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+fn assert_real_problem(p: &Value, kind: &str, status: u64) {
+    assert_eq!(p["@type"], "problem", "{p}");
+    assert_eq!(p["type"], kind, "{p}");
+    assert_eq!(p["status"], status, "{p}");
+    let title = p["title"].as_str().unwrap_or_default();
+    assert!(!title.is_empty() && title != "Error", "a real title: {p}");
+    assert!(!p["detail"].as_str().unwrap_or_default().is_empty(), "{p}");
+}
+
+#[test]
+fn an_argument_error_with_json_is_a_problem_object() {
+    let home = tempfile::tempdir().expect("tempdir");
+    for args in [
+        &["--json", "products", "list", "--no-such-flag"][..],
+        &["products", "--format", "json", "frobnicate"][..],
+    ] {
+        let out = run(&home, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let p = problem(&out);
+        assert_real_problem(&p, "Bad Request", 400);
+        assert!(
+            !p["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("error:"),
+            "{p}"
+        );
+    }
+    // Without --json clap's own text stays.
+    let out = run(&home, &["products", "list", "--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--no-such-flag"));
+}
+
+#[test]
+fn a_read_only_refusal_is_exit_3_not_allowed() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let demo = ["--demo", "--demo-size", "6", "--demo-seed", "3"];
+    let mut list = demo.to_vec();
+    list.extend(["products", "list", "--backend", "1NCE", "--json"]);
+    let out = run(&home, &list);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("listing JSON");
+    let id = v["entities"][0]["id"].as_str().expect("an id").to_string();
+
+    let mut set = demo.to_vec();
+    set.extend([
+        "--read-only",
+        "--json",
+        "status",
+        "set",
+        &id,
+        "SUSPENDED",
+        "--yes",
+    ]);
+    let out = run(&home, &set);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let p = problem(&out);
+    assert_real_problem(&p, "Forbidden", 403);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("read-only"),
+        "{p}"
+    );
+}
