@@ -107,3 +107,48 @@ fn a_read_only_refusal_is_exit_3_not_allowed() {
         "{p}"
     );
 }
+
+#[test]
+fn a_full_page_keeps_the_total_the_backend_reported() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let demo = ["--demo", "--demo-size", "7", "--demo-seed", "5"];
+    let json = |extra: &[&str]| -> Value {
+        let mut args = demo.to_vec();
+        args.extend_from_slice(extra);
+        let out = run(&home, &args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    for backend in ["1NCE", "TMSP", "STC"] {
+        let all = json(&["products", "list", "--backend", backend, "--all", "--json"]);
+        let n = all["entities"].as_array().expect("entities").len();
+        assert!(n > 2, "{backend} has more than a page of 2");
+        for page in ["1", "2"] {
+            let doc = json(&[
+                "products",
+                "list",
+                "--backend",
+                backend,
+                "--page",
+                page,
+                "--page-size",
+                "2",
+                "--json",
+            ]);
+            assert_eq!(
+                doc["entities"].as_array().map(Vec::len),
+                Some(2),
+                "{backend}"
+            );
+            assert_eq!(
+                doc["statistics"]["totalCount"], n,
+                "{backend} page {page}: {doc}"
+            );
+        }
+    }
+}

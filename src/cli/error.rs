@@ -165,7 +165,10 @@ mod tests {
         let p = e.problem();
         assert_eq!(p["type"], "Bad Gateway");
         assert_eq!(p["status"], 502);
-        assert_eq!(p["title"], "The carrier's answer was an error or unreadable");
+        assert_eq!(
+            p["title"],
+            "The carrier's answer was an error or unreadable"
+        );
         assert_eq!(p["detail"], "1nce answered HTTP 503: down now");
         assert!(!e.line().contains('\u{1b}'));
     }
