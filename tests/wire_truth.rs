@@ -152,3 +152,21 @@ fn a_full_page_keeps_the_total_the_backend_reported() {
         }
     }
 }
+
+#[test]
+fn config_init_writes_the_starter_to_the_default_path_once() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let path = home.path().join("config/cmo/config.toml");
+    let out = run(&home, &["config", "init"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read_to_string(&path).expect("written to the XDG config path");
+    assert_eq!(written, include_str!("../config.example.toml"));
+    let out = run(&home, &["config", "init"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    let out = run(&home, &["config", "init", "--force"]);
+    assert_eq!(out.status.code(), Some(0));
+    // `cmo info` reports the same path as the config it reads.
+    let out = run(&home, &["info", "--json"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(path.to_str().expect("utf-8")));
+}

@@ -4,12 +4,13 @@
 //! no simulator start and no network call.
 
 use super::args::{
-    AttrsCommand, BatchCommand, CharacteristicsCommand, Cli, Command, Format, GlobalArgs,
-    MonitorsCommand, ProductsCommand, StatusCommand,
+    AttrsCommand, BatchCommand, CharacteristicsCommand, Cli, Command, ConfigCommand, Format,
+    GlobalArgs, MonitorsCommand, ProductsCommand, StatusCommand,
 };
 use super::attrs::AttrEdit;
 use super::change::StatusChange;
 use super::commands::{self, Subproduct};
+use super::config_init;
 use super::error::{CliError, exit};
 use super::list::{self, ListQuery};
 use super::session::{self, Local};
@@ -86,7 +87,7 @@ pub fn main() -> i32 {
         }
     };
     // Shell integration runs before logging and the runtime: completion calls it on every Tab.
-    if let Some(code) = shell_command(&cli) {
+    if let Some(code) = shell_command(&cli, &paths) {
         return code;
     }
     let _log = logging::init(&paths.log_file);
@@ -117,10 +118,13 @@ pub fn main() -> i32 {
 }
 
 /// `completions` and `man`: no runtime, no log, no network.
-fn shell_command(cli: &Cli) -> Option<i32> {
+fn shell_command(cli: &Cli, paths: &Paths) -> Option<i32> {
     let result = match &cli.command {
         Some(Command::Completions { shell }) => shell::completions(*shell),
         Some(Command::Man { out }) => shell::man(out.as_deref()),
+        Some(Command::Config(ConfigCommand::Init { force })) => {
+            config_init::init(&paths.config_file, *force)
+        }
         _ => return None,
     };
     Some(result.unwrap_or_else(|e| {
@@ -338,7 +342,7 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
             let gate = session.local.gate(session.engine.clone()).await?;
             monitors::cancel(&gate, &id, yes, g.json).await
         }
-        Command::Completions { .. } | Command::Man { .. } => {
+        Command::Completions { .. } | Command::Man { .. } | Command::Config(_) => {
             // Handled in `main` before the runtime starts.
             Ok(exit::OK)
         }
