@@ -158,7 +158,12 @@ fn config_init_writes_the_starter_to_the_default_path_once() {
     let home = tempfile::tempdir().expect("tempdir");
     let path = home.path().join("config/cmo/config.toml");
     let out = run(&home, &["config", "init"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let written = std::fs::read_to_string(&path).expect("written to the XDG config path");
     assert_eq!(written, include_str!("../config.example.toml"));
     let out = run(&home, &["config", "init"]);
@@ -169,4 +174,56 @@ fn config_init_writes_the_starter_to_the_default_path_once() {
     // `cmo info` reports the same path as the config it reads.
     let out = run(&home, &["info", "--json"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains(path.to_str().expect("utf-8")));
+}
+
+#[test]
+fn usage_text_uses_the_consoles_units_and_json_keeps_exact_numbers() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let demo = ["--demo", "--demo-size", "4", "--demo-seed", "9"];
+    let go = |extra: &[&str]| -> Output {
+        let mut args = demo.to_vec();
+        args.extend_from_slice(extra);
+        run(&home, &args)
+    };
+    let out = go(&["products", "list", "--backend", "1NCE", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("listing JSON");
+    let id = v["entities"][0]["id"].as_str().expect("an id").to_string();
+    let text = go(&["usage", "get", &id]);
+    assert_eq!(
+        text.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    let json = go(&["usage", "get", &id, "--json"]);
+    let json = String::from_utf8_lossy(&json.stdout).into_owned();
+    // Every data amount in the text has two decimals in B/KB/MB/GB, the largest unit >= 1.
+    let amounts: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("DATA"))
+        .flat_map(|l| l.split("  ").map(str::trim).filter(|c| c.ends_with('B')))
+        .collect();
+    assert!(!amounts.is_empty(), "a data bucket: {text}");
+    for a in amounts {
+        let (n, unit) = a.split_once(' ').expect("amount and unit");
+        assert!(["B", "KB", "MB", "GB"].contains(&unit), "{a}");
+        let value: f64 = n.parse().expect("a number");
+        assert!(
+            unit == "B" || value >= 1.0,
+            "{a} is not in the largest fitting unit"
+        );
+        assert!(
+            unit == "B" || n.split_once('.').is_some_and(|(_, d)| d.len() == 2),
+            "{a}"
+        );
+        assert!(
+            unit == "GB" || value < 1000.0,
+            "{a} is not in the largest fitting unit"
+        );
+    }
+    assert!(
+        json.contains("\"valueName\""),
+        "JSON keeps the exact amounts: {json}"
+    );
 }
