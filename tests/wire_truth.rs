@@ -227,3 +227,54 @@ fn usage_text_uses_the_consoles_units_and_json_keeps_exact_numbers() {
         "JSON keeps the exact amounts: {json}"
     );
 }
+
+#[test]
+fn every_date_in_a_products_json_is_rfc3339_utc() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let demo = ["--demo", "--demo-size", "3", "--demo-seed", "4"];
+    let go = |extra: &[&str]| -> Value {
+        let mut args = demo.to_vec();
+        args.extend_from_slice(extra);
+        let out = run(&home, &args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    // 1NCE writes `2018-03-09T07:59:09.000+0000`; every platform is checked the same way.
+    let listed = go(&["products", "list", "--all", "--json"]);
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut dates = 0;
+    for e in listed["entities"].as_array().expect("entities") {
+        let id = e["id"].as_str().expect("id");
+        let kind = id.split('-').next().expect("kind").to_string();
+        if !kinds.insert(kind) {
+            continue;
+        }
+        let doc = go(&["products", "get", id, "--json"]).to_string();
+        // Every date-time in the document ends in Z (seconds, maybe a fraction).
+        let bytes = doc.as_bytes();
+        for (i, _) in doc.match_indices('T') {
+            let before = &doc[i.saturating_sub(10)..i];
+            let is_date = before.len() == 10
+                && before.bytes().enumerate().all(|(j, b)| {
+                    if j == 4 || j == 7 {
+                        b == b'-'
+                    } else {
+                        b.is_ascii_digit()
+                    }
+                });
+            if !is_date {
+                continue;
+            }
+            dates += 1;
+            let end = doc[i..].find('"').map(|n| i + n).expect("closing quote");
+            assert_eq!(bytes[end - 1], b'Z', "{id}: {}", &doc[i - 10..end]);
+        }
+    }
+    assert!(kinds.len() >= 10, "{kinds:?}");
+    assert!(dates > 0, "dates were checked");
+}
