@@ -663,7 +663,7 @@ fn monitors_are_polled_and_cancelled_from_other_processes() {
         &monitor_id,
         "--yes",
     ]);
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
     let cancelled = json_out(&sb.run(&[
         cfg[0],
         cfg[1],
