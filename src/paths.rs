@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 /// The application's directory name under each base directory.
 pub const APP_DIR: &str = "cmo";
 pub const CONFIG_FILE: &str = "config.toml";
+/// `CONFIG_FILE` without its extension, as confy names a config.
+const CONFIG_STEM: &str = "config";
 pub const LOG_FILE: &str = "cmo.log";
 pub const THEMES_DIR: &str = "themes";
 
@@ -49,10 +51,17 @@ impl Paths {
             .state_dir()
             .map(|d| d.join(APP_DIR))
             .unwrap_or_else(|| data_default.join("state"));
+        // The default config file is where `confy` puts an app's config (its XDG app strategy:
+        // `$XDG_CONFIG_HOME/cmo/config.toml` on every platform). confy only locates the file:
+        // loading it through confy would lose the file/line/key errors of `config::validate`,
+        // and confy's `load` writes a default file when none exists, which would hide a missing
+        // config behind an empty one. `cmo config init` writes the commented starter instead.
+        let default_file = match confy::get_configuration_file_path(APP_DIR, CONFIG_STEM) {
+            Ok(p) => p,
+            Err(_) => config_dir.join(CONFIG_FILE),
+        };
         Ok(Paths {
-            config_file: config
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| config_dir.join(CONFIG_FILE)),
+            config_file: config.map(Path::to_path_buf).unwrap_or(default_file),
             themes_dir: config_dir.join(THEMES_DIR),
             config_dir,
             data_dir: data_dir.map(Path::to_path_buf).unwrap_or(data_default),
@@ -70,6 +79,12 @@ impl Paths {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_config_is_confys_and_in_the_config_dir() {
+        let p = Paths::resolve(None, None).unwrap();
+        assert_eq!(p.config_file, p.config_dir.join(CONFIG_FILE));
+    }
 
     #[test]
     fn overrides_replace_only_their_own_path() {

@@ -464,7 +464,7 @@ fn demo_status_set_asks_refuses_read_only_and_changes() {
     assert!(stderr(&out).contains("--yes"));
 
     let out = demo(&sb, &["--read-only", "status", "set", &id, target, "--yes"]);
-    assert_eq!(code(&out), 2);
+    assert_eq!(code(&out), 3, "read-only is not allowed");
     assert!(stderr(&out).contains("read-only"));
 
     let out = demo(&sb, &["status", "set", &id, target, "--yes", "--json"]);

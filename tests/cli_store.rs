@@ -308,7 +308,7 @@ fn read_only_and_missing_confirmation_refuse_without_writing() {
     ];
     for args in refusals {
         let out = sb.demo(args);
-        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert_eq!(code(&out), 3, "{args:?}: {}", stderr(&out));
         assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
         assert!(out.stdout.is_empty());
     }
@@ -341,7 +341,7 @@ fn read_only_and_missing_confirmation_refuse_without_writing() {
         "a",
         "b",
     ]);
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert!(stderr(&out).contains("read-only"));
 }
 
@@ -663,7 +663,7 @@ fn monitors_are_polled_and_cancelled_from_other_processes() {
         &monitor_id,
         "--yes",
     ]);
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
     let cancelled = json_out(&sb.run(&[
         cfg[0],
         cfg[1],

@@ -105,7 +105,7 @@ async fn read_only_refuses_every_mutation_and_writes_nothing() {
     ];
     for e in &refusals {
         assert!(matches!(e, GateError::ReadOnly { .. }), "{e:?}");
-        assert_eq!(e.exit_code(), 2);
+        assert_eq!(e.exit_code(), 3, "read-only is not allowed");
         let text = e.to_string();
         assert!(
             text.starts_with("read-only mode: ") && text.ends_with(" refused"),

@@ -5,33 +5,13 @@
 
 use super::{Account, BackendError, BackendResult};
 use crate::domain::{
-    BusinessId, ConnectivityType, DataConnectivity, Monitor, MonitorState, ProductId,
-    ProductSummary, RelatedParty, SimCard, Usage,
+    ConnectivityType, DataConnectivity, Monitor, MonitorState, ProductId, ProductSummary,
+    RelatedParty, SimCard, Usage,
 };
 use crate::domain::{Product, UsageSample};
 use crate::text::sanitize;
 
-/// The ICCID of `id`: these platforms have no satellite products addressed by serial.
-pub fn iccid<'a>(account: &Account, id: &'a BusinessId) -> BackendResult<&'a str> {
-    match id {
-        BusinessId::Iccid(i) => Ok(i.as_str()),
-        BusinessId::Serial(s) => Err(BackendError::InvalidInput(format!(
-            "{} products are SIMs identified by ICCID; '{s}' is not an ICCID",
-            account.kind.as_str()
-        ))),
-    }
-}
-
-/// A 404 from the platform, naming the SIM.
-pub fn name_sim(iccid: &str) -> impl Fn(BackendError) -> BackendError + '_ {
-    move |e| match e {
-        BackendError::NotFound { backend, .. } => BackendError::NotFound {
-            backend,
-            what: format!("SIM {iccid}"),
-        },
-        other => other,
-    }
-}
+pub use super::kit::{iccid, name_sim};
 
 /// The list row of a SIM.
 pub fn summary(account: &Account, sim: &SimCard) -> ProductSummary {

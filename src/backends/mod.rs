@@ -13,6 +13,7 @@ pub mod guard;
 pub mod health;
 pub mod http;
 pub mod intelsat;
+pub mod kit;
 pub mod memory;
 mod memory_jobs;
 pub mod onence;

@@ -98,11 +98,25 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// The configuration file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Write the man pages (cmo.1 and one per subcommand) to DIR, or print cmo.1 to stdout.
     Man {
         /// Directory to write the pages into (created if needed).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write a commented starter config (every setting explained, no secrets) to the config
+    /// path (`--config`, else the default one `cmo info` shows).
+    Init {
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
     },
 }
 

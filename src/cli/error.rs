@@ -61,6 +61,7 @@ impl CliError {
             CliError::Runtime(_) => ("Internal Error", 500),
             CliError::Backend(e) | CliError::Gate(GateError::Backend(e)) => backend_problem_kind(e),
             CliError::Gate(GateError::OutcomeUnknown { .. }) => ("Outcome Unknown", 504),
+            CliError::Gate(GateError::ReadOnly { .. }) => ("Forbidden", 403),
             CliError::Gate(_) | CliError::Store(_) => problem_kind_of_code(self.exit_code()),
         };
         problem(kind, status, &sanitize(&self.to_string()))
@@ -95,12 +96,28 @@ fn problem_kind_of_code(code: i32) -> (&'static str, u16) {
     }
 }
 
-/// A CMO-style problem object.
+/// The human title of a problem type: what went wrong, in a few words (`detail` says the rest).
+fn title_of(kind: &str) -> &'static str {
+    match kind {
+        "Bad Request" => "The request is not valid",
+        "Not Supported" => "The platform does not support this",
+        "Invalid Action" => "The status change is not allowed from the current status",
+        "Not Found" => "Not found",
+        "Too Many Requests" => "The carrier is rate limiting",
+        "Unauthorized" => "The carrier refused the credentials",
+        "Forbidden" => "Not allowed",
+        "Gateway Timeout" => "The carrier did not answer in time",
+        "Bad Gateway" => "The carrier's answer was an error or unreadable",
+        _ => "Internal error",
+    }
+}
+
+/// A CMO-style problem object: `type` the problem kind, `title` its human summary.
 pub fn problem(kind: &str, status: u16, detail: &str) -> Value {
     json!({
         "type": kind,
         "status": status,
-        "title": "Error",
+        "title": title_of(kind),
         "detail": detail,
         "@type": "problem",
     })
@@ -149,7 +166,10 @@ mod tests {
         let p = e.problem();
         assert_eq!(p["type"], "Bad Gateway");
         assert_eq!(p["status"], 502);
-        assert_eq!(p["title"], "Error");
+        assert_eq!(
+            p["title"],
+            "The carrier's answer was an error or unreadable"
+        );
         assert_eq!(p["detail"], "1nce answered HTTP 503: down now");
         assert!(!e.line().contains('\u{1b}'));
     }

@@ -16,7 +16,34 @@ use crate::domain::{
 };
 use serde_json::{Value, json};
 
-/// `{name, value}` characteristics from optional fields; absent values are left out.
+/// A carrier's date-time as RFC 3339 in UTC (`2018-03-09T07:59:09Z`), whatever the carrier
+/// wrote: RFC 3339 with any offset, ISO 8601 with a `+0000`-style offset (1NCE's
+/// `2018-03-09T07:59:09.000+0000`), or without an offset (taken as UTC — the carriers that
+/// write it, write UTC). Fractional seconds are kept only when not zero. A bare date stays a
+/// date (RFC 3339's full-date), and text that is no date passes through unchanged rather than
+/// being lost.
+pub fn timestamp(raw: &str) -> String {
+    use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+    let t = raw.trim();
+    let utc: Option<DateTime<Utc>> = DateTime::parse_from_rfc3339(t)
+        .or_else(|_| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f%z"))
+        .or_else(|_| DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f%z"))
+        .map(|d| d.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+                .map(|n| n.and_utc())
+        });
+    match utc {
+        Some(d) => d.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        None => raw.to_string(),
+    }
+}
+
+/// `{name, value}` characteristics from optional fields (absent values are left out), then the
+/// backend's extras.
 fn characteristics<'a>(
     fields: impl IntoIterator<Item = (&'a str, Option<String>)>,
     extra: &[Characteristic],
@@ -28,7 +55,9 @@ fn characteristics<'a>(
     out.extend(
         extra
             .iter()
-            .map(|c| json!({"name": c.name, "value": c.value})),
+            // A carrier's own characteristics include dates (1NCE's activationDate): each
+            // value that is a date-time is normalized, any other passes unchanged.
+            .map(|c| json!({"name": c.name, "value": timestamp(&c.value)})),
     );
     Value::Array(out)
 }
@@ -155,7 +184,7 @@ pub fn terminal(id: &ProductId, t: &Terminal, custom: &[CustomAttribute]) -> Val
             ("antennaCode", t.antenna_code.clone()),
             ("imoNumber", t.imo_number.clone()),
             ("mmsi", t.mmsi.clone()),
-            ("lastUpdated", t.last_updated.clone()),
+            ("lastUpdated", t.last_updated.as_deref().map(timestamp)),
             ("nativeStatus", Some(t.status.native.clone())),
         ],
         &t.characteristics,
@@ -196,10 +225,10 @@ pub fn usage_volumes(id: &ProductId, usage: &Usage) -> Vec<Value> {
                 .map(|b| {
                     let mut period = json!({});
                     if let Some(start) = &b.period_start {
-                        period["startDateTime"] = json!(start);
+                        period["startDateTime"] = json!(timestamp(start));
                     }
                     if let Some(end) = &b.period_end {
-                        period["endDateTime"] = json!(end);
+                        period["endDateTime"] = json!(timestamp(end));
                     }
                     json!({
                         "counterType": "USED",
@@ -271,7 +300,7 @@ pub fn product(p: &Product) -> Value {
         out["productOffering"] = json!({"name": offering});
     }
     if let Some(start) = &p.start_date {
-        out["startDate"] = json!(start);
+        out["startDate"] = json!(timestamp(start));
     }
     out
 }
@@ -291,7 +320,7 @@ pub fn monitor(m: &Monitor, subproduct_suffix: &str) -> Value {
         "state": m.state.as_str(),
         "backend": m.backend,
         "request": m.request,
-        "created": m.created,
+        "created": timestamp(&m.created),
         "@type": "Monitor",
     });
     if let Some(pid) = &m.product_id {
@@ -306,7 +335,7 @@ pub fn monitor(m: &Monitor, subproduct_suffix: &str) -> Value {
     }
     out["response"] = response;
     if let Some(updated) = &m.updated {
-        out["updated"] = json!(updated);
+        out["updated"] = json!(timestamp(updated));
     }
     out
 }

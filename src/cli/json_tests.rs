@@ -199,3 +199,24 @@ fn find_reports_missing_ids_as_problems() {
     assert_eq!(v["errors"][0]["type"], "Not Found");
     assert_eq!(v["errors"][0]["status"], 404);
 }
+
+#[test]
+fn carrier_dates_become_rfc3339_utc() {
+    use super::timestamp;
+    assert_eq!(
+        timestamp("2018-03-09T07:59:09.000+0000"),
+        "2018-03-09T07:59:09Z"
+    );
+    assert_eq!(
+        timestamp("2018-03-09T09:59:09+02:00"),
+        "2018-03-09T07:59:09Z"
+    );
+    assert_eq!(
+        timestamp("2018-03-09T07:59:09.250Z"),
+        "2018-03-09T07:59:09.250Z"
+    );
+    assert_eq!(timestamp("2018-03-09 07:59:09"), "2018-03-09T07:59:09Z");
+    assert_eq!(timestamp("2018-03-09T07:59:09"), "2018-03-09T07:59:09Z");
+    assert_eq!(timestamp("2018-03-09"), "2018-03-09");
+    assert_eq!(timestamp("not a date"), "not a date");
+}

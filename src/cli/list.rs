@@ -145,6 +145,21 @@ async fn fetch_page(
     let asked = backends.len();
     let page_size = u32::try_from(size).unwrap_or(u32::MAX);
     'backends: for backend in backends {
+        if items.len() as u64 >= size {
+            // The page is full. A later backend is asked only for its total (a one-row page),
+            // so `totalCount` stays whenever every backend reports one.
+            if total.is_some() {
+                let one = PageRequest {
+                    cursor: None,
+                    page_size: Some(1),
+                };
+                total = match backend.list_products(one).await {
+                    Ok(got) => total.zip(got.total).map(|(t, n)| t + n),
+                    Err(_) => None,
+                };
+            }
+            continue;
+        }
         let start_seen = seen;
         let mut request = PageRequest {
             cursor: None,
@@ -155,8 +170,7 @@ async fn fetch_page(
         let mut guard = engine.page_guard(&backend.account().name);
         loop {
             if items.len() as u64 >= size {
-                total = None; // later backends were not asked
-                break 'backends;
+                break; // this backend's total, if it told one, is already counted
             }
             let checked = backend
                 .list_products(request.clone())
@@ -270,4 +284,45 @@ pub fn exit_code(failures: &[Failure]) -> i32 {
         .map(|f| f.error.exit_code())
         .min_by_key(|c| if *c == exit::RUNTIME { 0 } else { *c })
         .unwrap_or(exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backends::Backend;
+    use crate::backends::memory::MemoryBackend;
+    use crate::domain::BackendKind;
+    use std::sync::Arc;
+
+    #[tokio::test]
+    async fn a_full_page_keeps_the_total_of_every_backend_that_reports_one() {
+        let backends: Vec<Arc<dyn Backend>> = vec![
+            Arc::new(MemoryBackend::generate("a", BackendKind::OneNce, 5)),
+            Arc::new(MemoryBackend::generate("b", BackendKind::Stc, 4)),
+            Arc::new(MemoryBackend::generate("c", BackendKind::Tmsp, 3)),
+        ];
+        let engine = Engine::new(backends);
+        let query = ListQuery {
+            backend: None,
+            filter: Query::default(),
+            sort: None,
+            page: Some((1, 2)),
+        };
+        let local = AttrsByProduct::new();
+        // Page 1 is full from the first backend; the other two are asked for their totals.
+        let first = fetch_page(&engine, &query, &local, 1, 2).await.unwrap();
+        assert_eq!((first.items.len(), first.total), (2, Some(12)));
+        // A page across the first and second backend, and the last (short) page.
+        let mid = fetch_page(&engine, &query, &local, 3, 2).await.unwrap();
+        assert_eq!((mid.items.len(), mid.total), (2, Some(12)));
+        let last = fetch_page(&engine, &query, &local, 6, 2).await.unwrap();
+        assert_eq!((last.items.len(), last.total), (2, Some(12)));
+        // A filter makes the total unknown.
+        let filtered = ListQuery {
+            filter: Query::parse("status:ACTIVE").unwrap(),
+            ..query
+        };
+        let f = fetch_page(&engine, &filtered, &local, 1, 2).await.unwrap();
+        assert_eq!(f.total, None);
+    }
 }

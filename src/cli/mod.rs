@@ -9,6 +9,7 @@ pub mod audit;
 pub mod batch;
 pub mod change;
 pub mod commands;
+pub mod config_init;
 pub mod confirm;
 pub mod demo;
 pub mod error;

@@ -4,12 +4,13 @@
 //! no simulator start and no network call.
 
 use super::args::{
-    AttrsCommand, BatchCommand, CharacteristicsCommand, Cli, Command, Format, GlobalArgs,
-    MonitorsCommand, ProductsCommand, StatusCommand,
+    AttrsCommand, BatchCommand, CharacteristicsCommand, Cli, Command, ConfigCommand, Format,
+    GlobalArgs, MonitorsCommand, ProductsCommand, StatusCommand,
 };
 use super::attrs::AttrEdit;
 use super::change::StatusChange;
 use super::commands::{self, Subproduct};
+use super::config_init;
 use super::error::{CliError, exit};
 use super::list::{self, ListQuery};
 use super::session::{self, Local};
@@ -26,6 +27,22 @@ use crate::ui::{Ended, SessionSettings, UiError, UiOptions, UiSession};
 use clap::Parser;
 use std::io::IsTerminal;
 
+/// Whether the raw arguments ask for JSON output (they did not parse, so clap cannot say).
+fn json_requested() -> bool {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    args.iter().any(|a| a == "--json" || a == "--format=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "json")
+}
+
+/// clap's message without its `error: ` prefix, usage and help hint: the first line.
+fn clap_message(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let first = text.lines().next().unwrap_or_default();
+    first.strip_prefix("error: ").unwrap_or(first).to_string()
+}
+
 /// The whole program: returns the process exit code.
 pub fn main() -> i32 {
     // A completion script asking for `--backend` values (`CMO_COMPLETE=backends cmo [--config P]`).
@@ -35,7 +52,12 @@ pub fn main() -> i32 {
     let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2);
+            // with `--json` an argument error is a problem object like any other error.
+            if e.use_stderr() && json_requested() {
+                output::report(&CliError::Usage(clap_message(&e)), true);
+                return exit::USAGE;
+            }
             let _ = e.print();
             return e.exit_code();
         }
@@ -65,7 +87,7 @@ pub fn main() -> i32 {
         }
     };
     // Shell integration runs before logging and the runtime: completion calls it on every Tab.
-    if let Some(code) = shell_command(&cli) {
+    if let Some(code) = shell_command(&cli, &paths) {
         return code;
     }
     let _log = logging::init(&paths.log_file);
@@ -105,10 +127,13 @@ pub fn main() -> i32 {
 }
 
 /// `completions` and `man`: no runtime, no log, no network.
-fn shell_command(cli: &Cli) -> Option<i32> {
+fn shell_command(cli: &Cli, paths: &Paths) -> Option<i32> {
     let result = match &cli.command {
         Some(Command::Completions { shell }) => shell::completions(*shell),
         Some(Command::Man { out }) => shell::man(out.as_deref()),
+        Some(Command::Config(ConfigCommand::Init { force })) => {
+            config_init::init(&paths.config_file, *force)
+        }
         _ => return None,
     };
     Some(result.unwrap_or_else(|e| {
@@ -328,7 +353,7 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
             let gate = session.local.gate(session.engine.clone()).await?;
             monitors::cancel(&gate, &id, yes, g.json).await
         }
-        Command::Completions { .. } | Command::Man { .. } => {
+        Command::Completions { .. } | Command::Man { .. } | Command::Config(_) => {
             // Handled in `main` before the runtime starts.
             Ok(exit::OK)
         }

@@ -1,7 +1,7 @@
 //! Human-readable output: aligned tables and `key: value` blocks. Every value that may carry
 //! carrier text passes through [`crate::text::sanitize`] here, the one place text output is made.
 
-use super::json::{usage_type_str, value_name};
+use super::json::usage_type_str;
 use crate::domain::capabilities::{self, Operation};
 use crate::domain::{
     BackendKind, Characteristic, CustomAttribute, DataConnectivity, Monitor, Product,
@@ -202,7 +202,8 @@ pub fn usage(u: &Usage) -> String {
             vec![
                 usage_type_str(b.usage_type).to_string(),
                 level,
-                value_name(b.amount, b.units),
+                // The console's human units (docs/cli.md); JSON keeps the exact `valueName`.
+                crate::domain::usage::display_amount(b.amount, b.units),
                 opt(&b.period_start),
                 opt(&b.period_end),
             ]

@@ -13,7 +13,7 @@ const DECISIONS: &str = r#"## Decisions where the seed is ambiguous
 1. **TURKCELL status changes are refused.** The seed's support matrix marks "Change the status of SIM
    Card product" ✖ for TURKCELL, while its transitions table ticks ACTIVE ↔ SUSPENDED for it (and the
    sync/async table lists Turkcell as async, although "Monitor the status of asynchronous requests" is
-   ✖ for it). The support matrix is the binding contract of the product (DEVELOPERS.md: "what it marks
+   ✖ for it). The support matrix is the binding contract of the product ("what it marks
    ✖ is refused"), and Turkcell has no single SIM status to change — its status is computed from the
    contract status and five barring flags, so a change would have to be expressed as barring or
    unbarring, which the seed does not define. We keep the transitions exactly as the seed lists them

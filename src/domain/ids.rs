@@ -23,8 +23,6 @@ pub enum IdError {
         len: usize,
         expected: &'static str,
     },
-    #[error("ICCID '{0}' must start with 89 (the telecom industry identifier)")]
-    IccidPrefix(String),
     #[error(
         "terminal serial '{0}' may contain only letters, digits, '.', '_' and '-' (at most 64 characters)"
     )]
@@ -88,13 +86,11 @@ id_type!(TerminalSerial);
 
 impl FromStr for Iccid {
     type Err = IdError;
-    /// ITU-T E.118: 18–22 digits starting with 89 (with or without the Luhn digit).
+    /// 18–22 digits, with or without the trailing Luhn check digit. No prefix is required:
+    /// E.118's `89` is the usual start, but carriers' test and private SIMs do not all have it,
+    /// and any product a listing shows must open.
     fn from_str(s: &str) -> Result<Self, IdError> {
-        let v = digits("ICCID", s, 18, 22, "18 to 22")?;
-        if !v.starts_with("89") {
-            return Err(IdError::IccidPrefix(v));
-        }
-        Ok(Iccid(v))
+        digits("ICCID", s, 18, 22, "18 to 22").map(Iccid)
     }
 }
 
@@ -201,7 +197,8 @@ impl ProductId {
         }
     }
 
-    /// The business id as a typed identifier: an ICCID when it is one, else a serial.
+    /// The business id as a typed identifier: an ICCID when it is one (all digits, 18–22 long),
+    /// else a serial.
     pub fn business(&self) -> BusinessId {
         match self.business_id.parse::<Iccid>() {
             Ok(i) => BusinessId::Iccid(i),
@@ -236,7 +233,7 @@ impl FromStr for ProductId {
         if id.is_empty() {
             return Err(IdError::ProductId(raw.to_string()));
         }
-        if id.chars().all(|c| c.is_ascii_digit()) && id.starts_with("89") && id.len() >= 18 {
+        if id.chars().all(|c| c.is_ascii_digit()) && (18..=22).contains(&id.len()) {
             id.parse::<Iccid>()?;
         } else {
             id.parse::<TerminalSerial>()?;
@@ -270,8 +267,13 @@ mod tests {
         assert!(e.to_string().contains("digits only"), "{e}");
         let e = "898822".parse::<Iccid>().unwrap_err();
         assert!(e.to_string().contains("has 6 digits"), "{e}");
-        let e = "1288228066612345678".parse::<Iccid>().unwrap_err();
-        assert!(e.to_string().contains("start with 89"), "{e}");
+        // No prefix requirement: a private or test SIM may start with anything.
+        assert_eq!(
+            "1288228066612345678".parse::<Iccid>().unwrap().as_str(),
+            "1288228066612345678"
+        );
+        let e = "12345678901234567890123".parse::<Iccid>().unwrap_err();
+        assert!(e.to_string().contains("has 23 digits"), "{e}");
         assert!(matches!("".parse::<Iccid>(), Err(IdError::Empty { .. })));
     }
 
@@ -301,6 +303,13 @@ mod tests {
         assert!("ACME-123".parse::<ProductId>().is_err());
         assert!("8988228066612345678".parse::<ProductId>().is_err());
         assert!("TMSP-".parse::<ProductId>().is_err());
+        // All digits and 18–22 long is an ICCID, whatever its first digits; shorter is a serial.
+        let id: ProductId = "TMSP-1234567890123456789".parse().unwrap();
+        assert!(matches!(id.business(), BusinessId::Iccid(_)));
+        let id: ProductId = "INTELSAT-12345678901234567".parse().unwrap();
+        assert!(matches!(id.business(), BusinessId::Serial(_)));
+        let id: ProductId = "INTELSAT-12345678901234567890123".parse().unwrap();
+        assert!(matches!(id.business(), BusinessId::Serial(_)));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 
 pub mod aeris;
 pub mod airlinq;
+pub mod basic;
 pub mod cellular;
 pub mod cmo;
 mod config_out;

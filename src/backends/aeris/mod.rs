@@ -10,14 +10,14 @@
 mod wire;
 
 use super::health::HealthBoard;
-use super::http::{Grant, HttpPolicy, Limits, OAuthToken, Repeat};
+use super::http::{Grant, HttpPolicy, OAuthToken, Repeat};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
+use crate::backends::kit;
 use crate::config::BackendConfig;
 use crate::domain::{
     BackendKind, BusinessId, DataConnectivity, Product, ProductSummary, SimCard, Status, Usage,
 };
 use async_trait::async_trait;
-use reqwest::Url;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 pub use wire::{RequestProgress, WireSearch, WireSubscription, cursor_from_next};
@@ -70,16 +70,8 @@ impl Aeris {
     /// `config.base_url` is the API host (`https://iot-api.aeris.com` or an operator's own);
     /// `account_id` the organization id the requests act on behalf of (e.g. `3.78.3`).
     pub fn new(config: &BackendConfig, health: Arc<HealthBoard>) -> BackendResult<Aeris> {
-        let base = config.base_url.as_str().trim_end_matches('/').to_string();
-        let token_url = match &config.auth.token_url {
-            Some(u) => u.clone(),
-            None => Url::parse(&format!("{base}/iot/api/auth/token")).map_err(|e| {
-                BackendError::Other {
-                    backend: config.name.clone(),
-                    detail: format!("cannot derive the token URL from base_url: {e}"),
-                }
-            })?,
-        };
+        let base = kit::base(config);
+        let token_url = kit::token_url(config, &base, "/iot/api/auth/token")?;
         let auth = OAuthToken::new(
             Grant::Password {
                 client_id: CLIENT_ID.to_string(),
@@ -88,12 +80,7 @@ impl Aeris {
             &config.auth.username,
             config.auth.secret.clone(),
         );
-        let account = Account {
-            name: config.name.clone(),
-            kind: BackendKind::Iota,
-            account_id: config.account_id.clone(),
-        };
-        let policy = HttpPolicy::new(account, Limits::from_config(config), Box::new(auth), health)?;
+        let policy = kit::policy(config, BackendKind::Iota, Box::new(auth), health)?;
         Ok(Aeris {
             policy,
             base,
@@ -123,12 +110,7 @@ impl Aeris {
     }
 
     fn iccid<'a>(&self, id: &'a BusinessId) -> BackendResult<&'a str> {
-        match id {
-            BusinessId::Iccid(i) => Ok(i.as_str()),
-            BusinessId::Serial(s) => Err(BackendError::InvalidInput(format!(
-                "IOTA products are SIM subscriptions identified by ICCID; '{s}' is not an ICCID"
-            ))),
-        }
+        kit::iccid(self.account(), id)
     }
 
     fn not_found(&self, iccid: &str) -> BackendError {
@@ -215,13 +197,7 @@ impl Aeris {
                 .policy
                 .send_json("a subscription request", |c| c.get(&url))
                 .await
-                .map_err(|e| match e {
-                    BackendError::NotFound { backend, .. } => BackendError::NotFound {
-                        backend,
-                        what: format!("state-change request {request_id}"),
-                    },
-                    other => other,
-                })?;
+                .map_err(kit::named(format!("state-change request {request_id}")))?;
             match req.progress() {
                 RequestProgress::Completed => return Ok(()),
                 RequestProgress::Failed(why) => {

@@ -7,8 +7,9 @@ mod wire;
 
 use super::cellular::{self, OrderState};
 use super::health::HealthBoard;
-use super::http::{ApiKey, HttpPolicy, Limits, Repeat};
+use super::http::{ApiKey, HttpPolicy, Repeat};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
+use crate::backends::kit;
 use crate::config::BackendConfig;
 use crate::domain::{
     BackendKind, BusinessId, DataConnectivity, Monitor, Product, ProductSummary, SimCard, Status,
@@ -39,12 +40,7 @@ impl Airlinq {
             HeaderName::from_static("x-api-key"),
             config.auth.secret.clone(),
         );
-        let account = Account {
-            name: config.name.clone(),
-            kind: BackendKind::Airlinq,
-            account_id: config.account_id.clone(),
-        };
-        let policy = HttpPolicy::new(account, Limits::from_config(config), Box::new(auth), health)?;
+        let policy = kit::policy(config, BackendKind::Airlinq, Box::new(auth), health)?;
         Ok(Airlinq { policy, base })
     }
 
@@ -189,13 +185,7 @@ impl Backend for Airlinq {
             .policy
             .send_json("a transaction", |c| c.get(&url))
             .await
-            .map_err(|e| match e {
-                BackendError::NotFound { backend, .. } => BackendError::NotFound {
-                    backend,
-                    what: format!("monitor {monitor_id}"),
-                },
-                other => other,
-            })?;
+            .map_err(kit::named(format!("monitor {monitor_id}")))?;
         self.monitor_of(&txn, txn.describe())
     }
 }

@@ -52,7 +52,7 @@ async fn patch(
                 .body(ops.to_string())
         })
         .await
-        .map_err(b.named(what))?;
+        .map_err(crate::backends::kit::named(what))?;
     let sub: WireProduct = b.policy.decode(&reply, "the updated subproduct")?;
     Ok(sub.custom())
 }

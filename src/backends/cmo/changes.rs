@@ -55,7 +55,7 @@ pub(super) async fn change_status(
                     "the CMO API refused the status change {from} → {to} for this {system} product: {detail}"
                 ),
             },
-            other => b.named(format!("product {cmo_id}"))(other),
+            other => crate::backends::kit::named(format!("product {cmo_id}"))(other),
         })?;
     let request = format!("status {from} → {to}");
     if reply.status == StatusCode::ACCEPTED {
@@ -91,7 +91,7 @@ pub(super) async fn monitor(b: &CmoBackend, monitor_id: &str) -> BackendResult<M
         .policy
         .send_json("a monitor", |c| c.get(url.clone()))
         .await
-        .map_err(b.named(format!("monitor {monitor_id}")))?;
+        .map_err(crate::backends::kit::named(format!("monitor {monitor_id}")))?;
     let request = m
         .response
         .body

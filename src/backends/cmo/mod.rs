@@ -16,8 +16,9 @@ mod doc_examples;
 pub mod wire;
 
 use super::health::HealthBoard;
-use super::http::{Grant, HttpPolicy, Limits, OAuthToken};
+use super::http::{Grant, HttpPolicy, OAuthToken};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
+use crate::backends::kit;
 use crate::config::BackendConfig;
 use crate::domain::{
     BackendKind, BusinessId, CustomAttribute, DataConnectivity, Monitor, Product, ProductSummary,
@@ -79,12 +80,7 @@ impl CmoBackend {
             &config.auth.username,
             config.auth.secret.clone(),
         );
-        let account = Account {
-            name: config.name.clone(),
-            kind: BackendKind::Cmo,
-            account_id: config.account_id.clone(),
-        };
-        let policy = HttpPolicy::new(account, Limits::from_config(config), Box::new(auth), health)?;
+        let policy = kit::policy(config, BackendKind::Cmo, Box::new(auth), health)?;
         Ok(CmoBackend {
             policy,
             base,
@@ -99,17 +95,6 @@ impl CmoBackend {
     fn url(&self, rest: &str) -> BackendResult<Url> {
         Url::parse(&format!("{}{rest}", self.base))
             .map_err(|e| BackendError::InvalidInput(format!("cannot build a CMO URL: {e}")))
-    }
-
-    /// Name the product in a 404.
-    fn named(&self, what: String) -> impl Fn(BackendError) -> BackendError {
-        move |e| match e {
-            BackendError::NotFound { backend, .. } => BackendError::NotFound {
-                backend,
-                what: what.clone(),
-            },
-            other => other,
-        }
     }
 
     fn remember(&self, p: &WireProduct) {
@@ -201,18 +186,7 @@ impl CmoBackend {
         self.policy
             .send_json("a CMO subproduct", |c| c.get(url.clone()))
             .await
-            .map_err(self.named(format!("product {cmo_id}")))
-    }
-}
-
-fn page_number(cursor: Option<&str>) -> BackendResult<u32> {
-    match cursor {
-        None => Ok(1),
-        Some(c) => {
-            c.parse::<u32>().ok().filter(|p| *p >= 1).ok_or_else(|| {
-                BackendError::InvalidInput(format!("'{c}' is not a CMO page cursor"))
-            })
-        }
+            .map_err(kit::named(format!("product {cmo_id}")))
     }
 }
 
@@ -223,7 +197,7 @@ impl Backend for CmoBackend {
     }
 
     async fn list_products(&self, page: PageRequest) -> BackendResult<Page<ProductSummary>> {
-        let number = page_number(page.cursor.as_deref())?;
+        let number = kit::page_number(self.account(), page.cursor.as_deref(), 1)?;
         let size = page
             .page_size
             .unwrap_or(MAX_PAGE_SIZE)

@@ -18,8 +18,9 @@ mod wire;
 pub use wire::{RATE_LIMIT_CODE, is_rate_limit, iso_date};
 
 use super::health::HealthBoard;
-use super::http::{BasicAuth, HttpPolicy, Limits, Repeat};
+use super::http::{BasicAuth, HttpPolicy, Repeat};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
+use crate::backends::kit;
 use crate::config::BackendConfig;
 use crate::domain::{
     BackendKind, BusinessId, DataConnectivity, Product, ProductSummary, SimCard, Status, Usage,
@@ -101,12 +102,7 @@ impl ControlCenter {
         }
         let base = config.base_url.as_str().trim_end_matches('/').to_string();
         let auth = BasicAuth::new(&config.auth.username, config.auth.secret.clone());
-        let account = Account {
-            name: config.name.clone(),
-            kind: config.kind,
-            account_id: config.account_id.clone(),
-        };
-        let policy = HttpPolicy::new(account, Limits::from_config(config), Box::new(auth), health)?
+        let policy = kit::policy(config, config.kind, Box::new(auth), health)?
             .with_rate_limit_classifier(is_rate_limit);
         Ok(ControlCenter { policy, base })
     }
@@ -116,24 +112,7 @@ impl ControlCenter {
     }
 
     fn iccid<'a>(&self, id: &'a BusinessId) -> BackendResult<&'a str> {
-        match id {
-            BusinessId::Iccid(i) => Ok(i.as_str()),
-            BusinessId::Serial(s) => Err(BackendError::InvalidInput(format!(
-                "{} products are identified by ICCID; '{s}' is not an ICCID",
-                self.kind().as_str()
-            ))),
-        }
-    }
-
-    /// Name the SIM in a 404 (Control Center: 20000001 "Invalid ICCID").
-    fn named(iccid: &str) -> impl Fn(BackendError) -> BackendError + '_ {
-        move |e| match e {
-            BackendError::NotFound { backend, .. } => BackendError::NotFound {
-                backend,
-                what: format!("SIM {iccid}"),
-            },
-            other => other,
-        }
+        kit::iccid(self.account(), id)
     }
 
     async fn device(&self, iccid: &str) -> BackendResult<WireDevice> {
@@ -141,7 +120,7 @@ impl ControlCenter {
         self.policy
             .send_json("device details", |c| c.get(&url))
             .await
-            .map_err(Self::named(iccid))
+            .map_err(kit::name_sim(iccid))
     }
 
     async fn ctd_usage(&self, iccid: &str) -> BackendResult<WireCtdUsage> {
@@ -149,7 +128,7 @@ impl ControlCenter {
         self.policy
             .send_json("cycle-to-date usage", |c| c.get(&url))
             .await
-            .map_err(Self::named(iccid))
+            .map_err(kit::name_sim(iccid))
     }
 }
 
@@ -260,7 +239,7 @@ impl Backend for ControlCenter {
         self.policy
             .send(Repeat::Idempotent, |c| c.put(&url).json(&body))
             .await
-            .map_err(Self::named(iccid))?;
+            .map_err(kit::name_sim(iccid))?;
         tracing::info!(backend = %self.account().name, iccid, %from, %to, native, "Control Center status change applied");
         // The PUT answers with the ICCID only; whoever shows the SIM re-reads it (the console
         // refreshes the row), so no read is spent here.

@@ -11,8 +11,9 @@ mod session;
 mod wire;
 
 use super::health::HealthBoard;
-use super::http::{HttpPolicy, Limits};
+use super::http::HttpPolicy;
 use super::{Account, Backend, BackendError, BackendResult, Page, PageRequest};
+use crate::backends::kit;
 use crate::config::BackendConfig;
 use crate::domain::{
     BackendKind, BusinessId, Monitor, Product, ProductSummary, SimCard, Terminal, Usage,
@@ -39,23 +40,8 @@ impl Galaxy1 {
             .as_ref()
             .map_or_else(|| format!("{base}/sessions"), |u| u.to_string());
         let auth = SessionAuth::new(url, &config.auth.username, config.auth.secret.clone());
-        let account = Account {
-            name: config.name.clone(),
-            kind: BackendKind::Galaxy1,
-            account_id: config.account_id.clone(),
-        };
-        let policy = HttpPolicy::new(account, Limits::from_config(config), Box::new(auth), health)?;
+        let policy = kit::policy(config, BackendKind::Galaxy1, Box::new(auth), health)?;
         Ok(Galaxy1 { policy, base })
-    }
-
-    fn named(what: String) -> impl Fn(BackendError) -> BackendError {
-        move |e| match e {
-            BackendError::NotFound { backend, .. } => BackendError::NotFound {
-                backend,
-                what: what.clone(),
-            },
-            other => other,
-        }
     }
 
     fn malformed(&self, detail: String) -> BackendError {
@@ -73,7 +59,7 @@ impl Galaxy1 {
                 self.policy
                     .send_json("a terminal", |c| c.get(&url))
                     .await
-                    .map_err(Self::named(format!("terminal {serial}")))
+                    .map_err(kit::named(format!("terminal {serial}")))
             }
             BusinessId::Iccid(iccid) => {
                 let url = format!("{}/terminals", self.base);
@@ -100,7 +86,7 @@ impl Galaxy1 {
             .policy
             .send_json("terminal consumption", |c| c.get(&url))
             .await
-            .map_err(Self::named(format!("terminal {terminal_id}")))?;
+            .map_err(kit::named(format!("terminal {terminal_id}")))?;
         c.usage().map_err(|e| self.malformed(e))
     }
 }
@@ -191,7 +177,7 @@ impl Backend for Galaxy1 {
             .policy
             .send_json("a job", |c| c.get(&url))
             .await
-            .map_err(Self::named(format!("monitor {monitor_id}")))?;
+            .map_err(kit::named(format!("monitor {monitor_id}")))?;
         job.monitor(self.account())
     }
 }

@@ -1,6 +1,7 @@
 //! The one exchange every credential source makes — an OAuth token request, a login, a
 //! session request: send it, read the answer, and turn a refusal into the right error (5xx:
-//! `Http`, 429: `RateLimited`, anything else: `Unauthorized`) with a redacted excerpt, or the
+//! `Http`, 429: `RateLimited`, 401/403 or a 4xx whose body says the credentials were refused:
+//! `Unauthorized`, any other 4xx: `Http` with what the carrier said) with a redacted excerpt, or the
 //! body into the expected JSON (`Malformed` when it is not). Sent outside the rate limiter:
 //! credential endpoints are not the carrier's data API. And the cache every source keeps its
 //! credential in: shared by all requests, renewed by one task at a time, dropped on rejection.
@@ -69,8 +70,20 @@ pub(crate) async fn exchange<T: DeserializeOwned>(
                 backend: backend.into(),
                 attempts: 1,
             },
-            _ => BackendError::Unauthorized {
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => BackendError::Unauthorized {
                 backend: backend.into(),
+                detail,
+            },
+            // Another 4xx is "credentials refused" only when the carrier says so (1NCE
+            // answers 400 `BadCredentials` for a wrong user); otherwise the request itself was
+            // refused (an IOTA 400 "grant_type must be password") and says what it wanted.
+            _ if refuses_credentials(&body) => BackendError::Unauthorized {
+                backend: backend.into(),
+                detail,
+            },
+            s => BackendError::Http {
+                backend: backend.into(),
+                status: s.as_u16(),
                 detail,
             },
         });
@@ -79,6 +92,28 @@ pub(crate) async fn exchange<T: DeserializeOwned>(
         backend: backend.into(),
         detail: format!("expected {expected}: {e}"),
     })
+}
+
+/// Whether a credential endpoint's refusal body says the credentials were refused: an OAuth2
+/// error code about the client or grant (RFC 6749 §5.2), or a carrier's own wording about
+/// credentials, an unknown user or client, or failed authentication.
+fn refuses_credentials(body: &[u8]) -> bool {
+    const MARKERS: [&str; 12] = [
+        "invalid_client",
+        "invalid_grant",
+        "unauthorized_client",
+        "access_denied",
+        "badcredentials",
+        "credential",
+        "unknown client",
+        "unknown user",
+        "invalid user",
+        "wrong user",
+        "authentication failed",
+        "unauthorized",
+    ];
+    let text = String::from_utf8_lossy(body).to_lowercase();
+    MARKERS.iter().any(|m| text.contains(m))
 }
 
 /// A credential in use: the header value requests carry, the secret inside it (scrubbed from
@@ -157,5 +192,25 @@ impl CredentialCache {
         if same {
             *current = None;
         }
+    }
+}
+
+#[cfg(test)]
+mod refusal_tests {
+    use super::refuses_credentials;
+
+    #[test]
+    fn only_a_body_about_credentials_is_a_credentials_refusal() {
+        // 1NCE, wrong user: 400 BadCredentials.
+        assert!(refuses_credentials(
+            br#"{"statusCode":400,"errorCode":"BadCredentials","message":"Invalid client credentials"}"#
+        ));
+        assert!(refuses_credentials(br#"{"error":"invalid_client"}"#));
+        assert!(refuses_credentials(b"unknown client_id"));
+        // IOTA, a missing or wrong field: a bad request, whatever word it mentions.
+        assert!(!refuses_credentials(
+            br#"{"code":4000,"message":"Bad request","detailedMessage":"grant_type must be password"}"#
+        ));
+        assert!(!refuses_credentials(br#"{"error":"invalid_request"}"#));
     }
 }

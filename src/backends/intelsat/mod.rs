@@ -11,13 +11,13 @@
 mod wire;
 
 use super::health::HealthBoard;
-use super::http::{Grant, HttpPolicy, Limits, OAuthToken, Repeat};
+use super::http::{Grant, HttpPolicy, OAuthToken, Repeat};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
+use crate::backends::kit;
 use crate::config::BackendConfig;
 use crate::domain::{BackendKind, BusinessId, Monitor, Product, ProductSummary, Status, Terminal};
 use crate::domain::{Usage, capabilities};
 use async_trait::async_trait;
-use reqwest::Url;
 use std::sync::Arc;
 use wire::{WireOrder, WirePage, WireTerminal, WireUsage};
 
@@ -34,16 +34,8 @@ impl Intelsat {
     /// An adapter for an INTELSAT backend; `base_url` is the API root (`https://host/flex/v2`)
     /// and `account_id` the Intelsat customer id.
     pub fn new(config: &BackendConfig, health: Arc<HealthBoard>) -> BackendResult<Intelsat> {
-        let base = config.base_url.as_str().trim_end_matches('/').to_string();
-        let token_url = match &config.auth.token_url {
-            Some(url) => url.clone(),
-            None => {
-                Url::parse(&format!("{base}/oauth2/token")).map_err(|e| BackendError::Other {
-                    backend: config.name.clone(),
-                    detail: format!("cannot derive the token URL from base_url: {e}"),
-                })?
-            }
-        };
+        let base = kit::base(config);
+        let token_url = kit::token_url(config, &base, "/oauth2/token")?;
         let grant = Grant::ClientCredentialsBasic {
             scope: Some(SCOPE.to_string()),
         };
@@ -53,12 +45,7 @@ impl Intelsat {
             &config.auth.username,
             config.auth.secret.clone(),
         );
-        let account = Account {
-            name: config.name.clone(),
-            kind: BackendKind::Intelsat,
-            account_id: config.account_id.clone(),
-        };
-        let policy = HttpPolicy::new(account, Limits::from_config(config), Box::new(auth), health)?;
+        let policy = kit::policy(config, BackendKind::Intelsat, Box::new(auth), health)?;
         Ok(Intelsat { policy, base })
     }
 
@@ -71,22 +58,7 @@ impl Intelsat {
     }
 
     fn serial<'a>(&self, id: &'a BusinessId) -> BackendResult<&'a str> {
-        match id {
-            BusinessId::Serial(s) => Ok(s.as_str()),
-            BusinessId::Iccid(i) => Err(BackendError::InvalidInput(format!(
-                "INTELSAT products are identified by terminal serial; '{i}' is an ICCID"
-            ))),
-        }
-    }
-
-    fn named(what: String) -> impl Fn(BackendError) -> BackendError {
-        move |e| match e {
-            BackendError::NotFound { backend, .. } => BackendError::NotFound {
-                backend,
-                what: what.clone(),
-            },
-            other => other,
-        }
+        kit::serial(self.account(), id)
     }
 
     fn malformed(&self, detail: String) -> BackendError {
@@ -101,7 +73,7 @@ impl Intelsat {
         self.policy
             .send_json("a terminal", |c| c.get(&url))
             .await
-            .map_err(Self::named(format!("terminal {serial}")))
+            .map_err(kit::named(format!("terminal {serial}")))
     }
 
     async fn wire_usage(&self, serial: &str) -> BackendResult<Usage> {
@@ -110,7 +82,7 @@ impl Intelsat {
             .policy
             .send_json("terminal usage", |c| c.get(&url))
             .await
-            .map_err(Self::named(format!("terminal {serial}")))?;
+            .map_err(kit::named(format!("terminal {serial}")))?;
         usage.usage().map_err(|e| self.malformed(e))
     }
 
@@ -223,7 +195,7 @@ impl Backend for Intelsat {
             .policy
             .send(Repeat::Once, |c| c.post(&url).json(&body))
             .await
-            .map_err(Self::named(format!("terminal {serial}")))?;
+            .map_err(kit::named(format!("terminal {serial}")))?;
         let order: WireOrder = self.policy.decode(&reply, "an order")?;
         let monitor = order.monitor(self.account())?;
         tracing::info!(backend = %self.account().name, serial, action, monitor = %monitor.id, "INTELSAT order accepted");
@@ -237,7 +209,7 @@ impl Backend for Intelsat {
             .policy
             .send_json("an order", |c| c.get(&url))
             .await
-            .map_err(Self::named(format!("monitor {monitor_id}")))?;
+            .map_err(kit::named(format!("monitor {monitor_id}")))?;
         order.monitor(self.account())
     }
 }

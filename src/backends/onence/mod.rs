@@ -8,8 +8,9 @@
 mod wire;
 
 use super::health::HealthBoard;
-use super::http::{Grant, HttpPolicy, Limits, OAuthToken, Repeat};
+use super::http::{Grant, HttpPolicy, OAuthToken, Repeat};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
+use crate::backends::kit;
 use crate::config::BackendConfig;
 use crate::domain::mapping::{native_for, normalize};
 use crate::domain::usage::{Unit, UsageType};
@@ -19,7 +20,6 @@ use crate::domain::{
 };
 use async_trait::async_trait;
 use chrono::Datelike;
-use reqwest::Url;
 use std::sync::Arc;
 use wire::{WireConnectivity, WireSim, WireUsage};
 
@@ -33,28 +33,15 @@ pub struct OneNce {
 
 impl OneNce {
     pub fn new(config: &BackendConfig, health: Arc<HealthBoard>) -> BackendResult<OneNce> {
-        let base = config.base_url.as_str().trim_end_matches('/').to_string();
-        let token_url = match &config.auth.token_url {
-            Some(u) => u.clone(),
-            None => {
-                Url::parse(&format!("{base}/oauth/token")).map_err(|e| BackendError::Other {
-                    backend: config.name.clone(),
-                    detail: format!("cannot derive the token URL from base_url: {e}"),
-                })?
-            }
-        };
+        let base = kit::base(config);
+        let token_url = kit::token_url(config, &base, "/oauth/token")?;
         let auth = OAuthToken::new(
             Grant::BasicJsonClientCredentials,
             token_url,
             &config.auth.username,
             config.auth.secret.clone(),
         );
-        let account = Account {
-            name: config.name.clone(),
-            kind: BackendKind::OneNce,
-            account_id: config.account_id.clone(),
-        };
-        let policy = HttpPolicy::new(account, Limits::from_config(config), Box::new(auth), health)?;
+        let policy = kit::policy(config, BackendKind::OneNce, Box::new(auth), health)?;
         Ok(OneNce { policy, base })
     }
 
@@ -64,24 +51,7 @@ impl OneNce {
 
     /// The ICCID to put in the path; 1NCE has no satellite products.
     fn iccid<'a>(&self, id: &'a BusinessId) -> BackendResult<&'a str> {
-        match id {
-            BusinessId::Iccid(i) => Ok(i.as_str()),
-            BusinessId::Serial(s) => Err(BackendError::InvalidInput(format!(
-                "1NCE products are identified by ICCID; '{s}' is not an ICCID"
-            ))),
-        }
-    }
-
-    /// Name the SIM in a 404.
-    fn named(&self, iccid: &str) -> impl Fn(BackendError) -> BackendError + '_ {
-        let iccid = iccid.to_string();
-        move |e| match e {
-            BackendError::NotFound { backend, .. } => BackendError::NotFound {
-                backend,
-                what: format!("SIM {iccid}"),
-            },
-            other => other,
-        }
+        kit::iccid(self.account(), id)
     }
 
     async fn sim(&self, iccid: &str) -> BackendResult<WireSim> {
@@ -89,7 +59,7 @@ impl OneNce {
         self.policy
             .send_json("a SIM object", |c| c.get(&url))
             .await
-            .map_err(self.named(iccid))
+            .map_err(kit::name_sim(iccid))
     }
 
     async fn connectivity(&self, iccid: &str) -> BackendResult<WireConnectivity> {
@@ -97,7 +67,7 @@ impl OneNce {
         self.policy
             .send_json("a SIM connectivity status object", |c| c.get(&url))
             .await
-            .map_err(self.named(iccid))
+            .map_err(kit::name_sim(iccid))
     }
 
     /// Daily usage from the first of the current month (UTC) to today.
@@ -115,7 +85,7 @@ impl OneNce {
                 c.get(&url).query(&[("start_dt", &start), ("end_dt", &end)])
             })
             .await
-            .map_err(self.named(iccid))?;
+            .map_err(kit::name_sim(iccid))?;
         let mut samples = wire.samples().map_err(|detail| BackendError::Malformed {
             backend: self.name().to_string(),
             detail,
@@ -134,17 +104,6 @@ impl OneNce {
     }
 }
 
-fn page_number(cursor: Option<&str>) -> BackendResult<u32> {
-    match cursor {
-        None => Ok(1),
-        Some(c) => {
-            c.parse::<u32>().ok().filter(|p| *p >= 1).ok_or_else(|| {
-                BackendError::InvalidInput(format!("'{c}' is not a 1NCE page cursor"))
-            })
-        }
-    }
-}
-
 #[async_trait]
 impl Backend for OneNce {
     fn account(&self) -> &Account {
@@ -152,7 +111,7 @@ impl Backend for OneNce {
     }
 
     async fn list_products(&self, page: PageRequest) -> BackendResult<Page<ProductSummary>> {
-        let number = page_number(page.cursor.as_deref())?;
+        let number = kit::page_number(self.account(), page.cursor.as_deref(), 1)?;
         let size = page
             .page_size
             .unwrap_or(MAX_PAGE_SIZE)
@@ -233,7 +192,7 @@ impl Backend for OneNce {
         self.policy
             .send(Repeat::Idempotent, |c| c.put(&url).json(&body))
             .await
-            .map_err(self.named(iccid))?;
+            .map_err(kit::name_sim(iccid))?;
         tracing::info!(backend = self.name(), iccid, %from, %to, native, "1NCE status change accepted");
         // The PUT answers without a body; whoever shows the SIM re-reads it (the console
         // refreshes the row), so no read is spent here.

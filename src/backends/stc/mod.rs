@@ -8,15 +8,15 @@ mod wire;
 
 use super::cellular::{self, OrderState};
 use super::health::HealthBoard;
-use super::http::{Grant, HttpPolicy, Limits, OAuthToken, Repeat};
+use super::http::{Grant, HttpPolicy, OAuthToken, Repeat};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
+use crate::backends::kit;
 use crate::config::BackendConfig;
 use crate::domain::{
     BackendKind, BusinessId, DataConnectivity, Monitor, Product, ProductId, ProductSummary,
     SimCard, Status, Usage,
 };
 use async_trait::async_trait;
-use reqwest::Url;
 use std::sync::Arc;
 use wire::{WireConsumption, WireOrder, WirePage, WireSubscription};
 
@@ -31,28 +31,15 @@ pub struct Stc {
 
 impl Stc {
     pub fn new(config: &BackendConfig, health: Arc<HealthBoard>) -> BackendResult<Stc> {
-        let root = config.base_url.as_str().trim_end_matches('/').to_string();
-        let token_url = match &config.auth.token_url {
-            Some(u) => u.clone(),
-            None => {
-                Url::parse(&format!("{root}/oauth2/token")).map_err(|e| BackendError::Other {
-                    backend: config.name.clone(),
-                    detail: format!("cannot derive the token URL from base_url: {e}"),
-                })?
-            }
-        };
+        let root = kit::base(config);
+        let token_url = kit::token_url(config, &root, "/oauth2/token")?;
         let auth = OAuthToken::new(
             Grant::ClientCredentialsBasic { scope: None },
             token_url,
             &config.auth.username,
             config.auth.secret.clone(),
         );
-        let account = Account {
-            name: config.name.clone(),
-            kind: BackendKind::Stc,
-            account_id: config.account_id.clone(),
-        };
-        let policy = HttpPolicy::new(account, Limits::from_config(config), Box::new(auth), health)?;
+        let policy = kit::policy(config, BackendKind::Stc, Box::new(auth), health)?;
         Ok(Stc {
             policy,
             base: format!("{root}/accounts/{}", config.account_id),
@@ -103,17 +90,6 @@ impl Stc {
     }
 }
 
-fn page_number(cursor: Option<&str>) -> BackendResult<u64> {
-    match cursor {
-        None => Ok(1),
-        Some(c) => {
-            c.parse::<u64>().ok().filter(|n| *n >= 1).ok_or_else(|| {
-                BackendError::InvalidInput(format!("'{c}' is not an STC page cursor"))
-            })
-        }
-    }
-}
-
 #[async_trait]
 impl Backend for Stc {
     fn account(&self) -> &Account {
@@ -121,7 +97,7 @@ impl Backend for Stc {
     }
 
     async fn list_products(&self, page: PageRequest) -> BackendResult<Page<ProductSummary>> {
-        let number = page_number(page.cursor.as_deref())?;
+        let number = u64::from(kit::page_number(self.account(), page.cursor.as_deref(), 1)?);
         let size = page
             .page_size
             .unwrap_or(MAX_PAGE_SIZE)
@@ -206,13 +182,7 @@ impl Backend for Stc {
             .policy
             .send_json("an order", |c| c.get(&url))
             .await
-            .map_err(|e| match e {
-                BackendError::NotFound { backend, .. } => BackendError::NotFound {
-                    backend,
-                    what: format!("monitor {monitor_id}"),
-                },
-                other => other,
-            })?;
+            .map_err(kit::named(format!("monitor {monitor_id}")))?;
         self.monitor_of(&order, order.describe())
     }
 }

@@ -11,15 +11,15 @@
 pub mod wire;
 
 use super::health::HealthBoard;
-use super::http::{Grant, HttpPolicy, Limits, OAuthToken, Repeat};
+use super::http::{Grant, HttpPolicy, OAuthToken, Repeat};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
+use crate::backends::kit;
 use crate::config::BackendConfig;
 use crate::domain::{
     BackendKind, BusinessId, Characteristic, DataConnectivity, Monitor, Product, ProductSummary,
     SimCard, Status, Usage,
 };
 use async_trait::async_trait;
-use reqwest::Url;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use std::sync::Arc;
@@ -42,29 +42,16 @@ impl TmspBackend {
     /// `config.base_url` is the gateway origin (e.g. `https://sg-api.telekom.de`),
     /// `config.account_id` the portal's partner id, `config.auth` the OAuth2 client id and secret.
     pub fn new(config: &BackendConfig, health: Arc<HealthBoard>) -> BackendResult<Self> {
-        let origin = config.base_url.as_str().trim_end_matches('/').to_string();
-        let token_url = match &config.auth.token_url {
-            Some(u) => u.clone(),
-            None => {
-                Url::parse(&format!("{origin}{TOKEN_PATH}")).map_err(|e| BackendError::Other {
-                    backend: config.name.clone(),
-                    detail: format!("cannot derive the token URL from base_url: {e}"),
-                })?
-            }
-        };
+        let origin = kit::base(config);
+        let token_url = kit::token_url(config, &origin, TOKEN_PATH)?;
         let auth = OAuthToken::new(
             Grant::ClientCredentialsForm { scope: None },
             token_url,
             &config.auth.username,
             config.auth.secret.clone(),
         );
-        let account = Account {
-            name: config.name.clone(),
-            kind: BackendKind::Tmsp,
-            account_id: config.account_id.clone(),
-        };
         let partner_base = format!("{origin}{API_PATH}/partners/{}", config.account_id);
-        let policy = HttpPolicy::new(account, Limits::from_config(config), Box::new(auth), health)?;
+        let policy = kit::policy(config, BackendKind::Tmsp, Box::new(auth), health)?;
         Ok(TmspBackend {
             policy,
             partner_base,
@@ -88,7 +75,7 @@ impl TmspBackend {
             .policy
             .send(repeat, |c| c.post(&url).json(body))
             .await
-            .map_err(|e| self.named(e, what))?;
+            .map_err(kit::named(what))?;
         self.policy.decode(&reply, "a TMSP JSON document")
     }
 
@@ -97,28 +84,13 @@ impl TmspBackend {
         self.policy
             .send_json("a TMSP JSON document", |c| c.get(&url))
             .await
-            .map_err(|e| self.named(e, what))
+            .map_err(kit::named(what))
     }
 
-    /// The policy cannot know what a 404 was about; say it.
-    fn named(&self, e: BackendError, what: &str) -> BackendError {
-        match e {
-            BackendError::NotFound { backend, .. } => BackendError::NotFound {
-                backend,
-                what: what.to_string(),
-            },
-            other => other,
-        }
-    }
-
+    /// TMSP products are SIMs: a serial is the wrong kind of id (`InvalidInput`, as on every
+    /// platform, so `Engine::find_on` can split a mixed lookup).
     fn iccid<'a>(&self, id: &'a BusinessId) -> BackendResult<&'a str> {
-        match id {
-            BusinessId::Iccid(i) => Ok(i.as_str()),
-            BusinessId::Serial(s) => Err(BackendError::NotFound {
-                backend: self.account().name.clone(),
-                what: format!("'{s}' (TMSP products are SIMs, addressed by ICCID)"),
-            }),
-        }
+        kit::iccid(self.account(), id)
     }
 
     async fn lookup<T: serde::de::DeserializeOwned>(
@@ -146,10 +118,7 @@ impl TmspBackend {
     }
 
     fn not_found(&self, iccid: &str) -> BackendError {
-        BackendError::NotFound {
-            backend: self.account().name.clone(),
-            what: format!("SIM {iccid}"),
-        }
+        kit::not_found(self.account(), format!("SIM {iccid}"))
     }
 
     async fn submit(
@@ -186,12 +155,8 @@ impl Backend for TmspBackend {
     }
 
     async fn list_products(&self, page: PageRequest) -> BackendResult<Page<ProductSummary>> {
-        let number: u64 = match page.cursor.as_deref() {
-            None => 0,
-            Some(c) => c.parse().map_err(|_| {
-                BackendError::InvalidInput(format!("invalid TMSP page cursor '{c}'"))
-            })?,
-        };
+        // TMSP numbers its pages from 0.
+        let number = kit::page_number(self.account(), page.cursor.as_deref(), 0)?;
         let size = page
             .page_size
             .unwrap_or(MAX_PAGE_SIZE)
@@ -315,7 +280,7 @@ impl Backend for TmspBackend {
             .policy
             .send_json("a TMSP request", |c| c.get(&url))
             .await
-            .map_err(|e| self.named(e, &format!("monitor {monitor_id}")))?;
+            .map_err(kit::named(format!("monitor {monitor_id}")))?;
         wire::monitor(&dto, self.account(), wire::describe(&dto))
     }
 
@@ -325,7 +290,7 @@ impl Backend for TmspBackend {
         // misreport a successful cancel as a refusal.
         let result = match self.policy.send(Repeat::Once, |c| c.delete(&url)).await {
             Ok(reply) => self.policy.decode::<RequestDto>(&reply, "a TMSP request"),
-            Err(e) => Err(self.named(e, &format!("monitor {monitor_id}"))),
+            Err(e) => Err(kit::named(format!("monitor {monitor_id}"))(e)),
         };
         match result {
             Ok(dto) => wire::monitor(&dto, self.account(), wire::describe(&dto)),

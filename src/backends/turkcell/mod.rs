@@ -8,14 +8,14 @@ mod wire;
 
 use super::cellular;
 use super::health::HealthBoard;
-use super::http::{HttpPolicy, Limits, SessionLogin};
+use super::http::{HttpPolicy, SessionLogin};
 use super::{Account, Backend, BackendError, BackendResult, Page, PageRequest};
+use crate::backends::kit;
 use crate::config::BackendConfig;
 use crate::domain::{
     BackendKind, BusinessId, DataConnectivity, Product, ProductSummary, SimCard, Usage,
 };
 use async_trait::async_trait;
-use reqwest::Url;
 use reqwest::header::HeaderName;
 use std::sync::Arc;
 use wire::{WireLine, WireLineReply, WireLinesPage, WireUsageReply};
@@ -30,28 +30,15 @@ pub struct Turkcell {
 
 impl Turkcell {
     pub fn new(config: &BackendConfig, health: Arc<HealthBoard>) -> BackendResult<Turkcell> {
-        let base = config.base_url.as_str().trim_end_matches('/').to_string();
-        let login_url = match &config.auth.token_url {
-            Some(u) => u.clone(),
-            None => {
-                Url::parse(&format!("{base}/session/login")).map_err(|e| BackendError::Other {
-                    backend: config.name.clone(),
-                    detail: format!("cannot derive the login URL from base_url: {e}"),
-                })?
-            }
-        };
+        let base = kit::base(config);
+        let login_url = kit::token_url(config, &base, "/session/login")?;
         let auth = SessionLogin::new(
             login_url,
             HeaderName::from_static("x-session-token"),
             &config.auth.username,
             config.auth.secret.clone(),
         );
-        let account = Account {
-            name: config.name.clone(),
-            kind: BackendKind::Turkcell,
-            account_id: config.account_id.clone(),
-        };
-        let policy = HttpPolicy::new(account, Limits::from_config(config), Box::new(auth), health)?;
+        let policy = kit::policy(config, BackendKind::Turkcell, Box::new(auth), health)?;
         Ok(Turkcell { policy, base })
     }
 

@@ -34,11 +34,13 @@ pub enum GateError {
 }
 
 impl GateError {
-    /// 2 for the gate's own refusals (read-only, batch too large: the request as given cannot
-    /// be run); the wrapped error's code otherwise; 1 when the record of a done action failed.
+    /// 3 (not allowed) for a read-only refusal: the request is well formed, this session may
+    /// not run it. 2 for a batch too large (the request as given cannot be run); the wrapped
+    /// error's code otherwise; 1 when the record of a done action failed.
     pub fn exit_code(&self) -> i32 {
         match self {
-            GateError::ReadOnly { .. } | GateError::BatchTooLarge { .. } => 2,
+            GateError::ReadOnly { .. } => 3,
+            GateError::BatchTooLarge { .. } => 2,
             GateError::Backend(e) => e.exit_code(),
             GateError::Store(e) => e.exit_code(),
             GateError::NotRecorded { .. } | GateError::OutcomeUnknown { .. } => 1,

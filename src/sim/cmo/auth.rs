@@ -16,7 +16,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,17 +29,7 @@ fn client_credentials(
     headers: &HeaderMap,
     form: &HashMap<String, String>,
 ) -> Option<(String, String)> {
-    let basic = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
-        .and_then(|(_, b64)| STANDARD.decode(b64.trim()).ok())
-        .and_then(|raw| String::from_utf8(raw).ok())
-        .and_then(|pair| {
-            pair.split_once(':')
-                .map(|(u, p)| (u.to_string(), p.to_string()))
-        });
+    let basic = crate::sim::basic::credentials(headers);
     basic.or_else(|| {
         Some((
             form.get("client_id")?.clone(),

@@ -18,11 +18,10 @@ use std::sync::{Arc, Mutex};
 use axum::Json;
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -255,7 +254,7 @@ async fn rate_limit(State(sim): State<Shared>, request: Request, next: Next) -> 
 
 /// 401 with code 10000001 unless the request carries this account's user name and API key.
 async fn require_basic(State(sim): State<Shared>, request: Request, next: Next) -> Response {
-    match basic_credentials(request.headers()) {
+    match crate::sim::basic::credentials(request.headers()) {
         Some((user, key)) if user == sim.username && key == sim.api_key => next.run(request).await,
         _ => ApiError {
             status: StatusCode::UNAUTHORIZED,
@@ -264,18 +263,4 @@ async fn require_basic(State(sim): State<Shared>, request: Request, next: Next) 
         }
         .into_response(),
     }
-}
-
-fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (user, key) = text.split_once(':')?;
-    Some((user.to_string(), key.to_string()))
 }

@@ -8,12 +8,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Form, Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use base64::Engine;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -63,19 +62,6 @@ fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response
     (status, Json(error_body(code, &message.into()))).into_response()
 }
 
-fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
-    let (user, secret) = std::str::from_utf8(&raw).ok()?.split_once(':')?;
-    Some((user.to_string(), secret.to_string()))
-}
-
 /// `POST …/oauth2/token`: client credentials with the client in HTTP Basic (RFC 6749 §2.3.1).
 async fn token(
     State(flex): State<Shared>,
@@ -96,7 +82,7 @@ async fn token(
             "only client_credentials is supported",
         );
     }
-    let client = basic_credentials(&headers);
+    let client = crate::sim::basic::credentials(&headers);
     if client != Some((flex.client_id.clone(), flex.client_secret.clone())) {
         return oauth(
             StatusCode::UNAUTHORIZED,

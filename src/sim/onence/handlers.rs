@@ -7,7 +7,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
 use chrono::{Months, NaiveDate, Utc};
 use serde_json::{Value, json};
 
@@ -53,7 +52,7 @@ pub(super) async fn token(
             "grant_type must be client_credentials",
         );
     }
-    let Some((client_id, secret)) = basic_credentials(&headers) else {
+    let Some((client_id, secret)) = crate::sim::basic::credentials(&headers) else {
         return auth_error(
             "AuthValidationError",
             "Missing or malformed Basic authorization header",
@@ -79,20 +78,6 @@ fn form_value(body: &[u8], key: &str) -> Option<String> {
         let (k, v) = pair.split_once('=')?;
         (k == key).then(|| v.replace('+', " "))
     })
-}
-
-fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (id, secret) = text.split_once(':')?;
-    Some((id.to_string(), secret.to_string()))
 }
 
 /// A positive integer query parameter with a default and an upper bound.

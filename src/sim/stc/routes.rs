@@ -14,7 +14,6 @@ use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use base64::Engine;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -74,21 +73,6 @@ fn fault_body(status: u16) -> Value {
     }
 }
 
-/// The client id and secret of an `Authorization: Basic …` header.
-fn basic_client(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (id, secret) = text.split_once(':')?;
-    Some((id.to_string(), secret.to_string()))
-}
-
 async fn token(
     State(sim): State<Shared>,
     headers: HeaderMap,
@@ -98,7 +82,7 @@ async fn token(
         let body = json!({"error": "unsupported_grant_type"});
         return (StatusCode::BAD_REQUEST, Json(body)).into_response();
     }
-    let valid = basic_client(&headers)
+    let valid = crate::sim::basic::credentials(&headers)
         .is_some_and(|(id, secret)| id == sim.client_id && secret == sim.client_secret);
     if !valid {
         let body = json!({"error": "invalid_client",
