@@ -406,12 +406,7 @@ async fn status_change_round_trip() {
         .change_sim_status(&id, Status::Suspended, Status::Active)
         .await
         .unwrap();
-    assert_eq!(
-        out,
-        ChangeOutcome::Done {
-            status: Some(Status::Active)
-        }
-    );
+    assert_eq!(out, ChangeOutcome::Done { status: None });
     assert_eq!(
         r.backend.sim_card(&id).await.unwrap().status.native,
         "Enabled"
