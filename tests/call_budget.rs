@@ -118,3 +118,102 @@ async fn opening_a_product_reads_each_sub_resource_once() {
     assert_eq!(after.requests - before.requests, 3);
     assert_eq!(after.writes - before.writes, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_reads_each_product_once_and_writes_each_once() {
+    let (sims, engine, gate, _dir) = setup().await;
+    let rows = listed(&engine).await;
+    let onence = sims.platform("1NCE").expect("1NCE");
+    let active: Vec<_> = rows
+        .iter()
+        .filter(|r| r.id.kind.as_str() == "1NCE" && r.status.status == Status::Active)
+        .map(|r| r.id.clone())
+        .take(5)
+        .collect();
+    assert_eq!(active.len(), 5, "five ACTIVE 1NCE SIMs");
+    // What one read of a product costs on this platform.
+    let before = onence.control.stats();
+    engine.product(&active[0]).await.expect("the product");
+    let per_read = onence.control.stats().requests - before.requests;
+
+    let before = onence.control.stats();
+    let run = gate
+        .batch_status(&active, Status::Suspended)
+        .await
+        .expect("the batch");
+    assert!(run.iter().all(|i| i.result.is_ok()), "{run:?}");
+    let after = onence.control.stats();
+    assert_eq!(after.writes - before.writes, 5, "one write per product");
+    assert_eq!(
+        after.requests - before.requests,
+        5 * per_read + 5,
+        "one read ({per_read} requests) and one write per product"
+    );
+}
+
+/// `cmo batch status … --yes`, a process of its own: its token, then one read and one write per
+/// product (the lookup that names the account in the question is the batch's only read).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cmo_batch_reads_each_product_once() {
+    let (sims, engine, _gate, dir) = setup().await;
+    let rows = listed(&engine).await;
+    let onence = sims.platform("1NCE").expect("1NCE");
+    let active: Vec<String> = rows
+        .iter()
+        .filter(|r| r.id.kind.as_str() == "1NCE" && r.status.status == Status::Active)
+        .map(|r| r.id.to_string())
+        .take(4)
+        .collect();
+    assert_eq!(active.len(), 4);
+    let before = onence.control.stats();
+    engine
+        .product(&active[0].parse().unwrap())
+        .await
+        .expect("read");
+    let per_read = onence.control.stats().requests - before.requests;
+
+    let config = dir.path().join("sims.toml");
+    std::fs::write(&config, sims.config_toml_inline()).unwrap();
+    // The process paces itself, not this test's reads: start it on an empty one-second window
+    // (1NCE counts every client of the organisation), so no 429 retry adds requests.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let before = onence.control.stats();
+    let out = tokio::task::spawn_blocking({
+        let (config, data, ids) = (config.clone(), dir.path().join("cli"), active.join(","));
+        move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_cmo"))
+                .arg("--config")
+                .arg(&config)
+                .arg("--data-dir")
+                .arg(&data)
+                .args(["batch", "status", "SUSPENDED", "--ids", &ids, "--yes"])
+                .env("HOME", &data)
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = onence.control.stats();
+    assert_eq!(
+        after.rate_limited - before.rate_limited,
+        0,
+        "paced under 10/s"
+    );
+    // The process's token request is a POST too.
+    assert_eq!(
+        after.writes - before.writes,
+        4 + 1,
+        "a token, one write per product"
+    );
+    assert_eq!(
+        after.requests - before.requests,
+        1 + 4 * per_read + 4,
+        "a token, one read ({per_read} requests) and one write per product"
+    );
+}

@@ -96,9 +96,14 @@ pub async fn status(
         || capabilities::supports(kind, Operation::ChangeTerminalStatus);
     // Ask only for a batch the gate and the engine would run: a refusal goes straight to
     // the gate, which journals the attempt and returns the reason.
+    // The lookup that names the account for the question also gives the gate each product's
+    // status, so the batch reads each product once.
+    let mut looked_up = None;
     if !gate.is_read_only() && ids.len() <= gate.max_batch() && changeable {
-        let account = gate.engine().batch_account(ids).await;
-        if let Ok(account) = account {
+        let lookup = gate.engine().batch_lookup(ids).await;
+        if let Ok(lookup) = lookup {
+            let account = lookup.account.clone();
+            looked_up = Some(lookup);
             let question = format!(
                 "Change {} product(s) of {} to {to}?",
                 ids.len(),
@@ -122,7 +127,7 @@ pub async fn status(
     let interrupt = Interrupt::listen()
         .map_err(|e| CliError::Runtime(format!("cannot install signal handlers: {e}")))?;
     let run = gate
-        .batch_status_until(ids, to, interrupt.token(), interrupt::GRACE)
+        .batch_status_looked_up(ids, to, looked_up, interrupt.token(), interrupt::GRACE)
         .await?;
     let items = &run.items;
     if let Some((signal, code)) = interrupt.caught() {

@@ -2,13 +2,21 @@
 //! belong to the same backend platform account"), checked before anything is sent; then the
 //! changes run with bounded concurrency, inside that backend's rate limiter, one result per id.
 
-use super::Engine;
+use super::{Engine, Seen};
 use crate::backends::{BackendError, BackendResult, ChangeOutcome};
 use crate::domain::{ProductId, Status};
 use futures::StreamExt;
+use std::collections::HashMap;
 
 /// How many changes of one batch are in flight at once; the backend's limiter still paces them.
 pub(crate) const IN_FLIGHT: usize = 4;
+
+/// The account every product of a batch belongs to, and what the read of each showed.
+#[derive(Debug, Clone)]
+pub struct BatchLookup {
+    pub account: String,
+    pub seen: HashMap<ProductId, Seen>,
+}
 
 /// The outcome of one product of a batch.
 #[derive(Debug)]
@@ -25,6 +33,12 @@ impl Engine {
     /// The configured account that holds every product in `ids`, or an error naming the ids that
     /// belong elsewhere. Products are looked up (reads only), never changed.
     pub async fn batch_account(&self, ids: &[ProductId]) -> BackendResult<String> {
+        self.batch_lookup(ids).await.map(|l| l.account)
+    }
+
+    /// [`Engine::batch_account`], keeping what each read showed (status and kind of product),
+    /// so the changes that follow are sent without reading each product again.
+    pub async fn batch_lookup(&self, ids: &[ProductId]) -> BackendResult<BatchLookup> {
         let Some(first) = ids.first() else {
             return Err(BackendError::InvalidInput(
                 "a batch needs at least one product id".into(),
@@ -41,10 +55,13 @@ impl Engine {
         }
         let looked_up = futures::stream::iter(ids.iter().cloned())
             .map(|id| async move {
-                let account = self
-                    .product(&id)
-                    .await
-                    .map(|p| p.summary.related_party.name);
+                let account = self.product(&id).await.map(|p| {
+                    let seen = Seen {
+                        status: p.summary.status.status,
+                        connectivity: p.summary.connectivity,
+                    };
+                    (p.summary.related_party.name, seen)
+                });
                 (id, account)
             })
             .buffered(IN_FLIGHT)
@@ -52,8 +69,10 @@ impl Engine {
             .await;
         let mut account: Option<String> = None;
         let mut strays = Vec::new();
+        let mut seen = HashMap::new();
         for (id, found) in looked_up {
-            let name = found?;
+            let (name, shown) = found?;
+            seen.insert(id.clone(), shown);
             match &account {
                 None => account = Some(name),
                 Some(a) if *a == name => {}
@@ -62,7 +81,7 @@ impl Engine {
         }
         let account = account.unwrap_or_else(|| first.kind.to_string());
         if strays.is_empty() {
-            Ok(account)
+            Ok(BatchLookup { account, seen })
         } else {
             Err(BackendError::InvalidInput(format!(
                 "a batch must stay within one backend account; {} holds the first id but {} belong to other accounts",
@@ -85,10 +104,14 @@ impl Engine {
                 ids.len()
             )));
         }
-        self.batch_account(ids).await?;
+        let lookup = self.batch_lookup(ids).await?;
+        let lookup = &lookup;
         Ok(futures::stream::iter(ids.iter().cloned())
             .map(|id| async move {
-                let change = self.change_status_from(&id, to).await;
+                let change = match lookup.seen.get(&id) {
+                    Some(seen) => self.change_status_seen(&id, *seen, to).await,
+                    None => self.change_status_from(&id, to).await,
+                };
                 BatchItem {
                     id,
                     from: change.from,

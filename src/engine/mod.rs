@@ -15,7 +15,7 @@ pub mod watch;
 pub use crate::backends::{BackendError, ChangeOutcome};
 pub use crate::store::{AttrChange, AuditEntry};
 pub use attrs::AttrHome;
-pub use batch::BatchItem;
+pub use batch::{BatchItem, BatchLookup};
 pub use gate::{Gate, GateError};
 pub use health::{Health, HealthBoard, HealthEntry};
 pub use listing::{ListEvent, PageGuard};

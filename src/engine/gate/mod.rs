@@ -499,6 +499,20 @@ impl Gate {
         stop: &CancellationToken,
         grace: Duration,
     ) -> Result<BatchRun, GateError> {
+        self.batch_status_looked_up(ids, to, None, stop, grace)
+            .await
+    }
+
+    /// [`Gate::batch_status_until`] with the lookup the caller already made of `ids` (to name
+    /// the account in its question): the batch reads no product again. `None` looks them up.
+    pub async fn batch_status_looked_up(
+        &self,
+        ids: &[ProductId],
+        to: Status,
+        looked_up: Option<crate::engine::BatchLookup>,
+        stop: &CancellationToken,
+        grace: Duration,
+    ) -> Result<BatchRun, GateError> {
         self.refuse_if_read_only("batch status change")?;
         if ids.len() > self.max_batch {
             return Err(GateError::BatchTooLarge {
@@ -508,20 +522,28 @@ impl Gate {
         }
         self.ensure_journal(journal::BATCH_STATUS).await?;
         let id_texts: Vec<String> = ids.iter().map(ProductId::to_string).collect();
-        if let Err(e) = self.engine.batch_account(ids).await {
-            let result = journal::batch_refused(to, &e);
-            let _ = self
-                .journal(
-                    journal::BATCH_STATUS,
-                    id_texts,
-                    None,
-                    None,
-                    result,
-                    Vec::new(),
-                )
-                .await;
-            return Err(e.into());
-        }
+        let lookup = match looked_up.filter(|l| ids.iter().all(|id| l.seen.contains_key(id))) {
+            Some(lookup) => Ok(lookup),
+            None => self.engine.batch_lookup(ids).await,
+        };
+        let lookup = match lookup {
+            Ok(lookup) => lookup,
+            Err(e) => {
+                let result = journal::batch_refused(to, &e);
+                let _ = self
+                    .journal(
+                        journal::BATCH_STATUS,
+                        id_texts,
+                        None,
+                        None,
+                        result,
+                        Vec::new(),
+                    )
+                    .await;
+                return Err(e.into());
+            }
+        };
+        let lookup = &lookup;
         // A failed attempt stops the batch: "no journal, no change" for every later item.
         let halt = stop.child_token();
         let started = std::sync::Mutex::new(Vec::<usize>::new());
@@ -535,7 +557,8 @@ impl Gate {
                     if let Ok(mut s) = started.lock() {
                         s.push(index);
                     }
-                    Some((index, self.batch_item(id, to, halt).await))
+                    let seen = lookup.seen.get(&id).copied();
+                    Some((index, self.batch_item(id, seen, to, halt).await))
                 }
             })
             .buffer_unordered(batch::IN_FLIGHT);
@@ -616,6 +639,7 @@ impl Gate {
     async fn batch_item(
         &self,
         id: ProductId,
+        seen: Option<crate::engine::Seen>,
         to: Status,
         halt: &CancellationToken,
     ) -> (BatchItem, Option<i64>) {
@@ -643,7 +667,11 @@ impl Gate {
                 return (item, None);
             }
         };
-        let change = self.engine.change_status_from(&id, to).await;
+        // The batch's lookup read the product already: its status goes with the change.
+        let change = match seen {
+            Some(seen) => self.engine.change_status_seen(&id, seen, to).await,
+            None => self.engine.change_status_from(&id, to).await,
+        };
         let mut item = BatchItem {
             id,
             from: change.from,
