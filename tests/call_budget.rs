@@ -217,3 +217,42 @@ async fn cmo_batch_reads_each_product_once() {
         "a token, one read ({per_read} requests) and one write per product"
     );
 }
+
+/// `cmo status set` (the gate without a status seen): one read of the SIM card, then the write.
+/// The card's status is the listed one on every platform that serves a card alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_set_reads_the_sim_card_once_then_writes() {
+    let (sims, engine, gate, _dir) = setup().await;
+    let rows = listed(&engine).await;
+    let mut per_kind = std::collections::HashMap::<_, usize>::new();
+    for row in rows
+        .iter()
+        .filter(|r| r.id.kind.as_str() != "CMO" && r.connectivity == ConnectivityType::Cellular)
+        // A few of each platform, whatever their status.
+        .filter(|r| {
+            let n = per_kind.entry(r.id.kind).or_default();
+            *n += 1;
+            *n <= 4
+        })
+    {
+        match engine.sim_card(&row.id).await {
+            Ok(card) => assert_eq!(card.status.status, row.status.status, "{}", row.id),
+            Err(e) => assert!(
+                matches!(e, cmo::backends::BackendError::NotSupported { .. }),
+                "{}: {e}",
+                row.id
+            ),
+        }
+    }
+    let onence = sims.platform("1NCE").expect("1NCE");
+    let (row, to) = changeable(&rows, "1NCE").expect("a 1NCE SIM to change");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let before = onence.control.stats();
+    gate.change_status(&row.id, to).await.expect("the change");
+    let after = onence.control.stats();
+    assert_eq!(
+        (after.requests - before.requests, after.writes - before.writes),
+        (2, 1),
+        "one read, one write"
+    );
+}

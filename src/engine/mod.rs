@@ -353,21 +353,37 @@ impl Engine {
                 unchanged: false,
             };
         }
-        let product = match self.product(id).await {
-            Ok(p) => p,
-            Err(e) => {
-                return StatusChange {
-                    from: None,
-                    result: Err(e),
-                    unchanged: false,
-                };
+        match self.read_status(id).await {
+            Ok(seen) => self.change_status_seen(id, seen, to).await,
+            Err(e) => StatusChange {
+                from: None,
+                result: Err(e),
+                unchanged: false,
+            },
+        }
+    }
+
+    /// What a change needs to know of a product: its status and kind. A SIM of a platform
+    /// that serves its SIM card alone costs that one read; otherwise the whole bundle is read.
+    async fn read_status(&self, id: &ProductId) -> BackendResult<Seen> {
+        let sim = id.kind != BackendKind::Cmo && matches!(id.business(), BusinessId::Iccid(_));
+        if sim {
+            match self.sim_card(id).await {
+                Ok(card) => {
+                    return Ok(Seen {
+                        status: card.status.status,
+                        connectivity: ConnectivityType::Cellular,
+                    });
+                }
+                Err(BackendError::NotSupported { .. }) => {}
+                Err(e) => return Err(e),
             }
-        };
-        let seen = Seen {
+        }
+        let product = self.product(id).await?;
+        Ok(Seen {
             status: product.summary.status.status,
             connectivity: product.summary.connectivity,
-        };
-        self.change_status_seen(id, seen, to).await
+        })
     }
 
     /// Change a product's status from the status the operator saw (the console's row), with
