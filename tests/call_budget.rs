@@ -251,7 +251,10 @@ async fn a_status_set_reads_the_sim_card_once_then_writes() {
     gate.change_status(&row.id, to).await.expect("the change");
     let after = onence.control.stats();
     assert_eq!(
-        (after.requests - before.requests, after.writes - before.writes),
+        (
+            after.requests - before.requests,
+            after.writes - before.writes
+        ),
         (2, 1),
         "one read, one write"
     );
