@@ -144,7 +144,7 @@ async fn measure(path: &str, size: usize, data: PathBuf) -> Result<(), Error> {
     let engine = Engine::new(Vec::new());
     let gate = Gate::new(engine.clone(), store.clone(), Operator::from_env());
     let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
-    let mut runner = EffectRunner::new(engine, gate, store, tx);
+    let mut runner = EffectRunner::new(engine, gate, cmo::engine::LocalData::new(store), tx);
     let mut app = App::new(accounts, Vec::new(), false);
     let (before, _) = rss();
     let started = std::time::Instant::now();

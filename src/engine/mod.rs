@@ -8,11 +8,14 @@ pub mod gate;
 pub mod health;
 mod listing;
 pub mod poller;
+pub mod session;
 pub mod watch;
 
 /// Types the engine's and the gate's answers carry, re-exported so the layers above (the UI)
 /// name them here instead of reaching into `backends` or `store`.
 pub use crate::backends::{BackendError, ChangeOutcome};
+/// How an audit result reads in a list ("outcome unknown", "reconciled", …).
+pub use crate::store::outcome_label;
 pub use crate::store::{AttrChange, AuditEntry};
 pub use attrs::AttrHome;
 pub use batch::{BatchItem, BatchLookup};
@@ -20,6 +23,7 @@ pub use gate::{Gate, GateError};
 pub use health::{Health, HealthBoard, HealthEntry};
 pub use listing::{ListEvent, PageGuard};
 pub use poller::{MonitorPoller, PollerConfig, PollerHandle};
+pub use session::{LocalData, SessionSettings, UiSession};
 
 use crate::backends::{Account, Backend, BackendResult};
 use crate::domain::capabilities::supports;

@@ -7,8 +7,8 @@ use super::effect::Effect;
 use super::msg::{BatchLine, Msg};
 use crate::domain::ProductSummary;
 use crate::engine::ChangeOutcome;
+use crate::engine::LocalData;
 use crate::engine::{Engine, Gate};
-use crate::store::StoreHandle;
 use std::collections::HashMap;
 use std::future::Future;
 use tokio::sync::mpsc;
@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 pub struct EffectRunner {
     engine: Engine,
     gate: Gate,
-    store: StoreHandle,
+    store: LocalData,
     tx: mpsc::Sender<Msg>,
     listing: Option<JoinHandle<()>>,
     /// The one task writing the product cache, so pages and commits reach the store in order.
@@ -50,7 +50,7 @@ enum CacheWrite {
 /// Writes cache pages and commits one at a time. A backend's first page of a new listing
 /// generation restarts its staging (dropping what a failed or aborted listing left); a
 /// commit of a listing that staged nothing forgets the backend's rows.
-async fn write_cache(store: StoreHandle, mut writes: mpsc::UnboundedReceiver<CacheWrite>) {
+async fn write_cache(store: LocalData, mut writes: mpsc::UnboundedReceiver<CacheWrite>) {
     let mut staged: HashMap<String, u64> = HashMap::new();
     while let Some(write) = writes.recv().await {
         let (backend, result) = match write {
@@ -89,7 +89,7 @@ async fn write_cache(store: StoreHandle, mut writes: mpsc::UnboundedReceiver<Cac
 }
 
 impl EffectRunner {
-    pub fn new(engine: Engine, gate: Gate, store: StoreHandle, tx: mpsc::Sender<Msg>) -> Self {
+    pub fn new(engine: Engine, gate: Gate, store: LocalData, tx: mpsc::Sender<Msg>) -> Self {
         let (cache_writes, writes) = mpsc::unbounded_channel();
         tokio::spawn(write_cache(store.clone(), writes));
         Self {
@@ -318,11 +318,7 @@ impl EffectRunner {
             Effect::LoadAudit { generation } => self.send(async move {
                 // Records, not bare entries: changes whose outcome is unknown (an interrupted
                 // write-ahead attempt) are shown too, with `outcome unknown` as their result.
-                let result = store
-                    .audit_records_since(None)
-                    .await
-                    .map(|records| records.into_iter().map(|r| r.entry).collect())
-                    .map_err(|e| e.to_string());
+                let result = store.audit_entries().await.map_err(|e| e.to_string());
                 Msg::Audit { generation, result }
             }),
             Effect::UpdateCharacteristics { id, changes } => self.send(async move {
@@ -363,12 +359,8 @@ impl Drop for EffectRunner {
 }
 
 /// The `:` history file, beside the store in the data dir.
-fn history_path(store: &StoreHandle) -> std::path::PathBuf {
-    store
-        .path()
-        .parent()
-        .unwrap_or_else(|| std::path::Path::new("."))
-        .join("command_history")
+fn history_path(store: &LocalData) -> std::path::PathBuf {
+    store.data_dir().join("command_history")
 }
 
 /// The kept history, oldest first; a missing or unreadable file is an empty history. Lines are

@@ -2,7 +2,7 @@
 //! [`action::Action`]s through the [`keymap`], [`apply::apply`] and [`update::update`] fold actions
 //! and results ([`msg::Msg`]) into the state and return [`effect::Effect`]s, which
 //! [`effects`] runs as tokio tasks against the engine, the gate and the store of a
-//! [`session::UiSession`]; [`flows`] holds the monitors, attributes, batch and audit flows. [`panes`] draws a frame as a pure
+//! [`UiSession`] (built in `engine::session`); [`flows`] holds the monitors, attributes, batch and audit flows. [`panes`] draws a frame as a pure
 //! function of the state; [`runtime`] ties it together. See `docs/architecture.md` (UI).
 
 pub mod action;
@@ -22,15 +22,14 @@ pub mod overlay;
 pub mod panes;
 pub mod row;
 pub mod runtime;
-pub mod session;
 pub mod signals;
 pub mod terminal;
 pub mod theme;
 pub mod update;
 pub mod view;
 
+pub use crate::engine::{SessionSettings, UiSession};
 pub use runtime::{Ended, UiError, UiOptions, run};
-pub use session::{SessionSettings, UiSession};
 
 #[cfg(test)]
 mod tests;

@@ -60,7 +60,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .iter()
         .map(|e| {
             // An unknown outcome is what an operator must follow up: it stands out.
-            match crate::store::outcome_label(&e.result).as_deref() {
+            match crate::engine::outcome_label(&e.result).as_deref() {
                 Some("unknown") => row(e).style(theme.message_error),
                 _ => row(e),
             }

@@ -1,9 +1,14 @@
-//! `UiSession`: what the console runs against — the engine (reads), the gate (every mutation),
-//! the local store (monitors, audit, product cache) and the running monitor poller. The CLI
-//! builds one with [`UiSession::start`]; `ui::run` stops the poller when the console closes.
+//! `UiSession`: the wiring of a console session, in one place outside `ui/` — the engine
+//! (reads), the gate (every mutation), the console's local data (monitors, audit, product
+//! cache, through [`LocalData`]) and the running monitor poller. The CLI builds one with
+//! [`UiSession::start`]; `ui::run` stops the poller when the console closes. The UI reaches the
+//! store only through [`LocalData`], so `ui/` imports nothing from `store`.
 
+use crate::domain::{Monitor, ProductSummary};
 use crate::engine::{Engine, Gate, MonitorPoller, PollerConfig, PollerHandle};
-use crate::store::{Operator, StoreError, StoreHandle};
+use crate::store::{
+    AttrsByProduct, AuditEntry, CachedProduct, Operator, StoreError, StoreHandle, StoreResult,
+};
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -25,7 +30,7 @@ pub struct SessionSettings {
 pub struct UiSession {
     pub engine: Engine,
     pub gate: Gate,
-    pub store: StoreHandle,
+    pub store: LocalData,
     pub poller: PollerHandle,
     /// Stops the poller started by [`UiSession::start`] (none when the caller runs its own).
     poller_task: Option<(CancellationToken, JoinHandle<()>)>,
@@ -51,7 +56,7 @@ impl UiSession {
         Ok(UiSession {
             engine,
             gate,
-            store,
+            store: LocalData(store),
             poller: handle,
             poller_task: Some((cancel, task)),
         })
@@ -67,7 +72,7 @@ impl UiSession {
         UiSession {
             engine,
             gate,
-            store,
+            store: LocalData(store),
             poller,
             poller_task: None,
         }
@@ -84,5 +89,59 @@ impl UiSession {
                 tracing::warn!("the monitor poller did not stop within 2 s");
             }
         }
+    }
+}
+
+/// What the console reads and keeps locally, outside the gate: the product cache (written page
+/// by page, read back in chunks), the custom attributes index, monitors, the audit journal and
+/// the data dir (for the `:` history). Mutations never go through here; they go through the gate.
+#[derive(Clone)]
+pub struct LocalData(StoreHandle);
+
+impl LocalData {
+    /// The console's view of an open store.
+    pub fn new(store: StoreHandle) -> Self {
+        LocalData(store)
+    }
+
+    /// One page of a listing in progress for the product cache.
+    pub async fn cache_stage(
+        &self,
+        backend: String,
+        restart: bool,
+        rows: Vec<ProductSummary>,
+    ) -> StoreResult<usize> {
+        self.0.cache_stage(backend, restart, rows).await
+    }
+    /// The listing completed: its staged pages become the cache.
+    pub async fn cache_commit(&self, backend: String) -> StoreResult<usize> {
+        self.0.cache_commit(backend).await
+    }
+    /// The cache in chunks: `first` rows, then `chunk` rows at a time.
+    pub fn cache_stream(
+        &self,
+        first: usize,
+        chunk: usize,
+    ) -> tokio::sync::mpsc::Receiver<StoreResult<Vec<CachedProduct>>> {
+        self.0.cache_stream(first, chunk)
+    }
+    pub async fn attrs_all(&self) -> StoreResult<AttrsByProduct> {
+        self.0.attrs_all().await
+    }
+    pub async fn monitors_list(&self) -> StoreResult<Vec<Monitor>> {
+        self.0.monitors_list().await
+    }
+    /// The journal, changes whose outcome is unknown (open write-ahead attempts) included.
+    pub async fn audit_entries(&self) -> StoreResult<Vec<AuditEntry>> {
+        let records = self.0.audit_records_since(None).await?;
+        Ok(records.into_iter().map(|r| r.entry).collect())
+    }
+    /// The folder the store lives in.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.0
+            .path()
+            .parent()
+            .unwrap_or_else(|| std::path::Path::new("."))
+            .to_path_buf()
     }
 }
