@@ -18,7 +18,9 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// Every `crate::MODULE` a file of `layer` names that `forbidden` lists, as `file:line: text`.
 fn violations(layer: &str, forbidden: &[&str]) -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(layer);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src")
+        .join(layer);
     let mut files = Vec::new();
     rust_files(&root, &mut files);
     assert!(!files.is_empty(), "no source under {}", root.display());
@@ -44,7 +46,11 @@ fn violations(layer: &str, forbidden: &[&str]) -> Vec<String> {
 #[test]
 fn the_ui_talks_to_the_engine_only() {
     let found = violations("ui", &["store", "backends", "sim", "cli"]);
-    assert!(found.is_empty(), "ui/ reaches below the engine:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "ui/ reaches below the engine:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
@@ -60,7 +66,9 @@ fn the_domain_depends_on_nothing_of_ours() {
 fn the_simulators_stand_alone() {
     let found = violations(
         "sim",
-        &["backends", "engine", "ui", "cli", "store", "domain", "config"],
+        &[
+            "backends", "engine", "ui", "cli", "store", "domain", "config",
+        ],
     );
     assert!(found.is_empty(), "sim/ imports:\n{}", found.join("\n"));
 }
