@@ -131,16 +131,22 @@ impl AsyncWrite for SimStream {
     }
 }
 
+/// A request asking for a change: any method but GET and HEAD (what `writes` counts and what
+/// the `write5xx` fault fails).
+fn is_change(request: &Request) -> bool {
+    !matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    )
+}
+
 /// Outermost middleware of every platform: counts requests and 429s for tests.
 pub(crate) async fn count_requests(
     State(control): State<Arc<FaultControl>>,
     request: Request,
     next: Next,
 ) -> Response {
-    if !matches!(
-        *request.method(),
-        axum::http::Method::GET | axum::http::Method::HEAD
-    ) {
+    if is_change(&request) {
         control.note_write();
     }
     let response = next.run(request).await;
@@ -190,14 +196,7 @@ pub(crate) async fn inject_faults(
         control.note_injected();
         return truncate_body(next.run(request).await).await;
     }
-    let is_read = matches!(
-        *request.method(),
-        axum::http::Method::GET | axum::http::Method::HEAD
-    );
-    let fault = match is_read {
-        true => None,
-        false => control.roll_write(),
-    };
+    let fault = is_change(&request).then(|| control.roll_write()).flatten();
     let Some(fault) = fault.or_else(|| control.roll()) else {
         return next.run(request).await;
     };
