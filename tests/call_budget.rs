@@ -4,7 +4,7 @@
 
 use cmo::backends::{Backend, registry};
 use cmo::config::Config;
-use cmo::domain::capabilities::sim_change_allowed;
+use cmo::domain::capabilities::{sim_change_allowed, terminal_change_allowed};
 use cmo::domain::{ConnectivityType, ProductSummary, Status};
 use cmo::engine::{Engine, Gate, Seen};
 use cmo::sim::{SimHandle, SimOptions};
@@ -45,15 +45,20 @@ async fn listed(engine: &Engine) -> Vec<ProductSummary> {
         .collect()
 }
 
-/// A listed SIM of `kind` and a target its status may move to.
+/// A listed product of `kind` or of the account named so (a SIM, or a terminal where the platform changes terminals) and a
+/// target its status may move to.
 fn changeable(rows: &[ProductSummary], kind: &str) -> Option<(ProductSummary, Status)> {
     rows.iter()
-        .filter(|r| r.id.kind.as_str() == kind && r.connectivity == ConnectivityType::Cellular)
+        .filter(|r| r.id.kind.as_str() == kind || r.related_party.name == kind)
         .find_map(|r| {
             let from = r.status.status;
-            [Status::Suspended, Status::Active]
+            let allowed = |to: Status| match r.connectivity {
+                ConnectivityType::Cellular => sim_change_allowed(r.id.kind, from, to),
+                ConnectivityType::Satellite => terminal_change_allowed(r.id.kind, from, to),
+            };
+            [Status::Suspended, Status::Active, Status::Blocked]
                 .into_iter()
-                .find(|to| *to != from && sim_change_allowed(r.id.kind, from, *to))
+                .find(|to| *to != from && allowed(*to))
                 .map(|to| (r.clone(), to))
         })
 }
@@ -74,32 +79,76 @@ async fn a_console_status_change_is_one_write_and_no_read_on_every_platform() {
     let (sims, engine, gate, _dir) = setup().await;
     let rows = listed(&engine).await;
     let mut checked = Vec::new();
+    let mut refused = Vec::new();
     for platform in &sims.platforms {
-        let Some((row, to)) = changeable(&rows, platform.kind) else {
-            continue;
-        };
-        // Tokens are fetched by the listing already; count from here.
         let before = platform.control.stats();
-        let seen = Seen {
-            status: row.status.status,
-            connectivity: row.connectivity,
+        // The CMO platform's products keep their carrier's kind: pick them by account.
+        let key = if platform.kind == "CMO" {
+            platform.name.as_str()
+        } else {
+            platform.kind
         };
-        let outcome = gate.change_status_seen(&row.id, seen, to).await;
-        assert!(outcome.is_ok(), "{}: {outcome:?}", row.id);
-        let after = platform.control.stats();
-        checked.push((
-            platform.kind,
-            after.requests - before.requests,
-            after.writes - before.writes,
-        ));
+        match changeable(&rows, key) {
+            Some((row, to)) => {
+                // Tokens are fetched by the listing already; count from here.
+                let seen = Seen {
+                    status: row.status.status,
+                    connectivity: row.connectivity,
+                    account: Some(row.related_party.name.clone()),
+                };
+                let outcome = gate.change_status_seen(&row.id, seen, to).await;
+                assert!(outcome.is_ok(), "{}: {outcome:?}", row.id);
+                let after = platform.control.stats();
+                checked.push((
+                    platform.kind,
+                    after.requests - before.requests,
+                    after.writes - before.writes,
+                ));
+            }
+            None => {
+                // A platform whose products cannot change status (the seed's ✖): the refusal
+                // sends nothing at all.
+                let row = rows
+                    .iter()
+                    .find(|r| r.id.kind.as_str() == key || r.related_party.name == key)
+                    .unwrap_or_else(|| panic!("{} lists products", platform.kind));
+                let seen = Seen {
+                    status: row.status.status,
+                    connectivity: row.connectivity,
+                    account: Some(row.related_party.name.clone()),
+                };
+                let outcome = gate
+                    .change_status_seen(&row.id, seen, Status::Suspended)
+                    .await;
+                assert!(outcome.is_err(), "{}: {outcome:?}", row.id);
+                let after = platform.control.stats();
+                assert_eq!(
+                    after.requests - before.requests,
+                    0,
+                    "{}: a refused change sends nothing",
+                    row.id
+                );
+                refused.push(platform.kind);
+            }
+        }
     }
-    eprintln!("requests, writes per console status change: {checked:?}");
+    eprintln!("requests, writes per console status change: {checked:?}; refused: {refused:?}");
     let over: Vec<_> = checked
         .iter()
         .filter(|(kind, requests, _)| *requests > budget(kind))
         .collect();
     assert!(over.is_empty(), "over budget: {over:?} (all: {checked:?})");
-    assert!(checked.len() >= 6, "platforms checked: {checked:?}");
+    assert!(
+        checked.iter().all(|(_, _, writes)| *writes >= 1),
+        "each change writes: {checked:?}"
+    );
+    // Every platform the simulators run (the ten and the CMO kind) is either measured or refused.
+    assert_eq!(
+        checked.len() + refused.len(),
+        sims.platforms.len(),
+        "{checked:?} {refused:?}"
+    );
+    assert!(sims.platforms.len() >= 11, "all platforms run");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -258,4 +307,53 @@ async fn a_status_set_reads_the_sim_card_once_then_writes() {
         (2, 1),
         "one read, one write"
     );
+}
+
+/// `cmo status set … --yes`, a process of its own: its token, one read of the SIM card (which
+/// decides the question and "already there") and the write — the status read goes with the
+/// change, so the gate does not read again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cmo_status_set_is_one_read_and_one_write() {
+    let (sims, engine, _gate, dir) = setup().await;
+    let rows = listed(&engine).await;
+    let onence = sims.platform("1NCE").expect("1NCE");
+    let (row, to) = changeable(&rows, "1NCE").expect("a 1NCE SIM to change");
+    let config = dir.path().join("sims.toml");
+    std::fs::write(&config, sims.config_toml_inline()).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let before = onence.control.stats();
+    let out = tokio::task::spawn_blocking({
+        let (config, data) = (config.clone(), dir.path().join("cli"));
+        let (id, to) = (row.id.to_string(), to.as_str().to_string());
+        move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_cmo"))
+                .arg("--config")
+                .arg(&config)
+                .arg("--data-dir")
+                .arg(&data)
+                .args(["status", "set", &id, &to, "--yes"])
+                .env("HOME", &data)
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = onence.control.stats();
+    // The process's token request is a POST too.
+    assert_eq!(
+        (
+            after.requests - before.requests,
+            after.writes - before.writes
+        ),
+        (3, 2),
+        "a token, one read, one write"
+    );
+    let card = engine.sim_card(&row.id).await.expect("read back");
+    assert_eq!(card.status.status, to, "the change landed");
 }

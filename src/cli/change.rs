@@ -39,10 +39,14 @@ pub async fn status_set(gate: &Gate, change: StatusChange, as_json: bool) -> Res
     let mut suffix = "-simCard";
     // Read-only and a ✖ in the support matrix are refused by the gate (and journaled) without
     // a request; anything else reads the current status first, to check and to confirm.
+    // The status read here goes with the change, so the gate does not read it again: one read
+    // (the SIM card alone where the platform serves it) and one write.
+    let mut seen = None;
     if !gate.is_read_only() && Engine::status_change_refusal(&id).is_none() {
-        let product = gate.engine().product(&id).await?;
-        let from = product.summary.status.status;
-        let satellite = product.summary.connectivity == ConnectivityType::Satellite;
+        let read = gate.engine().read_status(&id).await?;
+        seen = Some(read.clone());
+        let from = read.status;
+        let satellite = read.connectivity == ConnectivityType::Satellite;
         if satellite {
             suffix = "-terminal";
         }
@@ -69,7 +73,12 @@ pub async fn status_set(gate: &Gate, change: StatusChange, as_json: bool) -> Res
         tokio::time::sleep(interrupt::GRACE).await;
     };
     let reported = tokio::select! {
-        reported = gate.change_status_reported(&id, to) => reported,
+        reported = async {
+            match seen {
+                Some(seen) => gate.change_status_reported_seen(&id, seen, to).await,
+                None => gate.change_status_reported(&id, to).await,
+            }
+        } => reported,
         _ = stopped => {
             let (signal, code) = interrupt.caught().unwrap_or(("a signal", exit::RUNTIME));
             output::stderr_line(&format!(

@@ -59,6 +59,7 @@ impl Engine {
                     let seen = Seen {
                         status: p.summary.status.status,
                         connectivity: p.summary.connectivity,
+                        account: Some(p.summary.related_party.name.clone()),
                     };
                     (p.summary.related_party.name, seen)
                 });
@@ -109,7 +110,7 @@ impl Engine {
         Ok(futures::stream::iter(ids.iter().cloned())
             .map(|id| async move {
                 let change = match lookup.seen.get(&id) {
-                    Some(seen) => self.change_status_seen(&id, *seen, to).await,
+                    Some(seen) => self.change_status_seen(&id, seen.clone(), to).await,
                     None => self.change_status_from(&id, to).await,
                 };
                 BatchItem {

@@ -35,12 +35,14 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// What the operator saw of a product when asking for a change: its normalized status and
-/// whether it is a SIM or a terminal (which request the change takes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the operator saw of a product when asking for a change: its normalized status,
+/// whether it is a SIM or a terminal (which request the change takes), and the account that
+/// showed it (the change goes to that account only; `None`: each that may hold it, in turn).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seen {
     pub status: Status,
     pub connectivity: ConnectivityType,
+    pub account: Option<String>,
 }
 
 /// A status change together with the status the product was in before it.
@@ -204,8 +206,32 @@ impl Engine {
         F: Fn(Arc<dyn Backend>, BusinessId) -> Fut,
         Fut: Future<Output = BackendResult<T>>,
     {
+        self.route_in(id, None, call)
+            .await
+            .map(|(answer, _)| answer)
+    }
+
+    /// [`Engine::route`], telling which account answered. With `held_by` naming a configured
+    /// account that may hold the product, only that account is asked: a product seen on a CMO
+    /// account keeps its carrier's kind, and a change must not go to the carrier's own account
+    /// first (which may accept the request and reject it later, or worse, hold another SIM).
+    async fn route_in<T, F, Fut>(
+        &self,
+        id: &ProductId,
+        held_by: Option<&str>,
+        call: F,
+    ) -> BackendResult<(T, String)>
+    where
+        F: Fn(Arc<dyn Backend>, BusinessId) -> Fut,
+        Fut: Future<Output = BackendResult<T>>,
+    {
         let business = id.business();
-        let holders = self.holders(id.kind)?;
+        let mut holders = self.holders(id.kind)?;
+        if let Some(name) = held_by
+            && holders.iter().any(|b| b.account().name == name)
+        {
+            holders.retain(|b| b.account().name == name);
+        }
         let mut last = None;
         for backend in &holders {
             match self
@@ -213,7 +239,7 @@ impl Engine {
                 .await
             {
                 Err(e @ BackendError::NotFound { .. }) => last = Some(e),
-                other => return other,
+                other => return other.map(|answer| (answer, backend.account().name.clone())),
             }
         }
         // Asked more than one account: the answer names them all, not just the last.
@@ -369,24 +395,31 @@ impl Engine {
 
     /// What a change needs to know of a product: its status and kind. A SIM of a platform
     /// that serves its SIM card alone costs that one read; otherwise the whole bundle is read.
-    async fn read_status(&self, id: &ProductId) -> BackendResult<Seen> {
+    pub async fn read_status(&self, id: &ProductId) -> BackendResult<Seen> {
         let sim = id.kind != BackendKind::Cmo && matches!(id.business(), BusinessId::Iccid(_));
         if sim {
-            match self.sim_card(id).await {
-                Ok(card) => {
+            match self
+                .route_in(id, None, |b, bid| async move { b.sim_card(&bid).await })
+                .await
+            {
+                Ok((card, account)) => {
                     return Ok(Seen {
                         status: card.status.status,
                         connectivity: ConnectivityType::Cellular,
+                        account: Some(account),
                     });
                 }
                 Err(BackendError::NotSupported { .. }) => {}
                 Err(e) => return Err(e),
             }
         }
-        let product = self.product(id).await?;
+        let (product, account) = self
+            .route_in(id, None, |b, bid| async move { b.product(&bid).await })
+            .await?;
         Ok(Seen {
             status: product.summary.status.status,
             connectivity: product.summary.connectivity,
+            account: Some(account),
         })
     }
 
@@ -412,14 +445,15 @@ impl Engine {
         }
         let satellite = seen.connectivity == ConnectivityType::Satellite;
         let result = self
-            .route(id, move |b, bid| async move {
+            .route_in(id, seen.account.as_deref(), move |b, bid| async move {
                 if satellite {
                     b.change_terminal_status(&bid, from, to).await
                 } else {
                     b.change_sim_status(&bid, from, to).await
                 }
             })
-            .await;
+            .await
+            .map(|(outcome, _)| outcome);
         StatusChange {
             from: Some(from),
             result,

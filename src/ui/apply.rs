@@ -437,6 +437,7 @@ fn confirmed_effects(app: &mut App, pending: Pending) -> Vec<Effect> {
             let seen = app.row(&id).map(|row| crate::engine::Seen {
                 status: from,
                 connectivity: row.summary().connectivity,
+                account: Some(row.account().to_string()),
             });
             vec![Effect::ChangeStatus { id, to, seen }]
         }

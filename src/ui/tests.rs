@@ -362,6 +362,7 @@ fn confirmation_defaults_to_cancel() {
             seen: Some(crate::engine::Seen {
                 status: from,
                 connectivity: app.rows[0].summary().connectivity,
+                account: Some(app.rows[0].summary().related_party.name),
             }),
         }]
     );

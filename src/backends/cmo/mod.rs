@@ -216,7 +216,12 @@ impl Backend for CmoBackend {
         let mut items = Vec::with_capacity(list.entities.len());
         for p in &list.entities {
             match wire::summary(p, self.account()) {
-                Some(s) => items.push(s),
+                Some(s) => {
+                    // A later change or read of a listed product needs no bundle read to
+                    // learn its platform.
+                    self.remember(p);
+                    items.push(s);
+                }
                 None => tracing::warn!(backend = self.name(), id = %crate::text::sanitize(&p.id),
                     "skipping a CMO product of a platform this console does not know"),
             }

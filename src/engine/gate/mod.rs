@@ -292,6 +292,17 @@ impl Gate {
             .map(|reported| reported.outcome)
     }
 
+    /// [`Gate::change_status_reported`] from a status read just before (`Engine::read_status`,
+    /// which `cmo status set` makes to confirm): the change sends without reading again.
+    pub async fn change_status_reported_seen(
+        &self,
+        id: &ProductId,
+        seen: crate::engine::Seen,
+        to: Status,
+    ) -> Result<StatusOutcome, GateError> {
+        self.change_status_journaled(id, Some(seen), to).await
+    }
+
     async fn change_status_journaled(
         &self,
         id: &ProductId,
@@ -557,7 +568,7 @@ impl Gate {
                     if let Ok(mut s) = started.lock() {
                         s.push(index);
                     }
-                    let seen = lookup.seen.get(&id).copied();
+                    let seen = lookup.seen.get(&id).cloned();
                     Some((index, self.batch_item(id, seen, to, halt).await))
                 }
             })
