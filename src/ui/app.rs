@@ -169,9 +169,9 @@ pub struct App {
     pub visible: Vec<usize>,
     /// The sort of the list: a column and a direction (default: account, then id).
     pub sort: SortKey,
-    /// Each row's normalized status as its `Status::ALL` position, parallel to `rows`: what the
-    /// summary line counts without touching the rows themselves.
-    pub(super) row_status: Vec<u8>,
+    /// Each row's normalized status, kind and connectivity, parallel to `rows`: what the summary
+    /// line counts and a query's enum terms test without touching the rows themselves.
+    pub(super) row_class: Vec<crate::domain::query::RowClass>,
     /// Visible rows per normalized status, for the summary line.
     pub(super) status_counts: super::view::StatusCounts,
     /// The local store's custom attributes by product, merged into rows as they arrive.
@@ -251,7 +251,7 @@ impl App {
             order: Vec::new(),
             visible: Vec::new(),
             sort: SortKey::DEFAULT,
-            row_status: Vec::new(),
+            row_class: Vec::new(),
             status_counts: Default::default(),
             local_attrs: HashMap::new(),
             selected: 0,

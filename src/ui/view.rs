@@ -14,7 +14,7 @@
 
 use super::app::{App, Row};
 use super::row::Interner;
-use crate::domain::query::{Fields, Query, SortKey};
+use crate::domain::query::{Fields, Query, RowClass, SortKey};
 use crate::domain::{CustomAttribute, ProductId, ProductSummary, Status};
 use std::cmp::Ordering;
 use std::collections::HashSet;
@@ -26,8 +26,9 @@ pub fn status_slot(status: Status) -> usize {
     Status::ALL.iter().position(|s| *s == status).unwrap_or(0)
 }
 
-fn slot_byte(status: Status) -> u8 {
-    u8::try_from(status_slot(status)).unwrap_or(0)
+/// The row's entry in the class column (status, kind, connectivity: what enum terms test).
+fn class_of(row: &Row) -> RowClass {
+    RowClass::new(row.status(), row.kind(), row.connectivity())
 }
 
 /// Rows one [`App::filter_step`] tests: a few milliseconds of matching on one core even for
@@ -70,7 +71,7 @@ impl App {
                 Some(&i) => {
                     let merged = keep_identifiers(summary, &self.rows[i]);
                     let row = Row::new(&merged, confirmed, &mut self.strings);
-                    self.row_status[i] = slot_byte(row.status());
+                    self.row_class[i] = class_of(&row);
                     let old = std::mem::replace(&mut self.rows[i], row);
                     let new = &self.rows[i];
                     let passed = self.filter.query.matches(&old);
@@ -93,7 +94,7 @@ impl App {
                     }
                     let row = Row::new(&summary, confirmed, &mut self.strings);
                     self.index.insert(summary.id, i);
-                    self.row_status.push(slot_byte(row.status()));
+                    self.row_class.push(class_of(&row));
                     self.rows.push(row);
                     fresh.push(i);
                 }
@@ -149,7 +150,7 @@ impl App {
         if removed == 0 {
             return 0;
         }
-        self.row_status = self.rows.iter().map(|r| slot_byte(r.status())).collect();
+        self.row_class = self.rows.iter().map(class_of).collect();
         self.index = self
             .rows
             .iter()
@@ -244,6 +245,7 @@ impl App {
         let end = job.next.saturating_add(rows).min(self.rows.len());
         test_rows(
             &self.rows,
+            &self.row_class,
             job.next,
             &mut job.keep[job.next..end],
             &self.filter.query,
@@ -381,7 +383,7 @@ impl App {
         self.visible = if self.filter.query.is_empty() {
             self.order.clone()
         } else {
-            filter_rows(&self.rows, &self.order, &self.filter.query)
+            filter_rows(&self.rows, &self.row_class, &self.order, &self.filter.query)
         };
         self.recount();
         self.reselect(selected);
@@ -419,7 +421,7 @@ impl App {
     fn recount(&mut self) {
         let mut counts = StatusCounts::default();
         for &i in &self.visible {
-            counts[usize::from(self.row_status[i])] += 1;
+            counts[self.row_class[i].status_slot()] += 1;
         }
         self.status_counts = counts;
     }
@@ -454,9 +456,14 @@ const PARALLEL_FROM: usize = 50_000;
 /// candidates are first flagged in a byte per row, the rows are walked front to back (split
 /// over the cores) and flags of rows that fail are cleared, then the display order is read off
 /// the flags.
-fn filter_rows(rows: &[Row], candidates: &[usize], query: &Query) -> Vec<usize> {
+fn filter_rows(
+    rows: &[Row],
+    classes: &[RowClass],
+    candidates: &[usize],
+    query: &Query,
+) -> Vec<usize> {
     let mut keep = flags(rows.len(), candidates);
-    test_rows(rows, 0, &mut keep, query);
+    test_rows(rows, classes, 0, &mut keep, query);
     candidates.iter().copied().filter(|&i| keep[i]).collect()
 }
 
@@ -473,12 +480,23 @@ fn flags(rows: usize, candidates: &[usize]) -> Vec<bool> {
 }
 
 /// Clear the flags (of rows `offset..offset + flags.len()`) whose row `query` rejects, split
-/// over the cores when there are many.
-fn test_rows(rows: &[Row], offset: usize, flags: &mut [bool], query: &Query) {
+/// over the cores when there are many. The query's enum terms are decided from the class
+/// column (two bytes a row, read in order); only rows they accept are read, and only for the
+/// other terms.
+fn test_rows(rows: &[Row], classes: &[RowClass], offset: usize, flags: &mut [bool], query: &Query) {
+    let plan = query.enum_plan();
     let test = |offset: usize, flags: &mut [bool]| {
-        for (j, flag) in flags.iter_mut().enumerate() {
-            if *flag {
-                *flag = query.matches(&rows[offset + j]);
+        let classes = &classes[offset..offset + flags.len()];
+        if !plan.accepts_all() {
+            for (flag, class) in flags.iter_mut().zip(classes) {
+                *flag = *flag && plan.accepts(*class);
+            }
+        }
+        if plan.rest {
+            for (j, flag) in flags.iter_mut().enumerate() {
+                if *flag {
+                    *flag = query.matches_rest(&rows[offset + j]);
+                }
             }
         }
     };

@@ -160,6 +160,33 @@ impl Term {
         }
     }
 
+    /// Whether this is an enum term (`status:`, `backend:`, `type:`).
+    #[inline]
+    pub fn is_enum(&self) -> bool {
+        matches!(self.pred, Pred::Status(_) | Pred::Kind(_) | Pred::Type(_))
+    }
+
+    /// For an enum term (`status:`, `backend:`, `type:`), what it allows with its negation
+    /// applied, as a mask by position in `Status::ALL`, `BackendKind::ALL` or
+    /// [cellular, satellite]; `None` for every other term.
+    pub fn enum_positions(&self) -> Option<EnumPositions> {
+        let flip = |m: u16| if self.negated { !m } else { m };
+        match self.pred {
+            Pred::Status(m) => Some(EnumPositions::Status(positions(
+                Status::ALL.iter().map(|st| flip(m) & status_bit(*st) != 0),
+            ))),
+            Pred::Kind(m) => Some(EnumPositions::Kind(positions(
+                BackendKind::ALL.iter().map(|k| flip(m) & kind_bit(*k) != 0),
+            ))),
+            Pred::Type(m) => Some(EnumPositions::Type(positions(
+                [ConnectivityType::Cellular, ConnectivityType::Satellite]
+                    .iter()
+                    .map(|t| flip(u16::from(m)) & u16::from(type_bit(*t)) != 0),
+            ))),
+            _ => None,
+        }
+    }
+
     /// `(effective bitmask, universe)` for enum terms; the universe tells the enums apart.
     fn enum_set(&self) -> Option<(u16, u16)> {
         let (mask, all) = match self.pred {
@@ -172,6 +199,22 @@ impl Term {
         let mask = if self.negated { !mask } else { mask };
         Some((mask & all, all))
     }
+}
+
+/// What one enum term allows, by position (see [`Term::enum_positions`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum EnumPositions {
+    Status(u16),
+    Kind(u16),
+    Type(u16),
+}
+
+/// Bit `i` set where the `i`-th flag is.
+fn positions(flags: impl Iterator<Item = bool>) -> u16 {
+    flags
+        .enumerate()
+        .filter(|(_, on)| *on)
+        .fold(0, |m, (i, _)| m | 1 << i)
 }
 
 pub(super) const fn status_bit(s: Status) -> u16 {

@@ -796,3 +796,45 @@ fn prop_sorting_is_independent_of_arrival_order() {
         }
     }
 }
+
+/// The class column's plan plus the remaining terms decide exactly what `matches` decides, for
+/// enum terms alone, negated, combined with each other and with other terms.
+#[test]
+fn enum_plan_and_rest_agree_with_matches() {
+    let rows = fleet();
+    let queries = [
+        "",
+        "status:SUSPENDED",
+        "!status:ACTIVE",
+        "status:ACTIVE,SUSPENDED backend:TMSP",
+        "backend:STC 8949",
+        "-backend:TMSP type:satellite",
+        "type:cellular !type:satellite status:~^(ACT|SUS)",
+        "status:SUSPENDED status:ACTIVE",
+        "active demo",
+        "attr:ticket !status:TERMINATED",
+        "-type:cellular -type:satellite",
+    ];
+    for text in queries {
+        let q = Query::parse(text).unwrap();
+        let plan = q.enum_plan();
+        for (i, r) in rows.iter().enumerate() {
+            let class = RowClass::new(r.status.status, r.id.kind, r.connectivity);
+            let split = plan.accepts(class) && (!plan.rest || q.matches_rest(r));
+            assert_eq!(split, q.matches(r), "{text:?} on row {i} ({})", r.id);
+        }
+        assert_eq!(
+            plan.rest,
+            text.split_whitespace().any(|t| {
+                let t = t.trim_start_matches(['!', '-']);
+                !(t.starts_with("status:") || t.starts_with("backend:") || t.starts_with("type:"))
+            }),
+            "{text:?}"
+        );
+    }
+    // The class keeps the status slot the summary line counts by.
+    for (slot, status) in Status::ALL.iter().enumerate() {
+        let class = RowClass::new(*status, BackendKind::Galaxy1, ConnectivityType::Satellite);
+        assert_eq!(class.status_slot(), slot);
+    }
+}
