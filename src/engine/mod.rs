@@ -4,6 +4,7 @@
 
 mod attrs;
 pub mod batch;
+pub mod bulk;
 pub mod gate;
 pub mod health;
 mod listing;
