@@ -66,7 +66,7 @@ impl Gate {
         let chunks: Vec<&[usize]> = eligible.chunks(route.limits.max_items).collect();
         let mut requests = 0usize;
         let mut close: Vec<i64> = Vec::new();
-        let mut tracked: Vec<(usize, i64)> = Vec::new();
+        let mut tracked: Vec<(usize, i64, String)> = Vec::new();
         let mut not_started: Vec<usize> = Vec::new();
         let mut halted = false;
         for (n, chunk) in chunks.iter().enumerate() {
@@ -131,11 +131,11 @@ impl Gate {
                         items[i] = Some(item(i, Err(e.clone()), false));
                         close.push(attempt);
                     }
-                    _ => tracked.push((i, attempt)),
+                    _ => tracked.push((i, attempt, what.clone())),
                 }
             }
         }
-        let tracked_ids: Vec<ProductId> = tracked.iter().map(|(i, _)| ids[*i].clone()).collect();
+        let tracked_ids: Vec<ProductId> = tracked.iter().map(|(i, _, _)| ids[*i].clone()).collect();
         let settlement = if tracked_ids.is_empty() {
             Default::default()
         } else {
@@ -145,7 +145,7 @@ impl Gate {
         };
         let settle_for = humantime::format_duration(route.limits.settle);
         let mut unknown: Vec<ProductId> = Vec::new();
-        for (i, attempt) in tracked {
+        for (i, attempt, what) in tracked {
             let outcome = settlement.settled.get(&ids[i]);
             let result = match outcome {
                 Some(Settled::Done) => Ok(ChangeOutcome::Done { status: Some(to) }),
@@ -169,7 +169,7 @@ impl Gate {
                 }
             };
             let settled = item(i, result, false);
-            let noted = journal::item_text(&settled);
+            let noted = format!("{} ({what})", journal::item_text(&settled));
             let before = settled.from.map(|s| s.as_str().to_string());
             if let Err(e) = self.store.attempt_note(attempt, before, noted).await {
                 tracing::error!(product = %ids[i], error = %e, "a bulk item's outcome could not be noted");
@@ -186,11 +186,14 @@ impl Gate {
         if !unknown.is_empty() || !not_started.is_empty() {
             result.push_str(&journal::batch_interrupted(&unknown, &not_started));
         }
-        result.push_str(&journal::bulk_requests(
+        // The requests are on each product's attempt ("accepted in bulk request 1 of 2"); the
+        // entry's result keeps the per-product batch's wording.
+        tracing::info!(
             requests,
-            route.limits.max_items,
-            settlement.reads,
-        ));
+            reads = settlement.reads,
+            max = route.limits.max_items,
+            "bulk batch sent"
+        );
         let interrupted = stop.is_cancelled() && (!unknown.is_empty() || !not_started.is_empty());
         let journaled = self
             .journal(

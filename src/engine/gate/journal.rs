@@ -179,18 +179,6 @@ pub fn is_not_applied(error: &BackendError) -> bool {
     error.to_string().contains(NOT_APPLIED)
 }
 
-/// `; 1 carrier request (bulk, up to 100 per request), 2 status reads` after a bulk batch's
-/// summary: what the batch cost at the carrier.
-pub fn bulk_requests(requests: usize, max_items: usize, reads: usize) -> String {
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    format!(
-        "; {} (bulk, up to {max_items} per request), {}",
-        plural(requests, "carrier request", "carrier requests"),
-        plural(reads, "status re-read", "status re-reads")
-    )
-}
-
 /// One batch item's answer as noted on its write-ahead attempt: `ok`, `unchanged`,
 /// `accepted (monitor ID)`, `failed: …` or `outcome unknown: …`.
 pub fn item_text(item: &BatchItem) -> String {
