@@ -245,15 +245,15 @@ pub fn on_done(
             .iter()
             .map(|(id, why)| crate::ui::app::one_line(&format!("{id}  not sent: {why}"))),
     );
-    report.push(cost_text(cost));
     if !failed.is_empty() {
         report.push(format!("r retries the {} failed, Esc closes", failed.len()));
     }
     app.overlays.push(Overlay::Report {
         title: format!(
-            " Batch → {to}: {changed} changed, {} unchanged, {} failed ",
+            " Batch → {to}: {changed} changed, {} unchanged, {} failed — {} ",
             unchanged.len(),
-            failed.len()
+            failed.len(),
+            cost_text(cost)
         ),
         lines: report,
         scroll: 0,
@@ -278,4 +278,26 @@ pub fn retry_failed(app: &mut App) -> Vec<Effect> {
     let pending = plan(app, &failed, to);
     crate::ui::apply::ask_confirmation(app, pending);
     Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cost_says_how_many_requests_and_whether_they_were_lists() {
+        let bulk = BatchCost {
+            requests: 1,
+            bulk: Some(100),
+        };
+        assert_eq!(
+            cost_text(bulk),
+            "1 carrier request (bulk, up to 100 products each)"
+        );
+        let single = BatchCost {
+            requests: 4,
+            bulk: None,
+        };
+        assert_eq!(cost_text(single), "4 carrier requests");
+    }
 }
