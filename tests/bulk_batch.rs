@@ -307,7 +307,13 @@ async fn cmo_batch_status_sends_two_writes_for_100_sims_and_reports_each_outcome
         "--yes",
         "--json",
     ];
+    let started = std::time::Instant::now();
     let out = tokio::task::block_in_place(|| cmo(dir.path(), &config, &args));
+    // Printed for docs/performance.md, never asserted.
+    eprintln!(
+        "cmo batch status, 100 SIMs: {:?} end to end",
+        started.elapsed()
+    );
     assert!(
         out.status.success(),
         "{}",

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use serde_json::Value;
 
-use super::sims::{ICCIDS, SimChange, SimRow};
+use super::sims::{ICCIDS, SimRow};
 use super::{ApiError, Shared};
 use crate::sim::faults::lock;
 
@@ -112,9 +112,7 @@ fn apply(sim: &Shared, updates: Vec<Update>) {
     let mut changes = lock(&sim.changes);
     for update in updates {
         let row = SimRow::generate(sim.seed, sim.size, update.index, changes.get(&update.index));
-        let change = changes
-            .entry(update.index)
-            .or_insert_with(SimChange::default);
+        let change = changes.entry(update.index).or_default();
         if let Some(status) = update.status {
             if status != row.status {
                 change.changed_at = Some(Utc::now());
