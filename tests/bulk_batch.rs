@@ -409,3 +409,72 @@ async fn cmo_batch_status_wait_names_the_sims_a_partial_list_left_unchanged() {
         .collect();
     assert_eq!(carrier, expected);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_during_the_re_reads_leaves_open_attempts_that_reconciliation_settles() {
+    let rig = rig(60, 22, "").await;
+    let ids = rig.active(5).await;
+    let control = rig.onence().control.clone();
+    // The carrier's queue holds the list a while, so the stop comes before any verdict.
+    control.set_bulk(BulkFaults {
+        partial: None,
+        delay: Some(Duration::from_millis(400)),
+    });
+    let stop = tokio_util::sync::CancellationToken::new();
+    let writes_before = control.stats().writes;
+    let stopper = {
+        let (stop, control) = (stop.clone(), control.clone());
+        tokio::spawn(async move {
+            // Stop as soon as the list reached the carrier (a hang guard, not a timing check).
+            for _ in 0..2000 {
+                if control.stats().writes > writes_before {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            stop.cancel();
+        })
+    };
+    let run = rig
+        .gate
+        .batch_status_until(&ids, Status::Suspended, &stop, Duration::ZERO)
+        .await
+        .expect("the batch");
+    stopper.await.unwrap();
+    assert!(run.interrupted, "{run:?}");
+    assert_eq!(run.requests, 1);
+    assert!(run.items.is_empty(), "no verdict before the stop: {run:?}");
+    assert_eq!(run.unknown, ids, "sent, no verdict");
+    let open = rig.store.attempts_open().await.unwrap();
+    assert_eq!(open.len(), 5, "{open:?}");
+    let records = rig.store.audit_records_since(None).await.unwrap();
+    let batch = records
+        .iter()
+        .find(|r| r.attempt.is_none())
+        .expect("the batch entry");
+    assert!(
+        batch.entry.result.contains("5 outcome unknown"),
+        "{records:?}"
+    );
+    // The queue applies the list; the next run's reconciliation reads the carrier.
+    for _ in 0..400 {
+        if rig
+            .status_of(&ids)
+            .await
+            .iter()
+            .all(|s| *s == Status::Suspended)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let found = rig.gate.reconcile(open).await;
+    assert_eq!((found.resolved, found.still_unknown), (5, 0));
+    assert!(rig.store.attempts_open().await.unwrap().is_empty());
+    let records = rig.store.audit_records_since(None).await.unwrap();
+    let reconciled = records
+        .iter()
+        .filter(|r| r.entry.result.starts_with("reconciled: done"))
+        .count();
+    assert_eq!(reconciled, 5, "{records:?}");
+}
