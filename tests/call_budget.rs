@@ -19,7 +19,7 @@ async fn setup() -> (SimHandle, Engine, Gate, tempfile::TempDir) {
     })
     .await
     .expect("simulators start");
-    let config = Config::from_toml_str(&sims.config_toml_inline(), "sims").expect("config");
+    let config = Config::from_toml_str(&per_product(&sims), "sims").expect("config");
     let backends: Vec<Arc<dyn Backend>> = registry::build(&config).expect("registry");
     let engine = Engine::new(backends);
     let dir = tempfile::tempdir().unwrap();
@@ -32,6 +32,13 @@ async fn setup() -> (SimHandle, Engine, Gate, tempfile::TempDir) {
         Operator::from_vars(Some("noc"), None, None),
     );
     (sims, engine, gate, dir)
+}
+
+/// The simulators' config with 1NCE's bulk call turned off (`bulk_max_items = 0`): these
+/// budgets are those of one request per product; tests/bulk_batch.rs counts the bulk ones.
+fn per_product(sims: &SimHandle) -> String {
+    sims.config_toml_inline()
+        .replace("kind = \"1NCE\"\n", "kind = \"1NCE\"\nbulk_max_items = 0\n")
 }
 
 /// Every product every platform lists.
@@ -222,7 +229,7 @@ async fn cmo_batch_reads_each_product_once() {
     let per_read = onence.control.stats().requests - before.requests;
 
     let config = dir.path().join("sims.toml");
-    std::fs::write(&config, sims.config_toml_inline()).unwrap();
+    std::fs::write(&config, per_product(&sims)).unwrap();
     // The process paces itself, not this test's reads: start it on an empty one-second window
     // (1NCE counts every client of the organisation), so no 429 retry adds requests.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;

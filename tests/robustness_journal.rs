@@ -163,6 +163,10 @@ enum Stop {
 async fn interrupted_batch(stop: Stop, seed: u64) -> (SimHandle, Sandbox, Vec<String>, Output) {
     let sims = simulators(160, seed).await;
     let sb = Sandbox::new(&sims);
+    // One request per product: 1NCE's bulk call is turned off (tests/bulk_batch.rs has its own).
+    let text = std::fs::read_to_string(&sb.config).unwrap();
+    let per_product = text.replace("kind = \"1NCE\"\n", "kind = \"1NCE\"\nbulk_max_items = 0\n");
+    std::fs::write(&sb.config, per_product).unwrap();
     let before = sb.carrier("1NCE");
     let ids: Vec<String> = before
         .iter()

@@ -1,7 +1,10 @@
 //! `Guarded`: wraps any adapter and refuses, without a network call, every operation the seed's
 //! table marks ✖ and every status transition it does not list. One gate for all adapters.
 
-use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
+use super::{
+    Account, Backend, BackendError, BackendResult, BulkChange, BulkLimits, ChangeOutcome, Page,
+    PageRequest,
+};
 use crate::domain::capabilities::{self, supports};
 use crate::domain::{
     BackendKind, BusinessId, Characteristic, CustomAttribute, DataConnectivity, Monitor, Operation,
@@ -87,6 +90,42 @@ impl Backend for Guarded {
             return Err(BackendError::TransitionNotAllowed { kind, from, to });
         }
         self.inner.change_sim_status(id, from, to).await
+    }
+
+    fn bulk_status(&self) -> Option<BulkLimits> {
+        self.check(Operation::ChangeSimStatus).ok()?;
+        self.inner.bulk_status()
+    }
+
+    /// The whole list is refused when one transition is not in the seed's table: the engine
+    /// sends only allowed ones, so a refusal here is a bug upstream, never a partial send.
+    async fn change_sim_status_bulk(
+        &self,
+        changes: &[BulkChange],
+        to: Status,
+    ) -> BackendResult<()> {
+        self.check(Operation::ChangeSimStatus)?;
+        let kind = self.inner.kind();
+        if kind != BackendKind::Cmo
+            && let Some(c) = changes
+                .iter()
+                .find(|c| !capabilities::sim_change_allowed(kind, c.from, to))
+        {
+            return Err(BackendError::TransitionNotAllowed {
+                kind,
+                from: c.from,
+                to,
+            });
+        }
+        self.inner.change_sim_status_bulk(changes, to).await
+    }
+
+    async fn sim_statuses(
+        &self,
+        ids: &[BusinessId],
+    ) -> BackendResult<Vec<(BusinessId, BackendResult<Status>)>> {
+        self.check(Operation::SimCardDetails)?;
+        self.inner.sim_statuses(ids).await
     }
 
     async fn change_terminal_status(

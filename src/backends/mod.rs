@@ -77,9 +77,27 @@ pub enum ChangeOutcome {
     Pending(Monitor),
 }
 
+/// What a platform's bulk status call takes (docs/backends/*.md, "Bulk status change"): the
+/// most products one request may carry (the carrier's maximum, or a smaller configured
+/// `bulk_max_items`), and how long the engine re-reads the products of an accepted list, which
+/// carries no request id, before it calls one "not applied" (`bulk_settle_timeout`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BulkLimits {
+    pub max_items: usize,
+    pub settle: std::time::Duration,
+}
+
+/// One product of a bulk status change and the status it was read in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkChange {
+    pub id: BusinessId,
+    pub from: Status,
+}
+
 /// Every operation of the seed. Methods a platform does not offer keep the default, which
 /// refuses with [`BackendError::NotSupported`]; [`Guarded`] refuses ✖ cells before they get here.
-/// Batches are not here: the engine runs them as rate-limited single changes within one account.
+/// Batches run in the engine within one account: one request per chunk where the platform has a
+/// bulk status call ([`Backend::bulk_status`]), else rate-limited single changes.
 /// Custom attributes normally live in the local store (seed); a backend whose platform stores
 /// them itself (the CMO API) says so with [`Backend::remote_attrs`] and implements `attrs_*`.
 #[async_trait]
@@ -146,6 +164,39 @@ pub trait Backend: Send + Sync {
             self.kind(),
             Operation::ChangeSimStatus,
         ))
+    }
+
+    /// Whether the platform changes the status of a list of SIMs in one request, and its limits.
+    fn bulk_status(&self) -> Option<BulkLimits> {
+        None
+    }
+
+    /// Send one bulk request moving every SIM of `changes` (at most
+    /// [`BulkLimits::max_items`]) to `to`. `Ok` means the carrier accepted the list; whether
+    /// each SIM changed is seen only by reading it again ([`Backend::sim_statuses`]).
+    async fn change_sim_status_bulk(
+        &self,
+        _changes: &[BulkChange],
+        _to: Status,
+    ) -> BackendResult<()> {
+        Err(BackendError::not_supported(
+            self.kind(),
+            Operation::ChangeSimStatus,
+        ))
+    }
+
+    /// The current status of each SIM, in the cheapest way the platform allows (a list page
+    /// covers many SIMs); the default reads each SIM card. One answer per id, in any order.
+    async fn sim_statuses(
+        &self,
+        ids: &[BusinessId],
+    ) -> BackendResult<Vec<(BusinessId, BackendResult<Status>)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let status = self.sim_card(id).await.map(|c| c.status.status);
+            out.push((id.clone(), status));
+        }
+        Ok(out)
     }
 
     async fn change_terminal_status(

@@ -7,6 +7,10 @@
 //! irreversible target (`capabilities::is_irreversible`) needs the number of products typed,
 //! unless `--yes`. `--wait` follows every monitor the batch produced (bounded by `--timeout`).
 //!
+//! Where the account has a bulk status call (1NCE) the batch goes as lists, and each product's
+//! outcome is what re-reading it showed: done, not applied, or outcome unknown (engine/bulk.rs).
+//! The result counts the carrier requests sent (`carrierRequests`, and the summary line).
+//!
 //! Exit: 0 when every product changed (or was accepted, or was unchanged) — with `--wait`, and
 //! every monitor completed; 3 when every one was refused as not supported / not allowed; 1 when
 //! some failed, a waited monitor did not complete, or the timeout ran out.
@@ -132,28 +136,28 @@ pub async fn status(
     let items = &run.items;
     if let Some((signal, code)) = interrupt.caught() {
         if as_json {
-            let mut doc = document(items, to, None);
+            let mut doc = document(&run, to, None);
             doc["interrupted"] = interrupted_json(&run, signal);
             output::json(&doc)?;
         } else {
             output::stdout(&table(items, to))?;
-            output::stdout(&summary(items))?;
+            output::stdout(&summary(&run))?;
         }
         output::stderr_line(&interrupted_line(&run, signal));
         return Ok(code);
     }
     let Some(limit) = options.wait else {
         if as_json {
-            output::json(&document(items, to, None))?;
+            output::json(&document(&run, to, None))?;
         } else {
             output::stdout(&table(items, to))?;
-            output::stdout(&summary(items))?;
+            output::stdout(&summary(&run))?;
         }
         return Ok(exit_code(items));
     };
     if !as_json {
         output::stdout(&table(items, to))?;
-        output::stdout(&summary(items))?;
+        output::stdout(&summary(&run))?;
     }
     let pending: Vec<Monitor> = items
         .iter()
@@ -173,7 +177,7 @@ pub async fn status(
         }
     };
     if as_json {
-        output::json(&document(items, to, Some(&waited)))?;
+        output::json(&document(&run, to, Some(&waited)))?;
     } else if !waited.is_empty() {
         output::stdout(&outcomes_table(&waited))?;
     }
@@ -322,16 +326,48 @@ fn outcomes_table(waited: &[Waited]) -> String {
     text::table(&["ID", "MONITOR", "OUTCOME"], &rows)
 }
 
-/// `4 changed, 1 unchanged, 0 failed` (accepted asynchronous changes count as changed).
-fn summary(items: &[BatchItem]) -> String {
+/// `4 changed, 1 unchanged, 0 failed; 1 carrier request (bulk)` (accepted asynchronous
+/// changes count as changed; a bulk batch also counts the products not applied and unknown).
+fn summary(run: &BatchRun) -> String {
+    let items = &run.items;
     let unchanged = items.iter().filter(|i| i.unchanged).count();
     let failed = items.iter().filter(|i| i.result.is_err()).count();
     let changed = items.len() - unchanged - failed;
-    format!("{changed} changed, {unchanged} unchanged, {failed} failed\n")
+    let mut line = format!("{changed} changed, {unchanged} unchanged, {failed} failed");
+    let not_applied = count_errors(items, journal::is_not_applied);
+    let unknown = count_errors(items, journal::is_unknown);
+    if not_applied + unknown > 0 {
+        line.push_str(&format!(
+            " ({not_applied} {}, {unknown} {})",
+            journal::NOT_APPLIED,
+            crate::store::OUTCOME_UNKNOWN
+        ));
+    }
+    line.push_str(&format!("; {}\n", requests_text(run)));
+    line
 }
 
-fn document(items: &[BatchItem], to: Status, waited: Option<&[Waited]>) -> serde_json::Value {
+fn count_errors(items: &[BatchItem], is: fn(&crate::backends::BackendError) -> bool) -> usize {
+    items
+        .iter()
+        .filter(|i| i.result.as_ref().err().is_some_and(is))
+        .count()
+}
+
+/// `1 carrier request (bulk, up to 100 products each)` or `4 carrier requests (one per product)`.
+fn requests_text(run: &BatchRun) -> String {
+    let n = run.requests;
+    let noun = if n == 1 { "request" } else { "requests" };
+    match run.bulk {
+        Some(max) => format!("{n} carrier {noun} (bulk, up to {max} products each)"),
+        None => format!("{n} carrier {noun} (one per product)"),
+    }
+}
+
+fn document(run: &BatchRun, to: Status, waited: Option<&[Waited]>) -> serde_json::Value {
+    let items = &run.items;
     let (mut done, mut accepted, mut failed, mut unchanged) = (0, 0, 0, 0);
+    let (mut not_applied, mut unknown) = (0, 0);
     let entities: Vec<_> = items
         .iter()
         .map(|item| {
@@ -363,7 +399,15 @@ fn document(items: &[BatchItem], to: Status, waited: Option<&[Waited]>) -> serde
                 }
                 Err(err) => {
                     failed += 1;
-                    e["result"] = json!("failed");
+                    e["result"] = json!(if journal::is_not_applied(err) {
+                        not_applied += 1;
+                        "notApplied"
+                    } else if journal::is_unknown(err) {
+                        unknown += 1;
+                        "unknown"
+                    } else {
+                        "failed"
+                    });
                     e["error"] = backend_problem(err);
                 }
             }
@@ -376,6 +420,10 @@ fn document(items: &[BatchItem], to: Status, waited: Option<&[Waited]>) -> serde
         "accepted": accepted,
         "unchanged": unchanged,
         "failed": failed,
+        "notApplied": not_applied,
+        "unknown": unknown,
+        "carrierRequests": run.requests,
+        "bulkMaxItems": run.bulk,
     });
     if let Some(waited) = waited {
         let completed = waited.iter().filter(|w| w.completed()).count();
@@ -402,6 +450,7 @@ fn table(items: &[BatchItem], to: Status) -> String {
                     format!("ok → {}", status.unwrap_or(to))
                 }
                 Ok(ChangeOutcome::Pending(m)) => format!("accepted: monitor {}", m.id),
+                Err(e) if journal::is_not_applied(e) || journal::is_unknown(e) => e.to_string(),
                 Err(e) => format!("error: {e}"),
             };
             vec![

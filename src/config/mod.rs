@@ -162,6 +162,12 @@ pub struct BackendConfig {
     /// The largest answer read per request (the backend's `max_response_size`, else the
     /// top-level one, else [`DEFAULT_MAX_RESPONSE_BYTES`]).
     pub max_response_bytes: u64,
+    /// At most this many products per bulk status request (`bulk_max_items`; the adapter
+    /// caps it at the carrier's maximum; 0 turns the bulk call off: one request per product).
+    pub bulk_max_items: Option<usize>,
+    /// How long products of an accepted bulk request are re-read before one still showing its
+    /// old status is "not applied" (`bulk_settle_timeout`).
+    pub bulk_settle_timeout: Option<Duration>,
     pub auth: AuthConfig,
 }
 

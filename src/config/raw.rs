@@ -41,6 +41,8 @@ pub(super) struct RawBackend {
     pub request_timeout: Option<Spanned<String>>,
     pub max_retries: Option<Spanned<i64>>,
     pub max_response_size: Option<Spanned<String>>,
+    pub bulk_max_items: Option<Spanned<i64>>,
+    pub bulk_settle_timeout: Option<Spanned<String>>,
     pub auth: Spanned<RawAuth>,
 }
 

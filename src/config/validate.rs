@@ -160,6 +160,19 @@ impl Validator<'_> {
             Some(size) => self.size("max_response_size", size)?,
             None => default_response,
         };
+        let bulk_max_items = raw
+            .bulk_max_items
+            .as_ref()
+            .map(|r| {
+                self.int_in("bulk_max_items", r, 0, 10_000)
+                    .map(|v| v as usize)
+            })
+            .transpose()?;
+        let bulk_settle_timeout = raw
+            .bulk_settle_timeout
+            .as_ref()
+            .map(|d| self.duration("bulk_settle_timeout", d))
+            .transpose()?;
         let auth = self.auth(&name, kind, raw.auth, secret_cmd_timeout)?;
         Ok(BackendConfig {
             name,
@@ -171,6 +184,8 @@ impl Validator<'_> {
             request_timeout,
             max_retries,
             max_response_bytes,
+            bulk_max_items,
+            bulk_settle_timeout,
             auth,
         })
     }

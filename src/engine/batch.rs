@@ -1,6 +1,7 @@
 //! Batch status changes: every id must resolve to one backend account (seed: "All products should
 //! belong to the same backend platform account"), checked before anything is sent; then the
-//! changes run with bounded concurrency, inside that backend's rate limiter, one result per id.
+//! changes run with bounded concurrency, inside that backend's rate limiter, one result per id
+//! — or, where the account has a bulk call, as lists (`bulk.rs`, through the gate).
 
 use super::{Engine, Seen};
 use crate::backends::{BackendError, BackendResult, ChangeOutcome};
@@ -53,8 +54,13 @@ impl Engine {
                 dedup(names).join(", ")
             )));
         }
+        // An account with a bulk call reads many statuses at once (1NCE: a list page).
+        let prefetched = &self.bulk_lookup(ids).await;
         let looked_up = futures::stream::iter(ids.iter().cloned())
             .map(|id| async move {
+                if let Some((name, seen)) = prefetched.get(&id) {
+                    return (id, Ok((name.clone(), *seen)));
+                }
                 let account = self.product(&id).await.map(|p| {
                     let seen = Seen {
                         status: p.summary.status.status,

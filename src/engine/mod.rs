@@ -4,6 +4,7 @@
 
 mod attrs;
 pub mod batch;
+pub mod bulk;
 pub mod gate;
 pub mod health;
 mod listing;
@@ -14,6 +15,8 @@ pub mod watch;
 /// Types the engine's and the gate's answers carry, re-exported so the layers above (the UI)
 /// name them here instead of reaching into `backends` or `store`.
 pub use crate::backends::{BackendError, ChangeOutcome};
+/// How an unsettled outcome starts ("outcome unknown"), for the console's batch report.
+pub use crate::store::OUTCOME_UNKNOWN;
 /// How an audit result reads in a list ("outcome unknown", "reconciled", …).
 pub use crate::store::outcome_label;
 pub use crate::store::{AttrChange, AuditEntry};

@@ -4,8 +4,11 @@
 //! Grammar: `TARGET:ITEM[,ITEM…]` where TARGET is a platform kind (`1NCE`, case-insensitive),
 //! a backend name (`1nce-demo`) or `*`, and ITEM is one of `5xx=P`, `timeout=P`, `malformed=P`,
 //! `429=P`, `write5xx=P` (P a probability in 0..=1), `latency=DURATION` (humantime: `150ms`,
-//! `2s`) or `down`. `write5xx` fails only changes (any method but GET and HEAD): the carrier's
-//! provisioning is down while its reads still answer.
+//! `2s`), `down`, `bulk_partial=N` or `bulk_delay=DURATION`. `write5xx` fails only changes (any
+//! method but GET and HEAD): the carrier's provisioning is down while its reads still answer.
+//! `bulk_partial=N` makes a platform with a bulk call accept every list but apply only its first
+//! N items (the rest stay as they were, as when the carrier's queue drops them);
+//! `bulk_delay=DURATION` is how long an accepted bulk list waits before it is applied.
 //! Random faults draw from a seeded generator, so a run with the same seed and the same request
 //! sequence fails the same way.
 
@@ -26,6 +29,16 @@ pub struct FaultSpec {
     pub target: String,
     pub rates: FaultRates,
     pub down: bool,
+    pub bulk: BulkFaults,
+}
+
+/// How a platform with a bulk call applies an accepted list (`bulk_partial`, `bulk_delay`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BulkFaults {
+    /// Apply only the first N items of each list; `None`: all of them.
+    pub partial: Option<u64>,
+    /// How long an accepted list waits before it is applied; `None`: the platform's default.
+    pub delay: Option<Duration>,
 }
 
 /// Probabilities (0..=1) of each random fault, plus a fixed latency added to every request.
@@ -58,13 +71,15 @@ pub enum FaultSpecError {
     #[error("fault spec {spec:?}: no faults listed after {target:?}")]
     Empty { spec: String, target: String },
     #[error(
-        "fault spec {spec:?}: unknown fault {part:?} (expected 5xx=P, timeout=P, malformed=P, 429=P, write5xx=P, latency=DURATION or down)"
+        "fault spec {spec:?}: unknown fault {part:?} (expected 5xx=P, timeout=P, malformed=P, 429=P, write5xx=P, latency=DURATION, down, bulk_partial=N or bulk_delay=DURATION)"
     )]
     UnknownFault { spec: String, part: String },
     #[error("fault spec {spec:?}: {part:?} needs a probability between 0 and 1")]
     BadProbability { spec: String, part: String },
     #[error("fault spec {spec:?}: {part:?} needs a duration such as 150ms or 2s")]
     BadDuration { spec: String, part: String },
+    #[error("fault spec {spec:?}: {part:?} needs a whole number of items")]
+    BadCount { spec: String, part: String },
 }
 
 impl FaultSpec {
@@ -111,6 +126,27 @@ impl FaultSpec {
                 "malformed" => parsed.rates.malformed = probability()?,
                 "429" => parsed.rates.too_many_requests = probability()?,
                 "write5xx" => parsed.rates.write_5xx = probability()?,
+                "bulk_partial" => {
+                    parsed.bulk.partial =
+                        Some(
+                            value
+                                .trim()
+                                .parse::<u64>()
+                                .map_err(|_| FaultSpecError::BadCount {
+                                    spec: owned(),
+                                    part: bad(part),
+                                })?,
+                        )
+                }
+                "bulk_delay" => {
+                    parsed.bulk.delay =
+                        Some(humantime::parse_duration(value.trim()).map_err(|_| {
+                            FaultSpecError::BadDuration {
+                                spec: owned(),
+                                part: bad(part),
+                            }
+                        })?)
+                }
                 "latency" => {
                     parsed.rates.latency =
                         humantime::parse_duration(value.trim()).map_err(|_| {
@@ -175,6 +211,7 @@ pub struct FaultControl {
     /// Remaining forced malformed answers and the path ending they apply to (see
     /// [`FaultControl::force_malformed_for`]).
     forced_malformed: Mutex<(u64, String)>,
+    bulk: Mutex<BulkFaults>,
     requests_total: AtomicU64,
     writes_total: AtomicU64,
     rate_limited_total: AtomicU64,
@@ -197,6 +234,7 @@ impl FaultControl {
             forced_429: AtomicU64::new(0),
             forced_5xx: Mutex::new((0, 503)),
             forced_malformed: Mutex::new((0, String::new())),
+            bulk: Mutex::new(BulkFaults::default()),
             requests_total: AtomicU64::new(0),
             writes_total: AtomicU64::new(0),
             rate_limited_total: AtomicU64::new(0),
@@ -220,6 +258,10 @@ impl FaultControl {
             rates.latency = given.latency;
         }
         drop(rates);
+        let mut bulk = lock(&self.bulk);
+        bulk.partial = spec.bulk.partial.or(bulk.partial);
+        bulk.delay = spec.bulk.delay.or(bulk.delay);
+        drop(bulk);
         if spec.down {
             self.set_down(true);
         }
@@ -255,7 +297,16 @@ impl FaultControl {
         self.forced_429.store(0, Ordering::SeqCst);
         *lock(&self.forced_5xx) = (0, 503);
         *lock(&self.forced_malformed) = (0, String::new());
+        *lock(&self.bulk) = BulkFaults::default();
         self.set_down(false);
+    }
+
+    /// How a bulk list is applied (see [`BulkFaults`]).
+    pub fn set_bulk(&self, bulk: BulkFaults) {
+        *lock(&self.bulk) = bulk;
+    }
+    pub fn bulk(&self) -> BulkFaults {
+        *lock(&self.bulk)
     }
 
     /// Down: the listener stops accepting (connection refused) and open connections are
@@ -437,6 +488,21 @@ mod tests {
         assert!(err("1NCE:429=abc").contains("probability"));
         assert!(err("1NCE:latency=fast").contains("\"latency=fast\""));
         assert!(err("1NCE:latency").contains("unknown fault \"latency\""));
+        assert!(err("1NCE:bulk_partial=half").contains("whole number"));
+        assert!(err("1NCE:bulk_delay=soon").contains("\"bulk_delay=soon\""));
+    }
+
+    #[test]
+    fn bulk_faults_parse_apply_and_clear() {
+        let spec = FaultSpec::parse("1NCE:bulk_partial=3,bulk_delay=50ms").expect("spec");
+        assert_eq!(spec.bulk.partial, Some(3));
+        assert_eq!(spec.bulk.delay, Some(Duration::from_millis(50)));
+        let control = FaultControl::new(1, CancellationToken::new());
+        control.apply(&spec);
+        control.apply(&FaultSpec::parse("1NCE:5xx=0.1").expect("spec"));
+        assert_eq!(control.bulk().partial, Some(3), "later specs keep it");
+        control.clear();
+        assert_eq!(control.bulk(), BulkFaults::default());
     }
 
     #[test]

@@ -38,7 +38,7 @@ use axum::Router;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-pub use faults::{FaultControl, FaultRates, FaultSpec, FaultSpecError, SimStats};
+pub use faults::{BulkFaults, FaultControl, FaultRates, FaultSpec, FaultSpecError, SimStats};
 
 /// Where every platform's server answers its request counters (`SimStats` as JSON), outside
 /// its API: no auth, no faults, not counted.

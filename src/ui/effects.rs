@@ -4,7 +4,7 @@
 //! previous one, so its backends stop paging as soon as they notice the receiver is gone.
 
 use super::effect::Effect;
-use super::msg::{BatchLine, Msg};
+use super::msg::{BatchCost, BatchLine, Msg};
 use crate::domain::ProductSummary;
 use crate::engine::ChangeOutcome;
 use crate::engine::LocalData;
@@ -265,9 +265,20 @@ impl EffectRunner {
                 Msg::StatusChanged { id, to, result }
             }),
             Effect::BatchStatus { ids, to } => self.send(async move {
-                let result = gate.batch_status(&ids, to).await.map_err(|e| e.to_string());
-                let lines = result.map(|items| {
-                    items
+                // The console has no stop for a batch: it runs to its end (bulk re-reads too).
+                let never = tokio_util::sync::CancellationToken::new();
+                let result = gate
+                    .batch_status_until(&ids, to, &never, std::time::Duration::ZERO)
+                    .await
+                    .map_err(|e| e.to_string());
+                let cost = result
+                    .as_ref()
+                    .map_or(BatchCost::default(), |run| BatchCost {
+                        requests: run.requests,
+                        bulk: run.bulk,
+                    });
+                let lines = result.map(|run| {
+                    run.items
                         .into_iter()
                         .map(|item| BatchLine {
                             id: item.id,
@@ -280,7 +291,11 @@ impl EffectRunner {
                         })
                         .collect()
                 });
-                Msg::BatchDone { to, result: lines }
+                Msg::BatchDone {
+                    to,
+                    result: lines,
+                    cost,
+                }
             }),
             Effect::RefreshRow { id } => self.send(async move {
                 let result = engine.product(&id).await;

@@ -20,6 +20,14 @@ pub struct BatchLine {
     pub result: Result<Option<String>, String>,
 }
 
+/// What a batch cost at the carrier: change requests sent, and `Some(max)` when they were bulk
+/// requests of at most `max` products (the report says it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchCost {
+    pub requests: usize,
+    pub bulk: Option<usize>,
+}
+
 #[derive(Debug)]
 pub enum Msg {
     /// A page or the end of one backend's listing, for the listing started under `generation`.
@@ -72,6 +80,7 @@ pub enum Msg {
     BatchDone {
         to: Status,
         result: MsgResult<Vec<BatchLine>>,
+        cost: BatchCost,
     },
     /// Every monitor the store holds.
     Monitors(MsgResult<Vec<Monitor>>),

@@ -101,7 +101,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::AttrChanged { id, what, result } => attrs::on_changed(app, id, &what, result),
         Msg::StatusChanged { id, to, result } => on_status_changed(app, id, to, result),
-        Msg::BatchDone { to, result } => batch::on_done(app, to, result),
+        Msg::BatchDone { to, result, cost } => batch::on_done(app, to, result, cost),
         Msg::Monitors(result) => {
             monitors::on_monitors(app, result);
             Vec::new()

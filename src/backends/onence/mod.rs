@@ -3,9 +3,13 @@
 //! cursor is the page number); detail, `/status` (data connectivity) and `/usage` (daily MB for
 //! the current month → one global bucket); ACTIVE ↔ SUSPENDED via `PUT /v1/sims/{iccid}` with
 //! `Enabled`/`Disabled`, which is synchronous for us: we re-read the SIM and report its status.
-//! Everything else keeps the trait's refusal. The shared policy keeps `/sims` at 10 req/s.
+//! A batch is one bulk `POST /v1/sims` per 100 SIMs (`bulk.rs`). Everything else keeps the
+//! trait's refusal. The shared policy keeps `/sims` at 10 req/s.
 
+mod bulk;
 mod wire;
+
+pub use bulk::{DEFAULT_SETTLE, MAX_BULK_ITEMS};
 
 use super::health::HealthBoard;
 use super::http::{Grant, HttpPolicy, OAuthToken, Repeat};
@@ -29,6 +33,7 @@ const MAX_PAGE_SIZE: u32 = 100;
 pub struct OneNce {
     policy: HttpPolicy,
     base: String,
+    bulk: bulk::BulkSettings,
 }
 
 impl OneNce {
@@ -42,7 +47,8 @@ impl OneNce {
             config.auth.secret.clone(),
         );
         let policy = kit::policy(config, BackendKind::OneNce, Box::new(auth), health)?;
-        Ok(OneNce { policy, base })
+        let bulk = bulk::BulkSettings::from_config(config);
+        Ok(OneNce { policy, base, bulk })
     }
 
     fn name(&self) -> &str {
@@ -197,5 +203,24 @@ impl Backend for OneNce {
         // The PUT answers without a body; whoever shows the SIM re-reads it (the console
         // refreshes the row), so no read is spent here.
         Ok(ChangeOutcome::Done { status: None })
+    }
+
+    fn bulk_status(&self) -> Option<super::BulkLimits> {
+        self.bulk.limits()
+    }
+
+    async fn change_sim_status_bulk(
+        &self,
+        changes: &[super::BulkChange],
+        to: Status,
+    ) -> BackendResult<()> {
+        self.send_bulk(changes, to).await
+    }
+
+    async fn sim_statuses(
+        &self,
+        ids: &[BusinessId],
+    ) -> BackendResult<Vec<(BusinessId, BackendResult<Status>)>> {
+        self.statuses(ids).await
     }
 }

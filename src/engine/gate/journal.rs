@@ -15,6 +15,9 @@ pub const ATTRS_RENAME: &str = "attrs-rename";
 pub const ATTRS_DELETE: &str = "attrs-delete";
 pub const MONITOR_CANCEL: &str = "monitor-cancel";
 
+/// How a product of an accepted bulk request reads when it never showed the target status.
+pub const NOT_APPLIED: &str = "not applied";
+
 /// `ok`, or `accepted (monitor ID)` for an asynchronous change.
 pub fn outcome_text(outcome: &ChangeOutcome) -> String {
     match outcome {
@@ -115,6 +118,7 @@ pub fn batch_result(items: &[BatchItem]) -> String {
     let mut monitors = Vec::new();
     let mut failures = Vec::new();
     let mut unknown = Vec::new();
+    let mut not_applied = Vec::new();
     for item in items {
         if item.unchanged {
             unchanged += 1;
@@ -124,6 +128,7 @@ pub fn batch_result(items: &[BatchItem]) -> String {
             Ok(ChangeOutcome::Done { .. }) => done += 1,
             Ok(ChangeOutcome::Pending(m)) => monitors.push(m.id.as_str()),
             Err(e) if is_unknown(e) => unknown.push(format!("{}: {e}", item.id)),
+            Err(e) if is_not_applied(e) => not_applied.push(item.id.to_string()),
             Err(e) => failures.push(format!("{}: {e}", item.id)),
         }
     }
@@ -146,6 +151,13 @@ pub fn batch_result(items: &[BatchItem]) -> String {
             unknown.join("; ")
         ));
     }
+    if !not_applied.is_empty() {
+        parts.push(format!(
+            "{} {NOT_APPLIED}: {}",
+            not_applied.len(),
+            not_applied.join(", ")
+        ));
+    }
     if !failures.is_empty() {
         parts.push(format!(
             "{} failed: {}",
@@ -160,6 +172,11 @@ pub fn batch_result(items: &[BatchItem]) -> String {
 /// verification read could not settle), which is not a failure.
 pub fn is_unknown(error: &BackendError) -> bool {
     error.to_string().contains(crate::store::OUTCOME_UNKNOWN)
+}
+
+/// Whether a batch item's error says an accepted bulk request left it in its old status.
+pub fn is_not_applied(error: &BackendError) -> bool {
+    error.to_string().contains(NOT_APPLIED)
 }
 
 /// One batch item's answer as noted on its write-ahead attempt: `ok`, `unchanged`,

@@ -20,6 +20,7 @@
 //!   *before* calling; a call here means "confirmed".
 
 mod attrs;
+mod bulk;
 mod error;
 pub mod journal;
 pub mod reconcile;
@@ -53,6 +54,11 @@ pub struct BatchRun {
     pub not_started: Vec<ProductId>,
     /// A stop arrived before every item had finished.
     pub interrupted: bool,
+    /// Change requests sent to the carrier (the HTTP policy's retries aside): one per list for
+    /// a bulk batch, else one per product that was sent.
+    pub requests: usize,
+    /// `Some(max)`: the batch went as bulk requests of at most `max` products.
+    pub bulk: Option<usize>,
 }
 
 /// What an unreadable answer to a status change turned out to be.
@@ -554,6 +560,9 @@ impl Gate {
                 return Err(e.into());
             }
         };
+        if let Some(route) = self.engine.bulk_route(&lookup) {
+            return self.batch_bulk(ids, to, &lookup, route, stop).await;
+        }
         let lookup = &lookup;
         // A failed attempt stops the batch: "no journal, no change" for every later item.
         let halt = stop.child_token();
@@ -633,11 +642,14 @@ impl Gate {
                 attempts,
             )
             .await;
+        let requests = items.iter().filter(|i| was_sent(i)).count() + unknown.len();
         let run = BatchRun {
             items,
             unknown,
             not_started,
             interrupted,
+            requests,
+            bulk: None,
         };
         settle(kept.and(journaled), run, || {
             format!("batch status → {to}: {result}")
@@ -983,6 +995,19 @@ impl Gate {
             format!("monitor {monitor_id} was cancelled")
         })
     }
+}
+
+/// Whether a per-product batch item's request left for the carrier: nothing is sent for an
+/// unchanged product, one never read, or one the capability guard refused.
+fn was_sent(item: &BatchItem) -> bool {
+    !item.unchanged
+        && item.from.is_some()
+        && !matches!(
+            item.result,
+            Err(BackendError::NotSupported { .. }
+                | BackendError::TransitionNotAllowed { .. }
+                | BackendError::InvalidInput(_))
+        )
 }
 
 /// The action is done; report a failure to record it without hiding that it happened.

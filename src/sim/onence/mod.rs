@@ -1,12 +1,13 @@
 //! The 1NCE Management API simulator (docs/backends/1nce.md): OAuth client-credentials
 //! tokens, `/v1/sims` paging in headers, SIM detail, connectivity, daily usage, quotas and the
-//! synchronous single-SIM `PUT`. `/v1/sims*` is limited to 10 requests/s per organisation.
+//! synchronous single-SIM `PUT`, and the asynchronous bulk `POST /v1/sims` (`bulk.rs`). `/v1/sims*` is limited to 10 requests/s per organisation.
 //!
 //! Error bodies: the token endpoint answers `{statusCode, errorCode, message}`; application
 //! errors use the v2 shape `{error_code, error_token, message}`; gateway-level refusals (401, 429,
 //! 504) use the AWS API Gateway shape `{message}` (1NCE runs on AWS; the exact 401/429 bodies
 //! are not documented, see docs/simulators.md).
 
+mod bulk;
 mod handlers;
 mod sims;
 
@@ -53,6 +54,8 @@ struct OnceSim {
     tokens: TokenIssuer,
     limiter: RateLimiter,
     changes: Mutex<HashMap<u64, SimChange>>,
+    /// The bulk call's faults (`bulk_partial`, `bulk_delay`) live here.
+    control: Arc<FaultControl>,
 }
 
 type Shared = Arc<OnceSim>;
@@ -73,6 +76,7 @@ fn build(ctx: PlatformContext) -> PlatformApp {
         tokens: TokenIssuer::new(ctx.token_ttl.unwrap_or(TOKEN_TTL), ctx.control.clone()),
         limiter: RateLimiter::new(REQUESTS_PER_SECOND),
         changes: Mutex::new(HashMap::new()),
+        control: ctx.control.clone(),
     });
     PlatformApp {
         router: router(sim, ctx.control),
@@ -89,7 +93,7 @@ fn router(sim: Shared, control: Arc<FaultControl>) -> Router {
         error_body: fault_body,
     };
     let v1 = Router::new()
-        .route("/v1/sims", get(handlers::list))
+        .route("/v1/sims", get(handlers::list).post(bulk::update_many))
         .route(
             "/v1/sims/{iccid}",
             get(handlers::detail).put(handlers::update),

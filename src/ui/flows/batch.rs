@@ -9,7 +9,7 @@ use crate::ui::app::{App, Overlay, Subject};
 use crate::ui::apply::{allowed_targets, read_only_refusal};
 use crate::ui::effect::Effect;
 use crate::ui::flows::monitors::after_change;
-use crate::ui::msg::{BatchLine, MsgResult};
+use crate::ui::msg::{BatchCost, BatchLine, MsgResult};
 
 /// Mark or unmark the selected row, then move down so Space can sweep a run of rows.
 pub fn toggle_mark(app: &mut App) {
@@ -160,9 +160,26 @@ pub fn hidden_marks(app: &App) -> usize {
         .count()
 }
 
+/// `1 carrier request (bulk, up to 100 products each)`: what the batch cost at the carrier.
+pub fn cost_text(cost: BatchCost) -> String {
+    let n = cost.requests;
+    let noun = if n == 1 { "request" } else { "requests" };
+    match cost.bulk {
+        Some(max) => format!("{n} carrier {noun} (bulk, up to {max} products each)"),
+        None => format!("{n} carrier {noun}"),
+    }
+}
+
 /// The batch's outcome: a summary on the status line, the per-product report, the marks
-/// cleared, and the rows of changed products re-read.
-pub fn on_done(app: &mut App, to: Status, result: MsgResult<Vec<BatchLine>>) -> Vec<Effect> {
+/// cleared, and the rows of changed products re-read. A bulk batch's products that never showed
+/// the target (`not applied`) or could not be re-read (`outcome unknown`) count as failed and
+/// say which they are.
+pub fn on_done(
+    app: &mut App,
+    to: Status,
+    result: MsgResult<Vec<BatchLine>>,
+    cost: BatchCost,
+) -> Vec<Effect> {
     app.end_work("batch");
     let (unchanged, refused) = app.batch_plan.take().unwrap_or_default();
     let lines = match result {
@@ -194,6 +211,7 @@ pub fn on_done(app: &mut App, to: Status, result: MsgResult<Vec<BatchLine>>) -> 
     if !refused.is_empty() {
         summary.push_str(&format!(", {} not allowed", refused.len()));
     }
+    summary.push_str(&format!("; {}", cost_text(cost)));
     if failed.is_empty() {
         app.set_success(&summary);
     } else {
@@ -206,6 +224,12 @@ pub fn on_done(app: &mut App, to: Status, result: MsgResult<Vec<BatchLine>>) -> 
             let outcome = match &l.result {
                 Ok(None) => "done".to_string(),
                 Ok(Some(monitor)) => format!("accepted, monitor {monitor}"),
+                Err(e) if e.contains(crate::engine::gate::journal::NOT_APPLIED) => {
+                    format!("NOT APPLIED: {e}")
+                }
+                Err(e) if e.contains(crate::engine::OUTCOME_UNKNOWN) => {
+                    format!("UNKNOWN: {e}")
+                }
                 Err(e) => format!("FAILED: {e}"),
             };
             crate::ui::app::one_line(&format!("{}  {from} → {to}  {outcome}", l.id))
@@ -226,9 +250,10 @@ pub fn on_done(app: &mut App, to: Status, result: MsgResult<Vec<BatchLine>>) -> 
     }
     app.overlays.push(Overlay::Report {
         title: format!(
-            " Batch → {to}: {changed} changed, {} unchanged, {} failed ",
+            " Batch → {to}: {changed} changed, {} unchanged, {} failed — {} ",
             unchanged.len(),
-            failed.len()
+            failed.len(),
+            cost_text(cost)
         ),
         lines: report,
         scroll: 0,
@@ -253,4 +278,26 @@ pub fn retry_failed(app: &mut App) -> Vec<Effect> {
     let pending = plan(app, &failed, to);
     crate::ui::apply::ask_confirmation(app, pending);
     Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cost_says_how_many_requests_and_whether_they_were_lists() {
+        let bulk = BatchCost {
+            requests: 1,
+            bulk: Some(100),
+        };
+        assert_eq!(
+            cost_text(bulk),
+            "1 carrier request (bulk, up to 100 products each)"
+        );
+        let single = BatchCost {
+            requests: 4,
+            bulk: None,
+        };
+        assert_eq!(cost_text(single), "4 carrier requests");
+    }
 }

@@ -333,6 +333,7 @@ fn batch_marks_menu_and_confirmation() {
         Msg::BatchDone {
             to: Status::Suspended,
             result: Err(refusal.into()),
+            cost: Default::default(),
         },
     );
     assert!(error_text(&app).contains(refusal));
@@ -355,6 +356,7 @@ fn batch_marks_menu_and_confirmation() {
         Msg::BatchDone {
             to: Status::Suspended,
             result: Ok(lines),
+            cost: Default::default(),
         },
     );
     assert_eq!(effects, vec![Effect::RefreshRow { id: ids[0].clone() }]);

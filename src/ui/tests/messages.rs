@@ -184,6 +184,7 @@ fn a_batch_says_what_will_not_change_and_sends_only_the_rest() {
         Msg::BatchDone {
             to: Status::Suspended,
             result: Ok(lines),
+            cost: Default::default(),
         },
     );
     let m = app.message().expect("a summary");
@@ -238,6 +239,7 @@ fn failed_rows_of_a_batch_are_retried_alone_and_terminated_needs_typing() {
         Msg::BatchDone {
             to: Status::Suspended,
             result: Ok(lines),
+            cost: Default::default(),
         },
     );
     assert_eq!(app.message().map(|m| m.kind), Some(MessageKind::Error));
