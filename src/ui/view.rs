@@ -105,6 +105,7 @@ impl App {
         } else if !fresh.is_empty() {
             self.merge_fresh(fresh, selected);
         }
+        self.view_version += 1;
         self.dirty = true;
     }
 
@@ -422,6 +423,7 @@ impl App {
             counts[usize::from(self.row_status[i])] += 1;
         }
         self.status_counts = counts;
+        self.view_version += 1;
     }
 
     /// Put the selection back on `id` when it is still visible; otherwise keep the position
