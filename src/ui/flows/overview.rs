@@ -254,7 +254,7 @@ pub fn apply(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         app.overview.selected = to;
         return Some(Vec::new());
     }
-    if app.overview.auto && action != Action::Open {
+    if app.overview.auto && !matches!(action, Action::Open | Action::Refresh) {
         app.overview.auto = false;
         app.screen = Screen::Products;
         return None;

@@ -15,8 +15,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
 use ratatui::widgets::canvas::{Canvas, Map, MapResolution, Points};
-use ratatui::widgets::{Paragraph, Wrap};
 
 /// Rows under the map for the legend and the selected terminal.
 const LEGEND_ROWS: u16 = 2;
@@ -141,7 +141,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         });
     frame.render_widget(canvas, canvas_area);
     frame.render_widget(
-        Paragraph::new(legend(app, &points, selected.as_ref(), theme)).wrap(Wrap { trim: true }),
+        Paragraph::new(legend(
+            usize::from(legend_area.width),
+            app,
+            &points,
+            selected.as_ref(),
+            theme,
+        )),
         legend_area,
     );
 }
@@ -186,22 +192,37 @@ fn selected_point(app: &App, view: &Viewport) -> Option<(MapPoint, String)> {
 
 /// Line 1: terminals per status (and those without a position); line 2: the selected one.
 fn legend<'a>(
+    width: usize,
     app: &App,
     points: &map::MapPoints,
     selected: Option<&(MapPoint, String)>,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
     let colour = coloured(theme);
+    let present: Vec<(Status, usize)> = Status::ALL
+        .iter()
+        .enumerate()
+        .filter(|(slot, _)| points.counts[*slot] > 0)
+        .map(|(slot, status)| (*status, points.counts[slot]))
+        .collect();
+    // Whole status names when they fit on the line, else three letters (the overview's).
+    let full: usize = present
+        .iter()
+        .map(|(s, n)| s.as_str().len() + super::list::thousands(*n).len() + 5)
+        .sum();
+    let short = full > width;
     let mut counts: Vec<Span> = Vec::new();
-    for (slot, status) in Status::ALL.iter().enumerate() {
-        let n = points.counts[slot];
-        if n == 0 {
-            continue;
-        }
-        let mark = if colour { "●" } else { glyph(*status) };
-        counts.push(Span::styled(format!("{mark} "), theme.status(*status)));
+    for (status, n) in present {
+        let mark = if colour { "●" } else { glyph(status) };
+        let name = if short {
+            super::overview::short(status)
+        } else {
+            status.as_str()
+        };
+        let (gap, tail) = if short { ("", " ") } else { (" ", "  ") };
+        counts.push(Span::styled(format!("{mark}{gap}"), theme.status(status)));
         counts.push(Span::styled(
-            format!("{} {}  ", status.as_str(), super::list::thousands(n)),
+            format!("{name} {}{tail}", super::list::thousands(n)),
             theme.value,
         ));
     }

@@ -19,6 +19,8 @@ use ratatui::widgets::{Bar, BarChart, Block, Borders, Gauge, Paragraph, Sparklin
 
 /// Rows the selected account's widgets need to be worth drawing.
 const DETAIL_MIN_ROWS: u16 = 7;
+/// Rows they get at most.
+const DETAIL_MAX_ROWS: u16 = 10;
 
 /// The fill of a status's part of a stacked bar.
 fn fill(status: Status) -> char {
@@ -30,8 +32,8 @@ fn fill(status: Status) -> char {
     }
 }
 
-/// Three letters for a status in the bar chart.
-fn short(status: Status) -> &'static str {
+/// Three letters for a status (the bar chart, a narrow map legend).
+pub fn short(status: Status) -> &'static str {
     match status {
         Status::Active => "ACT",
         Status::Suspended => "SUS",
@@ -54,8 +56,8 @@ struct Widths {
 }
 
 fn widths(total: usize) -> Widths {
-    // held 7, health 10, latency 9, jobs 8, data 12, and a space between columns.
-    let fixed = 7 + 10 + 9 + 8 + 12 + 6;
+    // held 7, health 10, latency 9, jobs 8, data 12, and a space before each column.
+    let fixed = 7 + 10 + 9 + 8 + 12 + 7;
     let kind = if total >= 110 { 10 } else { 0 };
     let name = if total >= 110 { 18 } else { 13 };
     let bar = total.saturating_sub(fixed + kind + name).max(6);
@@ -83,21 +85,21 @@ pub fn stacked<'a>(counts: &StatusCounts, width: usize, theme: &Theme) -> Vec<Sp
         return vec![Span::styled("·".repeat(width), theme.native)];
     }
     let present: Vec<usize> = (0..counts.len()).filter(|&s| counts[s] > 0).collect();
-    let mut cells: Vec<usize> = present
-        .iter()
-        .map(|&s| (counts[s] * width / total).max(1))
-        .collect();
-    // Largest remainders get the cells rounding left over; the biggest share gives back any
-    // excess the one-cell minimum caused.
-    let mut used: usize = cells.iter().sum();
-    let mut order: Vec<usize> = (0..present.len()).collect();
-    order.sort_by_key(|&k| std::cmp::Reverse((counts[present[k]] * width) % total));
-    let mut k = 0;
-    while used < width {
-        cells[order[k % order.len()]] += 1;
-        used += 1;
-        k += 1;
+    // Each share rounded down; a share under one cell still gets one (a status with products
+    // never disappears); the cells left go to the largest remainders of the others.
+    let mut cells: Vec<usize> = present.iter().map(|&s| counts[s] * width / total).collect();
+    let bumped: Vec<bool> = cells.iter().map(|&c| c == 0).collect();
+    for c in cells.iter_mut().filter(|c| **c == 0) {
+        *c = 1;
     }
+    let mut used: usize = cells.iter().sum();
+    let mut order: Vec<usize> = (0..present.len()).filter(|&k| !bumped[k]).collect();
+    order.sort_by_key(|&k| std::cmp::Reverse((counts[present[k]] * width) % total));
+    for &k in order.iter().cycle().take(width.saturating_sub(used)) {
+        cells[k] += 1;
+        used += 1;
+    }
+    // More statuses than cells, or the one-cell minimums overshot: the biggest shares give back.
     while used > width {
         let Some(big) = (0..cells.len()).max_by_key(|&k| cells[k]) else {
             break;
@@ -166,6 +168,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     lines.push(legend_line(app, theme));
     frame.render_widget(Paragraph::new(lines), table_area);
 
+    // A taller chart says nothing more: the widgets keep to a dozen rows.
+    let detail_area = Rect {
+        height: detail_area.height.min(DETAIL_MAX_ROWS),
+        ..detail_area
+    };
     if detail_area.height >= DETAIL_MIN_ROWS
         && let Some(b) = app.backends.get(app.overview.selected)
     {
@@ -266,7 +273,7 @@ fn legend_line<'a>(app: &App, theme: &Theme) -> Line<'a> {
         (Status::Unknown, "unknown"),
     ] {
         spans.push(Span::styled(fill(status).to_string(), theme.status(status)));
-        spans.push(Span::styled(format!(" {label}  "), theme.native));
+        spans.push(Span::styled(format!(" {label} "), theme.native));
     }
     let estimated = app
         .backends
@@ -274,10 +281,7 @@ fn legend_line<'a>(app: &App, theme: &Theme) -> Line<'a> {
         .filter_map(|b| overview::data_used(app, &b.name))
         .any(|u| u.source == UsageSource::OpenedProducts);
     if estimated {
-        spans.push(Span::styled(
-            "* data: products opened this session",
-            theme.native,
-        ));
+        spans.push(Span::styled("* data: opened products", theme.native));
     }
     Line::from(spans)
 }
@@ -358,8 +362,8 @@ fn draw_selected(
         .map(|s| s.iter().copied().collect())
         .unwrap_or_default();
     let title = match (samples.iter().min(), samples.iter().max()) {
-        (Some(lo), Some(hi)) => format!(" latency, last {} calls: {lo}–{hi} ms ", samples.len()),
-        _ => " latency: no call answered yet ".to_string(),
+        (Some(lo), Some(hi)) => format!(" latency, last {} samples: {lo}–{hi} ms ", samples.len()),
+        _ => " latency: no answer yet ".to_string(),
     };
     let spark_block = block(title);
     // The newest samples that fit, right-aligned like a strip chart.
