@@ -26,6 +26,9 @@ pub fn read_only_refusal(action: &'static str) -> String {
 
 pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
     app.dirty = true;
+    // Rows may have arrived without a message (a test, a bench): the start-up overview hands
+    // over to the list before the key is read.
+    super::flows::overview::after_update(app);
     // An error on the status line has been seen once the operator acts; a newer message the
     // action brings replaces it anyway.
     if !matches!(action, Action::Resize { .. } | Action::Redraw) {

@@ -157,7 +157,9 @@ pub fn after_update(app: &mut App) {
         .backends
         .iter()
         .any(|b| matches!(b.list, ListState::Loading));
-    if !app.rows.is_empty() || !listing {
+    // Before the first listing starts nothing is loading yet, and the overview stays.
+    let ended = app.list_generation > 0 && !listing;
+    if !app.rows.is_empty() || ended {
         app.overview.auto = false;
         app.screen = Screen::Products;
         app.dirty = true;
