@@ -4,7 +4,8 @@
 //! ([`App::view_version`]) by [`prepare`], which the runtime calls before a frame, so a frame
 //! walks the plotted terminals only, never the million rows held. Drawing is `panes/map.rs`.
 //!
-//! The selection is the list's: panning selects the terminal nearest the centre, a click the
+//! The selection is the list's (one the map cannot show moves to the first terminal when the map
+//! opens): panning selects the terminal nearest the centre, a click the
 //! one nearest the click, and Enter opens the selected terminal (or the one nearest the centre
 //! when the selection is not on the map). `Esc` in a detail opened from here comes back here.
 
@@ -210,6 +211,15 @@ fn selected_position(app: &App) -> Option<(f64, f64)> {
 pub fn open(app: &mut App) -> Vec<Effect> {
     app.screen = Screen::Map;
     app.overview.auto = false;
+    // A selection the map cannot show (a SIM, a terminal without a position) moves to the
+    // first terminal in the list's order, so something is always marked, named and opened.
+    if selected_position(app).is_none()
+        && let Some(first) = points(app).points.first().map(|p| p.position)
+    {
+        app.selected = first;
+        app.selection_moved = true;
+        app.scroll_to_selection();
+    }
     if let Some(at) = selected_position(app)
         && !app.map.viewport().contains(at.0, at.1)
     {
