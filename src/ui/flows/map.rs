@@ -142,10 +142,8 @@ fn collect(app: &App) -> MapPoints {
             continue;
         };
         // A carrier's nonsense position (NaN, out of range) is not drawn anywhere.
-        if !(lat.is_finite() && lon.is_finite())
-            || !(-90.0..=90.0).contains(&lat)
-            || !(-180.0..=180.0).contains(&lon)
-        {
+        // (A range check is false for NaN too.)
+        if !((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)) {
             out.unplaced += 1;
             continue;
         }
