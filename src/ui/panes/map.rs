@@ -1,7 +1,8 @@
 //! The world map pane: ratatui's `Canvas` with its high-resolution `Map` in braille, every
 //! terminal the query shows as a braille dot coloured by its normalized status, the selected
-//! one marked and named, and a legend counting terminals per status. A theme without colours
-//! for the statuses (mono, `NO_COLOR`) gets one glyph per kind of status instead of a dot, so
+//! one marked and named, and a legend counting terminals per status (and the rows the query
+//! shows without a position, "off the map"). A theme without colours for the statuses (mono,
+//! `NO_COLOR`) gets one glyph per kind of status instead of a dot, so
 //! the map still tells ACTIVE from BLOCKED. Pure: the points come from `flows::map::points`
 //! (collected once per version of the view), and only those inside the window are drawn.
 
@@ -101,7 +102,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 color: color_of(theme.border),
             });
             ctx.layer();
-            for (slot, status) in Status::ALL.iter().enumerate() {
+            // Without colours the glyphs below mark the terminals; a dot beside each would
+            // only blur them.
+            for (slot, status) in Status::ALL.iter().enumerate().filter(|_| colour) {
                 let coords: Vec<(f64, f64)> = in_view
                     .iter()
                     .filter(|p| usize::from(p.status) == slot)
@@ -238,10 +241,7 @@ fn legend<'a>(
     }
     if points.unplaced > 0 {
         counts.push(Span::styled(
-            format!(
-                "· {} without a position",
-                super::list::thousands(points.unplaced)
-            ),
+            format!("· {} off the map", super::list::thousands(points.unplaced)),
             theme.native,
         ));
     }

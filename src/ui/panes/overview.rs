@@ -18,7 +18,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, Block, Borders, Gauge, Paragraph, Sparkline};
 
 /// Rows the selected account's widgets need to be worth drawing.
-const DETAIL_MIN_ROWS: u16 = 7;
+const DETAIL_MIN_ROWS: u16 = 5;
 /// Rows they get at most.
 const DETAIL_MAX_ROWS: u16 = 10;
 
