@@ -98,6 +98,19 @@ pub enum Action {
         width: u16,
         height: u16,
     },
+    /// Show the world map of the terminals the query shows.
+    Map,
+    /// Show the overview of every account.
+    Overview,
+    /// Move the map a quarter of its window east (negative: west) and north (negative: south).
+    Pan {
+        east: i8,
+        north: i8,
+    },
+    /// Zoom the map in (on the selected terminal when it is on screen).
+    ZoomIn,
+    /// Zoom the map out.
+    ZoomOut,
 }
 
 /// Editing of a text field (the filter line, the attribute form); mapped onto

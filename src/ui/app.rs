@@ -87,6 +87,10 @@ pub enum Screen {
     Audit,
     /// Every configured account: health, latency, listing state, last error.
     Backends,
+    /// Terminals (every product with a position) on a world map (`flows/map.rs`).
+    Map,
+    /// Per account: products by status, health, latency, jobs, data used (`flows/overview.rs`).
+    Overview,
 }
 
 /// Every monitor the store and the poller know of, newest first.
@@ -218,6 +222,13 @@ pub struct App {
     /// The clock, set by the runtime's tick; panes compute ages from it (never from the system
     /// clock), so drawing stays pure and snapshots deterministic.
     pub now: Option<DateTime<Utc>>,
+    /// The world map's viewport and its point cache.
+    pub map: super::flows::map::MapState,
+    /// The overview's selection, latency samples and usage seen per account.
+    pub overview: super::flows::overview::OverviewState,
+    /// Bumped whenever the rows or the visible view change; caches built from the view
+    /// (the map's points, the overview's counts) are valid for one version.
+    pub view_version: u64,
     pub dirty: bool,
     pub quit: bool,
     /// Set by `Action::Redraw`; the runtime repaints everything and clears it.
@@ -282,11 +293,20 @@ impl App {
             batch_plan: None,
             batch_failed: None,
             now: None,
+            map: Default::default(),
+            overview: Default::default(),
+            view_version: 0,
             dirty: true,
             quit: false,
             full_repaint: false,
         };
         app.upsert(cached, false);
+        // Nothing to list yet: the overview is what the operator sees while the listing runs
+        // (`flows/overview.rs` hands over to the list as soon as rows arrive).
+        if app.rows.is_empty() {
+            app.screen = Screen::Overview;
+            app.overview.auto = true;
+        }
         app
     }
 

@@ -26,6 +26,9 @@ pub fn read_only_refusal(action: &'static str) -> String {
 
 pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
     app.dirty = true;
+    // Rows may have arrived without a message (a test, a bench): the start-up overview hands
+    // over to the list before the key is read.
+    super::flows::overview::after_update(app);
     // An error on the status line has been seen once the operator acts; a newer message the
     // action brings replaces it anyway.
     if !matches!(action, Action::Resize { .. } | Action::Redraw) {
@@ -88,6 +91,11 @@ pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             Screen::Monitors => monitors::apply(app, action),
             Screen::Audit => audit::apply(app, action),
             Screen::Backends => backends::apply(app, action),
+            Screen::Map => super::flows::map::apply(app, action),
+            Screen::Overview => match super::flows::overview::apply(app, action) {
+                Some(effects) => effects,
+                None => apply_pane(app, action),
+            },
         },
     }
 }
@@ -117,7 +125,9 @@ fn apply_pane(app: &mut App, action: Action) -> Vec<Effect> {
             None => Vec::new(),
         },
         Action::Back if in_detail => {
-            app.detail = None;
+            if let Some(d) = app.detail.take() {
+                super::flows::map::back_from_detail(app, &d.id);
+            }
             Vec::new()
         }
         Action::Back if app.filter.is_active() => {
@@ -172,6 +182,8 @@ fn apply_pane(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Monitors => monitors::open(app),
         Action::Audit => audit::open(app),
         Action::Backends => backends::open(app),
+        Action::Map => super::flows::map::open(app),
+        Action::Overview => super::flows::overview::open(app),
         Action::UpdateCharacteristics if in_detail => super::flows::characteristics::open(app),
         _ => {
             app.dirty = false;

@@ -79,6 +79,16 @@ pub static COMMANDS: &[Command] = &[
         "",
         "Show every backend's health, listing and last error",
     ),
+    c(
+        "map",
+        "",
+        "World map of the terminals the query shows (zoom + -, pan arrows/hjkl)",
+    ),
+    c(
+        "overview",
+        "",
+        "Every account: products by status, health, latency, jobs, data used",
+    ),
     c("products", "", "Back to the product list"),
     c("refresh", "", "Reload every backend's list"),
     c("help", "", "Show the help screen"),
@@ -292,6 +302,8 @@ pub fn run(app: &mut App, text: &str) -> Vec<Effect> {
         },
         "audit" => to_products_then(app, Action::Audit),
         "backends" => to_products_then(app, Action::Backends),
+        "map" => super::flows::map::open(app),
+        "overview" => super::flows::overview::open(app),
         "products" | "list" => {
             back_to_list(app);
             Vec::new()

@@ -4,7 +4,8 @@
 //! the row clicked); the wheel scrolls what has focus: the list, the detail, the monitors,
 //! audit and backends panes, the help and report overlays, menus. A click on a confirmation's
 //! button presses it; a click on a status-menu item selects it, a click on the selected item
-//! picks it. Everything else (the typed confirmation, the attribute form, the filter and command
+//! picks it. On the world map a click selects the nearest terminal (a second click opens it)
+//! and the wheel zooms. Everything else (the typed confirmation, the attribute form, the filter and command
 //! lines) is left to the keys: a click there does nothing rather than something surprising.
 
 use super::action::Action;
@@ -29,10 +30,13 @@ fn wheel(app: &App, down: bool) -> Option<Action> {
         | Context::Monitors
         | Context::Audit
         | Context::Backends
+        | Context::Overview
         | Context::Help
         | Context::Report
         | Context::StatusMenu
         | Context::Columns => (Action::Down, Action::Up),
+        // The wheel zooms the map, as on any map.
+        Context::Map => (Action::ZoomOut, Action::ZoomIn),
         // Up/Down move between the detail's attributes; the page keys scroll it.
         Context::Detail => (Action::PageDown, Action::PageUp),
         Context::Global
@@ -72,7 +76,11 @@ fn click(app: &App, screen: Rect, x: u16, y: u16) -> Option<Action> {
         }
         _ => {}
     }
-    if context(app) != Context::List {
+    if context(app) == Context::Map {
+        return map_click(app, screen, x, y);
+    }
+    // The start-up overview answers the list's keys but has none of its rows to click.
+    if context(app) != Context::List || app.screen != super::app::Screen::Products {
         return None;
     }
     let body = super::panes::body_area(screen, app);
@@ -81,6 +89,23 @@ fn click(app: &App, screen: Rect, x: u16, y: u16) -> Option<Action> {
         Action::Open
     } else {
         Action::Select { position }
+    })
+}
+
+/// A click on the map selects the terminal nearest the click; a click on the selected one
+/// opens it.
+fn map_click(app: &App, screen: Rect, x: u16, y: u16) -> Option<Action> {
+    let body = super::panes::body_area(screen, app);
+    let view = app.map.viewport();
+    let (lon, lat) = super::panes::map::geo_at(body, &view, x, y)?;
+    let points = super::flows::map::points(app);
+    let hit = super::flows::map::nearest(&points.points, &view, lon, lat)?;
+    Some(if hit.position == app.selected {
+        Action::Open
+    } else {
+        Action::Select {
+            position: hit.position,
+        }
     })
 }
 

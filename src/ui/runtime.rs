@@ -135,6 +135,9 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<Ended, UiError
     loop {
         if app.dirty || app.full_repaint {
             let at = Instant::now();
+            // Views drawn from many rows collect what they plot once per version of the view.
+            super::flows::map::prepare(&mut app);
+            super::flows::overview::prepare(&mut app);
             tui.draw(&app, &theme, app.full_repaint);
             let draw = at.elapsed();
             // `RUST_LOG=cmo=debug`: each frame's cost, and when rows first showed.

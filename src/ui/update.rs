@@ -13,6 +13,13 @@ use crate::engine::ChangeOutcome;
 use crate::engine::ListEvent;
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    super::flows::overview::observe(app, &msg);
+    let effects = fold(app, msg);
+    super::flows::overview::after_update(app);
+    effects
+}
+
+fn fold(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::List { generation, event } => {
             if generation == app.list_generation {

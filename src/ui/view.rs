@@ -106,6 +106,7 @@ impl App {
         } else if !fresh.is_empty() {
             self.merge_fresh(fresh, selected);
         }
+        self.view_version += 1;
         self.dirty = true;
     }
 
@@ -424,6 +425,7 @@ impl App {
             counts[self.row_class[i].status_slot()] += 1;
         }
         self.status_counts = counts;
+        self.view_version += 1;
     }
 
     /// Put the selection back on `id` when it is still visible; otherwise keep the position

@@ -14,6 +14,8 @@ pub enum Context {
     Monitors,
     Audit,
     Backends,
+    Map,
+    Overview,
     Filter,
     Command,
     Columns,
@@ -26,13 +28,15 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 17] = [
         Context::Global,
         Context::List,
         Context::Detail,
         Context::Monitors,
         Context::Audit,
         Context::Backends,
+        Context::Map,
+        Context::Overview,
         Context::Filter,
         Context::Command,
         Context::Columns,
@@ -52,6 +56,8 @@ impl Context {
             Context::Monitors => "Monitors (asynchronous carrier requests)",
             Context::Audit => "Audit journal",
             Context::Backends => "Backends (accounts, health, last error)",
+            Context::Map => "World map (terminals and every product with a position)",
+            Context::Overview => "Overview (every account at a glance)",
             Context::Filter => "Filter line (query language: docs/query.md)",
             Context::Command => "Command line (`:`)",
             Context::Columns => "Column picker (`:columns`)",
@@ -136,6 +142,10 @@ pub fn context(app: &App) -> Context {
             Screen::Monitors => Context::Monitors,
             Screen::Audit => Context::Audit,
             Screen::Backends => Context::Backends,
+            Screen::Map => Context::Map,
+            // The start-up overview passes keys to the list it stands in for.
+            Screen::Overview if app.overview.auto => Context::List,
+            Screen::Overview => Context::Overview,
             Screen::Products if app.detail.is_some() => Context::Detail,
             Screen::Products => Context::List,
         },

@@ -10,7 +10,9 @@ pub mod footer;
 pub mod header;
 pub mod help;
 pub mod list;
+pub mod map;
 pub mod monitors;
+pub mod overview;
 pub mod status_line;
 
 use super::app::{App, Overlay, Screen};
@@ -50,6 +52,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         (Screen::Monitors, _) => monitors::draw(frame, body, app, theme),
         (Screen::Audit, _) => audit::draw(frame, body, app, theme),
         (Screen::Backends, _) => backends::draw(frame, body, app, theme),
+        (Screen::Map, _) => map::draw(frame, body, app, theme),
+        (Screen::Overview, _) => overview::draw(frame, body, app, theme),
         (Screen::Products, Some(detail)) => detail::draw(frame, body, app, detail, theme),
         (Screen::Products, None) => list::draw(frame, body, app, theme),
     }
