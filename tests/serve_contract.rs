@@ -4,12 +4,12 @@
 //! simulators: a console configured with one CMO account pointing at the gateway sees the
 //! same API as with the CMO simulator.
 
-#[path = "support/cmo_target.rs"]
-mod cmo_target;
 #[path = "cmo_contract/adapter.rs"]
 mod adapter;
 #[path = "cmo_contract/attrs.rs"]
 mod attrs;
+#[path = "support/cmo_target.rs"]
+mod cmo_target;
 
 /// `cmo serve` over four simulated platforms of 60 products each; asynchronous changes settle
 /// on the next request.

@@ -25,11 +25,7 @@ fn guarded(b: Arc<dyn Backend>) -> Arc<dyn Backend> {
 }
 
 /// A direct JASPER account (in memory) and the CMO tenant, in that order.
-async fn gate(
-    h: &Target,
-    secret: Option<&str>,
-    store: &StoreHandle,
-) -> (Gate, Arc<MemoryBackend>) {
+async fn gate(h: &Target, secret: Option<&str>, store: &StoreHandle) -> (Gate, Arc<MemoryBackend>) {
     let direct = Arc::new(MemoryBackend::generate(
         "jasper-direct",
         BackendKind::Jasper,

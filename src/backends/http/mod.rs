@@ -231,6 +231,10 @@ impl HttpPolicy {
         let mut rate_limited_seen = false;
         loop {
             self.wait_turn().await;
+            if self.auth.will_fetch() {
+                // The token request is a request to the carrier too (docs/http-policy.md).
+                self.wait_turn().await;
+            }
             let attempt = self.attempt(&build).await;
             let (failure, wait_hint) = match attempt {
                 Ok((reply, latency, _)) if reply.status.is_success() => {

@@ -1,0 +1,478 @@
+//! `cmo serve` end to end, with the real binary: the simulators (in-process, port 0), one
+//! gateway process in front of their 1NCE and JASPER accounts, and `cmo` clients configured
+//! with one CMO backend pointing at it. Three clients listing at once share the 1NCE
+//! account's one pace (0 × 429, never more than 10 requests in any second at the carrier);
+//! an attribute one client sets is what another reads; a change is journaled on the gateway
+//! with the client and the operator; a read-only client's change is refused (exit 3) with
+//! nothing sent; TLS and the plain-HTTP rule; a SIGTERM lets a change in flight finish.
+
+use cmo::sim::{self, SimHandle, SimOptions};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+const OPS_SECRET: &str = "ops-secret-0123456789abcdef";
+const VIEW_SECRET: &str = "viewer-secret-0123456789abcd";
+const ONENCE_SIZE: usize = 1200;
+
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        Sandbox {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+
+    /// `cmo` with this sandbox's HOME/XDG dirs, as operator `user`, data in `data`.
+    fn command(&self, user: &str, data: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cmo"));
+        cmd.args(args)
+            .arg("--data-dir")
+            .arg(self.path(data))
+            .env("HOME", self.dir.path())
+            .env("XDG_CONFIG_HOME", self.path("config"))
+            .env("XDG_DATA_HOME", self.path("share"))
+            .env("XDG_STATE_HOME", self.path("state"))
+            .env("USER", user)
+            .env("CMO_GW_OPS", OPS_SECRET)
+            .env("CMO_GW_VIEW", VIEW_SECRET)
+            .env_remove("RUST_LOG")
+            .env_remove("SSH_CLIENT")
+            .env_remove("SSH_CONNECTION")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited normally")
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+/// The gateway's config: the 1NCE and JASPER simulators behind it, an operator and a
+/// read-only client (secrets from the environment), plain HTTP on loopback.
+fn gateway_config(sims: &SimHandle, extra_serve: &str) -> String {
+    let mut text = format!(
+        "[serve]\ntenant = \"noc\"\n{extra_serve}\n[[serve.client]]\nid = \"noc-ops\"\nrole = \"operator\"\nsecret_env = \"CMO_GW_OPS\"\n\n[[serve.client]]\nid = \"noc-viewer\"\nrole = \"read-only\"\nsecret_env = \"CMO_GW_VIEW\"\n"
+    );
+    for kind in ["1NCE", "JASPER"] {
+        let p = sims.platform(kind).unwrap();
+        text.push_str(&format!(
+            "\n[[backend]]\nname = \"{}\"\nkind = \"{}\"\nbase_url = \"{}\"\naccount_id = \"{}\"\n[backend.auth]\nusername = \"{}\"\nsecret = \"{}\"\n",
+            p.name, p.kind, p.base_url, p.account_id, p.username, p.secret
+        ));
+    }
+    text
+}
+
+/// A team member's config: one CMO backend, the gateway.
+fn client_config(base_url: &str, client: &str, secret_env: &str) -> String {
+    format!(
+        "[[backend]]\nname = \"gateway\"\nkind = \"CMO\"\nbase_url = \"{base_url}\"\naccount_id = \"noc\"\n[backend.auth]\nusername = \"{client}\"\nsecret_env = \"{secret_env}\"\n"
+    )
+}
+
+struct Serve {
+    child: Child,
+    base_url: String,
+    addr: String,
+}
+
+impl Serve {
+    /// `cmo serve` on port 0; waits for the line saying where it listens.
+    fn start(sb: &Sandbox, config: &Path, extra: &[&str]) -> Serve {
+        let mut args = vec!["--config", config.to_str().unwrap(), "serve"];
+        args.extend_from_slice(extra);
+        if !extra.contains(&"--listen") {
+            args.extend_from_slice(&["--listen", "127.0.0.1:0"]);
+        }
+        let mut child = sb
+            .command("gateway-host", "gateway-data", &args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        if line.is_empty() {
+            let mut err = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            panic!("cmo serve did not start: {err}");
+        }
+        // "cmo serve: listening on ADDR (CMO API at URL); Ctrl-C stops"
+        let addr = line
+            .split("listening on ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap();
+        let base_url = line
+            .split("CMO API at ")
+            .nth(1)
+            .unwrap()
+            .split(')')
+            .next()
+            .unwrap();
+        Serve {
+            addr: addr.to_string(),
+            base_url: base_url.to_string(),
+            child,
+        }
+    }
+
+    /// SIGTERM, then the exit code.
+    fn stop(mut self) -> i32 {
+        let pid = self.child.id().to_string();
+        let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(killed.success());
+        self.child.wait().unwrap().code().expect("exited normally")
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A plain HTTP GET on loopback (the gateway's `/health` and `/metrics`).
+fn http_get(url: &str) -> String {
+    use std::io::Write;
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+async fn sims(size: usize) -> SimHandle {
+    sim::start(SimOptions {
+        size,
+        seed: 7,
+        async_delay: Duration::ZERO,
+        ..SimOptions::default()
+    })
+    .await
+    .expect("simulators start")
+}
+
+/// Run blocking process work off the runtime that serves the simulators.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f).await.unwrap()
+}
+
+fn ids_of(kind: &str, listing: &Value) -> Vec<String> {
+    listing["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["id"].as_str())
+        .filter(|id| id.starts_with(&format!("{kind}-")))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Audit entries (the record's entry fields, wherever the JSON puts them).
+fn audit_entries(doc: &Value) -> Vec<Value> {
+    doc["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.get("entry").cloned().unwrap_or_else(|| r.clone()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_clients_share_one_pace_and_one_journal_through_the_gateway() {
+    let sims = sims(ONENCE_SIZE).await;
+    let onence = sims.platform("1NCE").unwrap().control.clone();
+    let sb = Arc::new(Sandbox::new());
+    let gw_config = sb.write("gateway.toml", &gateway_config(&sims, ""));
+    let serve = {
+        let sb = sb.clone();
+        blocking(move || Serve::start(&sb, &gw_config, &[])).await
+    };
+    let team = sb.write(
+        "team.toml",
+        &client_config(&serve.base_url, "noc-ops", "CMO_GW_OPS"),
+    );
+    let viewer = sb.write(
+        "viewer.toml",
+        &client_config(&serve.base_url, "noc-viewer", "CMO_GW_VIEW"),
+    );
+
+    // Three operators list everything at once.
+    let listings = {
+        let sb = sb.clone();
+        let team = team.clone();
+        blocking(move || {
+            let children: Vec<Child> = ["alice", "bob", "carol"]
+                .iter()
+                .map(|user| {
+                    sb.command(
+                        user,
+                        &format!("data-{user}"),
+                        &[
+                            "--config",
+                            team.to_str().unwrap(),
+                            "products",
+                            "list",
+                            "--backend",
+                            "gateway",
+                            "--all",
+                            "--json",
+                        ],
+                    )
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+                })
+                .collect();
+            children
+                .into_iter()
+                .map(|c| c.wait_with_output().unwrap())
+                .collect::<Vec<_>>()
+        })
+        .await
+    };
+    let mut first: Option<HashSet<String>> = None;
+    for out in &listings {
+        assert_eq!(code(out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+        let ids = ids_of("1NCE", &json(out));
+        let unique: HashSet<String> = ids.iter().cloned().collect();
+        assert_eq!(ids.len(), ONENCE_SIZE, "every 1NCE product, once");
+        assert_eq!(unique.len(), ONENCE_SIZE);
+        match &first {
+            None => first = Some(unique),
+            Some(f) => assert_eq!(f, &unique, "every client sees the same products"),
+        }
+    }
+    let stats = onence.stats();
+    assert!(stats.requests >= (ONENCE_SIZE / 100) as u64, "{stats:?}");
+    assert_eq!(stats.rate_limited, 0, "no 429 at the carrier: {stats:?}");
+    assert!(stats.max_per_second <= 10, "the 1NCE pace held: {stats:?}");
+
+    // The gateway's metrics count the carrier calls, and no 429.
+    let metrics = {
+        let addr = serve.addr.clone();
+        blocking(move || http_get(&format!("http://{addr}/metrics"))).await
+    };
+    assert!(
+        metrics.contains("cmo_carrier_rate_limited_total{account=\"1nce-demo\"} 0"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("cmo_gateway_requests_total{route=\"/connection-management-orchestrator/v5/{tenant}/product\",status=\"200\"}"), "{metrics}");
+    let health = {
+        let addr = serve.addr.clone();
+        blocking(move || http_get(&format!("http://{addr}/health"))).await
+    };
+    assert!(health.contains("\"status\":\"ok\""), "{health}");
+
+    // An ACTIVE 1NCE SIM for the changes below.
+    let listing = json(&listings[0]);
+    let active = listing["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| {
+            e["id"].as_str().is_some_and(|id| id.starts_with("1NCE-")) && e["status"] == "ACTIVE"
+        })
+        .and_then(|e| e["id"].as_str())
+        .expect("an ACTIVE 1NCE SIM")
+        .to_string();
+
+    let run = |user: &'static str, config: PathBuf, args: Vec<String>| {
+        let sb = sb.clone();
+        async move {
+            blocking(move || {
+                let mut all = vec!["--config".to_string(), config.to_str().unwrap().to_string()];
+                all.extend(args);
+                let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+                sb.command(user, &format!("data-{user}"), &refs)
+                    .output()
+                    .unwrap()
+            })
+            .await
+        }
+    };
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+    // alice tags it; bob, on another host with another data dir, sees the tag.
+    let set = run(
+        "alice",
+        team.clone(),
+        args(&["attrs", "set", &active, "ticket", "INC-4711"]),
+    )
+    .await;
+    assert_eq!(code(&set), 0, "{}", String::from_utf8_lossy(&set.stderr));
+    let seen = run(
+        "bob",
+        team.clone(),
+        args(&["attrs", "list", &active, "--json"]),
+    )
+    .await;
+    assert_eq!(code(&seen), 0, "{}", String::from_utf8_lossy(&seen.stderr));
+    let text = String::from_utf8_lossy(&seen.stdout);
+    assert!(
+        text.contains("ticket") && text.contains("INC-4711"),
+        "{text}"
+    );
+    let tagged = run(
+        "carol",
+        viewer.clone(),
+        args(&[
+            "products",
+            "list",
+            "--backend",
+            "gateway",
+            "--all",
+            "--where",
+            "attr:ticket=INC-4711",
+            "--json",
+        ]),
+    )
+    .await;
+    assert_eq!(
+        code(&tagged),
+        0,
+        "{}",
+        String::from_utf8_lossy(&tagged.stderr)
+    );
+    assert_eq!(ids_of("1NCE", &json(&tagged)), vec![active.clone()]);
+
+    // bob suspends it through the gateway.
+    let changed = run(
+        "bob",
+        team.clone(),
+        args(&["status", "set", &active, "SUSPENDED", "--yes"]),
+    )
+    .await;
+    assert_eq!(
+        code(&changed),
+        0,
+        "{}",
+        String::from_utf8_lossy(&changed.stderr)
+    );
+
+    // carol's client is read-only: refused at the gateway (exit 3), nothing reaches 1NCE.
+    let writes = onence.writes_total();
+    let refused = run(
+        "carol",
+        viewer.clone(),
+        args(&["status", "set", &active, "ACTIVE", "--yes"]),
+    )
+    .await;
+    assert_eq!(
+        code(&refused),
+        3,
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("read-only"));
+    assert_eq!(
+        onence.writes_total(),
+        writes,
+        "nothing was sent to the carrier"
+    );
+    let refused = run(
+        "carol",
+        viewer.clone(),
+        args(&["attrs", "set", &active, "ticket", "X"]),
+    )
+    .await;
+    assert_eq!(
+        code(&refused),
+        3,
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+
+    // The gateway's journal names client and operator for every change it made.
+    let gw = sb.path("gateway.toml");
+    let audit = {
+        let sb = sb.clone();
+        blocking(move || {
+            sb.command(
+                "auditor",
+                "gateway-data",
+                &["--config", gw.to_str().unwrap(), "audit", "--json"],
+            )
+            .output()
+            .unwrap()
+        })
+        .await
+    };
+    assert_eq!(
+        code(&audit),
+        0,
+        "{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+    let entries = audit_entries(&json(&audit));
+    let status = entries
+        .iter()
+        .find(|e| e["action"] == "status")
+        .expect("the status change is journaled");
+    assert_eq!(status["operator"], "bob");
+    assert!(
+        status["sshClient"].as_str().unwrap().contains("noc-ops"),
+        "{status}"
+    );
+    assert_eq!(status["result"], "ok");
+    assert_eq!(status["productIds"][0], active.as_str());
+    let tag = entries
+        .iter()
+        .find(|e| e["action"] == "attrs-set")
+        .expect("the attribute is journaled");
+    assert_eq!(tag["operator"], "alice");
+    assert_eq!(
+        entries.len(),
+        2,
+        "the read-only refusals sent and journaled nothing: {entries:#?}"
+    );
+
+    let exit = blocking(move || serve.stop()).await;
+    assert_eq!(exit, 0);
+}
