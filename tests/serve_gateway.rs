@@ -476,3 +476,230 @@ async fn three_clients_share_one_pace_and_one_journal_through_the_gateway() {
     let exit = blocking(move || serve.stop()).await;
     assert_eq!(exit, 0);
 }
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/serve_tls")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_http_only_on_loopback_and_tls_from_the_configured_pair() {
+    let sims = sims(30).await;
+    let sb = Arc::new(Sandbox::new());
+    // Plain HTTP on every interface is refused before anything listens.
+    let plain = sb.write("plain.toml", &gateway_config(&sims, ""));
+    let refused = {
+        let sb = sb.clone();
+        blocking(move || {
+            sb.command(
+                "gateway-host",
+                "gateway-data",
+                &[
+                    "--config",
+                    plain.to_str().unwrap(),
+                    "serve",
+                    "--listen",
+                    "0.0.0.0:0",
+                ],
+            )
+            .output()
+            .unwrap()
+        })
+        .await
+    };
+    assert_eq!(
+        code(&refused),
+        2,
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let text = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        text.contains("refusing to serve plain HTTP") && text.contains("allow_plain_http"),
+        "{text}"
+    );
+
+    // With the cert/key pair: HTTPS, and a client trusting the CA lists through it.
+    let tls = format!(
+        "tls_cert = \"{}\"\ntls_key = \"{}\"\n",
+        fixture("cert.pem"),
+        fixture("key.pem")
+    );
+    let config = sb.write("tls.toml", &gateway_config(&sims, &tls));
+    let serve = {
+        let sb = sb.clone();
+        blocking(move || Serve::start(&sb, &config, &[])).await
+    };
+    assert!(
+        serve.base_url.starts_with("https://127.0.0.1:"),
+        "{}",
+        serve.base_url
+    );
+    let team = sb.write(
+        "team.toml",
+        &client_config(&serve.base_url, "noc-ops", "CMO_GW_OPS"),
+    );
+    let listed = {
+        let sb = sb.clone();
+        blocking(move || {
+            sb.command(
+                "alice",
+                "data-alice",
+                &[
+                    "--config",
+                    team.to_str().unwrap(),
+                    "products",
+                    "list",
+                    "--all",
+                    "--json",
+                ],
+            )
+            .env("SSL_CERT_FILE", fixture("ca.pem"))
+            .output()
+            .unwrap()
+        })
+        .await
+    };
+    assert_eq!(
+        code(&listed),
+        0,
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    assert_eq!(ids_of("1NCE", &json(&listed)).len(), 30);
+    // Plain HTTP to the TLS port gets no API answer.
+    let addr = serve.addr.clone();
+    let plain_answer = blocking(move || {
+        std::panic::catch_unwind(|| http_get(&format!("http://{addr}/health"))).unwrap_or_default()
+    })
+    .await;
+    assert!(
+        !plain_answer.contains("\"status\":\"ok\""),
+        "{plain_answer}"
+    );
+    assert_eq!(blocking(move || serve.stop()).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_a_change_in_flight_finish_and_journals_it() {
+    let sims = sims(30).await;
+    let onence = sims.platform("1NCE").unwrap().control.clone();
+    let sb = Arc::new(Sandbox::new());
+    let config = sb.write("gateway.toml", &gateway_config(&sims, ""));
+    let serve = {
+        let sb = sb.clone();
+        let config = config.clone();
+        blocking(move || Serve::start(&sb, &config, &[])).await
+    };
+    let team = sb.write(
+        "team.toml",
+        &client_config(&serve.base_url, "noc-ops", "CMO_GW_OPS"),
+    );
+    let listed = {
+        let sb = sb.clone();
+        let team = team.clone();
+        blocking(move || {
+            sb.command(
+                "alice",
+                "data-alice",
+                &[
+                    "--config",
+                    team.to_str().unwrap(),
+                    "products",
+                    "list",
+                    "--all",
+                    "--json",
+                ],
+            )
+            .output()
+            .unwrap()
+        })
+        .await
+    };
+    let listing = json(&listed);
+    let active = listing["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| {
+            e["id"].as_str().is_some_and(|id| id.starts_with("1NCE-")) && e["status"] == "ACTIVE"
+        })
+        .and_then(|e| e["id"].as_str())
+        .unwrap()
+        .to_string();
+    // Every 1NCE answer now takes a while: the change is still at the carrier when the
+    // gateway is told to stop.
+    onence.set_latency(Duration::from_millis(1500));
+    let change = {
+        let sb = sb.clone();
+        let team = team.clone();
+        let active = active.clone();
+        blocking(move || {
+            sb.command(
+                "alice",
+                "data-alice",
+                &[
+                    "--config",
+                    team.to_str().unwrap(),
+                    "status",
+                    "set",
+                    &active,
+                    "SUSPENDED",
+                    "--yes",
+                ],
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+        })
+        .await
+    };
+    let addr = serve.addr.clone();
+    let in_flight = blocking(move || {
+        for _ in 0..600 {
+            if http_get(&format!("http://{addr}/metrics"))
+                .contains("cmo_gateway_changes_in_flight 1")
+            {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    })
+    .await;
+    assert!(in_flight, "the change reached the gateway");
+    let exit = blocking(move || serve.stop()).await;
+    assert_eq!(exit, 0);
+    let out = blocking(move || change.wait_with_output().unwrap()).await;
+    assert_eq!(
+        code(&out),
+        0,
+        "the change finished: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    onence.set_latency(Duration::ZERO);
+    let audit = {
+        let sb = sb.clone();
+        blocking(move || {
+            sb.command(
+                "auditor",
+                "gateway-data",
+                &["--config", config.to_str().unwrap(), "audit", "--json"],
+            )
+            .output()
+            .unwrap()
+        })
+        .await
+    };
+    let entries = audit_entries(&json(&audit));
+    let status = entries
+        .iter()
+        .find(|e| e["action"] == "status")
+        .expect("journaled");
+    assert_eq!(status["result"], "ok");
+    assert_eq!(status["operator"], "alice");
+}
