@@ -240,3 +240,64 @@ impl Validator<'_> {
         Ok(serve)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Config, Role};
+    use std::time::Duration;
+
+    const CLIENT: &str = "[[serve.client]]\nid = \"noc-ops\"\nrole = \"operator\"\nsecret = \"0123456789abcdef-ops\"\n";
+
+    #[test]
+    fn serve_section_with_clients_tls_and_defaults() {
+        let text = format!(
+            "[serve]\nlisten = \"0.0.0.0:9443\"\ntls_cert = \"/c.pem\"\ntls_key = \"/k.pem\"\ntoken_ttl = \"2m\"\n{CLIENT}[[serve.client]]\nid = \"viewer\"\nsecret = \"0123456789abcdef-view\"\n"
+        );
+        let c = Config::from_toml_str(&text, "gw.toml").unwrap();
+        let s = &c.serve;
+        assert_eq!(s.listen, Some("0.0.0.0:9443".parse().unwrap()));
+        assert_eq!(s.token_ttl, Duration::from_secs(120));
+        assert!(s.tls.is_some());
+        assert_eq!(s.tenant, super::DEFAULT_TENANT);
+        assert_eq!(s.clients.len(), 2);
+        assert_eq!(s.clients[0].role, Role::Operator);
+        assert_eq!(s.clients[1].role, Role::ReadOnly, "read-only unless said");
+        // A console's config has no [serve]: defaults, no clients.
+        let none = Config::from_toml_str("", "c.toml").unwrap();
+        assert!(none.serve.clients.is_empty() && none.serve.listen.is_none());
+    }
+
+    #[test]
+    fn bad_serve_values_name_line_and_key_and_never_the_secret() {
+        let cases = [
+            ("[serve]\nlisten = \"nowhere\"\n", "listen"),
+            ("[serve]\ntls_cert = \"/c.pem\"\n", "tls_cert"),
+            ("[serve]\ntoken_ttl = \"2d\"\n", "token_ttl"),
+            (
+                "[[serve.client]]\nid = \"a b\"\nsecret = \"0123456789abcdef\"\n",
+                "id",
+            ),
+            (
+                "[[serve.client]]\nid = \"a\"\nrole = \"admin\"\nsecret = \"0123456789abcdef\"\n",
+                "role",
+            ),
+            (
+                "[[serve.client]]\nid = \"a\"\nsecret = \"short-one\"\n",
+                "secret",
+            ),
+            ("[[serve.client]]\nid = \"a\"\n", "auth"),
+        ];
+        for (text, key) in cases {
+            let e = Config::from_toml_str(text, "gw.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(&format!("key `{key}`")), "{text}: {e}");
+            assert!(!e.contains("short-one"), "{e}");
+        }
+        let twice = format!("{CLIENT}{CLIENT}");
+        let e = Config::from_toml_str(&twice, "gw.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("used twice"), "{e}");
+    }
+}

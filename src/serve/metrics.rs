@@ -44,8 +44,12 @@ pub async fn count(State(shared): State<Arc<Shared>>, request: Request, next: Ne
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| "unmatched".to_string());
+    let method = request.method().clone();
+    let started = std::time::Instant::now();
     let response = next.run(request).await;
-    shared.metrics.count(&route, response.status().as_u16());
+    let status = response.status().as_u16();
+    shared.metrics.count(&route, status);
+    tracing::info!(%method, %route, status, ms = started.elapsed().as_millis() as u64, "gateway request");
     response
 }
 
