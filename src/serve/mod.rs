@@ -203,6 +203,13 @@ impl Gateway {
             Some((cert, key)) => Some(tls::server_config(cert, key)?),
             None => None,
         };
+        // Bound before anything starts, so an address in use stops nothing half-started.
+        let tcp = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Bind { addr, source })?;
+        let local = tcp
+            .local_addr()
+            .map_err(|source| ServeError::Bind { addr, source })?;
         let transport = TransportBoard::new();
         let backends = registry::build_with_health(config, &transport)
             .map_err(|e| ServeError::Config(e.to_string()))?;
@@ -241,12 +248,6 @@ impl Gateway {
             seen: Seen::default(),
         });
         let app = router(shared.clone());
-        let tcp = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|source| ServeError::Bind { addr, source })?;
-        let local = tcp
-            .local_addr()
-            .map_err(|source| ServeError::Bind { addr, source })?;
         let stop = CancellationToken::new();
         let graceful = stop.clone();
         let is_tls = tls.is_some();
