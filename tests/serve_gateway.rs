@@ -703,3 +703,131 @@ async fn sigterm_lets_a_change_in_flight_finish_and_journals_it() {
     assert_eq!(status["result"], "ok");
     assert_eq!(status["operator"], "alice");
 }
+
+/// The API itself, in-process: list filters and paging links, the auth gate's answers.
+#[tokio::test]
+async fn list_filters_paging_links_and_the_auth_gate() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sims = sims(40).await;
+    let text = gateway_config(&sims, "")
+        .replace(
+            "secret_env = \"CMO_GW_OPS\"",
+            &format!("secret = \"{OPS_SECRET}\""),
+        )
+        .replace(
+            "secret_env = \"CMO_GW_VIEW\"",
+            &format!("secret = \"{VIEW_SECRET}\""),
+        );
+    let config = cmo::config::Config::from_toml_str(&text, "gateway").unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let gw = cmo::serve::Gateway::start(
+        &config,
+        cmo::serve::ServeOptions {
+            listen: Some("127.0.0.1:0".parse().unwrap()),
+            data_dir: data.path().to_path_buf(),
+            poller: cmo::engine::PollerConfig::default(),
+        },
+    )
+    .await
+    .unwrap();
+    let base = gw.base_url();
+    let origin = format!("http://{}", gw.local_addr());
+    let http = reqwest::Client::new();
+    let token_url = format!("{origin}/auth/realms/iothub/protocol/openid-connect/token");
+    let token = |secret: &'static str| {
+        let http = http.clone();
+        let url = token_url.clone();
+        async move {
+            http.post(url)
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", "noc-viewer"),
+                    ("client_secret", secret),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(token("not-the-secret").await.status(), 401);
+    let body: Value = token(VIEW_SECRET).await.json().await.unwrap();
+    let bearer = body["access_token"].as_str().unwrap().to_string();
+    assert_eq!(body["token_type"], "Bearer");
+    let get = |url: String, auth: Option<String>| {
+        let http = http.clone();
+        async move {
+            let mut r = http.get(url);
+            if let Some(t) = auth {
+                r = r.bearer_auth(t);
+            }
+            let resp = r.send().await.unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+
+    // No token, a forged one, another tenant.
+    assert_eq!(get(format!("{base}/product"), None).await.0, 401);
+    assert_eq!(
+        get(format!("{base}/product"), Some("cmogw.forged".into()))
+            .await
+            .0,
+        401
+    );
+    let other = base.replace("/v5/noc", "/v5/eos");
+    let (status, problem) = get(format!("{other}/product"), Some(bearer.clone())).await;
+    assert_eq!((status, problem["@type"].as_str()), (403, Some("problem")));
+
+    // Everything, then only SUSPENDED 1NCE SIMs: the same rows the filter keeps.
+    let (status, all) = get(format!("{base}/product?pageSize=500"), Some(bearer.clone())).await;
+    assert_eq!(status, 200);
+    let rows = all["entities"].as_array().unwrap();
+    assert_eq!(rows.len(), 80, "40 1NCE and 40 JASPER products");
+    let wanted: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["status"] == "SUSPENDED" && r["id"].as_str().unwrap().starts_with("1NCE-"))
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(wanted.len() >= 2, "the seed has suspended 1NCE SIMs");
+    let url = format!("{base}/product?pageSize=1&status=suspended&system=1NCE&fields=status");
+    let (status, first) = get(url, Some(bearer.clone())).await;
+    assert_eq!(status, 200);
+    assert_eq!(first["entities"][0]["id"], wanted[0]);
+    assert!(
+        first["entities"][0].get("connectivityType").is_none(),
+        "fields kept"
+    );
+    let next = first["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["type"] == "next")
+        .and_then(|l| l["url"].as_str())
+        .expect("a next link")
+        .to_string();
+    assert!(
+        next.contains("status=SUSPENDED") && next.contains("system=1NCE"),
+        "{next}"
+    );
+    let (_, second) = get(format!("{origin}{next}"), Some(bearer.clone())).await;
+    assert_eq!(second["entities"][0]["id"], wanted[1]);
+    let (status, bad) = get(format!("{base}/product?status=HAPPY"), Some(bearer.clone())).await;
+    assert_eq!(status, 400);
+    assert!(bad["detail"].as_str().unwrap().contains("HAPPY"), "{bad}");
+    let (status, _) = get(format!("{base}/product?pageSize=0"), Some(bearer.clone())).await;
+    assert_eq!(status, 400);
+
+    // A read-only client's PATCH: 403 before anything is looked up.
+    let resp = http
+        .patch(format!("{base}/product/{}-simCard", wanted[0]))
+        .bearer_auth(&bearer)
+        .header("Content-Type", "application/json-patch+json")
+        .body(r#"[{"op":"replace","path":"/status","value":"ACTIVE"}]"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let (status, missing) = get(format!("{base}/monitor/1NCE-nothing"), Some(bearer.clone())).await;
+    assert_eq!(status, 404, "{missing}");
+    gw.shutdown().await.unwrap();
+}

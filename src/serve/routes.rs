@@ -602,7 +602,8 @@ pub async fn monitor(
     }
     let polled = match shared.gate.engine().monitor(&id).await {
         Ok(m) => m,
-        Err(BackendError::InvalidInput(_)) => {
+        // Not a monitor id, or a platform without monitors: no such monitor here.
+        Err(BackendError::InvalidInput(_) | BackendError::NotSupported { .. }) => {
             return problem(
                 StatusCode::NOT_FOUND,
                 "Not Found",
