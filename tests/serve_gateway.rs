@@ -396,6 +396,41 @@ async fn three_clients_share_one_pace_and_one_journal_through_the_gateway() {
         String::from_utf8_lossy(&changed.stderr)
     );
 
+    // dave runs a batch through the gateway: one paced change per product there.
+    let batch_ids: Vec<String> = listing["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("1NCE-") && id != active)
+                && e["status"] == "ACTIVE"
+        })
+        .take(3)
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(batch_ids.len(), 3);
+    let batch = run(
+        "dave",
+        team.clone(),
+        args(&[
+            "batch",
+            "status",
+            "SUSPENDED",
+            "--ids",
+            &batch_ids.join(","),
+            "--yes",
+        ]),
+    )
+    .await;
+    assert_eq!(
+        code(&batch),
+        0,
+        "{}",
+        String::from_utf8_lossy(&batch.stderr)
+    );
+
     // carol's client is read-only: refused at the gateway (exit 3), nothing reaches 1NCE.
     let writes = onence.writes_total();
     let refused = run(
@@ -467,9 +502,18 @@ async fn three_clients_share_one_pace_and_one_journal_through_the_gateway() {
         .find(|e| e["action"] == "attrs-set")
         .expect("the attribute is journaled");
     assert_eq!(tag["operator"], "alice");
+    let dave: Vec<&Value> = entries.iter().filter(|e| e["operator"] == "dave").collect();
+    assert_eq!(dave.len(), 3, "one entry per batch item on the gateway");
+    for id in &batch_ids {
+        assert!(
+            dave.iter()
+                .any(|e| e["productIds"][0] == id.as_str() && e["result"] == "ok"),
+            "{id}: {dave:#?}"
+        );
+    }
     assert_eq!(
         entries.len(),
-        2,
+        5,
         "the read-only refusals sent and journaled nothing: {entries:#?}"
     );
 
