@@ -770,6 +770,7 @@ async fn list_filters_paging_links_and_the_auth_gate() {
             listen: Some("127.0.0.1:0".parse().unwrap()),
             data_dir: data.path().to_path_buf(),
             poller: cmo::engine::PollerConfig::default(),
+            read_only: false,
         },
     )
     .await
@@ -874,4 +875,50 @@ async fn list_filters_paging_links_and_the_auth_gate() {
     let (status, missing) = get(format!("{base}/monitor/1NCE-nothing"), Some(bearer.clone())).await;
     assert_eq!(status, 404, "{missing}");
     gw.shutdown().await.unwrap();
+
+    // A gateway started read-only refuses an operator's change too, before sending it.
+    let writes = sims.platform("1NCE").unwrap().control.writes_total();
+    let ro = cmo::serve::Gateway::start(
+        &config,
+        cmo::serve::ServeOptions {
+            listen: Some("127.0.0.1:0".parse().unwrap()),
+            data_dir: data.path().to_path_buf(),
+            poller: cmo::engine::PollerConfig::default(),
+            read_only: true,
+        },
+    )
+    .await
+    .unwrap();
+    let ops: Value = http
+        .post(format!(
+            "http://{}/auth/realms/iothub/protocol/openid-connect/token",
+            ro.local_addr()
+        ))
+        .basic_auth("noc-ops", Some(OPS_SECRET))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let resp = http
+        .patch(format!("{}/product/{}-simCard", ro.base_url(), wanted[0]))
+        .bearer_auth(ops["access_token"].as_str().unwrap())
+        .header("Content-Type", "application/json-patch+json")
+        .body(r#"[{"op":"replace","path":"/status","value":"ACTIVE"}]"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let problem: Value = resp.json().await.unwrap();
+    assert!(
+        problem["detail"].as_str().unwrap().contains("read-only"),
+        "{problem}"
+    );
+    assert_eq!(
+        sims.platform("1NCE").unwrap().control.writes_total(),
+        writes
+    );
+    ro.shutdown().await.unwrap();
 }

@@ -36,6 +36,7 @@ pub async fn run(
         listen: args.listen,
         data_dir,
         poller: PollerConfig::default(),
+        read_only: global.read_only,
     };
     let gateway = Gateway::start(&config, opts).await.map_err(serve_error)?;
     if global.json {

@@ -132,6 +132,8 @@ impl Seen {
 /// What every handler shares.
 pub(crate) struct Shared {
     pub tenant: String,
+    /// The whole gateway refuses changes (`--read-only`, `read_only = true`).
+    pub read_only: bool,
     /// The gate with the gateway's own operator; each request journals as its caller
     /// (`Gate::with_operator`).
     pub gate: Gate,
@@ -153,6 +155,8 @@ pub struct ServeOptions {
     pub data_dir: PathBuf,
     /// The poller's intervals (tests shorten them).
     pub poller: PollerConfig,
+    /// `--read-only` (or the config's `read_only = true`): every client's change is refused.
+    pub read_only: bool,
 }
 
 /// A running gateway.
@@ -238,6 +242,7 @@ impl Gateway {
         let poller_task = poller.start(poller_stop.clone());
         let shared = Arc::new(Shared {
             tenant: config.serve.tenant.clone(),
+            read_only: opts.read_only || config.read_only,
             gate,
             store,
             tokens: auth::Tokens::new(config.serve.clients.clone(), config.serve.token_ttl),

@@ -113,7 +113,7 @@ fn store_problem(e: &StoreError, instance: &str) -> Response {
 }
 
 /// The gate for this caller: journals as the client and operator; read-only for a read-only
-/// client whatever the middleware let through.
+/// client whatever the middleware let through, and for everyone on a read-only gateway.
 fn gate_for(shared: &Shared, caller: &Caller) -> Gate {
     let user = caller
         .operator
@@ -130,7 +130,7 @@ fn gate_for(shared: &Shared, caller: &Caller) -> Gate {
             user,
             ssh_client: Some(via),
         })
-        .with_read_only(caller.role == crate::config::Role::ReadOnly)
+        .with_read_only(shared.read_only || caller.role == crate::config::Role::ReadOnly)
 }
 
 #[derive(Deserialize)]

@@ -89,6 +89,7 @@ impl Target {
                 listen: Some("127.0.0.1:0".parse().unwrap()),
                 data_dir: data.path().to_path_buf(),
                 poller: PollerConfig::default(),
+                read_only: false,
             },
         )
         .await
