@@ -8,12 +8,14 @@
 
 pub mod backends;
 pub mod cli;
+pub mod cmo_api;
 pub mod config;
 pub mod domain;
 pub mod engine;
 pub mod export;
 pub mod paths;
 pub mod redact;
+pub mod serve;
 pub mod sim;
 pub mod store;
 pub mod text;

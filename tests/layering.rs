@@ -72,3 +72,15 @@ fn the_simulators_stand_alone() {
     );
     assert!(found.is_empty(), "sim/ imports:\n{}", found.join("\n"));
 }
+
+#[test]
+fn the_shared_cmo_wire_depends_on_nothing_of_ours() {
+    // The simulators use `cmo_api`; it must not bring the rest of the program into them.
+    let found = violations(
+        "cmo_api",
+        &[
+            "backends", "engine", "ui", "cli", "store", "domain", "config", "serve", "sim",
+        ],
+    );
+    assert!(found.is_empty(), "cmo_api/ imports:\n{}", found.join("\n"));
+}

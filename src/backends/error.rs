@@ -55,7 +55,11 @@ impl BackendError {
     /// 1 every runtime failure.
     pub fn exit_code(&self) -> i32 {
         match self {
-            BackendError::NotSupported { .. } | BackendError::TransitionNotAllowed { .. } => 3,
+            // A 403 is "these credentials may not do this" (a read-only CMO client or gateway
+            // client): a refusal like the read-only mode's, exit 3 as GateError::ReadOnly.
+            BackendError::NotSupported { .. }
+            | BackendError::TransitionNotAllowed { .. }
+            | BackendError::Forbidden { .. } => 3,
             BackendError::NotFound { .. } => 4,
             BackendError::InvalidInput(_) => 2,
             _ => 1,

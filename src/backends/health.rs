@@ -42,6 +42,16 @@ pub struct BackendHealth {
 pub struct HealthBoard {
     entries: RwLock<BTreeMap<String, BackendHealth>>,
     changes: watch::Sender<u64>,
+    /// Requests sent per backend and how many the carrier answered rate-limited (`cmo serve`'s
+    /// `/metrics`); counted per attempt, retries included.
+    calls: RwLock<BTreeMap<String, CallCounts>>,
+}
+
+/// What [`HealthBoard::count_call`] has counted for one backend.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallCounts {
+    pub requests: u64,
+    pub rate_limited: u64,
 }
 
 impl HealthBoard {
@@ -49,6 +59,7 @@ impl HealthBoard {
         std::sync::Arc::new(HealthBoard {
             entries: RwLock::new(BTreeMap::new()),
             changes: watch::channel(0).0,
+            calls: RwLock::new(BTreeMap::new()),
         })
     }
 
@@ -89,6 +100,23 @@ impl HealthBoard {
     pub fn snapshot(&self) -> Vec<(String, BackendHealth)> {
         let map = self.entries.read().unwrap_or_else(|p| p.into_inner());
         map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
+    /// One request sent to `backend` (an attempt: retries count again), and whether the carrier
+    /// answered it rate-limited.
+    pub fn count_call(&self, backend: &str, rate_limited: bool) {
+        let mut map = self.calls.write().unwrap_or_else(|p| p.into_inner());
+        let c = map.entry(backend.to_string()).or_default();
+        c.requests += 1;
+        if rate_limited {
+            c.rate_limited += 1;
+        }
+    }
+
+    /// The request counts of every backend that has sent one, by name.
+    pub fn calls(&self) -> Vec<(String, CallCounts)> {
+        let map = self.calls.read().unwrap_or_else(|p| p.into_inner());
+        map.iter().map(|(k, v)| (k.clone(), *v)).collect()
     }
 
     /// Ticks (a change counter) whenever some backend's state or error changes.

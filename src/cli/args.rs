@@ -60,6 +60,8 @@ pub enum Command {
     Capabilities,
     /// Run every carrier simulator until Ctrl-C / SIGTERM and write a config pointing at them.
     Simulate(SimulateArgs),
+    /// Serve the CMO API v5 over the configured accounts to a team's consoles (docs/deployment.md).
+    Serve(ServeArgs),
     /// IoT connectivity products (bundles).
     #[command(subcommand)]
     Products(ProductsCommand),
@@ -118,6 +120,14 @@ pub enum ConfigCommand {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (default: the config's `[serve] listen`, else
+    /// 127.0.0.1:8443). Plain HTTP is refused off loopback unless TLS is configured.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,7 @@ pub mod logging;
 pub mod monitors;
 pub mod output;
 pub mod run;
+pub mod serve;
 pub mod session;
 pub mod shell;
 pub mod simulate;

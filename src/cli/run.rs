@@ -108,7 +108,8 @@ pub fn main() -> i32 {
     };
     // A headless command runs within its deadline (`command_timeout`, started once the
     // configuration is read); the console has none.
-    let headless = cli.command.is_some();
+    // `serve` runs until stopped: a gateway has no command deadline.
+    let headless = cli.command.is_some() && !matches!(cli.command, Some(Command::Serve(_)));
     let result = runtime.block_on(async move {
         if headless {
             crate::backends::http::deadline::scope(dispatch(cli, paths)).await
@@ -238,6 +239,7 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
             Ok(exit::OK)
         }
         Command::Simulate(args) => simulate::run(&args, &paths.data_dir, g.json).await,
+        Command::Serve(args) => super::serve::run(&args, &g, &paths).await,
         Command::Products(ProductsCommand::List(args)) => {
             let query = ListQuery {
                 backend: args.backend.clone(),

@@ -137,7 +137,7 @@ pub fn start_error(e: SimError) -> CliError {
 }
 
 /// Ctrl-C, or SIGTERM on Unix.
-async fn wait_for_shutdown() {
+pub(crate) async fn wait_for_shutdown() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -7,9 +7,11 @@
 
 mod raw;
 pub mod secret;
+pub mod serve;
 mod validate;
 
 pub use secret::SecretSource;
+pub use serve::{ClientConfig, Role, ServeConfig};
 
 use crate::domain::BackendKind;
 use raw::RawConfig;
@@ -136,6 +138,8 @@ pub struct Config {
     pub command_timeout: Duration,
     pub store: StoreConfig,
     pub backends: Vec<BackendConfig>,
+    /// `cmo serve`'s listener and clients (`[serve]`, docs/deployment.md).
+    pub serve: ServeConfig,
     /// Things worth telling the user that do not stop the program (an inline secret); the
     /// CLI prints them on stderr once.
     pub warnings: Vec<String>,
@@ -206,6 +210,7 @@ impl Default for Config {
             command_timeout: DEFAULT_COMMAND_TIMEOUT,
             store: StoreConfig::default(),
             backends: Vec::new(),
+            serve: ServeConfig::default(),
             warnings: Vec::new(),
         }
     }

@@ -21,6 +21,7 @@ pub(super) struct RawConfig {
     pub store: Option<RawStore>,
     #[serde(default)]
     pub backend: Vec<RawBackend>,
+    pub serve: Option<super::serve::RawServe>,
 }
 
 #[derive(Debug, Deserialize)]

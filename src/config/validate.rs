@@ -24,7 +24,7 @@ pub(super) struct Validator<'a> {
 }
 
 impl Validator<'_> {
-    fn err<T>(
+    pub(super) fn err<T>(
         &self,
         key: &str,
         at: Option<usize>,
@@ -98,6 +98,9 @@ impl Validator<'_> {
                 );
             }
             config.backends.push(backend);
+        }
+        if let Some(serve) = raw.serve {
+            config.serve = self.serve(serve, config.secret_cmd_timeout)?;
         }
         config.warnings = self.warnings.take();
         Ok(config)
@@ -207,65 +210,17 @@ impl Validator<'_> {
                 "username must not be empty",
             );
         }
-        let given: Vec<(&str, &Spanned<String>)> = [
-            ("secret_env", raw.secret_env.as_ref()),
-            ("secret_file", raw.secret_file.as_ref()),
-            ("secret_cmd", raw.secret_cmd.as_ref()),
-            ("secret", raw.secret.as_ref()),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k, v)))
-        .collect();
-        let (key, value) = match given.as_slice() {
-            [one] => *one,
-            [] => {
-                return self.err(
-                    "auth",
-                    Some(at),
-                    format!("backend '{backend}' needs exactly one of secret_env, secret_file, secret_cmd or secret"),
-                );
-            }
-            [_, second, ..] => {
-                return self.err(
-                    second.0,
-                    Some(second.1.span().start),
-                    format!(
-                        "backend '{backend}' sets {}; use exactly one of secret_env, secret_file, secret_cmd or secret",
-                        given.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(" and ")
-                    ),
-                );
-            }
-        };
-        let offset = Some(value.span().start);
-        let (secret, source) = if key == "secret" {
-            let warning = format!(
-                "{}, line {}: backend '{backend}' has an inline secret in the config file; prefer secret_env, secret_file or secret_cmd",
-                self.origin,
-                line_of(self.text, value.span().start)
-            );
-            tracing::warn!("{warning}");
-            self.warnings.borrow_mut().push(warning);
-            if value.get_ref().is_empty() {
-                return self.err(key, offset, "the inline secret is empty");
-            }
-            (
-                SecretString::from(value.get_ref().clone()),
-                SecretSource::Inline,
-            )
-        } else {
-            let source = match key {
-                "secret_env" => SecretSource::Env(value.get_ref().clone()),
-                "secret_file" => SecretSource::File(expand_home(value.get_ref())),
-                _ => SecretSource::Command(value.get_ref().clone()),
-            };
-            let secret = if self.secrets {
-                secret::resolve(&source, secret_cmd_timeout)
-                    .or_else(|msg| self.err(key, offset, msg))?
-            } else {
-                SecretString::from(String::new())
-            };
-            (secret, source)
-        };
+        let (secret, source) = self.secret(
+            &format!("backend '{backend}'"),
+            at,
+            [
+                ("secret_env", raw.secret_env.as_ref()),
+                ("secret_file", raw.secret_file.as_ref()),
+                ("secret_cmd", raw.secret_cmd.as_ref()),
+                ("secret", raw.secret.as_ref()),
+            ],
+            secret_cmd_timeout,
+        )?;
         let token_url = raw
             .token_url
             .as_ref()
@@ -311,6 +266,74 @@ impl Validator<'_> {
         })
     }
 
+    /// Exactly one of the secret keys (`keys`: name and value as written) of `owner` (a
+    /// backend, a gateway client), resolved unless the validator reads no secrets.
+    pub(super) fn secret(
+        &self,
+        owner: &str,
+        at: usize,
+        keys: [(&'static str, Option<&Spanned<String>>); 4],
+        secret_cmd_timeout: Duration,
+    ) -> Result<(SecretString, SecretSource), ConfigError> {
+        let given: Vec<(&str, &Spanned<String>)> = keys
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect();
+        let (key, value) = match given.as_slice() {
+            [one] => *one,
+            [] => {
+                return self.err(
+                    "auth",
+                    Some(at),
+                    format!(
+                        "{owner} needs exactly one of secret_env, secret_file, secret_cmd or secret"
+                    ),
+                );
+            }
+            [_, second, ..] => {
+                return self.err(
+                    second.0,
+                    Some(second.1.span().start),
+                    format!(
+                        "{owner} sets {}; use exactly one of secret_env, secret_file, secret_cmd or secret",
+                        given.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(" and ")
+                    ),
+                );
+            }
+        };
+        let offset = Some(value.span().start);
+        let (secret, source) = if key == "secret" {
+            let warning = format!(
+                "{}, line {}: {owner} has an inline secret in the config file; prefer secret_env, secret_file or secret_cmd",
+                self.origin,
+                line_of(self.text, value.span().start)
+            );
+            tracing::warn!("{warning}");
+            self.warnings.borrow_mut().push(warning);
+            if value.get_ref().is_empty() {
+                return self.err(key, offset, "the inline secret is empty");
+            }
+            (
+                SecretString::from(value.get_ref().clone()),
+                SecretSource::Inline,
+            )
+        } else {
+            let source = match key {
+                "secret_env" => SecretSource::Env(value.get_ref().clone()),
+                "secret_file" => SecretSource::File(expand_home(value.get_ref())),
+                _ => SecretSource::Command(value.get_ref().clone()),
+            };
+            let secret = if self.secrets {
+                secret::resolve(&source, secret_cmd_timeout)
+                    .or_else(|msg| self.err(key, offset, msg))?
+            } else {
+                SecretString::from(String::new())
+            };
+            (secret, source)
+        };
+        Ok((secret, source))
+    }
+
     fn url(&self, key: &str, value: &Spanned<String>) -> Result<Url, ConfigError> {
         let at = Some(value.span().start);
         let url = Url::parse(value.get_ref().trim())
@@ -335,7 +358,11 @@ impl Validator<'_> {
         Ok(url)
     }
 
-    fn duration(&self, key: &str, value: &Spanned<String>) -> Result<Duration, ConfigError> {
+    pub(super) fn duration(
+        &self,
+        key: &str,
+        value: &Spanned<String>,
+    ) -> Result<Duration, ConfigError> {
         let at = Some(value.span().start);
         let d = humantime::parse_duration(value.get_ref().trim()).or_else(|e| {
             self.err(

@@ -61,6 +61,9 @@ pub struct SimStats {
     pub writes: u64,
     pub rate_limited: u64,
     pub faults_injected: u64,
+    /// The most requests that arrived within any one second (a sliding window), so a test can
+    /// check a client's pace from the carrier's side.
+    pub max_per_second: u64,
 }
 
 /// Why a fault spec was refused; every variant names the offending part.
@@ -216,6 +219,9 @@ pub struct FaultControl {
     writes_total: AtomicU64,
     rate_limited_total: AtomicU64,
     faults_injected_total: AtomicU64,
+    /// Arrival times within the last second, and the most ever seen in one second.
+    window: Mutex<std::collections::VecDeque<std::time::Instant>>,
+    max_per_second: AtomicU64,
     shutdown: CancellationToken,
 }
 
@@ -239,6 +245,8 @@ impl FaultControl {
             writes_total: AtomicU64::new(0),
             rate_limited_total: AtomicU64::new(0),
             faults_injected_total: AtomicU64::new(0),
+            window: Mutex::new(std::collections::VecDeque::new()),
+            max_per_second: AtomicU64::new(0),
             shutdown,
         }
     }
@@ -387,7 +395,26 @@ impl FaultControl {
             writes: self.writes_total(),
             rate_limited: self.rate_limited_total(),
             faults_injected: self.faults_injected_total(),
+            max_per_second: self.max_per_second(),
         }
+    }
+    /// The most requests that arrived within any one second so far.
+    pub fn max_per_second(&self) -> u64 {
+        self.max_per_second.load(Ordering::SeqCst)
+    }
+    /// One request arrived (before any fault or handler): the sliding one-second window.
+    pub(crate) fn note_arrival(&self) {
+        let now = std::time::Instant::now();
+        let mut window = lock(&self.window);
+        while window
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+        {
+            window.pop_front();
+        }
+        window.push_back(now);
+        self.max_per_second
+            .fetch_max(window.len() as u64, Ordering::SeqCst);
     }
     pub(crate) fn note_write(&self) {
         self.writes_total.fetch_add(1, Ordering::SeqCst);

@@ -146,6 +146,7 @@ pub(crate) async fn count_requests(
     request: Request,
     next: Next,
 ) -> Response {
+    control.note_arrival();
     if is_change(&request) {
         control.note_write();
     }

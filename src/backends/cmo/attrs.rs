@@ -44,7 +44,7 @@ async fn patch(
     let reply = b
         .policy
         .send(Repeat::Once, |c| {
-            c.patch(url.clone())
+            b.op(c.patch(url.clone()))
                 .header(
                     reqwest::header::CONTENT_TYPE,
                     "application/json-patch-query+json",

@@ -43,7 +43,7 @@ pub(super) async fn change_status(
     let reply = b
         .policy
         .send(Repeat::Once, |c| {
-            c.patch(url.clone())
+            b.op(c.patch(url.clone()))
                 .header(reqwest::header::CONTENT_TYPE, "application/json-patch+json")
                 .body(body.to_string())
         })
@@ -89,7 +89,7 @@ pub(super) async fn monitor(b: &CmoBackend, monitor_id: &str) -> BackendResult<M
     let url = b.url(&format!("/monitor/{native}"))?;
     let m: WireMonitor = b
         .policy
-        .send_json("a monitor", |c| c.get(url.clone()))
+        .send_json("a monitor", |c| b.op(c.get(url.clone())))
         .await
         .map_err(crate::backends::kit::named(format!("monitor {monitor_id}")))?;
     let request = m

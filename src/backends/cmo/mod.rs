@@ -48,6 +48,25 @@ pub struct CmoBackend {
     base: String,
     /// Business id → underlying platform, learned from every bundle read.
     platforms: Mutex<HashMap<String, BackendKind>>,
+    /// `X-Operator` on every request: who sits at this console (`$USER`), for the audit
+    /// journal of a `cmo serve` gateway. Informative only — never used to authorize.
+    operator: Option<reqwest::header::HeaderValue>,
+}
+
+/// The operator a CMO request names: `$USER`, else `$LOGNAME`, printable ASCII only.
+fn operator_header() -> Option<reqwest::header::HeaderValue> {
+    let user = std::env::var("USER")
+        .ok()
+        .or_else(|| std::env::var("LOGNAME").ok())?;
+    let clean: String = user
+        .chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(64)
+        .collect();
+    if clean.is_empty() {
+        return None;
+    }
+    reqwest::header::HeaderValue::from_str(&clean).ok()
 }
 
 impl CmoBackend {
@@ -85,7 +104,16 @@ impl CmoBackend {
             policy,
             base,
             platforms: Mutex::new(HashMap::new()),
+            operator: operator_header(),
         })
+    }
+
+    /// `request` with the `X-Operator` header when the operator is known.
+    fn op(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.operator {
+            Some(v) => request.header("X-Operator", v.clone()),
+            None => request,
+        }
     }
 
     fn name(&self) -> &str {
@@ -136,7 +164,7 @@ impl CmoBackend {
         let found: WireFind = self
             .policy
             .send_json("a find result with entities and errors", |c| {
-                c.post(url.clone()).json(&body)
+                self.op(c.post(url.clone())).json(&body)
             })
             .await?;
         found.entities.iter().for_each(|p| self.remember(p));
@@ -184,7 +212,7 @@ impl CmoBackend {
         let cmo_id = format!("{}-{}{suffix}", system.as_str(), id.as_str());
         let url = self.url(&format!("/product/{cmo_id}"))?;
         self.policy
-            .send_json("a CMO subproduct", |c| c.get(url.clone()))
+            .send_json("a CMO subproduct", |c| self.op(c.get(url.clone())))
             .await
             .map_err(kit::named(format!("product {cmo_id}")))
     }
@@ -206,7 +234,7 @@ impl Backend for CmoBackend {
         let list: WireList = self
             .policy
             .send_json("a product list with entities", |c| {
-                c.get(url.clone()).query(&[
+                self.op(c.get(url.clone())).query(&[
                     ("pageSize", size.to_string()),
                     ("pageNumber", number.to_string()),
                     ("fields", LIST_FIELDS.to_string()),

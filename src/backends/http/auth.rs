@@ -28,6 +28,13 @@ pub trait TokenSource: Send + Sync {
     /// was already replaced) and say whether asking again can help (false for fixed credentials).
     fn invalidate(&self, rejected: Option<&HeaderValue>) -> bool;
 
+    /// Whether the next request will first fetch a token from the carrier: that request takes
+    /// its own place in the account's pace, so the carrier never sees more than its limit in a
+    /// second, token requests included.
+    fn will_fetch(&self) -> bool {
+        false
+    }
+
     /// The header the credential travels in (`Authorization` unless the carrier says otherwise,
     /// e.g. `X-API-Key`).
     fn header_name(&self) -> reqwest::header::HeaderName {
@@ -226,6 +233,10 @@ impl OAuthToken {
 
 #[async_trait]
 impl TokenSource for OAuthToken {
+    fn will_fetch(&self) -> bool {
+        !self.credentials.is_fresh()
+    }
+
     async fn authorization(
         &self,
         client: &Client,

@@ -149,6 +149,11 @@ impl CredentialCache {
         self.current.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether a credential is cached and not yet due for renewal.
+    pub fn is_fresh(&self) -> bool {
+        self.fresh().is_some()
+    }
+
     fn fresh(&self) -> Option<reqwest::header::HeaderValue> {
         self.lock()
             .as_ref()

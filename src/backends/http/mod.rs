@@ -231,9 +231,14 @@ impl HttpPolicy {
         let mut rate_limited_seen = false;
         loop {
             self.wait_turn().await;
+            if self.auth.will_fetch() {
+                // The token request is a request to the carrier too (docs/http-policy.md).
+                self.wait_turn().await;
+            }
             let attempt = self.attempt(&build).await;
             let (failure, wait_hint) = match attempt {
                 Ok((reply, latency, _)) if reply.status.is_success() => {
+                    self.health.count_call(&self.account.name, false);
                     let health = if rate_limited_seen {
                         Health::RateLimited
                     } else if latency > self.limits.slow_after {
@@ -246,6 +251,7 @@ impl HttpPolicy {
                     return Ok(reply);
                 }
                 Ok((reply, _, sent)) if reply.status == StatusCode::UNAUTHORIZED && !refreshed => {
+                    self.health.count_call(&self.account.name, false);
                     refreshed = true;
                     if self.auth.invalidate(sent.as_ref()) {
                         tracing::debug!(backend = %self.account.name, "401: refreshing the token once");
@@ -259,6 +265,7 @@ impl HttpPolicy {
                             .rate_limit_body
                             .as_ref()
                             .is_some_and(|f| f(reply.status, &reply.body));
+                    self.health.count_call(&self.account.name, limited);
                     let hint = reply
                         .headers
                         .get(RETRY_AFTER)
@@ -279,7 +286,10 @@ impl HttpPolicy {
                         (self.http_error(&reply), hint)
                     }
                 }
-                Err(e) => (e, None),
+                Err(e) => {
+                    self.health.count_call(&self.account.name, false);
+                    (e, None)
+                }
             };
             let may_repeat = match (&failure, repeat) {
                 (BackendError::RateLimited { .. }, _) => true,

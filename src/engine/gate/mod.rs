@@ -121,6 +121,13 @@ impl Gate {
         self
     }
 
+    /// The same gate journaling as `operator` (`cmo serve`: each request's client and
+    /// operator; the engine, store and poller are shared).
+    pub fn with_operator(mut self, operator: Operator) -> Gate {
+        self.operator = operator;
+        self
+    }
+
     pub fn is_read_only(&self) -> bool {
         self.read_only
     }

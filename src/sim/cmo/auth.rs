@@ -21,8 +21,8 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-const ROLE_READ: &str = "ro%connection-management-orchestrator";
-const ROLE_WRITE: &str = "rw%connection-management-orchestrator";
+use crate::cmo_api::wire::oauth_error;
+use crate::cmo_api::{ROLE_READ, ROLE_WRITE};
 
 /// The client's (id, secret) from HTTP Basic, else from the form body.
 fn client_credentials(
@@ -36,11 +36,6 @@ fn client_credentials(
             form.get("client_secret")?.clone(),
         ))
     })
-}
-
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let body = json!({"error": error, "error_description": description});
-    (status, Json(body)).into_response()
 }
 
 pub(super) async fn token(

@@ -35,8 +35,7 @@ pub const SPEC: PlatformSpec = PlatformSpec {
 };
 
 pub const TENANT: &str = "eos";
-pub const API_PREFIX: &str = "/connection-management-orchestrator/v5";
-pub const TOKEN_PATH: &str = "/auth/realms/iothub/protocol/openid-connect/token";
+pub use crate::cmo_api::{API_PREFIX, TOKEN_PATH};
 /// Appended to the read/write client id to name the read-only client of the same tenant.
 pub const READ_ONLY_SUFFIX: &str = "-readonly";
 /// Keycloak's default access-token lifespan (the CMO docs: 5 minutes).

@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use std::sync::Arc;
 
-const JSON_PATCH: &str = "application/json-patch+json";
-const JSON_PATCH_QUERY: &str = "application/json-patch-query+json";
+use crate::cmo_api::patch::{STATUS_PATCH_SHAPE, apply_custom, media_type, status_target};
+use crate::cmo_api::{JSON_PATCH, JSON_PATCH_QUERY};
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -39,17 +39,11 @@ pub(super) async fn patch(
     Path((_, id)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .unwrap_or_default();
+    let content_type = media_type(
+        headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+    );
     let Ok(Value::Array(ops)) = serde_json::from_slice::<Value>(&body) else {
         return problem(
             StatusCode::BAD_REQUEST,
@@ -75,8 +69,10 @@ pub(super) async fn patch(
         JSON_PATCH => status_change(&t, &id, target, &ops, &uri),
         JSON_PATCH_QUERY => {
             let mut st = t.lock();
-            match custom_properties(&mut st, target, &ops) {
+            let mut props = st.custom.get(&target).cloned().unwrap_or_default();
+            match apply_custom(&mut props, &ops) {
                 Ok(()) => {
+                    st.custom.insert(target, props);
                     let row = st.row(target);
                     let body = if catalog::is_satellite(row.system) {
                         render::terminal(&st, &row)
@@ -98,15 +94,8 @@ pub(super) async fn patch(
 }
 
 fn status_change(t: &Arc<Tenant>, id: &str, index: u64, ops: &[Value], uri: &Uri) -> Response {
-    let wanted = match ops {
-        [op] if op["op"] == "replace" && op["path"] == "/status" => op["value"].as_str(),
-        _ => None,
-    };
-    let Some(wanted) = wanted.map(str::to_string) else {
-        return invalid_action(
-            "Only [{\"op\":\"replace\",\"path\":\"/status\",\"value\":…}] is supported",
-            uri,
-        );
+    let Some(wanted) = status_target(ops).map(str::to_string) else {
+        return invalid_action(STATUS_PATCH_SHAPE, uri);
     };
     let mut st = t.lock();
     let row = st.row(index);
@@ -213,98 +202,5 @@ fn apply_async(t: &Tenant, monitor_id: &str, index: u64, wanted: String) -> Resu
     }
     st.status.insert(index, wanted);
     st.updated.insert(index, now());
-    Ok(())
-}
-
-type OpError = (StatusCode, &'static str, String);
-
-/// `customProperty[?(@.name=='X')]` or `…].value` → (name, whole-property?).
-fn filter_target(path: &str) -> Option<(&str, bool)> {
-    let rest = path
-        .trim_start_matches('/')
-        .strip_prefix("customProperty[?(@.name=='")?;
-    if let Some(name) = rest.strip_suffix("')].value") {
-        return Some((name, false));
-    }
-    rest.strip_suffix("')]").map(|name| (name, true))
-}
-
-fn property(v: &Value) -> Option<(String, String)> {
-    Some((
-        v["name"].as_str()?.to_string(),
-        v["value"].as_str()?.to_string(),
-    ))
-}
-
-/// Applies every operation or none.
-fn custom_properties(st: &mut State, index: u64, ops: &[Value]) -> Result<(), OpError> {
-    let bad = |detail: String| {
-        (
-            StatusCode::BAD_REQUEST,
-            "Missing or malformed parameter",
-            detail,
-        )
-    };
-    let missing = |name: &str| {
-        (
-            StatusCode::NOT_FOUND,
-            "Not Found",
-            format!("Custom property '{name}' not found"),
-        )
-    };
-    let mut props = st.custom.get(&index).cloned().unwrap_or_default();
-    for op in ops {
-        let path = op["path"].as_str().unwrap_or_default();
-        match op["op"].as_str().unwrap_or_default() {
-            "add" if path.trim_start_matches('/') == "customProperty" => {
-                let (name, value) = property(&op["value"])
-                    .ok_or_else(|| bad("add needs a value {\"name\": …, \"value\": …}".into()))?;
-                if props.iter().any(|(n, _)| *n == name) {
-                    return Err((
-                        StatusCode::CONFLICT,
-                        "Conflict",
-                        format!("Custom property '{name}' already exists"),
-                    ));
-                }
-                props.push((name, value));
-            }
-            "replace" => {
-                let (name, whole) =
-                    filter_target(path).ok_or_else(|| bad(format!("unsupported path '{path}'")))?;
-                let at = props
-                    .iter()
-                    .position(|(n, _)| n == name)
-                    .ok_or_else(|| missing(name))?;
-                if whole {
-                    let renamed = property(&op["value"])
-                        .ok_or_else(|| bad("replace needs {\"name\", \"value\"}".into()))?;
-                    if renamed.0 != name && props.iter().any(|(n, _)| *n == renamed.0) {
-                        return Err((
-                            StatusCode::CONFLICT,
-                            "Conflict",
-                            format!("Custom property '{}' already exists", renamed.0),
-                        ));
-                    }
-                    props[at] = renamed;
-                } else {
-                    props[at].1 = op["value"]
-                        .as_str()
-                        .ok_or_else(|| bad("value must be a string".into()))?
-                        .to_string();
-                }
-            }
-            "remove" => {
-                let (name, _) =
-                    filter_target(path).ok_or_else(|| bad(format!("unsupported path '{path}'")))?;
-                let before = props.len();
-                props.retain(|(n, _)| n != name);
-                if props.len() == before {
-                    return Err(missing(name));
-                }
-            }
-            other => return Err(bad(format!("unsupported operation '{other}' on '{path}'"))),
-        }
-    }
-    st.custom.insert(index, props);
     Ok(())
 }

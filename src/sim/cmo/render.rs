@@ -5,41 +5,10 @@
 use super::catalog::{Row, is_satellite};
 use super::{API_PREFIX, MonitorRecord, State, TENANT};
 use crate::sim::jobs::{JobState, JobView};
-use axum::Json;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-fn trace_id() -> String {
-    let n: u128 = rand::random();
-    let h = format!("{n:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )
-}
-
-/// A problem object (`@type: problem`) as a JSON value.
-pub fn problem_value(status: StatusCode, kind: &str, detail: &str, instance: &str) -> Value {
-    json!({
-        "type": kind,
-        "status": status.as_u16(),
-        "title": "Error",
-        "detail": detail,
-        "instance": instance,
-        "externalErrors": [],
-        "@type": "problem",
-        "traceId": trace_id(),
-    })
-}
-
-pub fn problem(status: StatusCode, kind: &str, detail: &str, instance: &str) -> Response {
-    (status, Json(problem_value(status, kind, detail, instance))).into_response()
-}
+pub use crate::cmo_api::wire::{problem, problem_value};
 
 /// Bodies of injected faults (gateway errors, 429) as problems.
 pub fn fault_body(status: u16) -> Value {
@@ -49,17 +18,10 @@ pub fn fault_body(status: u16) -> Value {
 }
 
 pub fn href(id: &str) -> String {
-    format!("{API_PREFIX}/{TENANT}/product/{id}")
+    crate::cmo_api::wire::href(TENANT, id)
 }
 
-fn chars(pairs: &[(&str, String)]) -> Value {
-    Value::Array(
-        pairs
-            .iter()
-            .map(|(n, v)| json!({"name": n, "value": v}))
-            .collect(),
-    )
-}
+use crate::cmo_api::wire::chars;
 
 fn custom(st: &State, index: u64) -> Value {
     let props = st.custom.get(&index).map(Vec::as_slice).unwrap_or(&[]);

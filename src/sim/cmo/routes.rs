@@ -45,14 +45,8 @@ pub(super) fn router(tenant: Arc<Tenant>, control: Arc<FaultControl>) -> Router 
         .with_state(tenant)
 }
 
-/// Adds the `correlationId` every single-object CMO response carries.
-pub(super) fn with_correlation(mut v: Value) -> Value {
-    if let Some(obj) = v.as_object_mut() {
-        let n: u128 = rand::random();
-        obj.insert("correlationId".into(), json!(format!("{n:032x}")));
-    }
-    v
-}
+pub(super) use crate::cmo_api::wire::with_correlation;
+use crate::cmo_api::wire::{keep_fields, list_envelope, paging, parse_fields};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -62,103 +56,42 @@ struct ListQuery {
     fields: Option<String>,
 }
 
-fn positive(
-    raw: &Option<String>,
-    default: usize,
-    name: &str,
-    uri: &Uri,
-) -> Result<usize, Box<Response>> {
-    match raw {
-        None => Ok(default),
-        Some(s) => s
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n >= 1)
-            .ok_or_else(|| {
-                Box::new(problem(
-                    StatusCode::BAD_REQUEST,
-                    "Missing or malformed parameter",
-                    &format!("{name} must be a positive integer, got '{s}'"),
-                    uri.path(),
-                ))
-            }),
-    }
-}
-
 async fn list(AxState(t): Shared, uri: Uri, Query(q): Query<ListQuery>) -> Response {
-    let size = match positive(&q.page_size, 10, "pageSize", &uri) {
-        Ok(s) if s > MAX_PAGE_SIZE => {
-            let detail = format!("pageSize must not exceed {MAX_PAGE_SIZE}");
-            return problem(
-                StatusCode::BAD_REQUEST,
-                "Missing or malformed parameter",
-                &detail,
-                uri.path(),
-            );
-        }
-        Ok(s) => s,
+    let (size, number) = match paging(
+        q.page_size.as_deref(),
+        q.page_number.as_deref(),
+        MAX_PAGE_SIZE,
+        uri.path(),
+    ) {
+        Ok(p) => p,
         Err(r) => return *r,
     };
-    let number = match positive(&q.page_number, 1, "pageNumber", &uri) {
-        Ok(n) => n,
-        Err(r) => return *r,
-    };
-    let fields: Option<Vec<String>> = q.fields.as_ref().map(|f| {
-        f.split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect()
-    });
+    let fields = parse_fields(q.fields.as_deref());
     let st = t.lock();
     let first = ((number - 1) as u64)
         .saturating_mul(size as u64)
         .min(st.size);
     let last = first.saturating_add(size as u64).min(st.size);
     let entities: Vec<Value> = (first..last)
-        .map(|i| {
-            let full = render::summary(&st, &st.row(i));
-            match (&fields, full) {
-                (Some(keep), Value::Object(map)) => Value::Object(
-                    map.into_iter()
-                        .filter(|(k, _)| k == "id" || keep.contains(k))
-                        .collect(),
-                ),
-                (_, v) => v,
-            }
-        })
+        .map(|i| keep_fields(render::summary(&st, &st.row(i)), fields.as_deref()))
         .collect();
-    let page_url = |n: usize| {
-        let mut url = format!("{}?pageSize={size}&pageNumber={n}", uri.path());
-        if let Some(f) = &q.fields {
-            url.push_str(&format!("&fields={f}"));
-        }
-        url
-    };
-    let mut links = vec![json!({"type": "self", "url": page_url(number)})];
-    if last < st.size {
-        links.push(json!({"type": "next", "url": page_url(number + 1)}));
-    }
-    Json(json!({
-        "entities": entities,
-        "statistics": {"currentPage": number, "pageSize": size},
-        "links": links,
-    }))
-    .into_response()
+    let body = list_envelope(
+        entities,
+        uri.path(),
+        size,
+        number,
+        &q.fields
+            .as_ref()
+            .map(|f| format!("&fields={f}"))
+            .unwrap_or_default(),
+        last < st.size,
+    );
+    Json(body).into_response()
 }
 
 /// A product id split into its row and subproduct suffix (`""` for the bundle).
 pub(super) fn resolve<'a>(st: &State, id: &'a str) -> Option<(u64, &'a str)> {
-    const SUFFIXES: [&str; 4] = [
-        "-simCard",
-        "-dataConnectivity",
-        "-terminal",
-        "-usageVolume-data",
-    ];
-    let (base, suffix) = SUFFIXES
-        .iter()
-        .find_map(|s| id.strip_suffix(s).map(|b| (b, &id[b.len()..])))
-        .unwrap_or((id, ""));
+    let (base, suffix) = crate::cmo_api::split_suffix(id);
     let index = catalog::index_of_id(st.seed, st.size, base)?;
     let satellite = is_satellite(st.row(index).system);
     let applies = match suffix {
