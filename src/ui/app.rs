@@ -222,6 +222,8 @@ pub struct App {
     pub quit: bool,
     /// Set by `Action::Redraw`; the runtime repaints everything and clears it.
     pub full_repaint: bool,
+    /// Known allowance levels and accounts' daily use (`usage_levels.rs`).
+    pub usage: super::usage_levels::UsageState,
 }
 
 impl App {
@@ -285,6 +287,7 @@ impl App {
             dirty: true,
             quit: false,
             full_repaint: false,
+            usage: Default::default(),
         };
         app.upsert(cached, false);
         app

@@ -224,7 +224,13 @@ impl EffectRunner {
                 // One read of the bundle: it carries the usage, so usage is not asked again.
                 let attrs_id = id.clone();
                 self.send(async move {
-                    let result = engine.product(&id).await;
+                    let mut result = engine.product(&id).await;
+                    if let Ok(p) = &mut result
+                        && let Some(usage) = &mut p.usage
+                    {
+                        let account = p.summary.related_party.name.clone();
+                        super::effects_usage::record_and_fill(&store, &account, &id, usage).await;
+                    }
                     let result = result.map(Box::new).map_err(|e| e.to_string());
                     Msg::Product {
                         generation,
@@ -238,7 +244,14 @@ impl EffectRunner {
                 });
             }
             Effect::LoadUsage { generation, id } => self.send(async move {
-                let result = engine.usage(&id).await.map_err(|e| e.to_string());
+                let result = match engine.usage_with_account(&id).await {
+                    Ok((account, mut usage)) => {
+                        super::effects_usage::record_and_fill(&store, &account, &id, &mut usage)
+                            .await;
+                        Ok(usage)
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
                 Msg::Usage {
                     generation,
                     id,
@@ -287,6 +300,10 @@ impl EffectRunner {
                 let result = result.map(|p| p.summary).map_err(|e| e.to_string());
                 Msg::RowRefreshed { id, result }
             }),
+            Effect::LoadUsageLevels => self.send(super::effects_usage::levels(store)),
+            Effect::LoadAccountUsage { accounts } => {
+                self.send(super::effects_usage::accounts(store, accounts))
+            }
             Effect::LoadMonitors => self.send(async move {
                 Msg::Monitors(store.monitors_list().await.map_err(|e| e.to_string()))
             }),

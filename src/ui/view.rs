@@ -69,7 +69,8 @@ impl App {
             match self.index.get(&summary.id) {
                 Some(&i) => {
                     let merged = keep_identifiers(summary, &self.rows[i]);
-                    let row = Row::new(&merged, confirmed, &mut self.strings);
+                    let mut row = Row::new(&merged, confirmed, &mut self.strings);
+                    row.set_usage_level(self.usage_level_of(&merged.id));
                     self.row_status[i] = slot_byte(row.status());
                     let old = std::mem::replace(&mut self.rows[i], row);
                     let new = &self.rows[i];
@@ -91,7 +92,8 @@ impl App {
                     {
                         b.loaded += 1;
                     }
-                    let row = Row::new(&summary, confirmed, &mut self.strings);
+                    let mut row = Row::new(&summary, confirmed, &mut self.strings);
+                    row.set_usage_level(self.usage_level_of(&summary.id));
                     self.index.insert(summary.id, i);
                     self.row_status.push(slot_byte(row.status()));
                     self.rows.push(row);
