@@ -143,6 +143,43 @@ pub fn series_stats(series: &[Option<f64>]) -> Option<SeriesStats> {
     })
 }
 
+/// The data volume a plan's or offering's name states (`TMO IoT 1GB Pooled` → 1 GB,
+/// `IoT NB-IoT Europe 500MB` → 500 MB): the only statement of an included volume some carriers
+/// make through their API. A name without a number directly followed by KB, MB or GB (`Fixed
+/// 24M` is 24 months) states none.
+pub fn volume_in_name(name: &str) -> Option<(f64, Unit)> {
+    let upper = name.to_ascii_uppercase();
+    let bytes = upper.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() || (i > 0 && bytes[i - 1].is_ascii_alphanumeric()) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.') {
+            i += 1;
+        }
+        let number = &upper[start..i];
+        let rest = upper[i..].trim_start_matches(' ');
+        let unit = [("GB", Unit::Gb), ("MB", Unit::Mb), ("KB", Unit::Kb)]
+            .into_iter()
+            .find(|(u, _)| {
+                rest.starts_with(u)
+                    && !rest[u.len()..]
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphanumeric())
+            });
+        if let (Ok(v), Some((_, unit))) = (number.parse::<f64>(), unit)
+            && v > 0.0
+        {
+            return Some((v, unit));
+        }
+    }
+    None
+}
+
 /// RFC 3339, 1NCE's `2029-01-01T00:00:00.000+0000`, Control Center's
 /// `2016-07-06 22:04:04.380+0000`, or a bare date (midnight UTC).
 pub fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
@@ -213,6 +250,21 @@ mod tests {
             ..mb(1.0, 1.0)
         };
         assert_eq!(none.days_left(now), None);
+    }
+
+    #[test]
+    fn a_volume_is_read_from_a_plan_name_only_when_it_says_one() {
+        assert_eq!(volume_in_name("TMO IoT 1GB Pooled"), Some((1.0, Unit::Gb)));
+        assert_eq!(
+            volume_in_name("IoT NB-IoT Europe 500MB"),
+            Some((500.0, Unit::Mb))
+        );
+        assert_eq!(volume_in_name("TMO IoT 50 MB"), Some((50.0, Unit::Mb)));
+        assert_eq!(volume_in_name("Plan 2.5gb"), Some((2.5, Unit::Gb)));
+        assert_eq!(volume_in_name("M2M Business Fixed 24M"), None);
+        assert_eq!(volume_in_name("TMO LTE-M Flex"), None);
+        assert_eq!(volume_in_name("X5GBit"), None);
+        assert_eq!(volume_in_name("LTE4GB"), None);
     }
 
     #[test]
