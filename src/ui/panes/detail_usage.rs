@@ -75,10 +75,26 @@ pub fn draw(
         head,
     );
     let width = usize::from(area.width);
+    // One bar length for every gauge, so their fills compare at a glance.
+    let parts: Vec<GaugeText> = usage
+        .allowances
+        .iter()
+        .map(|a| gauge_text(a, now))
+        .collect();
+    let bar_len = parts
+        .iter()
+        .map(|p| {
+            // Kind (5) + brackets and spaces (5) + percent + the rest.
+            width.saturating_sub(10 + p.pct.len() + p.tail.chars().count())
+        })
+        .min()
+        .unwrap_or(BAR_MAX)
+        .clamp(BAR_MIN, BAR_MAX);
     let lines: Vec<Line> = usage
         .allowances
         .iter()
-        .map(|a| gauge_line(a, now, width, theme))
+        .zip(parts)
+        .map(|(a, p)| gauge_line(a, p, bar_len, theme))
         .collect();
     frame.render_widget(Paragraph::new(lines), gauge_area);
     if spark > 0 {
@@ -94,18 +110,14 @@ fn style_of(level: Level, theme: &Theme) -> Style {
     }
 }
 
-/// `data [██████░░░░] 87.2 %  435.79 MB of 500.00 MB used · 12 d left · over 80 %`.
-fn gauge_line(
-    a: &Allowance,
-    now: Option<DateTime<Utc>>,
-    width: usize,
-    theme: &Theme,
-) -> Line<'static> {
-    let kind = match a.usage_type {
-        UsageType::Data => "data",
-        UsageType::Sms => "sms",
-        UsageType::Voice => "voice",
-    };
+/// The words of one gauge: its percentage and what follows the bar.
+struct GaugeText {
+    pct: String,
+    tail: String,
+}
+
+/// `87.2 %` and `435.79 MB of 500.00 MB used · 12 d left · over 80 %`.
+fn gauge_text(a: &Allowance, now: Option<DateTime<Utc>>) -> GaugeText {
     let level = a.level();
     let pct = a.percent();
     let used = a
@@ -122,10 +134,21 @@ fn gauge_line(
         Level::Warn => tail.push_str(&format!(" · over {WARN_PERCENT:.0} %")),
         Level::Ok => {}
     }
-    let pct_text = pct.map_or_else(|| "   ? %".to_string(), |p| format!("{p:>5.1} %"));
-    // Kind (5) + brackets (2) + spaces (3) + percent (7) + the rest.
-    let room = width.saturating_sub(5 + 2 + 3 + pct_text.len() + tail.chars().count());
-    let bar_len = room.clamp(BAR_MIN, BAR_MAX);
+    GaugeText {
+        pct: pct.map_or_else(|| "    ? %".to_string(), |p| format!("{p:>5.1} %")),
+        tail,
+    }
+}
+
+/// `data [██████░░░░] 87.2 %  435.79 MB of 500.00 MB used · 12 d left · over 80 %`.
+fn gauge_line(a: &Allowance, text: GaugeText, bar_len: usize, theme: &Theme) -> Line<'static> {
+    let kind = match a.usage_type {
+        UsageType::Data => "data",
+        UsageType::Sms => "sms",
+        UsageType::Voice => "voice",
+    };
+    let level = a.level();
+    let pct = a.percent();
     let filled = pct.map_or(0, |p| {
         ((p.min(FULL_PERCENT) / FULL_PERCENT) * bar_len as f64).round() as usize
     });
@@ -136,8 +159,8 @@ fn gauge_line(
         Span::styled("█".repeat(filled), style),
         Span::styled("░".repeat(bar_len - filled.min(bar_len)), theme.native),
         Span::styled("] ", theme.native),
-        Span::styled(pct_text, style),
-        Span::styled(format!("  {tail}"), theme.value),
+        Span::styled(text.pct, style),
+        Span::styled(format!("  {}", text.tail), theme.value),
     ])
 }
 
