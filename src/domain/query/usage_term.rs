@@ -70,3 +70,107 @@ pub(super) fn parse(raw: &str, chars: &[(char, bool)]) -> Option<Result<UsageCmp
             }),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::query::{Fields, Query};
+    use crate::domain::{
+        BackendKind, ConnectivityType, CustomAttribute, NativeStatus, ProductId, ProductSummary,
+        RelatedParty, Status,
+    };
+
+    /// A summary with a known allowance level (summaries themselves carry none).
+    struct Leveled(ProductSummary, Option<f64>);
+
+    impl Fields for Leveled {
+        fn kind(&self) -> BackendKind {
+            self.0.kind()
+        }
+        fn business_id(&self) -> &str {
+            self.0.business_id()
+        }
+        fn status(&self) -> Status {
+            self.0.status()
+        }
+        fn native_status(&self) -> &str {
+            self.0.native_status()
+        }
+        fn connectivity(&self) -> ConnectivityType {
+            self.0.connectivity()
+        }
+        fn account(&self) -> &str {
+            self.0.account()
+        }
+        fn iccid(&self) -> Option<&str> {
+            self.0.iccid()
+        }
+        fn imsi(&self) -> Option<&str> {
+            self.0.imsi()
+        }
+        fn msisdn(&self) -> Option<&str> {
+            self.0.msisdn()
+        }
+        fn serial(&self) -> Option<&str> {
+            self.0.serial()
+        }
+        fn terminal_name(&self) -> Option<&str> {
+            self.0.terminal_name()
+        }
+        fn attrs(&self) -> &[CustomAttribute] {
+            self.0.attrs()
+        }
+        fn usage_percent(&self) -> Option<f64> {
+            self.1
+        }
+    }
+
+    fn row(level: Option<f64>) -> Leveled {
+        let summary = ProductSummary {
+            id: ProductId::new(BackendKind::OneNce, "8988228066000000001"),
+            related_party: RelatedParty {
+                id: "1".into(),
+                name: "usage-account".into(),
+            },
+            connectivity: ConnectivityType::Cellular,
+            status: NativeStatus::new(Status::Active, "Enabled"),
+            iccid: Some("8988228066000000001".into()),
+            imsi: None,
+            msisdn: None,
+            serial: None,
+            terminal_name: None,
+            latitude: None,
+            longitude: None,
+            attrs: Vec::new(),
+        };
+        Leveled(summary, level)
+    }
+
+    fn hits(query: &str, level: Option<f64>) -> bool {
+        Query::parse(query).expect("query").matches(&row(level))
+    }
+
+    #[test]
+    fn comparisons_of_the_known_level() {
+        assert!(hits("usage>80%", Some(80.5)));
+        assert!(!hits("usage>80%", Some(80.0)));
+        assert!(hits("usage>=80%", Some(80.0)));
+        assert!(hits("USAGE<10", Some(9.0)));
+        assert!(hits("usage<=100%", Some(100.0)));
+        assert!(hits("usage>80% status:ACTIVE", Some(95.0)));
+        // Unknown matches no comparison, so its negation matches.
+        assert!(!hits("usage>80%", None));
+        assert!(!hits("usage<80%", None));
+        assert!(hits("!usage>80%", None));
+    }
+
+    #[test]
+    fn a_bad_percentage_says_how_to_write_one_and_quotes_keep_the_word() {
+        let e = Query::parse("usage>lots").expect_err("not a number");
+        assert!(e.to_string().contains("usage>80%"), "{e}");
+        assert!(Query::parse("usage>-5%").is_err());
+        // Quoted, it is text to search for, not a comparison.
+        assert!(!hits("\"usage>80%\"", Some(99.0)));
+        // `usage` without a comparison stays a bare word.
+        assert!(Query::parse("usage").is_ok());
+    }
+}
