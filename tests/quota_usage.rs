@@ -11,7 +11,6 @@ use cmo::domain::quota::{SERIES_DAYS, parse_time, volume_in_name};
 use cmo::domain::usage::{Unit, UsageType};
 use cmo::domain::{BucketLevel, Characteristic, ProductId};
 use serde_json::Value;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 use support::{business, list_all, rig};
@@ -303,7 +302,7 @@ fn usage_get_json_has_the_remaining_quota_and_its_expiry_and_keeps_the_reading()
     assert!(text_find(sms, "bucketBalance").is_some(), "{sms}");
 
     // The reading is in the history: 30 daily records and the quota level.
-    let store = cmo::store::Store::open(&PathBuf::from(dir.path().join("data"))).expect("store");
+    let store = cmo::store::Store::open(&dir.path().join("data")).expect("store");
     let since = chrono::Utc::now().date_naive() - chrono::Duration::days(40);
     let days = store.usage_daily(&id, since).expect("history");
     let data_days = days
