@@ -114,9 +114,8 @@ async fn opening_a_product_reads_each_sub_resource_once() {
     let before = onence.control.stats();
     engine.product(&row.id).await.expect("the product");
     let after = onence.control.stats();
-    // The SIM, its connectivity status, its usage (30 days in one call) and its data and SMS
-    // quotas (docs/backends/1nce.md): five reads, nothing written.
-    assert_eq!(after.requests - before.requests, 5);
+    // The SIM, its connectivity status and its usage: three reads, nothing written.
+    assert_eq!(after.requests - before.requests, 3);
     assert_eq!(after.writes - before.writes, 0);
 }
 

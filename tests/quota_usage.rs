@@ -96,20 +96,27 @@ async fn onence_usage_carries_both_quotas_and_thirty_days_in_three_calls() {
 async fn onence_product_reads_its_quotas_and_an_unknown_sim_is_not_found() {
     let r = rig("1NCE", 6, Duration::ZERO).await;
     let (rows, _) = list_all(r.backend.as_ref(), 100).await.expect("list");
+    let id = business(&rows[0]);
     let before = r.requests();
-    let product = r
-        .backend
-        .product(&business(&rows[0]))
-        .await
-        .expect("product");
-    assert_eq!(
-        r.requests() - before,
-        5,
-        "SIM, status, usage and the two quotas"
-    );
+    let product = r.backend.product(&id).await.expect("product");
+    // The bundle stays three calls (a status read or a batch lookup pays no quota call)...
+    assert_eq!(r.requests() - before, 3, "SIM, status and usage");
     let usage = product.usage.expect("usage");
-    assert_eq!(usage.allowances.len(), 2);
-    assert!(!usage.daily.is_empty());
+    assert!(usage.allowances.is_empty());
+    assert_eq!(usage.daily.len(), 2 * SERIES_DAYS, "data and SMS, 30 days");
+    // ...and the console asks for the quotas alongside: two more.
+    let before = r.requests();
+    let quotas = r
+        .backend
+        .allowances(&id)
+        .await
+        .expect("quotas")
+        .expect("offered");
+    assert_eq!(r.requests() - before, 2);
+    assert_eq!(
+        quotas.iter().map(|a| a.usage_type).collect::<Vec<_>>(),
+        [UsageType::Data, UsageType::Sms]
+    );
 
     // An ICCID beyond the simulated inventory: the first call's 404 names the SIM.
     let missing: ProductId = "1NCE-8988228066999999999".parse().expect("id");
@@ -198,6 +205,14 @@ async fn a_platform_without_quota_calls_reports_no_allowance() {
     let (rows, _) = list_all(r.backend.as_ref(), 50).await.expect("list");
     let usage = r.backend.usage(&business(&rows[0])).await.expect("usage");
     assert!(usage.allowances.is_empty());
+    let before = r.requests();
+    let quotas = r
+        .backend
+        .allowances(&business(&rows[0]))
+        .await
+        .expect("no error");
+    assert_eq!(quotas, None, "not offered by STC");
+    assert_eq!(r.requests(), before, "and nothing asked");
 }
 
 /// A backend on `p` with the kind's default pace and retries.

@@ -84,6 +84,16 @@ impl UsageHistory {
 }
 
 impl Engine {
+    /// The allowances the platform holding `id` reports through calls of their own (1NCE's
+    /// quotas); `None` when it offers none beyond its usage read.
+    pub async fn allowances(
+        &self,
+        id: &ProductId,
+    ) -> BackendResult<Option<Vec<crate::domain::quota::Allowance>>> {
+        self.route(id, |b, bid| async move { b.allowances(&bid).await })
+            .await
+    }
+
     /// The usage of `id` and the name of the account that answered it (for the history).
     pub async fn usage_with_account(&self, id: &ProductId) -> BackendResult<(String, Usage)> {
         self.route(id, |b, bid| async move {

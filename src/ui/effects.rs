@@ -224,10 +224,13 @@ impl EffectRunner {
                 // One read of the bundle: it carries the usage, so usage is not asked again.
                 let attrs_id = id.clone();
                 self.send(async move {
-                    let mut result = engine.product(&id).await;
+                    // The bundle and the quotas a platform serves apart (1NCE), together.
+                    let (mut result, allowances) =
+                        tokio::join!(engine.product(&id), engine.allowances(&id));
                     if let Ok(p) = &mut result
                         && let Some(usage) = &mut p.usage
                     {
+                        super::effects_usage::merge_allowances(&id, usage, allowances);
                         let account = p.summary.related_party.name.clone();
                         super::effects_usage::record_and_fill(&store, &account, &id, usage).await;
                     }

@@ -92,15 +92,19 @@ impl OneNce {
             })
     }
 
-    /// The month's buckets with the data and SMS quotas and the last 30 days of daily records:
-    /// three calls, paced like every other.
-    async fn usage_with_quota(&self, iccid: &str) -> BackendResult<Usage> {
-        let (mut usage, data, sms) = tokio::try_join!(
-            self.month_usage(iccid),
+    /// The data and SMS quotas: two calls, paced like every other.
+    async fn quotas(&self, iccid: &str) -> BackendResult<Vec<Allowance>> {
+        let (data, sms) = tokio::try_join!(
             self.quota(iccid, UsageType::Data),
             self.quota(iccid, UsageType::Sms)
         )?;
-        usage.allowances = vec![data, sms];
+        Ok(vec![data, sms])
+    }
+
+    /// The month's buckets and the last 30 days of daily records with both quotas: three calls.
+    async fn usage_with_quota(&self, iccid: &str) -> BackendResult<Usage> {
+        let (mut usage, quotas) = tokio::try_join!(self.month_usage(iccid), self.quotas(iccid))?;
+        usage.allowances = quotas;
         Ok(usage)
     }
 
@@ -199,7 +203,7 @@ impl Backend for OneNce {
         let (sim, conn, usage) = tokio::try_join!(
             self.sim(iccid),
             self.connectivity(iccid),
-            self.usage_with_quota(iccid)
+            self.month_usage(iccid)
         )?;
         Ok(Product {
             summary: sim.summary(self.account()),
@@ -224,8 +228,15 @@ impl Backend for OneNce {
         Ok(conn.data_connectivity(&sim))
     }
 
+    /// The bundle's usage (30 days of records included) without the quotas, so a read for a
+    /// status change or a batch lookup stays three calls; the console asks for them alongside
+    /// (`allowances`), `usage get` gets them with its usage.
     async fn usage(&self, id: &BusinessId) -> BackendResult<Usage> {
         self.usage_with_quota(self.iccid(id)?).await
+    }
+
+    async fn allowances(&self, id: &BusinessId) -> BackendResult<Option<Vec<Allowance>>> {
+        Ok(Some(self.quotas(self.iccid(id)?).await?))
     }
 
     async fn change_sim_status(
