@@ -248,6 +248,7 @@ async fn console(args: &[String]) -> Result<(), Error> {
         read_only,
         max_batch: cmo::engine::gate::DEFAULT_MAX_BATCH,
         monitor_retention: cmo::store::DEFAULT_MONITOR_RETENTION,
+        usage_retention: cmo::store::DEFAULT_USAGE_RETENTION,
         operator: Operator::from_env(),
     };
     run(UiSession::start(engine, settings).await?, opts).await?;

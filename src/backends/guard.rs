@@ -76,6 +76,15 @@ impl Backend for Guarded {
         self.inner.usage(id).await
     }
 
+    async fn allowances(
+        &self,
+        id: &BusinessId,
+    ) -> BackendResult<Option<Vec<crate::domain::quota::Allowance>>> {
+        // Part of reading usage: allowed wherever usage is.
+        self.check(Operation::Usage)?;
+        self.inner.allowances(id).await
+    }
+
     async fn change_sim_status(
         &self,
         id: &BusinessId,

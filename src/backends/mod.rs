@@ -153,6 +153,16 @@ pub trait Backend: Send + Sync {
 
     async fn usage(&self, id: &BusinessId) -> BackendResult<Usage>;
 
+    /// Quotas or plan allowances the platform reports for the product through calls of their
+    /// own (1NCE's `/quota/*`), for a product read whose bundle did not fetch them. `None`:
+    /// not offered by this platform (its usage read carries whatever allowance it has).
+    async fn allowances(
+        &self,
+        _id: &BusinessId,
+    ) -> BackendResult<Option<Vec<crate::domain::quota::Allowance>>> {
+        Ok(None)
+    }
+
     /// Move a SIM from `from` (its current status, as last read) to `to`.
     async fn change_sim_status(
         &self,

@@ -9,7 +9,7 @@ use super::args::Format;
 use super::demo::Session;
 use super::error::{CliError, exit};
 use super::{json, list, output, text};
-use crate::domain::{BusinessId, CustomAttribute, ProductId};
+use crate::domain::{BusinessId, CustomAttribute, ProductId, Usage};
 
 /// Which subproduct a `… get ID` command shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,7 +102,8 @@ pub async fn subproduct_get(
             )
         }
         Subproduct::Usage => {
-            let usage = engine.usage(id).await?;
+            let (account, usage) = engine.usage_with_account(id).await?;
+            record_usage(session, &account, id, &usage).await;
             let volumes = json::usage_volumes(id, &usage);
             let n = volumes.len() as u64;
             (json::list(volumes, 1, n, Some(n)), text::usage(&usage))
@@ -114,4 +115,17 @@ pub async fn subproduct_get(
         output::stdout(&shown)?;
     }
     Ok(exit::OK)
+}
+
+/// Keep the reading in the usage history (docs/store.md); a store that cannot be opened or
+/// written costs only the history, never the command.
+async fn record_usage(session: &Session, account: &str, id: &ProductId, usage: &Usage) {
+    match session.local.store().await {
+        Ok(store) => {
+            crate::engine::UsageHistory::new(store, session.config.usage_history_retention)
+                .record(account, id, usage)
+                .await
+        }
+        Err(e) => tracing::debug!(error = %e, "store not opened; the usage reading is not kept"),
+    }
 }

@@ -239,18 +239,23 @@ pub fn usage_volumes(id: &ProductId, usage: &Usage) -> Vec<Value> {
                     })
                 })
                 .collect();
-            if counters.is_empty() {
+            let balances = super::json_quota::bucket_balances(usage, usage_type);
+            if counters.is_empty() && balances.is_empty() {
                 return None;
             }
             let suffix = usage_type_str(usage_type).to_ascii_lowercase();
+            let mut volume = json!({
+                "isShared": false,
+                "usageType": usage_type_str(usage_type),
+                "bucketCounter": counters,
+            });
+            if !balances.is_empty() {
+                volume["bucketBalance"] = json!(balances);
+            }
             Some(subproduct(
                 format!("{id}-usageVolume-{suffix}"),
                 "usageVolume",
-                json!({
-                    "isShared": false,
-                    "usageType": usage_type_str(usage_type),
-                    "bucketCounter": counters,
-                }),
+                volume,
             ))
         })
         .collect()

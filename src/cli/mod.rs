@@ -17,6 +17,7 @@ pub mod ids_file;
 pub mod info;
 pub mod interrupt;
 pub mod json;
+pub mod json_quota;
 pub mod list;
 pub mod logging;
 pub mod monitors;

@@ -504,6 +504,7 @@ async fn console(g: &GlobalArgs, paths: &Paths) -> Result<i32, CliError> {
         read_only,
         max_batch: session.config.max_batch_size,
         monitor_retention: session.config.monitor_retention,
+        usage_retention: session.config.usage_history_retention,
         operator: crate::store::Operator::from_env(),
     };
     let ui = UiSession::start(session.engine.clone(), settings)

@@ -188,6 +188,14 @@ pub fn terminal(t: &Terminal) -> String {
 }
 
 pub fn usage(u: &Usage) -> String {
+    format!(
+        "{}{}",
+        usage_buckets(u),
+        super::json_quota::allowance_lines(u)
+    )
+}
+
+fn usage_buckets(u: &Usage) -> String {
     if u.buckets.is_empty() {
         return "Usage\n  no consumption reported\n".into();
     }

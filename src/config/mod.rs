@@ -128,6 +128,8 @@ pub struct Config {
     pub max_batch_size: usize,
     /// How long finished monitors are kept in the local store.
     pub monitor_retention: Duration,
+    /// How long usage history (daily readings per product) is kept in the local store.
+    pub usage_history_retention: Duration,
     /// The console relists every backend this often; `None` (the default): only on `r`.
     pub refresh_interval: Option<Duration>,
     /// The most pages one backend's listing may take before it stops with an error.
@@ -204,6 +206,7 @@ impl Default for Config {
             mouse: true,
             max_batch_size: DEFAULT_MAX_BATCH_SIZE,
             monitor_retention: DEFAULT_MONITOR_RETENTION,
+            usage_history_retention: crate::store::DEFAULT_USAGE_RETENTION,
             refresh_interval: None,
             max_list_pages: DEFAULT_MAX_LIST_PAGES,
             secret_cmd_timeout: DEFAULT_SECRET_CMD_TIMEOUT,

@@ -13,6 +13,7 @@ pub(super) struct RawConfig {
     pub mouse: Option<bool>,
     pub max_batch_size: Option<Spanned<i64>>,
     pub monitor_retention: Option<Spanned<String>>,
+    pub usage_history_retention: Option<Spanned<String>>,
     pub refresh_interval: Option<Spanned<String>>,
     pub max_response_size: Option<Spanned<String>>,
     pub max_list_pages: Option<Spanned<i64>>,

@@ -384,3 +384,19 @@ fn an_inline_secret_is_a_warning_naming_file_line_and_backend() {
     let c = Config::from_toml_str(&backend("", "secret_env = \"PATH\""), "t").unwrap();
     assert!(c.warnings.is_empty());
 }
+
+#[test]
+fn usage_history_retention_defaults_to_90_days_and_is_at_least_a_day() {
+    let c = Config::from_toml_str("", "test.toml").unwrap();
+    assert_eq!(
+        c.usage_history_retention,
+        crate::store::DEFAULT_USAGE_RETENTION
+    );
+    let c = Config::from_toml_str("usage_history_retention = \"30d\"\n", "test.toml").unwrap();
+    assert_eq!(c.usage_history_retention, Duration::from_secs(30 * 86_400));
+    let e = err("usage_history_retention = \"2h\"\n");
+    assert!(
+        e.contains("key `usage_history_retention`") && e.contains("at least 1d"),
+        "{e}"
+    );
+}

@@ -54,6 +54,18 @@ impl Validator<'_> {
         if let Some(retention) = raw.monitor_retention {
             config.monitor_retention = self.duration("monitor_retention", &retention)?;
         }
+        if let Some(retention) = raw.usage_history_retention {
+            let d = self.duration("usage_history_retention", &retention)?;
+            // Less than a day would drop today's reading as it is written.
+            if d < std::time::Duration::from_secs(86_400) {
+                return self.err(
+                    "usage_history_retention",
+                    Some(retention.span().start),
+                    "must be at least 1d",
+                );
+            }
+            config.usage_history_retention = d;
+        }
         if let Some(interval) = raw.refresh_interval {
             let d = self.duration("refresh_interval", &interval)?;
             // Relisting more often than every 30 s would spend the carriers' rate limits on

@@ -12,6 +12,7 @@ pub mod mapping;
 pub mod monitor;
 pub mod product;
 pub mod query;
+pub mod quota;
 pub mod status;
 pub mod usage;
 

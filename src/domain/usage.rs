@@ -126,10 +126,17 @@ pub struct Bucket {
     pub period_end: Option<String>,
 }
 
-/// Usage of a product: the buckets, built by [`Usage::from_samples`] with the seed's rule.
+/// Usage of a product: the buckets, built by [`Usage::from_samples`] with the seed's rule, and
+/// — where the carrier tells — its allowances and its daily records (`domain::quota`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Usage {
     pub buckets: Vec<Bucket>,
+    /// Quotas or plan allowances the carrier reported with this reading.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowances: Vec<super::quota::Allowance>,
+    /// Daily records the carrier returned (1NCE: the last 30 days), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub daily: Vec<super::quota::DailyUse>,
 }
 
 impl Usage {
@@ -168,7 +175,10 @@ impl Usage {
                 (None, None) => {}
             }
         }
-        Usage { buckets }
+        Usage {
+            buckets,
+            ..Usage::default()
+        }
     }
 
     pub fn bucket(&self, level: BucketLevel, usage_type: UsageType) -> Option<&Bucket> {

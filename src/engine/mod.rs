@@ -10,6 +10,7 @@ pub mod health;
 mod listing;
 pub mod poller;
 pub mod session;
+mod usage_history;
 pub mod watch;
 
 /// Types the engine's and the gate's answers carry, re-exported so the layers above (the UI)
@@ -27,6 +28,7 @@ pub use health::{Health, HealthBoard, HealthEntry};
 pub use listing::{ListEvent, PageGuard};
 pub use poller::{MonitorPoller, PollerConfig, PollerHandle};
 pub use session::{LocalData, SessionSettings, UiSession};
+pub use usage_history::UsageHistory;
 
 use crate::backends::{Account, Backend, BackendResult};
 use crate::domain::capabilities::supports;

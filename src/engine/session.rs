@@ -24,6 +24,8 @@ pub struct SessionSettings {
     pub max_batch: usize,
     /// How long finished monitors are kept.
     pub monitor_retention: Duration,
+    /// How long usage history is kept (`usage_history_retention`).
+    pub usage_retention: Duration,
     pub operator: Operator,
 }
 
@@ -41,6 +43,7 @@ impl UiSession {
     /// monitor the store holds as pending).
     pub async fn start(engine: Engine, settings: SessionSettings) -> Result<UiSession, StoreError> {
         let store = StoreHandle::open(settings.data_dir).await?;
+        let usage_retention = settings.usage_retention;
         let config = PollerConfig {
             retention: settings.monitor_retention,
             ..PollerConfig::default()
@@ -56,7 +59,7 @@ impl UiSession {
         Ok(UiSession {
             engine,
             gate,
-            store: LocalData(store),
+            store: LocalData(store, usage_retention),
             poller: handle,
             poller_task: Some((cancel, task)),
         })
@@ -72,7 +75,7 @@ impl UiSession {
         UiSession {
             engine,
             gate,
-            store: LocalData(store),
+            store: LocalData::new(store),
             poller,
             poller_task: None,
         }
@@ -96,12 +99,17 @@ impl UiSession {
 /// by page, read back in chunks), the custom attributes index, monitors, the audit journal and
 /// the data dir (for the `:` history). Mutations never go through here; they go through the gate.
 #[derive(Clone)]
-pub struct LocalData(StoreHandle);
+pub struct LocalData(StoreHandle, Duration);
 
 impl LocalData {
     /// The console's view of an open store.
     pub fn new(store: StoreHandle) -> Self {
-        LocalData(store)
+        LocalData(store, crate::store::DEFAULT_USAGE_RETENTION)
+    }
+
+    /// The usage history kept in this store, with the session's retention.
+    pub fn usage_history(&self) -> super::UsageHistory {
+        super::UsageHistory::new(self.0.clone(), self.1)
     }
 
     /// One page of a listing in progress for the product cache.

@@ -14,6 +14,7 @@ mod error;
 mod handle;
 mod monitors;
 mod schema;
+mod usage_history;
 
 pub use attempts::{Attempt, NewAttempt};
 pub use attrs::{AttrChange, AttrsByProduct};
@@ -25,6 +26,7 @@ pub use error::{StoreError, StoreResult};
 pub use handle::{LocalEdit, StoreHandle};
 pub use monitors::{DEFAULT_MONITOR_RETENTION, PendingMonitor};
 pub use schema::{APPLICATION_ID, BUSY_TIMEOUT, SCHEMA_VERSION};
+pub use usage_history::DEFAULT_USAGE_RETENTION;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};

@@ -102,6 +102,32 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX journal_attempt_open ON journal_attempt (id) WHERE audit_seq IS NULL;
      ALTER TABLE audit ADD COLUMN attempt_id INTEGER;",
+    // 6: usage history (`usage_history.rs`): one row per product, usage type, bucket (a
+    // carrier's `daily` record, or a period reading's level) and day; and each product's latest
+    // allowances, whose `percent` marks the list without a carrier call.
+    "CREATE TABLE usage_history (
+         product_id   TEXT NOT NULL,
+         account      TEXT NOT NULL,
+         usage_type   TEXT NOT NULL,
+         bucket       TEXT NOT NULL,
+         day          TEXT NOT NULL,
+         amount       REAL NOT NULL,
+         units        TEXT NOT NULL,
+         period_start TEXT,
+         recorded_at  TEXT NOT NULL,
+         PRIMARY KEY (product_id, usage_type, bucket, day)
+     );
+     CREATE INDEX usage_history_day ON usage_history (day);
+     CREATE INDEX usage_history_account ON usage_history (account, day);
+     CREATE TABLE usage_allowance (
+         product_id  TEXT NOT NULL,
+         account     TEXT NOT NULL,
+         usage_type  TEXT NOT NULL,
+         body        TEXT NOT NULL,
+         percent     REAL,
+         recorded_at TEXT NOT NULL,
+         PRIMARY KEY (product_id, usage_type)
+     );",
 ];
 
 /// The schema version this build writes and understands.

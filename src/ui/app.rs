@@ -233,6 +233,8 @@ pub struct App {
     pub quit: bool,
     /// Set by `Action::Redraw`; the runtime repaints everything and clears it.
     pub full_repaint: bool,
+    /// Known allowance levels and accounts' daily use (`usage_levels.rs`).
+    pub usage: super::usage_levels::UsageState,
 }
 
 impl App {
@@ -299,6 +301,7 @@ impl App {
             dirty: true,
             quit: false,
             full_repaint: false,
+            usage: Default::default(),
         };
         app.upsert(cached, false);
         // Nothing to list yet: the overview is what the operator sees while the listing runs

@@ -42,6 +42,10 @@ pub enum Effect {
     RefreshRow { id: ProductId },
     /// Every monitor the store holds.
     LoadMonitors,
+    /// Each product's allowance level last recorded in the usage history (marks the list).
+    LoadUsageLevels,
+    /// The named accounts' summed daily data use from the usage history (backends view).
+    LoadAccountUsage { accounts: Vec<String> },
     /// Through the gate: cancel a carrier request.
     CancelMonitor { monitor_id: String },
     /// Through the gate: create or replace an attribute.

@@ -224,7 +224,16 @@ impl EffectRunner {
                 // One read of the bundle: it carries the usage, so usage is not asked again.
                 let attrs_id = id.clone();
                 self.send(async move {
-                    let result = engine.product(&id).await;
+                    // The bundle and the quotas a platform serves apart (1NCE), together.
+                    let (mut result, allowances) =
+                        tokio::join!(engine.product(&id), engine.allowances(&id));
+                    if let Ok(p) = &mut result
+                        && let Some(usage) = &mut p.usage
+                    {
+                        super::effects_usage::merge_allowances(&id, usage, allowances);
+                        let account = p.summary.related_party.name.clone();
+                        super::effects_usage::record_and_fill(&store, &account, &id, usage).await;
+                    }
                     let result = result.map(Box::new).map_err(|e| e.to_string());
                     Msg::Product {
                         generation,
@@ -238,7 +247,14 @@ impl EffectRunner {
                 });
             }
             Effect::LoadUsage { generation, id } => self.send(async move {
-                let result = engine.usage(&id).await.map_err(|e| e.to_string());
+                let result = match engine.usage_with_account(&id).await {
+                    Ok((account, mut usage)) => {
+                        super::effects_usage::record_and_fill(&store, &account, &id, &mut usage)
+                            .await;
+                        Ok(usage)
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
                 Msg::Usage {
                     generation,
                     id,
@@ -302,6 +318,10 @@ impl EffectRunner {
                 let result = result.map(|p| p.summary).map_err(|e| e.to_string());
                 Msg::RowRefreshed { id, result }
             }),
+            Effect::LoadUsageLevels => self.send(super::effects_usage::levels(store)),
+            Effect::LoadAccountUsage { accounts } => {
+                self.send(super::effects_usage::accounts(store, accounts))
+            }
             Effect::LoadMonitors => self.send(async move {
                 Msg::Monitors(store.monitors_list().await.map_err(|e| e.to_string()))
             }),

@@ -13,6 +13,7 @@ pub mod columns;
 pub mod commands;
 pub mod effect;
 pub mod effects;
+mod effects_usage;
 pub mod flows;
 pub mod keymap;
 pub mod messages;
@@ -26,6 +27,7 @@ pub mod signals;
 pub mod terminal;
 pub mod theme;
 pub mod update;
+pub mod usage_levels;
 pub mod view;
 
 pub use crate::engine::{SessionSettings, UiSession};

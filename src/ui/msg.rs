@@ -57,6 +57,10 @@ pub enum Msg {
         id: ProductId,
         result: MsgResult<Usage>,
     },
+    /// Each product's highest allowance share, from the usage history.
+    UsageLevels(MsgResult<Vec<(ProductId, f64)>>),
+    /// Accounts' summed daily data use (bytes) from the usage history.
+    AccountUsage(MsgResult<Vec<(String, Vec<crate::domain::quota::DailyUse>)>>),
     /// Custom attributes for the detail pane opened under `generation`, with the CMO account
     /// that stores them (`None`: the local store).
     Attrs {

@@ -13,6 +13,11 @@ use crate::domain::{
 use std::collections::HashSet;
 use std::sync::Arc;
 
+/// [`Row::usage`] when no allowance is known.
+const USAGE_UNKNOWN: u8 = u8::MAX;
+/// Shares above this are kept as this (the marks and the queries need no more).
+const USAGE_MAX: u8 = u8::MAX - 1;
+
 /// Slot positions in [`Row::lens`].
 const ICCID: usize = 0;
 const IMSI: usize = 1;
@@ -65,6 +70,9 @@ pub struct Row {
     connectivity: ConnectivityType,
     status: Status,
     pub confirmed: bool,
+    /// The highest allowance share used, in whole percent (capped at [`USAGE_MAX`]), or
+    /// [`USAGE_UNKNOWN`]: what the list marks and `usage>N%` compares (`ui::usage_levels`).
+    usage: u8,
     account: Arc<str>,
     account_id: Arc<str>,
     native: Arc<str>,
@@ -122,12 +130,25 @@ impl Row {
             connectivity: summary.connectivity,
             status: summary.status.status,
             confirmed,
+            usage: USAGE_UNKNOWN,
             account: strings.intern(&summary.related_party.name),
             account_id: strings.intern(&summary.related_party.id),
             native: strings.intern(&summary.status.native),
             location,
             attrs,
         }
+    }
+
+    /// The highest allowance share known to be used, in whole percent.
+    pub fn usage_level(&self) -> Option<u8> {
+        (self.usage != USAGE_UNKNOWN).then_some(self.usage)
+    }
+
+    pub fn set_usage_level(&mut self, percent: Option<f64>) {
+        self.usage = match percent {
+            Some(p) if p.is_finite() => p.round().clamp(0.0, f64::from(USAGE_MAX)) as u8,
+            _ => USAGE_UNKNOWN,
+        };
     }
 
     /// The product id (allocates: prefer [`Fields::kind`] and [`Fields::business_id`]).
@@ -255,6 +276,10 @@ impl Fields for Row {
     #[inline]
     fn attrs(&self) -> &[CustomAttribute] {
         self.attrs.as_deref().unwrap_or_default()
+    }
+    #[inline]
+    fn usage_percent(&self) -> Option<f64> {
+        self.usage_level().map(f64::from)
     }
     #[inline]
     fn joined_identifiers(&self) -> Option<&str> {

@@ -123,6 +123,7 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<Ended, UiError
     runner.run(Effect::LoadAttrIndex);
     runner.run(Effect::LoadHistory);
     runner.run(Effect::LoadMonitors);
+    runner.run(Effect::LoadUsageLevels);
     for effect in refresh(&mut app) {
         runner.run(effect);
     }

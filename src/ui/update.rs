@@ -48,7 +48,7 @@ fn fold(app: &mut App, msg: Msg) -> Vec<Effect> {
             id,
             result,
         } => {
-            let (mut fresh, mut effects) = (None, Vec::new());
+            let (mut fresh, mut effects, mut noted) = (None, Vec::new(), None);
             if let Some(d) = app
                 .detail
                 .as_mut()
@@ -57,12 +57,18 @@ fn fold(app: &mut App, msg: Msg) -> Vec<Effect> {
                 d.product = match result {
                     Ok(p) => {
                         fresh = Some(p.summary.clone());
+                        if let Some(usage) = &p.usage {
+                            noted = Some(usage.clone());
+                        }
                         // The bundle carries the usage; only a platform whose bundle has none
                         // costs a second read.
                         d.usage = match &p.usage {
                             Some(usage) => Loadable::Ready(usage.clone()),
                             None => {
-                                effects.push(Effect::LoadUsage { generation, id });
+                                effects.push(Effect::LoadUsage {
+                                    generation,
+                                    id: id.clone(),
+                                });
                                 Loadable::Loading
                             }
                         };
@@ -78,6 +84,9 @@ fn fold(app: &mut App, msg: Msg) -> Vec<Effect> {
             if let Some(summary) = fresh {
                 app.refresh_row(&summary);
             }
+            if let Some(usage) = noted {
+                app.note_usage(&id, &usage);
+            }
             effects
         }
         Msg::Usage {
@@ -85,16 +94,40 @@ fn fold(app: &mut App, msg: Msg) -> Vec<Effect> {
             id,
             result,
         } => {
+            let mut noted = None;
             if let Some(d) = app
                 .detail
                 .as_mut()
                 .filter(|d| d.generation == generation && d.id == id)
             {
                 d.usage = match result {
-                    Ok(u) => Loadable::Ready(u),
+                    Ok(u) => {
+                        noted = Some(u.clone());
+                        Loadable::Ready(u)
+                    }
                     Err(e) => Loadable::Failed(e),
                 };
                 app.dirty = true;
+            }
+            if let Some(usage) = noted {
+                app.note_usage(&id, &usage);
+            }
+            Vec::new()
+        }
+        Msg::UsageLevels(result) => {
+            match result {
+                Ok(levels) => app.set_usage_levels(levels),
+                Err(e) => tracing::warn!(error = %e, "the usage levels could not be read"),
+            }
+            Vec::new()
+        }
+        Msg::AccountUsage(result) => {
+            match result {
+                Ok(accounts) => {
+                    app.usage.accounts = accounts;
+                    app.dirty = true;
+                }
+                Err(e) => tracing::warn!(error = %e, "the accounts' usage could not be read"),
             }
             Vec::new()
         }

@@ -70,7 +70,8 @@ impl App {
             match self.index.get(&summary.id) {
                 Some(&i) => {
                     let merged = keep_identifiers(summary, &self.rows[i]);
-                    let row = Row::new(&merged, confirmed, &mut self.strings);
+let mut row = Row::new(&merged, confirmed, &mut self.strings);
+                    row.set_usage_level(self.usage_level_of(&merged.id));
                     self.row_class[i] = class_of(&row);
                     let old = std::mem::replace(&mut self.rows[i], row);
                     let new = &self.rows[i];
@@ -92,7 +93,8 @@ impl App {
                     {
                         b.loaded += 1;
                     }
-                    let row = Row::new(&summary, confirmed, &mut self.strings);
+                    let mut row = Row::new(&summary, confirmed, &mut self.strings);
+                    row.set_usage_level(self.usage_level_of(&summary.id));
                     self.index.insert(summary.id, i);
                     self.row_class.push(class_of(&row));
                     self.rows.push(row);

@@ -13,6 +13,7 @@
 //!
 //! [`Guarded`]: super::Guarded
 
+mod allowance;
 mod wire;
 
 pub use wire::{RATE_LIMIT_CODE, is_rate_limit, iso_date};
@@ -205,7 +206,7 @@ impl Backend for ControlCenter {
             sim_card: Some(device.sim_card(self.kind())),
             data_connectivity: Some(device.data_connectivity(self.kind())),
             terminal: None,
-            usage: Some(Usage::from_samples(&usage.samples(), &[])),
+            usage: Some(usage.usage()),
             custom: Vec::new(),
         })
     }
@@ -220,8 +221,7 @@ impl Backend for ControlCenter {
     }
 
     async fn usage(&self, id: &BusinessId) -> BackendResult<Usage> {
-        let usage = self.ctd_usage(self.iccid(id)?).await?;
-        Ok(Usage::from_samples(&usage.samples(), &[]))
+        Ok(self.ctd_usage(self.iccid(id)?).await?.usage())
     }
 
     async fn change_sim_status(

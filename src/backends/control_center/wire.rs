@@ -157,6 +157,9 @@ pub struct WireCtdUsage {
     pub overage_limit_reached: Option<bool>,
     #[serde(default, deserialize_with = "text")]
     pub overage_limit_override: Option<String>,
+    /// The device's rate plan, which the answer repeats (its name may state the allowance).
+    #[serde(default, deserialize_with = "text")]
+    pub rate_plan: Option<String>,
 }
 
 /// Control Center's `2016-07-06 22:04:04.380+0000` as ISO 8601 UTC (`2016-07-06T22:04:04.380Z`);
@@ -343,6 +346,17 @@ impl WireCtdUsage {
             })
         })
         .collect()
+    }
+
+    /// The usage with the allowance the rate plan's name states (`allowance.rs`).
+    pub fn usage(&self) -> crate::domain::Usage {
+        let mut usage = crate::domain::Usage::from_samples(&self.samples(), &[]);
+        usage.allowances.extend(super::allowance::from_rate_plan(
+            self.rate_plan.as_deref(),
+            self.ctd_data_usage,
+            self.overage_limit_reached,
+        ));
+        usage
     }
 
     pub fn characteristics(&self) -> Vec<Characteristic> {

@@ -7,6 +7,7 @@
 //! trait's refusal. The shared policy keeps `/sims` at 10 req/s.
 
 mod bulk;
+mod quota;
 mod wire;
 
 pub use bulk::{DEFAULT_SETTLE, MAX_BULK_ITEMS};
@@ -17,6 +18,7 @@ use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, 
 use crate::backends::kit;
 use crate::config::BackendConfig;
 use crate::domain::mapping::{native_for, normalize};
+use crate::domain::quota::Allowance;
 use crate::domain::usage::{Unit, UsageType};
 use crate::domain::{
     BackendKind, BusinessId, DataConnectivity, Product, ProductSummary, SimCard, Status, Usage,
@@ -76,10 +78,51 @@ impl OneNce {
             .map_err(kit::name_sim(iccid))
     }
 
-    /// Daily usage from the first of the current month (UTC) to today.
+    /// One quota call (`/quota/data` or `/quota/sms`) as an allowance.
+    async fn quota(&self, iccid: &str, usage_type: UsageType) -> BackendResult<Allowance> {
+        let path = if usage_type == UsageType::Sms {
+            "sms"
+        } else {
+            "data"
+        };
+        let url = format!("{}/v1/sims/{iccid}/quota/{path}", self.base);
+        let wire: quota::WireQuota = self
+            .policy
+            .send_json("a quota object", |c| c.get(&url))
+            .await
+            .map_err(kit::name_sim(iccid))?;
+        wire.allowance(usage_type)
+            .map_err(|detail| BackendError::Malformed {
+                backend: self.name().to_string(),
+                detail,
+            })
+    }
+
+    /// The data and SMS quotas: two calls, paced like every other.
+    async fn quotas(&self, iccid: &str) -> BackendResult<Vec<Allowance>> {
+        let (data, sms) = tokio::try_join!(
+            self.quota(iccid, UsageType::Data),
+            self.quota(iccid, UsageType::Sms)
+        )?;
+        Ok(vec![data, sms])
+    }
+
+    /// The month's buckets and the last 30 days of daily records with both quotas: three calls.
+    async fn usage_with_quota(&self, iccid: &str) -> BackendResult<Usage> {
+        let (mut usage, quotas) = tokio::try_join!(self.month_usage(iccid), self.quotas(iccid))?;
+        usage.allowances = quotas;
+        Ok(usage)
+    }
+
+    /// Daily usage: one call from the earlier of the first of the current month (UTC) and 29
+    /// days ago, to today. The month's days make the buckets; the last 30 days are kept as
+    /// daily records for the history.
     async fn month_usage(&self, iccid: &str) -> BackendResult<Usage> {
         let today = chrono::Utc::now().date_naive();
-        let first = today.with_day(1).unwrap_or(today);
+        let month_start = today.with_day(1).unwrap_or(today);
+        let history_start =
+            today - chrono::Duration::days(crate::domain::quota::SERIES_DAYS as i64 - 1);
+        let first = month_start.min(history_start);
         let url = format!("{}/v1/sims/{iccid}/usage", self.base);
         let (start, end) = (
             first.format("%Y-%m-%d").to_string(),
@@ -92,10 +135,25 @@ impl OneNce {
             })
             .await
             .map_err(kit::name_sim(iccid))?;
-        let mut samples = wire.samples().map_err(|detail| BackendError::Malformed {
+        let all = wire.samples().map_err(|detail| BackendError::Malformed {
             backend: self.name().to_string(),
             detail,
         })?;
+        let daily = quota::daily(&all)
+            .into_iter()
+            .filter(|d| d.day >= history_start)
+            .collect();
+        // The buckets cover the month only, as before the history was fetched with them.
+        let month_from = format!("{}T00:00:00Z", month_start.format("%Y-%m-%d"));
+        let mut samples: Vec<UsageSample> = all
+            .into_iter()
+            .filter(|s| {
+                s.period_start
+                    .as_deref()
+                    .is_none_or(|p| p >= month_from.as_str())
+            })
+            .collect();
+        let start = month_start.format("%Y-%m-%d").to_string();
         if !samples.iter().any(|s| s.usage_type == UsageType::Data) {
             // No traffic this month is still a reading: zero MB for the period asked.
             samples.push(UsageSample {
@@ -106,7 +164,9 @@ impl OneNce {
                 period_end: Some(format!("{end}T23:59:59Z")),
             });
         }
-        Ok(Usage::from_samples(&samples, &[]))
+        let mut usage = Usage::from_samples(&samples, &[]);
+        usage.daily = daily;
+        Ok(usage)
     }
 }
 
@@ -174,8 +234,15 @@ impl Backend for OneNce {
         Ok(conn.data_connectivity(&sim))
     }
 
+    /// The bundle's usage (30 days of records included) without the quotas, so a read for a
+    /// status change or a batch lookup stays three calls; the console asks for them alongside
+    /// (`allowances`), `usage get` gets them with its usage.
     async fn usage(&self, id: &BusinessId) -> BackendResult<Usage> {
-        self.month_usage(self.iccid(id)?).await
+        self.usage_with_quota(self.iccid(id)?).await
+    }
+
+    async fn allowances(&self, id: &BusinessId) -> BackendResult<Option<Vec<Allowance>>> {
+        Ok(Some(self.quotas(self.iccid(id)?).await?))
     }
 
     async fn change_sim_status(

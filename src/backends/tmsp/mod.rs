@@ -8,6 +8,7 @@
 //! [`Repeat::Idempotent`]; requests that create or cancel portal requests are [`Repeat::Once`],
 //! so a 5xx or a timeout never sends a second change request.
 
+mod allowance;
 pub mod wire;
 
 use super::health::HealthBoard;
@@ -179,7 +180,8 @@ impl Backend for TmspBackend {
 
     async fn product(&self, id: &BusinessId) -> BackendResult<Product> {
         let sim = self.one_sim(id).await?;
-        let usage = self.usage(id).await?;
+        let mut usage = self.usage(id).await?;
+        allowance::add(&mut usage, sim.product_offering.as_deref());
         Ok(wire::product(&sim, Some(usage), self.account()))
     }
 
@@ -208,7 +210,11 @@ impl Backend for TmspBackend {
                             .content
                             .iter()
                             .find(|u| u.iccid == *iccid)
-                            .map(wire::usage);
+                            .map(wire::usage)
+                            .map(|mut u| {
+                                allowance::add(&mut u, sim.product_offering.as_deref());
+                                u
+                            });
                         found.push(wire::product(sim, usage, self.account()));
                     }
                     None => missing.push(((*id).clone(), self.not_found(iccid))),

@@ -31,6 +31,11 @@ pub trait Fields {
     fn joined_identifiers(&self) -> Option<&str> {
         None
     }
+    /// The highest share of an allowance the product is known to have used, in percent
+    /// (`usage>80%`); `None` when no allowance is known. Summaries carry none.
+    fn usage_percent(&self) -> Option<f64> {
+        None
+    }
 }
 
 impl Fields for ProductSummary {

@@ -63,10 +63,8 @@ pub(super) enum Pred {
     AttrName(Text),
     /// Has an attribute whose name matches the first and whose value matches the second.
     Attr(Text, Text),
-    // Future: `usage>80%` (and `usage:data>1GB`) — a `Usage { bucket, op, percent }` variant.
-    // ProductSummary carries no usage level yet; once it does, parse.rs recognises `usage`
-    // followed by `<`, `>`, `<=` or `>=` before the `field:value` split, and `cost` puts it
-    // with the enum compares (one number compare per row).
+    /// `usage>80%` and the other comparisons of the known allowance share (`usage_term.rs`).
+    Usage(super::usage_term::UsageCmp),
 }
 
 /// A text match on one field value.
@@ -107,7 +105,7 @@ impl Term {
     /// fields); regexes.
     pub fn cost(&self) -> u8 {
         match &self.pred {
-            Pred::Status(_) | Pred::Kind(_) | Pred::Type(_) => 0,
+            Pred::Status(_) | Pred::Kind(_) | Pred::Type(_) | Pred::Usage(_) => 0,
             Pred::AttrName(_) | Pred::Attr(..) => 1,
             Pred::Id(t) | Pred::Field(_, t) | Pred::Native(t) => {
                 if t.is_regex() {
@@ -250,6 +248,7 @@ impl Pred {
                 .attrs()
                 .iter()
                 .any(|a| n.is_match(&a.name) && v.is_match(&a.value)),
+            Pred::Usage(u) => u.matches(s.usage_percent()),
         }
     }
 }

@@ -12,6 +12,7 @@ mod parse;
 mod sort;
 #[cfg(test)]
 mod tests;
+mod usage_term;
 
 pub use fields::{Fields, JOIN_SEPARATOR};
 pub use sort::{SortColumn, SortKey};

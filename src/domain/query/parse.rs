@@ -109,6 +109,8 @@ fn term(tok: Token<'_>) -> Result<Term, QueryError> {
     let pred = if is_unquoted(chars.first(), '~') {
         let re = regex(raw, &chars[1..])?;
         Pred::BareRegex(Box::new(BareRegex::new(re)))
+    } else if let Some(usage) = super::usage_term::parse(raw, chars) {
+        Pred::Usage(usage?)
     } else if let Some(colon) = chars.iter().position(|&(c, q)| !q && c == ':') {
         field(raw, &text_of(&chars[..colon]), &chars[colon + 1..])?
     } else {

@@ -9,7 +9,9 @@ use crate::ui::effect::Effect;
 
 pub fn open(app: &mut App) -> Vec<Effect> {
     app.screen = Screen::Backends;
-    Vec::new()
+    // Each account's known daily use, from the local history (no carrier call).
+    let accounts = app.backends.iter().map(|b| b.name.clone()).collect();
+    vec![Effect::LoadAccountUsage { accounts }]
 }
 
 pub fn apply(app: &mut App, action: Action) -> Vec<Effect> {

@@ -44,8 +44,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
     let inner = super::pane(frame, area, title, theme);
     let table_height = u16::try_from(app.backends.len() + 1).unwrap_or(u16::MAX);
-    let [table_area, errors_area] =
-        Layout::vertical([Constraint::Length(table_height), Constraint::Min(0)]).areas(inner);
+    let [table_area, usage_area, errors_area] = Layout::vertical([
+        Constraint::Length(table_height),
+        Constraint::Length(super::backends_usage::height(app)),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    if usage_area.height > 0 {
+        super::backends_usage::draw(frame, usage_area, app, theme);
+    }
     let rows = app.backends.iter().map(|b| row(b, app.now, theme));
     let table = Table::new(rows, WIDTHS)
         .header(Row::new(HEADER).style(theme.table_header))

@@ -69,6 +69,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState, them
         }
     };
     let (left, right) = columns(product, &detail.usage, theme);
+    // The gauges and the 30-day sparkline stay in view below the scrolling part, when they
+    // leave it a few lines (detail_usage.rs).
+    let strip_usage = super::detail_usage::usage_of(product, &detail.usage);
+    let strip = super::detail_usage::height(strip_usage);
+    let (content, strip_area) = if strip > 0 && content.height >= strip + 4 {
+        let [top, bottom] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(strip)]).areas(content);
+        (top, Some(bottom))
+    } else {
+        (content, None)
+    };
     let two = content.width >= TWO_COLUMNS_FROM;
     let longest = if two {
         left.len().max(right.len())
@@ -84,6 +95,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState, them
     }
     frame.render_widget(block, area);
     super::attrs::draw(frame, attrs_area, detail, theme);
+    if let (Some(area), Some(usage)) = (strip_area, strip_usage) {
+        super::detail_usage::draw(frame, area, usage, app.now, theme);
+    }
     let offset = (u16::try_from(scroll).unwrap_or(u16::MAX), 0);
     if two {
         let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])

@@ -366,14 +366,25 @@ fn table_row<'a>(row: &'a AppRow, cols: &[Col], app: &App, theme: &Theme) -> Row
     let reach = row.msisdn().or(row.terminal_name());
     let marked = !app.marks.is_empty() && app.marks.contains(&row.id());
     let cells = cols.iter().map(|col| match col {
-        // `*` marks a product for a batch; `~` a cached row the listing has not confirmed.
-        Col::Mark => Cell::from(if marked {
-            "*"
-        } else if row.confirmed {
-            " "
-        } else {
-            "~"
-        }),
+        // `*` marks a product for a batch; `!` one known to have used 80 % of an allowance
+        // (ui/usage_levels.rs); `~` a cached row the listing has not confirmed.
+        Col::Mark => match row.usage_level().map(f64::from) {
+            Some(pct) if !marked && pct >= crate::domain::quota::WARN_PERCENT => {
+                let style = if pct >= crate::domain::quota::FULL_PERCENT {
+                    theme.status_bad
+                } else {
+                    theme.status_warn
+                };
+                Cell::from(Span::styled("!", style))
+            }
+            _ => Cell::from(if marked {
+                "*"
+            } else if row.confirmed {
+                " "
+            } else {
+                "~"
+            }),
+        },
         Col::Id => Cell::from(format!("{}-{}", row.kind().as_str(), row.business_id())),
         Col::Account => Cell::from(sanitize(row.account())),
         Col::Status => Cell::from(status.clone()),

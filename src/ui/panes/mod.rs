@@ -4,7 +4,9 @@
 pub mod attrs;
 pub mod audit;
 pub mod backends;
+pub mod backends_usage;
 pub mod detail;
+pub mod detail_usage;
 pub mod dialog;
 pub mod footer;
 pub mod header;
