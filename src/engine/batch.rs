@@ -59,7 +59,7 @@ impl Engine {
         let looked_up = futures::stream::iter(ids.iter().cloned())
             .map(|id| async move {
                 if let Some((name, seen)) = prefetched.get(&id) {
-                    return (id, Ok((name.clone(), *seen)));
+                    return (id, Ok((name.clone(), seen.clone())));
                 }
                 let account = self.product(&id).await.map(|p| {
                     let seen = Seen {

@@ -195,6 +195,7 @@ impl Engine {
                 let seen = Seen {
                     status,
                     connectivity: ConnectivityType::Cellular,
+                    account: Some(name.clone()),
                 };
                 Some((product, (name.clone(), seen)))
             })

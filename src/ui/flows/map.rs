@@ -147,8 +147,10 @@ fn collect(app: &App) -> MapPoints {
             out.unplaced += 1;
             continue;
         }
-        let status = app.row_status[i];
-        out.counts[usize::from(status)] += 1;
+        let slot = app.row_class[i].status_slot();
+        out.counts[slot] += 1;
+        // A status slot is below `Status::ALL.len()` (10).
+        let status = u8::try_from(slot).unwrap_or(0);
         if out.points.len() < MAX_POINTS {
             out.points.push(MapPoint {
                 lon,

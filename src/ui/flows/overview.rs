@@ -177,7 +177,7 @@ fn collect(app: &App) -> AccountCounts {
             _ => app.backends.iter().position(|b| b.name == account),
         };
         if let Some(s) = slot {
-            per_account[s][usize::from(app.row_status[i])] += 1;
+            per_account[s][app.row_class[i].status_slot()] += 1;
             last = Some(s);
         }
     }
