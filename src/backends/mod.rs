@@ -27,7 +27,7 @@ pub use guard::Guarded;
 
 use crate::domain::{
     BackendKind, BusinessId, Characteristic, CustomAttribute, DataConnectivity, Monitor, Operation,
-    Product, ProductSummary, SimCard, Status, Terminal, Usage,
+    Product, ProductSummary, SessionState, SimCard, Status, Terminal, Usage,
 };
 use async_trait::async_trait;
 
@@ -134,6 +134,13 @@ pub trait Backend: Send + Sync {
     }
 
     async fn usage(&self, id: &BusinessId) -> BackendResult<Usage>;
+
+    /// The network session / attach state (never the lifecycle status), one carrier call.
+    /// `Ok(None)`: the platform offers no session data ("no session data on STC"), which is
+    /// the default; adapters that can read one override it (docs/backends/).
+    async fn session_state(&self, _id: &BusinessId) -> BackendResult<Option<SessionState>> {
+        Ok(None)
+    }
 
     /// Move a SIM from `from` (its current status, as last read) to `to`.
     async fn change_sim_status(

@@ -20,6 +20,7 @@ pub mod json;
 pub mod list;
 pub mod logging;
 pub mod monitors;
+pub mod network_session;
 pub mod output;
 pub mod run;
 pub mod session;

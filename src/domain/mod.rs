@@ -12,6 +12,7 @@ pub mod mapping;
 pub mod monitor;
 pub mod product;
 pub mod query;
+pub mod session;
 pub mod status;
 pub mod usage;
 
@@ -24,5 +25,6 @@ pub use product::{
     Characteristic, ConnectivityType, DataConnectivity, Product, ProductSummary, RelatedParty,
     SimCard, Terminal,
 };
+pub use session::{Attach, NetworkState, SessionState};
 pub use status::{NativeStatus, Status};
 pub use usage::{Bucket, BucketLevel, Usage, UsageSample};

@@ -49,6 +49,13 @@ pub enum Msg {
         id: ProductId,
         result: MsgResult<Usage>,
     },
+    /// The network session / attach state for the detail pane opened under `generation`
+    /// (`Ok(None)`: the platform offers none).
+    Session {
+        generation: u64,
+        id: ProductId,
+        result: MsgResult<Option<crate::domain::SessionState>>,
+    },
     /// Custom attributes for the detail pane opened under `generation`, with the CMO account
     /// that stores them (`None`: the local store).
     Attrs {

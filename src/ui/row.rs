@@ -7,8 +7,8 @@
 
 use crate::domain::query::{Fields, JOIN_SEPARATOR};
 use crate::domain::{
-    BackendKind, ConnectivityType, CustomAttribute, NativeStatus, ProductId, ProductSummary,
-    RelatedParty, Status,
+    Attach, BackendKind, ConnectivityType, CustomAttribute, NativeStatus, ProductId,
+    ProductSummary, RelatedParty, Status,
 };
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -65,6 +65,9 @@ pub struct Row {
     connectivity: ConnectivityType,
     status: Status,
     pub confirmed: bool,
+    /// The session state an opened product told (`domain::session`); not in the summary, so
+    /// a listing that replaces the row carries it over ([`Row::keep_attach`]).
+    attach: Attach,
     account: Arc<str>,
     account_id: Arc<str>,
     native: Arc<str>,
@@ -122,6 +125,7 @@ impl Row {
             connectivity: summary.connectivity,
             status: summary.status.status,
             confirmed,
+            attach: Attach::Unknown,
             account: strings.intern(&summary.related_party.name),
             account_id: strings.intern(&summary.related_party.id),
             native: strings.intern(&summary.status.native),
@@ -172,6 +176,20 @@ impl Row {
             longitude: self.longitude(),
             attrs: self.attrs().to_vec(),
         }
+    }
+
+    pub fn attach(&self) -> Attach {
+        self.attach
+    }
+
+    pub fn set_attach(&mut self, attach: Attach) {
+        self.attach = attach;
+    }
+
+    /// Keep what `old` (the row this one replaces) knew of the session state.
+    pub fn keep_attach(mut self, old: &Row) -> Row {
+        self.attach = old.attach;
+        self
     }
 
     /// The same row with other custom attributes.
@@ -259,6 +277,10 @@ impl Fields for Row {
     #[inline]
     fn joined_identifiers(&self) -> Option<&str> {
         Some(&self.text)
+    }
+    #[inline]
+    fn online(&self) -> Option<bool> {
+        self.attach.online()
     }
 }
 

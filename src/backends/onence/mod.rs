@@ -5,6 +5,7 @@
 //! `Enabled`/`Disabled`, which is synchronous for us: we re-read the SIM and report its status.
 //! Everything else keeps the trait's refusal. The shared policy keeps `/sims` at 10 req/s.
 
+mod session;
 mod wire;
 
 use super::health::HealthBoard;
@@ -15,8 +16,8 @@ use crate::config::BackendConfig;
 use crate::domain::mapping::{native_for, normalize};
 use crate::domain::usage::{Unit, UsageType};
 use crate::domain::{
-    BackendKind, BusinessId, DataConnectivity, Product, ProductSummary, SimCard, Status, Usage,
-    UsageSample,
+    BackendKind, BusinessId, DataConnectivity, Product, ProductSummary, SessionState, SimCard,
+    Status, Usage, UsageSample,
 };
 use async_trait::async_trait;
 use chrono::Datelike;
@@ -170,6 +171,10 @@ impl Backend for OneNce {
 
     async fn usage(&self, id: &BusinessId) -> BackendResult<Usage> {
         self.month_usage(self.iccid(id)?).await
+    }
+
+    async fn session_state(&self, id: &BusinessId) -> BackendResult<Option<SessionState>> {
+        Ok(Some(self.session(self.iccid(id)?).await?))
     }
 
     async fn change_sim_status(

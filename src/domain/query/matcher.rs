@@ -63,6 +63,9 @@ pub(super) enum Pred {
     AttrName(Text),
     /// Has an attribute whose name matches the first and whose value matches the second.
     Attr(Text, Text),
+    /// `online:yes` / `online:no`: the row's known session state is this; unknown matches
+    /// neither (docs/query.md).
+    Online(bool),
     // Future: `usage>80%` (and `usage:data>1GB`) — a `Usage { bucket, op, percent }` variant.
     // ProductSummary carries no usage level yet; once it does, parse.rs recognises `usage`
     // followed by `<`, `>`, `<=` or `>=` before the `field:value` split, and `cost` puts it
@@ -107,7 +110,7 @@ impl Term {
     /// fields); regexes.
     pub fn cost(&self) -> u8 {
         match &self.pred {
-            Pred::Status(_) | Pred::Kind(_) | Pred::Type(_) => 0,
+            Pred::Status(_) | Pred::Kind(_) | Pred::Type(_) | Pred::Online(_) => 0,
             Pred::AttrName(_) | Pred::Attr(..) => 1,
             Pred::Id(t) | Pred::Field(_, t) | Pred::Native(t) => {
                 if t.is_regex() {
@@ -196,6 +199,7 @@ impl Pred {
             Pred::Status(m) => m & status_bit(s.status()) != 0,
             Pred::Kind(m) => m & kind_bit(s.kind()) != 0,
             Pred::Type(m) => m & type_bit(s.connectivity()) != 0,
+            Pred::Online(want) => s.online() == Some(*want),
             Pred::Bare(n) => n.matches_row(s),
             Pred::BareRegex(r) => r.matches_row(s),
             Pred::Id(t) => t.is_match_id(s.kind(), s.business_id()),

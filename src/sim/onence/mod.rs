@@ -8,6 +8,7 @@
 //! are not documented, see docs/simulators.md).
 
 mod handlers;
+mod session;
 mod sims;
 
 use std::collections::HashMap;

@@ -5,6 +5,7 @@ pub mod attrs;
 pub mod audit;
 pub mod backends;
 pub mod detail;
+pub mod detail_conn;
 pub mod dialog;
 pub mod footer;
 pub mod header;
