@@ -276,7 +276,7 @@ mod tests {
             "ACTIVE · online · session started 12 min ago (4G)"
         );
         let mut attached = SessionState::new(NetworkState::Attached, "ATTACHED");
-        attached.last_seen = Some(at(11, 59));
+        attached.last_seen = Some(now - chrono::Duration::seconds(30));
         attached.operator = Some("Telekom".into());
         assert_eq!(
             one_line(None, BackendKind::OneNce, Some(&attached), now),
