@@ -21,7 +21,8 @@ const LABEL: &str = "Network  ";
 fn text(app: &App, detail: &DetailState, theme: &Theme) -> (String, Style) {
     let lifecycle = lifecycle(app, detail);
     match &detail.session {
-        Loadable::Loading => ("asking the carrier…".to_string(), theme.native),
+        // Not drawn (no height) until the answer comes.
+        Loadable::Loading => (String::new(), theme.native),
         Loadable::Failed(e) => (
             format!("session state unavailable: {}", sanitize(e)),
             theme.message_error,
@@ -53,8 +54,12 @@ fn style(session: Option<&SessionState>, theme: &Theme) -> Style {
     }
 }
 
-/// Rows the block takes at `width` (its line wraps rather than being cut).
+/// Rows the block takes at `width` (its line wraps rather than being cut). None until the
+/// carrier answers: the bundle usually arrives first and its lines should not jump twice.
 pub fn height(app: &App, detail: &DetailState, width: u16) -> u16 {
+    if detail.session == Loadable::Loading {
+        return 0;
+    }
     let (line, _) = text(app, detail, &Theme::default());
     let chars = LABEL.chars().count() + line.chars().count();
     let width = usize::from(width.max(1));
