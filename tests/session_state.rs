@@ -1,7 +1,7 @@
 //! "Why is it offline?": the session / attach state read of each adapter against its simulator
 //! (loopback, port 0) — 1NCE `GET /v1/sims/{iccid}/status`, Control Center `GET
-//! /devices/{iccid}/sessionInfo`, Intelsat's aggregated terminal status, and STC, which has
-//! none and sends nothing — plus `cmo connectivity get ID --json` on the demo.
+//! /devices/{iccid}/sessionInfo`, Intelsat's aggregated terminal status, GALAXY1's
+//! provisional `…/link`, and STC, which has none and sends nothing — plus `cmo connectivity get ID --json` on the demo.
 
 use chrono::Utc;
 use cmo::backends::{Backend, BackendError, PageRequest, registry};
@@ -210,6 +210,28 @@ async fn intelsat_terminals_are_online_or_offline_from_their_aggregated_status()
         }
     }
     assert!(seen.contains(&NetworkState::Online), "{seen:?}");
+}
+
+#[tokio::test]
+async fn galaxy1_link_is_up_or_down_and_a_terminal_out_of_service_never_had_one() {
+    let rig = rig("GALAXY1", 20).await;
+    let rows = rows(&*rig.backend).await;
+    let mut seen = HashSet::new();
+    for (row, s) in states(&rig, &rows).await {
+        match s.state {
+            NetworkState::Online => {
+                assert_eq!(row.status.native, "InService", "{s:?}");
+                assert!(s.session_start.is_some() && s.radio.is_some(), "{s:?}");
+            }
+            NetworkState::Offline if row.status.native == "InService" => {
+                assert!(s.session_end.is_some(), "{s:?}");
+            }
+            NetworkState::Offline => assert_eq!(s.since(), None, "{s:?}"),
+            other => panic!("GALAXY1 says UP or DOWN: {other:?}"),
+        }
+        seen.insert(s.state);
+    }
+    assert_eq!(seen.len(), 2, "{seen:?}");
 }
 
 #[tokio::test]
