@@ -36,12 +36,15 @@ impl SimRow {
             "OFFLINE"
         };
         // How long ago the network last heard of the SIM: minutes when it is in session or
-        // attached, hours to days when it is offline; a disabled SIM since its change.
+        // attached, hours to days when it is offline, days to months when it is disabled.
         let seen = match state {
             "ONLINE" => now - Span::seconds(30 + (h(10) % 1_800) as i64),
             "ATTACHED" => now - Span::seconds(60 + (h(10) % (6 * 3_600)) as i64),
             _ if enabled => now - Span::seconds(2 * 3_600 + (h(10) % (3 * 86_400)) as i64),
-            _ => self.status_changed.max(self.activation),
+            // Disabled through the API: seen last when it was disabled; a generated disabled
+            // SIM went quiet one to 120 days ago.
+            _ if self.status_changed > self.activation => self.status_changed,
+            _ => now - Span::seconds(86_400 + (h(10) % (120 * 86_400)) as i64),
         };
         let (op_id, operator, country_id, country, iso, mcc) =
             NETWORKS[(h(14) % NETWORKS.len() as u64) as usize];
