@@ -11,7 +11,7 @@ use crate::domain::{NetworkState, SessionState};
 use serde_json::Value;
 
 /// The text at `path` in `value`: a string or a number (1NCE sends ids either way).
-fn at<'a>(value: Option<&'a Value>, path: &[&str]) -> Option<String> {
+fn at(value: Option<&Value>, path: &[&str]) -> Option<String> {
     let mut cur = value?;
     for key in path {
         cur = cur.get(key)?;
