@@ -8,7 +8,7 @@ use super::{
 use crate::domain::capabilities::{self, supports};
 use crate::domain::{
     BackendKind, BusinessId, Characteristic, CustomAttribute, DataConnectivity, Monitor, Operation,
-    Product, ProductSummary, SimCard, Status, Terminal, Usage,
+    Product, ProductSummary, SessionState, SimCard, Status, Terminal, Usage,
 };
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -83,6 +83,12 @@ impl Backend for Guarded {
         // Part of reading usage: allowed wherever usage is.
         self.check(Operation::Usage)?;
         self.inner.allowances(id).await
+    }
+
+    /// A read the seed's table has no row for: every platform may answer it (or say it has
+    /// none), so it is not refused here.
+    async fn session_state(&self, id: &BusinessId) -> BackendResult<Option<SessionState>> {
+        self.inner.session_state(id).await
     }
 
     async fn change_sim_status(

@@ -27,7 +27,7 @@ pub use guard::Guarded;
 
 use crate::domain::{
     BackendKind, BusinessId, Characteristic, CustomAttribute, DataConnectivity, Monitor, Operation,
-    Product, ProductSummary, SimCard, Status, Terminal, Usage,
+    Product, ProductSummary, SessionState, SimCard, Status, Terminal, Usage,
 };
 use async_trait::async_trait;
 
@@ -160,6 +160,13 @@ pub trait Backend: Send + Sync {
         &self,
         _id: &BusinessId,
     ) -> BackendResult<Option<Vec<crate::domain::quota::Allowance>>> {
+        Ok(None)
+    }
+
+    /// The network session / attach state (never the lifecycle status), one carrier call.
+    /// `Ok(None)`: the platform offers no session data ("no session data on STC"), which is
+    /// the default; adapters that can read one override it (docs/backends/).
+    async fn session_state(&self, _id: &BusinessId) -> BackendResult<Option<SessionState>> {
         Ok(None)
     }
 

@@ -8,7 +8,7 @@
 use super::args::Format;
 use super::demo::Session;
 use super::error::{CliError, exit};
-use super::{json, list, output, text};
+use super::{json, list, network_session, output, text};
 use crate::domain::{BusinessId, CustomAttribute, ProductId, Usage};
 
 /// Which subproduct a `… get ID` command shows.
@@ -95,10 +95,20 @@ pub async fn subproduct_get(
             (json::terminal(id, &t, &custom), text::terminal(&t))
         }
         Subproduct::Connectivity => {
-            let dc = engine.data_connectivity(id).await?;
+            // The session state is one more call, made alongside (the account's pace orders
+            // both); a platform without session data answers `None` without a request.
+            let (dc, session) =
+                tokio::join!(engine.data_connectivity(id), engine.session_state(id));
+            let (dc, session) = (dc?, session?);
+            let mut shown = text::data_connectivity(&dc);
+            shown.push_str(&network_session::text(
+                id.kind,
+                session.as_ref(),
+                chrono::Utc::now(),
+            ));
             (
-                json::data_connectivity(id, &dc),
-                text::data_connectivity(&dc),
+                network_session::with_session(json::data_connectivity(id, &dc), session.as_ref()),
+                shown,
             )
         }
         Subproduct::Usage => {

@@ -21,6 +21,7 @@ pub mod json_quota;
 pub mod list;
 pub mod logging;
 pub mod monitors;
+pub mod network_session;
 pub mod output;
 pub mod run;
 pub mod serve;

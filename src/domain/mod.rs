@@ -13,6 +13,7 @@ pub mod monitor;
 pub mod product;
 pub mod query;
 pub mod quota;
+pub mod session;
 pub mod status;
 pub mod usage;
 
@@ -25,5 +26,6 @@ pub use product::{
     Characteristic, ConnectivityType, DataConnectivity, Product, ProductSummary, RelatedParty,
     SimCard, Terminal,
 };
+pub use session::{Attach, NetworkState, SessionState};
 pub use status::{NativeStatus, Status};
 pub use usage::{Bucket, BucketLevel, Usage, UsageSample};

@@ -286,6 +286,15 @@ impl Engine {
             .await
     }
 
+    /// The network session / attach state; `None`: the platform offers none.
+    pub async fn session_state(
+        &self,
+        id: &ProductId,
+    ) -> BackendResult<Option<crate::domain::SessionState>> {
+        self.route(id, |b, bid| async move { b.session_state(&bid).await })
+            .await
+    }
+
     /// Products by business id across every backend; ids found nowhere come back with the
     /// error of the last backend that said so.
     pub async fn find(

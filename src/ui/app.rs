@@ -54,6 +54,9 @@ pub struct DetailState {
     pub generation: u64,
     pub product: Loadable<Product>,
     pub usage: Loadable<Usage>,
+    /// The network session / attach state (`panes/detail_conn.rs`); `Ready(None)`: the
+    /// platform offers none.
+    pub session: Loadable<Option<crate::domain::SessionState>>,
     /// The product's custom attributes and the selected one.
     pub attrs: Loadable<Vec<CustomAttribute>>,
     pub attr_selected: usize,

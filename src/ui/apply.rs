@@ -556,6 +556,7 @@ pub(super) fn open_detail(app: &mut App, id: ProductId) -> Effect {
         generation,
         product: Loadable::Loading,
         usage: Loadable::Loading,
+        session: Loadable::Loading,
         attrs: Loadable::Loading,
         attrs_stored_on: None,
         attr_selected: 0,

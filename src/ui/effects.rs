@@ -223,6 +223,21 @@ impl EffectRunner {
             Effect::LoadDetail { generation, id } => {
                 // One read of the bundle: it carries the usage, so usage is not asked again.
                 let attrs_id = id.clone();
+                // The session state is one more call (none on a platform without it), paced
+                // with the bundle's by the account's limiter.
+                let session_id = id.clone();
+                let session_engine = engine.clone();
+                self.send(async move {
+                    let result = session_engine
+                        .session_state(&session_id)
+                        .await
+                        .map_err(|e| e.to_string());
+                    Msg::Session {
+                        generation,
+                        id: session_id,
+                        result,
+                    }
+                });
                 self.send(async move {
                     // The bundle and the quotas a platform serves apart (1NCE), together.
                     let (mut result, allowances) =

@@ -61,6 +61,13 @@ pub enum Msg {
     UsageLevels(MsgResult<Vec<(ProductId, f64)>>),
     /// Accounts' summed daily data use (bytes) from the usage history.
     AccountUsage(MsgResult<Vec<(String, Vec<crate::domain::quota::DailyUse>)>>),
+    /// The network session / attach state for the detail pane opened under `generation`
+    /// (`Ok(None)`: the platform offers none).
+    Session {
+        generation: u64,
+        id: ProductId,
+        result: MsgResult<Option<crate::domain::SessionState>>,
+    },
     /// Custom attributes for the detail pane opened under `generation`, with the CMO account
     /// that stores them (`None`: the local store).
     Attrs {

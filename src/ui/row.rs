@@ -7,8 +7,8 @@
 
 use crate::domain::query::{Fields, JOIN_SEPARATOR};
 use crate::domain::{
-    BackendKind, ConnectivityType, CustomAttribute, NativeStatus, ProductId, ProductSummary,
-    RelatedParty, Status,
+    Attach, BackendKind, ConnectivityType, CustomAttribute, NativeStatus, ProductId,
+    ProductSummary, RelatedParty, Status,
 };
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -73,6 +73,9 @@ pub struct Row {
     /// The highest allowance share used, in whole percent (capped at [`USAGE_MAX`]), or
     /// [`USAGE_UNKNOWN`]: what the list marks and `usage>N%` compares (`ui::usage_levels`).
     usage: u8,
+    /// The session state an opened product told (`domain::session`); not in the summary, so
+    /// a listing that replaces the row carries it over ([`Row::keep_attach`]).
+    attach: Attach,
     account: Arc<str>,
     account_id: Arc<str>,
     native: Arc<str>,
@@ -131,6 +134,7 @@ impl Row {
             status: summary.status.status,
             confirmed,
             usage: USAGE_UNKNOWN,
+            attach: Attach::Unknown,
             account: strings.intern(&summary.related_party.name),
             account_id: strings.intern(&summary.related_party.id),
             native: strings.intern(&summary.status.native),
@@ -193,6 +197,20 @@ impl Row {
             longitude: self.longitude(),
             attrs: self.attrs().to_vec(),
         }
+    }
+
+    pub fn attach(&self) -> Attach {
+        self.attach
+    }
+
+    pub fn set_attach(&mut self, attach: Attach) {
+        self.attach = attach;
+    }
+
+    /// Keep what `old` (the row this one replaces) knew of the session state.
+    pub fn keep_attach(mut self, old: &Row) -> Row {
+        self.attach = old.attach;
+        self
     }
 
     /// The same row with other custom attributes.
@@ -284,6 +302,10 @@ impl Fields for Row {
     #[inline]
     fn joined_identifiers(&self) -> Option<&str> {
         Some(&self.text)
+    }
+    #[inline]
+    fn online(&self) -> Option<bool> {
+        self.attach.online()
     }
 }
 

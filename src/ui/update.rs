@@ -131,6 +131,14 @@ fn fold(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::Session {
+            generation,
+            id,
+            result,
+        } => {
+            crate::ui::panes::detail_conn::on_session(app, generation, &id, result);
+            Vec::new()
+        }
         Msg::Attrs {
             generation,
             id,

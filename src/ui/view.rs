@@ -70,7 +70,8 @@ impl App {
             match self.index.get(&summary.id) {
                 Some(&i) => {
                     let merged = keep_identifiers(summary, &self.rows[i]);
-let mut row = Row::new(&merged, confirmed, &mut self.strings);
+let mut row =
+                        Row::new(&merged, confirmed, &mut self.strings).keep_attach(&self.rows[i]);
                     row.set_usage_level(self.usage_level_of(&merged.id));
                     self.row_class[i] = class_of(&row);
                     let old = std::mem::replace(&mut self.rows[i], row);
@@ -131,6 +132,25 @@ let mut row = Row::new(&merged, confirmed, &mut self.strings);
             let confirmed = row.confirmed;
             self.upsert(vec![merged], confirmed);
         }
+    }
+
+    /// What an opened product told of its session state (`domain::session`): kept on its row
+    /// for the list's sign and `online:`; a query it now passes or fails is applied again.
+    pub fn set_attach(&mut self, id: &ProductId, attach: crate::domain::Attach) {
+        let Some(&i) = self.index.get(id) else {
+            return;
+        };
+        if self.rows[i].attach() == attach {
+            return;
+        }
+        self.finish_filter();
+        let passed = self.filter.query.matches(&self.rows[i]);
+        self.rows[i].set_attach(attach);
+        if self.filter.query.matches(&self.rows[i]) != passed {
+            let selected = self.selected_id();
+            self.rebuild_visible(selected);
+        }
+        self.dirty = true;
     }
 
     /// Add rows not held yet (the cache at start-up); rows a listing already delivered win.

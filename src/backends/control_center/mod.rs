@@ -14,6 +14,7 @@
 //! [`Guarded`]: super::Guarded
 
 mod allowance;
+mod session;
 mod wire;
 
 pub use wire::{RATE_LIMIT_CODE, is_rate_limit, iso_date};
@@ -24,7 +25,8 @@ use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, 
 use crate::backends::kit;
 use crate::config::BackendConfig;
 use crate::domain::{
-    BackendKind, BusinessId, DataConnectivity, Product, ProductSummary, SimCard, Status, Usage,
+    BackendKind, BusinessId, DataConnectivity, Product, ProductSummary, SessionState, SimCard,
+    Status, Usage,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Duration as Span, Utc};
@@ -222,6 +224,10 @@ impl Backend for ControlCenter {
 
     async fn usage(&self, id: &BusinessId) -> BackendResult<Usage> {
         Ok(self.ctd_usage(self.iccid(id)?).await?.usage())
+    }
+
+    async fn session_state(&self, id: &BusinessId) -> BackendResult<Option<SessionState>> {
+        Ok(Some(self.session(self.iccid(id)?).await?))
     }
 
     async fn change_sim_status(

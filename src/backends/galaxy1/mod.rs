@@ -7,6 +7,7 @@
 //! seed's ✔ for SIM card and terminal details, ✖ for data connectivity and status changes
 //! (refused by `Guarded`), ✔ for monitors (the carrier's own jobs). Business id: the terminal id.
 
+mod link;
 mod session;
 mod wire;
 
@@ -161,6 +162,18 @@ impl Backend for Galaxy1 {
                 self.consumption(&t.terminal_id).await
             }
         }
+    }
+
+    /// One call by terminal id (two when the product is named by its SIM's ICCID).
+    async fn session_state(
+        &self,
+        id: &BusinessId,
+    ) -> BackendResult<Option<crate::domain::SessionState>> {
+        let terminal_id = match id {
+            BusinessId::Serial(s) => s.as_str().to_string(),
+            BusinessId::Iccid(_) => self.wire_terminal(id).await?.terminal_id,
+        };
+        Ok(Some(self.link(&terminal_id).await?))
     }
 
     async fn monitor(&self, monitor_id: &str) -> BackendResult<Monitor> {

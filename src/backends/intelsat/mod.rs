@@ -8,6 +8,7 @@
 //! Status is the seed's composite of contract and aggregated terminal status
 //! (`mapping::normalize_intelsat`). Usage is KB since activation, satellite plus cellular backup.
 
+mod session;
 mod wire;
 
 use super::health::HealthBoard;
@@ -16,7 +17,7 @@ use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, 
 use crate::backends::kit;
 use crate::config::BackendConfig;
 use crate::domain::{BackendKind, BusinessId, Monitor, Product, ProductSummary, Status, Terminal};
-use crate::domain::{Usage, capabilities};
+use crate::domain::{SessionState, Usage, capabilities};
 use async_trait::async_trait;
 use std::sync::Arc;
 use wire::{WireOrder, WirePage, WireTerminal, WireUsage};
@@ -171,6 +172,10 @@ impl Backend for Intelsat {
 
     async fn usage(&self, id: &BusinessId) -> BackendResult<Usage> {
         self.wire_usage(self.serial(id)?).await
+    }
+
+    async fn session_state(&self, id: &BusinessId) -> BackendResult<Option<SessionState>> {
+        Ok(self.wire_terminal(self.serial(id)?).await?.session_state())
     }
 
     async fn change_terminal_status(

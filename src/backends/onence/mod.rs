@@ -8,6 +8,7 @@
 
 mod bulk;
 mod quota;
+mod session;
 mod wire;
 
 pub use bulk::{DEFAULT_SETTLE, MAX_BULK_ITEMS};
@@ -21,8 +22,8 @@ use crate::domain::mapping::{native_for, normalize};
 use crate::domain::quota::Allowance;
 use crate::domain::usage::{Unit, UsageType};
 use crate::domain::{
-    BackendKind, BusinessId, DataConnectivity, Product, ProductSummary, SimCard, Status, Usage,
-    UsageSample,
+    BackendKind, BusinessId, DataConnectivity, Product, ProductSummary, SessionState, SimCard,
+    Status, Usage, UsageSample,
 };
 use async_trait::async_trait;
 use chrono::Datelike;
@@ -243,6 +244,10 @@ impl Backend for OneNce {
 
     async fn allowances(&self, id: &BusinessId) -> BackendResult<Option<Vec<Allowance>>> {
         Ok(Some(self.quotas(self.iccid(id)?).await?))
+    }
+
+    async fn session_state(&self, id: &BusinessId) -> BackendResult<Option<SessionState>> {
+        Ok(Some(self.session(self.iccid(id)?).await?))
     }
 
     async fn change_sim_status(

@@ -25,6 +25,11 @@ pub trait Fields {
     fn serial(&self) -> Option<&str>;
     fn terminal_name(&self) -> Option<&str>;
     fn attrs(&self) -> &[CustomAttribute];
+    /// Whether the product is in a data session, as far as the row knows (`domain::session`):
+    /// `None` when unknown — a row only knows what an opened product told.
+    fn online(&self) -> Option<bool> {
+        None
+    }
     /// The business id, ICCID, IMSI, MSISDN, serial and terminal name present, joined by
     /// [`JOIN_SEPARATOR`] (a field equal to the business id may appear once), when the row
     /// keeps them that way; `None` makes a bare word search the fields one by one.

@@ -65,6 +65,9 @@ pub(super) enum Pred {
     Attr(Text, Text),
     /// `usage>80%` and the other comparisons of the known allowance share (`usage_term.rs`).
     Usage(super::usage_term::UsageCmp),
+    /// `online:yes` / `online:no`: the row's known session state is this; unknown matches
+    /// neither (docs/query.md).
+    Online(bool),
 }
 
 /// A text match on one field value.
@@ -105,7 +108,7 @@ impl Term {
     /// fields); regexes.
     pub fn cost(&self) -> u8 {
         match &self.pred {
-            Pred::Status(_) | Pred::Kind(_) | Pred::Type(_) | Pred::Usage(_) => 0,
+            Pred::Status(_) | Pred::Kind(_) | Pred::Type(_) | Pred::Usage(_) | Pred::Online(_) => 0,
             Pred::AttrName(_) | Pred::Attr(..) => 1,
             Pred::Id(t) | Pred::Field(_, t) | Pred::Native(t) => {
                 if t.is_regex() {
@@ -237,6 +240,7 @@ impl Pred {
             Pred::Status(m) => m & status_bit(s.status()) != 0,
             Pred::Kind(m) => m & kind_bit(s.kind()) != 0,
             Pred::Type(m) => m & type_bit(s.connectivity()) != 0,
+            Pred::Online(want) => s.online() == Some(*want),
             Pred::Bare(n) => n.matches_row(s),
             Pred::BareRegex(r) => r.matches_row(s),
             Pred::Id(t) => t.is_match_id(s.kind(), s.business_id()),

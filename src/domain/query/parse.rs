@@ -16,8 +16,7 @@ use regex::{Regex, RegexBuilder};
 /// once instead of taking memory and time on every keystroke.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
-const FIELDS: &str =
-    "status, native, backend (or kind), account, id, iccid, imsi, msisdn, serial, name, type, attr";
+const FIELDS: &str = "status, native, backend (or kind), account, id, iccid, imsi, msisdn, serial, name, type, attr, online";
 
 /// One whitespace-separated word: its text as typed, and its chars with quotes removed,
 /// each marked `true` when it was inside quotes.
@@ -201,6 +200,16 @@ fn field(raw: &str, name: &str, value: &[(char, bool)]) -> Result<Pred, QueryErr
             .unwrap_or(0b11),
         ),
         "native" => Pred::Native(whole(raw, value)?),
+        "online" => match text_of(value).to_ascii_lowercase().as_str() {
+            "yes" | "y" | "true" => Pred::Online(true),
+            "no" | "n" | "false" => Pred::Online(false),
+            _ => {
+                return Err(err(
+                    "`online:` takes yes or no (rows whose session state is unknown match neither)"
+                        .into(),
+                ));
+            }
+        },
         "account" => {
             if regex_value {
                 Pred::Account(vec![Text::Regex(regex(raw, &value[1..])?)])

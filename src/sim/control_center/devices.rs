@@ -62,7 +62,7 @@ pub(super) struct DeviceChange {
 #[derive(Debug, Clone)]
 pub(super) struct DeviceRow {
     pub index: u64,
-    seed: u64,
+    pub seed: u64,
     account_id: String,
     pub iccid: String,
     pub imsi: String,

@@ -163,7 +163,7 @@ pub(super) async fn search(
     })))
 }
 
-fn find(sim: &Shared, iccid: &str) -> Result<DeviceRow, ApiError> {
+pub(super) fn find(sim: &Shared, iccid: &str) -> Result<DeviceRow, ApiError> {
     let index = sim
         .numbering
         .iccids

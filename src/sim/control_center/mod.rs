@@ -11,6 +11,7 @@
 
 mod devices;
 mod handlers;
+mod session;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -184,6 +185,7 @@ fn router(sim: Shared, control: Arc<FaultControl>, base_path: &'static str) -> R
             get(handlers::details).put(handlers::edit),
         )
         .route("/devices/{iccid}/ctdUsages", get(handlers::ctd_usages))
+        .route("/devices/{iccid}/sessionInfo", get(session::session_info))
         .route("/echo/{value}", get(handlers::echo))
         // route_layer: the last added runs first → the rate limit (which also serves forced
         // limits, as Control Center answers them), then random faults, then Basic auth.

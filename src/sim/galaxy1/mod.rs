@@ -17,6 +17,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod fleet;
+mod link;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -120,6 +121,10 @@ fn router(galaxy: Shared, control: Arc<FaultControl>) -> Router {
     let api = Router::new()
         .route(&format!("{BASE_PATH}/terminals"), get(list))
         .route(&format!("{BASE_PATH}/terminals/{{id}}"), get(terminal))
+        .route(
+            &format!("{BASE_PATH}/terminals/{{id}}/link"),
+            get(link::link),
+        )
         .route(
             &format!("{BASE_PATH}/terminals/{{id}}/consumption"),
             get(consumption),

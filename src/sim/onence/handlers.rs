@@ -157,7 +157,7 @@ pub(super) async fn connectivity(
     State(sim): State<Shared>,
     Path(iccid): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(find(&sim, &iccid)?.connectivity_json()))
+    Ok(Json(find(&sim, &iccid)?.connectivity_json(Utc::now())))
 }
 
 pub(super) async fn quota_data(

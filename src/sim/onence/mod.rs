@@ -9,6 +9,7 @@
 
 mod bulk;
 mod handlers;
+mod session;
 mod sims;
 
 use std::collections::HashMap;

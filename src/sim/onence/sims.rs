@@ -1,5 +1,5 @@
 //! 1NCE SIM rows: generated from `(seed, index)` and rendered in the Management API's JSON
-//! shapes (SIM object, connectivity status, daily usage, quotas). Only changes made through
+//! shapes (SIM object, daily usage, quotas; the connectivity status is `session.rs`'s). Only changes made through
 //! `PUT /v1/sims/{iccid}` are stored, as [`SimChange`]s.
 
 use chrono::{DateTime, Duration as Span, NaiveDate, TimeZone, Utc};
@@ -22,7 +22,6 @@ pub(super) const DATA_BUNDLE_MB: f64 = 500.0;
 pub(super) const SMS_BUNDLE: u64 = 250;
 /// The native status spread: almost every 1NCE SIM is enabled.
 const STATUS_WEIGHTS: [(&str, u32); 2] = [("Enabled", 88), ("Disabled", 12)];
-const CONNECTIVITY_WEIGHTS: [(&str, u32); 3] = [("ONLINE", 50), ("ATTACHED", 25), ("OFFLINE", 25)];
 const LABELS: [&str; 5] = ["truck", "meter", "tracker", "gateway", "pump"];
 
 /// What `PUT /v1/sims/{iccid}` changed on one SIM.
@@ -147,51 +146,6 @@ impl SimRow {
             "current_quota_SMS": self.sms_remaining(),
             "quota_status_SMS": quota_status(self.sms_remaining() as f64 / SMS_BUNDLE as f64, self),
             "label": self.label,
-        })
-    }
-
-    /// `GET /v1/sims/{iccid}/status`: a disabled SIM is never attached.
-    pub fn connectivity_json(&self) -> Value {
-        let state = if self.status == "Enabled" {
-            weighted(&CONNECTIVITY_WEIGHTS, self.h(9))
-        } else {
-            "OFFLINE"
-        };
-        let seen =
-            self.status_changed.max(self.activation) + Span::seconds((self.h(10) % 86_400) as i64);
-        let pdp = (state == "ONLINE").then(|| {
-            json!({
-                "pdp_context_id": self.h(11) % 10_000_000,
-                "endpoint_id": self.h(12) % 1_000_000,
-                "tariff_profile_id": 35,
-                "tariff_id": 54,
-                "ratezone_id": 70,
-                "organisation_id": 1,
-                "imsi_id": self.h(13) % 10_000_000,
-                "imsi": self.imsi,
-                "sim_id": self.index + 1,
-                "apn": "iot.1nce.net",
-                "ue_ip_address": inventory::private_ipv4(self.index),
-                "rat_type": {"rat_type_id": 6, "description": "4G"},
-                "created": stamp(seen),
-            })
-        });
-        json!({
-            "status": state,
-            "location": {
-                "iccid": self.iccid,
-                "imsi": self.imsi,
-                "last_updated": stamp(seen),
-                "last_updated_gprs": stamp(seen),
-                "sgsn_number": "491770695700",
-                "vlr_number": "491770940000",
-                "msc": "491770940000",
-                "sgsn_ip_address": "212.23.107.88",
-                "operator": {"id": 4, "name": "Telekom", "country": {"id": 74, "name": "Germany", "iso_code": "de"}},
-                "country": {"country_id": 74, "name": "Germany", "country_code": "49", "mcc": "262", "iso_code": "de"},
-            },
-            "pdp_context": pdp,
-            "services": if state == "OFFLINE" { json!([]) } else { json!(["GPRS", "SMS"]) },
         })
     }
 

@@ -30,11 +30,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState, them
             format!(" {} · {account} ", detail.id),
             theme.pane_title,
         ));
-    let [content, attrs_area] = Layout::vertical([
+    let inner = block.inner(area);
+    let [conn_area, content, attrs_area] = Layout::vertical([
+        Constraint::Length(super::detail_conn::height(app, detail, inner.width)),
         Constraint::Min(0),
         Constraint::Length(super::attrs::height(detail)),
     ])
-    .areas(block.inner(area));
+    .areas(inner);
+    super::detail_conn::draw(frame, conn_area, app, detail, theme);
     let product = match &detail.product {
         Loadable::Ready(p) => p,
         Loadable::Loading | Loadable::Failed(_) => {

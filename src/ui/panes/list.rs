@@ -362,6 +362,9 @@ fn table_row<'a>(row: &'a AppRow, cols: &[Col], app: &App, theme: &Theme) -> Row
     if !native.eq_ignore_ascii_case(normalized) {
         status.push_span(Span::styled(format!(" {}", sanitize(native)), theme.native));
     }
+    if let Some(sign) = super::detail_conn::list_sign(row.attach()) {
+        status.push_span(Span::styled(sign, theme.native));
+    }
     let business = row.iccid().or(row.serial());
     let reach = row.msisdn().or(row.terminal_name());
     let marked = !app.marks.is_empty() && app.marks.contains(&row.id());

@@ -7,6 +7,7 @@ pub mod backends;
 pub mod backends_usage;
 pub mod detail;
 pub mod detail_usage;
+pub mod detail_conn;
 pub mod dialog;
 pub mod footer;
 pub mod header;
