@@ -48,6 +48,14 @@ impl Backend for Guarded {
         self.inner.product(id).await
     }
 
+    async fn product_with_session(
+        &self,
+        id: &BusinessId,
+    ) -> BackendResult<crate::backends::ProductRead> {
+        self.check(Operation::ProductDetails)?;
+        self.inner.product_with_session(id).await
+    }
+
     async fn find(
         &self,
         ids: &[BusinessId],

@@ -23,6 +23,14 @@ pub mod tmsp;
 pub mod turkcell;
 
 pub use error::{BackendError, BackendResult};
+
+/// A product bundle read together with its network session state
+/// ([`Backend::product_with_session`]).
+#[derive(Debug)]
+pub struct ProductRead {
+    pub product: Product,
+    pub session: BackendResult<Option<SessionState>>,
+}
 pub use guard::Guarded;
 
 use crate::domain::{
@@ -168,6 +176,19 @@ pub trait Backend: Send + Sync {
     /// the default; adapters that can read one override it (docs/backends/).
     async fn session_state(&self, _id: &BusinessId) -> BackendResult<Option<SessionState>> {
         Ok(None)
+    }
+
+    /// The bundle and the session state, as the console's detail wants them. By default the
+    /// two reads run side by side; a platform whose bundle already reads what the session
+    /// state comes from (1NCE `/status`, Intelsat's terminal) answers both from that one read,
+    /// so opening a product reads each sub-resource once. The session's own failure does not
+    /// fail the bundle.
+    async fn product_with_session(&self, id: &BusinessId) -> BackendResult<ProductRead> {
+        let (product, session) = tokio::join!(self.product(id), self.session_state(id));
+        Ok(ProductRead {
+            product: product?,
+            session,
+        })
     }
 
     /// Move a SIM from `from` (its current status, as last read) to `to`.

@@ -286,6 +286,16 @@ impl Engine {
             .await
     }
 
+    /// The bundle and the session state together ([`Backend::product_with_session`]): the
+    /// console's detail, each sub-resource read once.
+    pub async fn product_with_session(
+        &self,
+        id: &ProductId,
+    ) -> BackendResult<crate::backends::ProductRead> {
+        self.route(id, |b, bid| async move { b.product_with_session(&bid).await })
+            .await
+    }
+
     /// The network session / attach state; `None`: the platform offers none.
     pub async fn session_state(
         &self,

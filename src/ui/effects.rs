@@ -223,25 +223,26 @@ impl EffectRunner {
             Effect::LoadDetail { generation, id } => {
                 // One read of the bundle: it carries the usage, so usage is not asked again.
                 let attrs_id = id.clone();
-                // The session state is one more call (none on a platform without it), paced
-                // with the bundle's by the account's limiter.
-                let session_id = id.clone();
-                let session_engine = engine.clone();
+                // The bundle with its session state (one read where the bundle already holds
+                // it: 1NCE, Intelsat), and the quotas a platform serves apart (1NCE), together.
+                let tx = self.tx.clone();
                 self.send(async move {
-                    let result = session_engine
-                        .session_state(&session_id)
-                        .await
-                        .map_err(|e| e.to_string());
-                    Msg::Session {
-                        generation,
-                        id: session_id,
-                        result,
-                    }
-                });
-                self.send(async move {
-                    // The bundle and the quotas a platform serves apart (1NCE), together.
-                    let (mut result, allowances) =
-                        tokio::join!(engine.product(&id), engine.allowances(&id));
+                    let (read, allowances) =
+                        tokio::join!(engine.product_with_session(&id), engine.allowances(&id));
+                    let (mut result, session) = match read {
+                        Ok(read) => (Ok(read.product), read.session),
+                        Err(e) => {
+                            let why = e.to_string();
+                            (Err(e), Err(crate::backends::BackendError::InvalidInput(why)))
+                        }
+                    };
+                    let _ = tx
+                        .send(Msg::Session {
+                            generation,
+                            id: id.clone(),
+                            result: session.map_err(|e| e.to_string()),
+                        })
+                        .await;
                     if let Ok(p) = &mut result
                         && let Some(usage) = &mut p.usage
                     {

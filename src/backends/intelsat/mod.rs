@@ -32,6 +32,34 @@ pub struct Intelsat {
 }
 
 impl Intelsat {
+    /// The bundle and the terminal read it came from (which also tells the session state).
+    async fn bundle(&self, id: &BusinessId) -> BackendResult<(Product, WireTerminal)> {
+        let serial = self.serial(id)?;
+        let (terminal, usage) =
+            tokio::try_join!(self.wire_terminal(serial), self.wire_usage(serial))?;
+        let account = self.account();
+        let product = Product {
+            summary: terminal.summary(account),
+            product_offering: terminal
+                .contract
+                .offering
+                .as_deref()
+                .map(crate::text::sanitize),
+            start_date: terminal
+                .activation_date
+                .as_deref()
+                .map(crate::text::sanitize),
+            characteristics: terminal.characteristics(account),
+            sim_card: None,
+            data_connectivity: None,
+            terminal: Some(terminal.terminal()),
+            usage: Some(usage),
+            custom: Vec::new(),
+        };
+        Ok((product, terminal))
+    }
+
+
     /// An adapter for an INTELSAT backend; `base_url` is the API root (`https://host/flex/v2`)
     /// and `account_id` the Intelsat customer id.
     pub fn new(config: &BackendConfig, health: Arc<HealthBoard>) -> BackendResult<Intelsat> {
@@ -142,27 +170,15 @@ impl Backend for Intelsat {
     }
 
     async fn product(&self, id: &BusinessId) -> BackendResult<Product> {
-        let serial = self.serial(id)?;
-        let (terminal, usage) =
-            tokio::try_join!(self.wire_terminal(serial), self.wire_usage(serial))?;
-        let account = self.account();
-        Ok(Product {
-            summary: terminal.summary(account),
-            product_offering: terminal
-                .contract
-                .offering
-                .as_deref()
-                .map(crate::text::sanitize),
-            start_date: terminal
-                .activation_date
-                .as_deref()
-                .map(crate::text::sanitize),
-            characteristics: terminal.characteristics(account),
-            sim_card: None,
-            data_connectivity: None,
-            terminal: Some(terminal.terminal()),
-            usage: Some(usage),
-            custom: Vec::new(),
+        Ok(self.bundle(id).await?.0)
+    }
+
+    /// The session state is the terminal's aggregated status, which the bundle reads anyway.
+    async fn product_with_session(&self, id: &BusinessId) -> BackendResult<super::ProductRead> {
+        let (product, terminal) = self.bundle(id).await?;
+        Ok(super::ProductRead {
+            product,
+            session: Ok(terminal.session_state()),
         })
     }
 

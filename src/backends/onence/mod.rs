@@ -79,6 +79,30 @@ impl OneNce {
             .map_err(kit::name_sim(iccid))
     }
 
+    /// The bundle (SIM, `/status`, usage: three reads at once) and the `/status` answer, which
+    /// also tells the session state.
+    async fn bundle(&self, id: &BusinessId) -> BackendResult<(Product, WireConnectivity)> {
+        let iccid = self.iccid(id)?;
+        let (sim, conn, usage) = tokio::try_join!(
+            self.sim(iccid),
+            self.connectivity(iccid),
+            self.month_usage(iccid)
+        )?;
+        let product = Product {
+
+            summary: sim.summary(self.account()),
+            product_offering: None,
+            start_date: sim.activation_date.clone(),
+            characteristics: Vec::new(),
+            data_connectivity: Some(conn.data_connectivity(&sim)),
+            sim_card: Some(sim.sim_card()),
+            terminal: None,
+            usage: Some(usage),
+            custom: Vec::new(),
+        };
+        Ok((product, conn))
+    }
+
     /// One quota call (`/quota/data` or `/quota/sms`) as an allowance.
     async fn quota(&self, iccid: &str, usage_type: UsageType) -> BackendResult<Allowance> {
         let path = if usage_type == UsageType::Sms {
@@ -206,22 +230,15 @@ impl Backend for OneNce {
     }
 
     async fn product(&self, id: &BusinessId) -> BackendResult<Product> {
-        let iccid = self.iccid(id)?;
-        let (sim, conn, usage) = tokio::try_join!(
-            self.sim(iccid),
-            self.connectivity(iccid),
-            self.month_usage(iccid)
-        )?;
-        Ok(Product {
-            summary: sim.summary(self.account()),
-            product_offering: None,
-            start_date: sim.activation_date.clone(),
-            characteristics: Vec::new(),
-            data_connectivity: Some(conn.data_connectivity(&sim)),
-            sim_card: Some(sim.sim_card()),
-            terminal: None,
-            usage: Some(usage),
-            custom: Vec::new(),
+        Ok(self.bundle(id).await?.0)
+    }
+
+    /// The session state comes from the `/status` the bundle reads anyway: one read.
+    async fn product_with_session(&self, id: &BusinessId) -> BackendResult<super::ProductRead> {
+        let (product, conn) = self.bundle(id).await?;
+        Ok(super::ProductRead {
+            product,
+            session: Ok(Some(conn.session_state())),
         })
     }
 
