@@ -597,3 +597,24 @@ async fn enter_on_an_account_shows_its_products_and_account_usage_can_be_set() {
     let text = text_of(render(&app, 120, 40, &default_theme()).backend().buffer());
     assert!(text.contains("2.50 GB"), "{text}");
 }
+
+#[tokio::test]
+async fn w_in_a_detail_shows_that_product_on_the_map() {
+    let (mut app, _sims) = terminals_app(120, 40).await;
+    let id = first_terminal(&app, BackendKind::Intelsat);
+    select(&mut app, &id);
+    let effects = apply(&mut app, Action::Open);
+    assert!(matches!(effects.first(), Some(Effect::LoadDetail { .. })));
+    // The list's selection moves elsewhere while the detail stays on its product.
+    apply(&mut app, Action::Back);
+    select(&mut app, &id);
+    apply(&mut app, Action::Open);
+    app.selected = 0;
+    apply(&mut app, Action::Map);
+    assert_eq!(app.screen, Screen::Map);
+    assert_eq!(
+        app.selected_row().map(|r| r.business_id().to_string()),
+        Some(id),
+        "the detail's product is the one on the map"
+    );
+}

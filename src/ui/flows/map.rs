@@ -211,6 +211,15 @@ fn selected_position(app: &App) -> Option<(f64, f64)> {
 pub fn open(app: &mut App) -> Vec<Effect> {
     app.screen = Screen::Map;
     app.overview.auto = false;
+    // From a detail, the map shows that product (a monitor may have opened one the list
+    // does not have selected).
+    if let Some(&i) = app.detail.as_ref().and_then(|d| app.index.get(&d.id))
+        && let Some(position) = app.visible.iter().position(|&v| v == i)
+    {
+        app.selected = position;
+        app.selection_moved = true;
+        app.scroll_to_selection();
+    }
     // A selection the map cannot show (a SIM, a terminal without a position) moves to the
     // first terminal in the list's order, so something is always marked, named and opened.
     if selected_position(app).is_none()
