@@ -173,6 +173,23 @@ async fn opening_a_product_reads_each_sub_resource_once() {
     // The SIM, its connectivity status and its usage: three reads, nothing written.
     assert_eq!(after.requests - before.requests, 3);
     assert_eq!(after.writes - before.writes, 0);
+    // The console's detail also shows the session state: it comes from the same `/status`.
+    let before = onence.control.stats();
+    let read = engine
+        .product_with_session(&row.id)
+        .await
+        .expect("the product");
+    let after = onence.control.stats();
+    assert!(
+        matches!(read.session, Ok(Some(_))),
+        "1NCE tells a session state: {:?}",
+        read.session
+    );
+    assert_eq!(
+        after.requests - before.requests,
+        3,
+        "each sub-resource once"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -827,17 +827,21 @@ fn a_terminated_batch_cannot_be_confirmed_without_typing_the_count() {
         let lines = product_lines(t);
         !lines.is_empty() && lines.iter().all(|l| l.contains("TMUS-"))
     });
-    let count: usize = listed
-        .lines()
-        .find(|l| l.contains("Products"))
-        .and_then(|l| l.split_whitespace().find(|w| w.contains('/')))
-        .and_then(|w| w.split_once('/'))
-        .and_then(|(_, n)| n.replace(',', "").parse().ok())
-        .expect("the count in the title");
+    let shown = |t: &str| -> Option<usize> {
+        t.lines()
+            .find(|l| l.contains("Products"))
+            .and_then(|l| l.split_whitespace().find(|w| w.contains('/')))
+            .and_then(|w| w.split_once('/'))
+            .and_then(|(_, n)| n.replace(',', "").parse().ok())
+    };
+    assert!(shown(&listed).is_some(), "the count in the title");
     send(b"V");
-    screen.wait_for("every shown row marked", |t| {
-        t.contains(&format!("{count} marked"))
+    // The count is read off the same screen as the marks: a filter still settling when the
+    // first rows showed cannot make the two disagree.
+    let marked = screen.wait_for("every shown row marked", |t| {
+        shown(t).is_some_and(|n| t.contains(&format!("{n} marked")))
     });
+    let count = shown(&marked).expect("the count in the title");
     send(b"S");
     screen.wait_for("the batch menu", |t| t.contains("TERMINATED"));
     // Targets in status order: SUSPENDED, then TERMINATED.

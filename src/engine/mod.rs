@@ -292,8 +292,11 @@ impl Engine {
         &self,
         id: &ProductId,
     ) -> BackendResult<crate::backends::ProductRead> {
-        self.route(id, |b, bid| async move { b.product_with_session(&bid).await })
-            .await
+        self.route(
+            id,
+            |b, bid| async move { b.product_with_session(&bid).await },
+        )
+        .await
     }
 
     /// The network session / attach state; `None`: the platform offers none.

@@ -230,17 +230,17 @@ impl EffectRunner {
                     let (read, allowances) =
                         tokio::join!(engine.product_with_session(&id), engine.allowances(&id));
                     let (mut result, session) = match read {
-                        Ok(read) => (Ok(read.product), read.session),
+                        Ok(read) => (Ok(read.product), read.session.map_err(|e| e.to_string())),
                         Err(e) => {
                             let why = e.to_string();
-                            (Err(e), Err(crate::backends::BackendError::InvalidInput(why)))
+                            (Err(e), Err(why))
                         }
                     };
                     let _ = tx
                         .send(Msg::Session {
                             generation,
                             id: id.clone(),
-                            result: session.map_err(|e| e.to_string()),
+                            result: session,
                         })
                         .await;
                     if let Ok(p) = &mut result

@@ -70,7 +70,7 @@ impl App {
             match self.index.get(&summary.id) {
                 Some(&i) => {
                     let merged = keep_identifiers(summary, &self.rows[i]);
-let mut row =
+                    let mut row =
                         Row::new(&merged, confirmed, &mut self.strings).keep_attach(&self.rows[i]);
                     row.set_usage_level(self.usage_level_of(&merged.id));
                     self.row_class[i] = class_of(&row);

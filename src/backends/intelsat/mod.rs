@@ -59,7 +59,6 @@ impl Intelsat {
         Ok((product, terminal))
     }
 
-
     /// An adapter for an INTELSAT backend; `base_url` is the API root (`https://host/flex/v2`)
     /// and `account_id` the Intelsat customer id.
     pub fn new(config: &BackendConfig, health: Arc<HealthBoard>) -> BackendResult<Intelsat> {

@@ -89,7 +89,6 @@ impl OneNce {
             self.month_usage(iccid)
         )?;
         let product = Product {
-
             summary: sim.summary(self.account()),
             product_offering: None,
             start_date: sim.activation_date.clone(),
