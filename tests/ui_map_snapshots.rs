@@ -596,6 +596,34 @@ async fn enter_on_an_account_shows_its_products_and_account_usage_can_be_set() {
     apply(&mut app, Action::Overview);
     let text = text_of(render(&app, 120, 40, &default_theme()).backend().buffer());
     assert!(text.contains("2.50 GB"), "{text}");
+
+    // The usage history's days of this month, summed per account (last month's days do not
+    // count; an account without a day this month keeps what it had).
+    use cmo::domain::quota::DailyUse;
+    use cmo::domain::usage::{Unit, UsageType};
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
+    let day = |d: u32, m: u32, mb: f64| DailyUse {
+        day: chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap(),
+        usage_type: UsageType::Data,
+        amount: mb,
+        units: Unit::Mb,
+    };
+    let history = vec![(
+        onence.clone(),
+        vec![day(30, 11, 900.0), day(1, 12, 100.0), day(9, 12, 250.0)],
+    )];
+    overview::apply_account_history(&mut app, &history, today);
+    let month = overview::data_used(&app, &onence).expect("this month");
+    assert_eq!(month.bytes, 350e6);
+    assert_eq!(month.source, overview::UsageSource::Account);
+    // Opening the overview asks the local history (no carrier call) for each account.
+    let effects = overview::open(&mut app);
+    assert!(
+        effects.iter().any(
+            |e| matches!(e, Effect::LoadAccountUsage { accounts } if accounts.contains(&onence))
+        ),
+        "{effects:?}"
+    );
 }
 
 #[tokio::test]

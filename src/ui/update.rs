@@ -124,6 +124,8 @@ fn fold(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::AccountUsage(result) => {
             match result {
                 Ok(accounts) => {
+                    let today = chrono::Utc::now().date_naive();
+                    crate::ui::flows::overview::apply_account_history(app, &accounts, today);
                     app.usage.accounts = accounts;
                     app.dirty = true;
                 }

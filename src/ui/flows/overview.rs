@@ -80,6 +80,30 @@ pub fn set_account_usage(app: &mut App, account: &str, bytes: f64, products: usi
     app.dirty |= app.screen == Screen::Overview;
 }
 
+/// The local usage history's daily data use per account (`Msg::AccountUsage`, no carrier
+/// call): this calendar month's known days, summed, become each account's data used, in place
+/// of the opened-products sum. An account with no day recorded this month keeps that sum.
+pub fn apply_account_history(
+    app: &mut App,
+    accounts: &[(String, Vec<crate::domain::quota::DailyUse>)],
+    today: chrono::NaiveDate,
+) {
+    use chrono::Datelike as _;
+    let month_start = today.with_day(1).unwrap_or(today);
+    for (account, days) in accounts {
+        let this_month: Vec<f64> = days
+            .iter()
+            .filter(|d| d.usage_type == UsageType::Data && d.day >= month_start && d.day <= today)
+            .filter_map(|d| d.units.convert(d.amount, Unit::Bytes))
+            .collect();
+        if this_month.is_empty() {
+            continue;
+        }
+        let products = app.rows.iter().filter(|r| r.account() == account).count();
+        set_account_usage(app, account, this_month.iter().sum(), products);
+    }
+}
+
 /// Data used by `account` as far as the console knows, `None` when it knows nothing.
 pub fn data_used(app: &App, account: &str) -> Option<AccountUsage> {
     if let Some(u) = app.overview.account_usage.get(account) {
@@ -232,7 +256,9 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         .selected
         .min(app.backends.len().saturating_sub(1));
     app.dirty = true;
-    Vec::new()
+    // This month's data use per account, from the local usage history (no carrier call).
+    let accounts = app.backends.iter().map(|b| b.name.clone()).collect();
+    vec![Effect::LoadAccountUsage { accounts }]
 }
 
 /// Keys while the overview has focus. `None`: the start-up overview gives the key to the list
