@@ -263,6 +263,11 @@ impl Pred {
 /// search whose needle cannot span the separator) instead of once per identifier.
 #[inline]
 fn any_bare_field<S: Fields + ?Sized>(s: &S, joined: bool, f: impl Fn(&str) -> bool) -> bool {
+    // The account and native status first: short, and shared by many rows (so in cache), they
+    // often decide a word (`demo`, `active`) before the identifiers are scanned.
+    if f(s.account()) || f(s.native_status()) {
+        return true;
+    }
     let identifiers = match s.joined_identifiers().filter(|_| joined) {
         Some(all) => f(all),
         None => {
@@ -274,7 +279,7 @@ fn any_bare_field<S: Fields + ?Sized>(s: &S, joined: bool, f: impl Fn(&str) -> b
                 || s.terminal_name().is_some_and(&f)
         }
     };
-    identifiers || f(s.account()) || f(s.native_status()) || s.attrs().iter().any(|a| f(&a.value))
+    identifiers || s.attrs().iter().any(|a| f(&a.value))
 }
 
 /// A bare word: a case-insensitive substring of any bare field.
