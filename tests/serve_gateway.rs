@@ -213,6 +213,24 @@ fn ids_of(kind: &str, listing: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The gateway's own audit journal (`cmo audit --json` on the gateway's data dir), checked to
+/// have exited 0.
+async fn gateway_audit(sb: &Arc<Sandbox>, config: &std::path::Path) -> Value {
+    let (sb, config) = (sb.clone(), config.to_path_buf());
+    let out = blocking(move || {
+        sb.command(
+            "auditor",
+            "gateway-data",
+            &["--config", config.to_str().unwrap(), "audit", "--json"],
+        )
+        .output()
+        .unwrap()
+    })
+    .await;
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    json(&out)
+}
+
 /// Audit entries (the record's entry fields, wherever the JSON puts them).
 fn audit_entries(doc: &Value) -> Vec<Value> {
     doc["entities"]
@@ -466,26 +484,7 @@ async fn three_clients_share_one_pace_and_one_journal_through_the_gateway() {
 
     // The gateway's journal names client and operator for every change it made.
     let gw = sb.path("gateway.toml");
-    let audit = {
-        let sb = sb.clone();
-        blocking(move || {
-            sb.command(
-                "auditor",
-                "gateway-data",
-                &["--config", gw.to_str().unwrap(), "audit", "--json"],
-            )
-            .output()
-            .unwrap()
-        })
-        .await
-    };
-    assert_eq!(
-        code(&audit),
-        0,
-        "{}",
-        String::from_utf8_lossy(&audit.stderr)
-    );
-    let entries = audit_entries(&json(&audit));
+    let entries = audit_entries(&gateway_audit(&sb, &gw).await);
     let status = entries
         .iter()
         .find(|e| e["action"] == "status")
@@ -726,20 +725,7 @@ async fn sigterm_lets_a_change_in_flight_finish_and_journals_it() {
         String::from_utf8_lossy(&out.stderr)
     );
     onence.set_latency(Duration::ZERO);
-    let audit = {
-        let sb = sb.clone();
-        blocking(move || {
-            sb.command(
-                "auditor",
-                "gateway-data",
-                &["--config", config.to_str().unwrap(), "audit", "--json"],
-            )
-            .output()
-            .unwrap()
-        })
-        .await
-    };
-    let entries = audit_entries(&json(&audit));
+    let entries = audit_entries(&gateway_audit(&sb, &config).await);
     let status = entries
         .iter()
         .find(|e| e["action"] == "status")

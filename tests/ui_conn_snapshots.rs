@@ -3,11 +3,12 @@
 //! once an opened product told its state. Deterministic: the in-memory backend for products,
 //! session states as the adapters build them, and a fixed UI clock.
 
+mod ui_support;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use cmo::backends::memory::MemoryBackend;
-use cmo::backends::{Backend, Guarded};
 use cmo::domain::{BackendKind, NetworkState, ProductId, SessionState};
-use cmo::engine::{Engine, ListEvent};
+use cmo::engine::Engine;
 use cmo::ui::action::Action;
 use cmo::ui::app::App;
 use cmo::ui::apply::{apply, set_filter_text};
@@ -17,7 +18,7 @@ use cmo::ui::theme::Theme;
 use cmo::ui::update::update;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use std::sync::Arc;
+use ui_support::{listed_app, memory_engine};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 4, 12, 30, 0)
@@ -26,43 +27,12 @@ fn now() -> DateTime<Utc> {
 }
 
 async fn loaded_app(width: u16, height: u16) -> (App, Engine) {
-    let backends: Vec<Arc<dyn Backend>> = vec![
-        Arc::new(MemoryBackend::generate("1nce-demo", BackendKind::OneNce, 8)),
-        Arc::new(MemoryBackend::generate(
-            "jasper-demo",
-            BackendKind::Jasper,
-            8,
-        )),
-        Arc::new(MemoryBackend::generate("stc-demo", BackendKind::Stc, 4)),
-    ];
-    let engine = Engine::new(
-        backends
-            .into_iter()
-            .map(|b| Arc::new(Guarded::new(b)) as Arc<dyn Backend>)
-            .collect(),
-    );
-    let accounts = engine
-        .accounts()
-        .into_iter()
-        .map(|a| (a.name, a.kind.as_str().to_string()))
-        .collect();
-    let mut app = App::new(accounts, Vec::new(), false);
-    apply(&mut app, Action::Resize { width, height });
-    apply(&mut app, Action::Refresh);
-    for (name, result) in engine.list_all(None).await.expect("list") {
-        let generation = app.list_generation;
-        let event = ListEvent::Page {
-            backend: name.name.clone(),
-            items: result.expect("listing"),
-            total: None,
-        };
-        update(&mut app, Msg::List { generation, event });
-        let event = ListEvent::Done {
-            backend: name.name,
-            result: Ok(()),
-        };
-        update(&mut app, Msg::List { generation, event });
-    }
+    let engine = memory_engine(vec![
+        MemoryBackend::generate("1nce-demo", BackendKind::OneNce, 8),
+        MemoryBackend::generate("jasper-demo", BackendKind::Jasper, 8),
+        MemoryBackend::generate("stc-demo", BackendKind::Stc, 4),
+    ]);
+    let mut app = listed_app(&engine, width, height).await;
     app.now = Some(now());
     (app, engine)
 }

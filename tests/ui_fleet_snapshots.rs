@@ -3,14 +3,15 @@
 //! detail was read, `usage>80%` finds it, and the backends view draws each account's known
 //! daily use. Deterministic: fixed data, a fixed clock (`Msg::Tick`), no carrier.
 
+mod ui_support;
+
 use chrono::NaiveDate;
 use cmo::backends::memory::MemoryBackend;
-use cmo::backends::{Backend, Guarded};
 use cmo::domain::query::Query;
 use cmo::domain::quota::{Allowance, DailyUse};
 use cmo::domain::usage::{Unit, UsageType};
 use cmo::domain::{BackendKind, Bucket, BucketLevel, ProductId, Usage};
-use cmo::engine::{Engine, ListEvent};
+use cmo::engine::Engine;
 use cmo::ui::action::Action;
 use cmo::ui::app::App;
 use cmo::ui::apply::apply;
@@ -20,48 +21,17 @@ use cmo::ui::theme::Theme;
 use cmo::ui::update::update;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use std::sync::Arc;
+use ui_support::{listed_app, memory_engine};
 
 const ID: &str = "1NCE-8988228066000000007";
 const NOW: &str = "2026-11-29T10:00:00Z";
 
 async fn loaded_app(width: u16, height: u16) -> (App, Engine) {
-    let backends: Vec<Arc<dyn Backend>> = vec![
-        Arc::new(MemoryBackend::generate("onence-a", BackendKind::OneNce, 30)),
-        Arc::new(MemoryBackend::generate(
-            "intelsat",
-            BackendKind::Intelsat,
-            5,
-        )),
-    ];
-    let engine = Engine::new(
-        backends
-            .into_iter()
-            .map(|b| Arc::new(Guarded::new(b)) as Arc<dyn Backend>)
-            .collect(),
-    );
-    let accounts = engine
-        .accounts()
-        .into_iter()
-        .map(|a| (a.name, a.kind.as_str().to_string()))
-        .collect();
-    let mut app = App::new(accounts, Vec::new(), false);
-    apply(&mut app, Action::Resize { width, height });
-    apply(&mut app, Action::Refresh);
-    for (name, result) in engine.list_all(None).await.expect("list") {
-        let generation = app.list_generation;
-        let event = ListEvent::Page {
-            backend: name.name.clone(),
-            items: result.expect("listing"),
-            total: None,
-        };
-        update(&mut app, Msg::List { generation, event });
-        let event = ListEvent::Done {
-            backend: name.name,
-            result: Ok(()),
-        };
-        update(&mut app, Msg::List { generation, event });
-    }
+    let engine = memory_engine(vec![
+        MemoryBackend::generate("onence-a", BackendKind::OneNce, 30),
+        MemoryBackend::generate("intelsat", BackendKind::Intelsat, 5),
+    ]);
+    let mut app = listed_app(&engine, width, height).await;
     update(&mut app, Msg::Tick(NOW.parse().expect("time")));
     (app, engine)
 }

@@ -6,6 +6,8 @@
 //! the nearest terminal, zooming onto the selection, Enter opening it and Esc coming back,
 //! a click selecting, the start-up overview handing over to the list, Enter on an account.
 
+mod ui_support;
+
 use cmo::backends::{Backend, registry};
 use cmo::config::Config;
 use cmo::domain::query::Fields as _;
@@ -25,6 +27,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use std::sync::Arc;
+use ui_support::listed_app;
 
 /// The demo's simulators (seed 1, 40 products a platform: `cmo --demo --demo-size 40`).
 async fn simulators() -> SimHandle {
@@ -52,37 +55,10 @@ fn engine_for(sims: &SimHandle, kinds: &[&str]) -> Engine {
     Engine::new(backends)
 }
 
-/// An app fed every listing, account by account in a fixed order, at `width`×`height`.
-async fn listed(engine: &Engine, width: u16, height: u16) -> App {
-    let accounts = engine
-        .accounts()
-        .into_iter()
-        .map(|a| (a.name, a.kind.as_str().to_string()))
-        .collect();
-    let mut app = App::new(accounts, Vec::new(), false);
-    apply(&mut app, Action::Resize { width, height });
-    apply(&mut app, Action::Refresh);
-    for (account, result) in engine.list_all(None).await.expect("list") {
-        let generation = app.list_generation;
-        let event = ListEvent::Page {
-            backend: account.name.clone(),
-            items: result.expect("listing"),
-            total: None,
-        };
-        update(&mut app, Msg::List { generation, event });
-        let event = ListEvent::Done {
-            backend: account.name,
-            result: Ok(()),
-        };
-        update(&mut app, Msg::List { generation, event });
-    }
-    app
-}
-
 async fn terminals_app(width: u16, height: u16) -> (App, SimHandle) {
     let sims = simulators().await;
     let engine = engine_for(&sims, &["INTELSAT", "GALAXY1"]);
-    (listed(&engine, width, height).await, sims)
+    (listed_app(&engine, width, height).await, sims)
 }
 
 fn render(app: &App, width: u16, height: u16, theme: &Theme) -> Terminal<TestBackend> {
@@ -395,7 +371,7 @@ async fn a_click_selects_the_nearest_terminal_and_a_second_click_opens_it() {
 async fn overview_app(width: u16, height: u16) -> (App, SimHandle) {
     let sims = simulators().await;
     let engine = engine_for(&sims, &["1NCE", "INTELSAT", "GALAXY1"]);
-    let mut app = listed(&engine, width, height).await;
+    let mut app = listed_app(&engine, width, height).await;
     // Health as the board would report it over a few ticks: latencies for the sparkline.
     for ms in [40, 55, 38, 120, 61, 47, 52, 44, 90, 41] {
         let entries = (0..3)

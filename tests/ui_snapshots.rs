@@ -2,8 +2,9 @@
 //! backend through the engine. Deterministic: no clocks (the monitors pane gets a fixed tick),
 //! fixed data, health left unknown.
 
+mod ui_support;
+
 use cmo::backends::memory::MemoryBackend;
-use cmo::backends::{Backend, Guarded};
 use cmo::domain::{BackendKind, CustomAttribute, Monitor, MonitorState, ProductId};
 use cmo::engine::{Engine, ListEvent};
 use cmo::ui::action::Action;
@@ -15,53 +16,14 @@ use cmo::ui::theme::Theme;
 use cmo::ui::update::update;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use std::sync::Arc;
+use ui_support::{listed_app, memory_engine};
 
 async fn loaded_app() -> (App, Engine) {
-    let backends: Vec<Arc<dyn Backend>> = vec![
-        Arc::new(MemoryBackend::generate("onence-a", BackendKind::OneNce, 30)),
-        Arc::new(MemoryBackend::generate(
-            "intelsat",
-            BackendKind::Intelsat,
-            5,
-        )),
-    ];
-    let engine = Engine::new(
-        backends
-            .into_iter()
-            .map(|b| Arc::new(Guarded::new(b)) as Arc<dyn Backend>)
-            .collect(),
-    );
-    let accounts = engine
-        .accounts()
-        .into_iter()
-        .map(|a| (a.name, a.kind.as_str().to_string()))
-        .collect();
-    let mut app = App::new(accounts, Vec::new(), false);
-    apply(
-        &mut app,
-        Action::Resize {
-            width: 120,
-            height: 40,
-        },
-    );
-    apply(&mut app, Action::Refresh);
-    // Feed the listing backend by backend in a fixed order, whatever order tasks finish in.
-    for (name, result) in engine.list_all(None).await.expect("list") {
-        let event = ListEvent::Page {
-            backend: name.name.clone(),
-            items: result.expect("listing"),
-            total: None,
-        };
-        let generation = app.list_generation;
-        update(&mut app, Msg::List { generation, event });
-        let event = ListEvent::Done {
-            backend: name.name,
-            result: Ok(()),
-        };
-        update(&mut app, Msg::List { generation, event });
-    }
-    (app, engine)
+    let engine = memory_engine(vec![
+        MemoryBackend::generate("onence-a", BackendKind::OneNce, 30),
+        MemoryBackend::generate("intelsat", BackendKind::Intelsat, 5),
+    ]);
+    (listed_app(&engine, 120, 40).await, engine)
 }
 
 fn render(app: &App) -> Terminal<TestBackend> {

@@ -44,7 +44,6 @@ pub async fn status_set(gate: &Gate, change: StatusChange, as_json: bool) -> Res
     let mut seen = None;
     if !gate.is_read_only() && Engine::status_change_refusal(&id).is_none() {
         let read = gate.engine().read_status(&id).await?;
-        seen = Some(read.clone());
         let from = read.status;
         let satellite = read.connectivity == ConnectivityType::Satellite;
         if satellite {
@@ -63,6 +62,7 @@ pub async fn status_set(gate: &Gate, change: StatusChange, as_json: bool) -> Res
                 return Ok(confirm::declined());
             }
         }
+        seen = Some(read);
     }
     // From here on a signal lets the change in flight answer (within the grace) and be
     // journaled, then exits 128 + signal (src/cli/interrupt.rs).

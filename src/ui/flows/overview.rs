@@ -99,7 +99,12 @@ pub fn apply_account_history(
         if this_month.is_empty() {
             continue;
         }
-        let products = app.rows.iter().filter(|r| r.account() == account).count();
+        // The account's held rows are counted as they arrive (no pass over a million rows).
+        let products = app
+            .backends
+            .iter()
+            .find(|b| b.name == *account)
+            .map_or(0, |b| b.loaded);
         set_account_usage(app, account, this_month.iter().sum(), products);
     }
 }
