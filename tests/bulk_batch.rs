@@ -42,6 +42,19 @@ struct Rig {
 }
 
 impl Rig {
+    /// The gate's batch to SUSPENDED of `ids`, run to its end (no stop, no grace).
+    async fn suspend(&self, ids: &[ProductId]) -> cmo::engine::gate::BatchRun {
+        self.gate
+            .batch_status_until(
+                ids,
+                Status::Suspended,
+                &tokio_util::sync::CancellationToken::new(),
+                Duration::ZERO,
+            )
+            .await
+            .expect("the batch")
+    }
+
     fn onence(&self) -> &SimPlatform {
         self.sims.platform("1NCE").expect("1NCE")
     }
@@ -123,16 +136,7 @@ async fn a_100_sim_1nce_batch_is_one_write_and_every_sim_gets_its_outcome() {
     let control = &rig.onence().control;
     // The listing fetched the token already: from here on, only the batch counts.
     let before = control.stats();
-    let run = rig
-        .gate
-        .batch_status_until(
-            &ids,
-            Status::Suspended,
-            &tokio_util::sync::CancellationToken::new(),
-            Duration::ZERO,
-        )
-        .await
-        .expect("the batch");
+    let run = rig.suspend(&ids).await;
     let after = control.stats();
     let writes = after.writes - before.writes;
     let reads = (after.requests - before.requests) - writes;
@@ -168,16 +172,7 @@ async fn lists_are_chunked_by_the_configured_maximum() {
     let ids = rig.active(20).await;
     let control = &rig.onence().control;
     let before = control.stats();
-    let run = rig
-        .gate
-        .batch_status_until(
-            &ids,
-            Status::Suspended,
-            &tokio_util::sync::CancellationToken::new(),
-            Duration::ZERO,
-        )
-        .await
-        .expect("the batch");
+    let run = rig.suspend(&ids).await;
     let writes = control.stats().writes - before.writes;
     assert_eq!(writes, 3, "20 SIMs in lists of at most 7: 7 + 7 + 6");
     assert_eq!((run.requests, run.bulk), (3, Some(7)));
@@ -199,16 +194,7 @@ async fn a_list_the_carrier_applies_only_in_part_gives_each_sim_its_own_outcome(
         partial: Some(3),
         delay: None,
     });
-    let run = rig
-        .gate
-        .batch_status_until(
-            &ids,
-            Status::Suspended,
-            &tokio_util::sync::CancellationToken::new(),
-            Duration::ZERO,
-        )
-        .await
-        .expect("the batch");
+    let run = rig.suspend(&ids).await;
     assert_eq!(run.requests, 1);
     let carrier = rig.status_of(&ids).await;
     // The carrier applied the first three of the list; the re-reads saw exactly that.
@@ -245,16 +231,7 @@ async fn a_server_error_on_the_list_is_settled_by_the_re_reads_not_called_failed
     // The carrier's provisioning answers 503 to every change (its reads still work): the
     // list is not applied, and only the re-reads can say so.
     control.set_write_5xx_rate(1.0);
-    let run = rig
-        .gate
-        .batch_status_until(
-            &ids,
-            Status::Suspended,
-            &tokio_util::sync::CancellationToken::new(),
-            Duration::ZERO,
-        )
-        .await
-        .expect("the batch");
+    let run = rig.suspend(&ids).await;
     assert_eq!(
         run.requests, 1,
         "sent once: a retry would be a second write"
