@@ -20,7 +20,7 @@ use super::view::FILTER_SLICE;
 use crate::domain::ProductSummary;
 use crate::engine::UiSession;
 use crate::engine::{Engine, HealthEntry};
-use crossterm::event::{Event, EventStream};
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyModifiers};
 use futures::StreamExt;
 use ratatui::layout::Rect;
 use std::path::PathBuf;
@@ -297,7 +297,14 @@ pub fn changes(n: usize) -> String {
 
 fn on_event(app: &mut App, screen: &mut Rect, event: Event) -> Vec<Effect> {
     let action = match event {
-        Event::Key(key) => handle_key(app, key),
+        Event::Key(key) => match split_meta(app, key) {
+            Some((esc, key)) => {
+                let mut effects = on_event(app, screen, Event::Key(esc));
+                effects.extend(on_event(app, screen, Event::Key(key)));
+                return effects;
+            }
+            None => handle_key(app, key),
+        },
         Event::Mouse(mouse) => super::mouse::action(mouse, app, *screen),
         Event::Resize(width, height) => {
             let (width, height) = super::backend::clamp_size(width, height);
@@ -309,10 +316,50 @@ fn on_event(app: &mut App, screen: &mut Rect, event: Event) -> Vec<Effect> {
     action.map(|a| apply(app, a)).unwrap_or_default()
 }
 
+/// A terminal reads Esc followed quickly by a key as one Alt+key (a slow SSH link sends both
+/// in one packet): when no binding takes the Alt+key, it is the two keys the operator typed.
+fn split_meta(app: &App, key: KeyEvent) -> Option<(KeyEvent, KeyEvent)> {
+    if !key.modifiers.contains(KeyModifiers::ALT) || handle_key(app, key).is_some() {
+        return None;
+    }
+    let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+    let plain = KeyEvent::new(key.code, key.modifiers - KeyModifiers::ALT);
+    Some((esc, plain))
+}
+
 fn health(engine: &Engine) -> Vec<HealthEntry> {
     engine
         .accounts()
         .iter()
         .map(|a| engine.health().get(&a.name))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::app::Overlay;
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> Event {
+        Event::Key(KeyEvent::new(code, mods))
+    }
+
+    #[test]
+    fn esc_and_q_read_as_one_alt_q_close_the_help_and_then_quit() {
+        let mut app = crate::ui::tests::app_with(3);
+        let mut screen = Rect::new(0, 0, 120, 40);
+        on_event(
+            &mut app,
+            &mut screen,
+            key(KeyCode::Char('?'), KeyModifiers::NONE),
+        );
+        assert!(matches!(app.top_overlay(), Some(Overlay::Help { .. })));
+        on_event(
+            &mut app,
+            &mut screen,
+            key(KeyCode::Char('q'), KeyModifiers::ALT),
+        );
+        assert!(app.top_overlay().is_none(), "Esc closed the help");
+        assert!(app.quit, "then q quit");
+    }
 }
