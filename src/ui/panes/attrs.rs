@@ -9,13 +9,18 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState, Wrap};
 
-/// Rows the section takes (borders included) for `detail`: at least 4, at most 10.
+/// Rows the section takes (its title line included) for `detail`: at most 10.
 pub fn height(detail: &DetailState) -> u16 {
-    let n = match &detail.attrs {
-        Loadable::Ready(list) => list.len(),
-        _ => 1,
+    // The title line, then: one line of "none" or "Loading…", two for an error that may
+    // wrap, or the table's header and its rows (at most 8 in view; the rest scroll). No blank
+    // lines: at 80×24 every line given here is taken from the product's fields.
+    let lines = match &detail.attrs {
+        Loadable::Ready(list) if list.is_empty() => 1,
+        Loadable::Ready(list) => list.len() + 1,
+        Loadable::Loading => 1,
+        Loadable::Failed(_) => 2,
     };
-    u16::try_from(n + 3).unwrap_or(u16::MAX).clamp(4, 10)
+    u16::try_from(lines + 1).unwrap_or(u16::MAX).min(10)
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, detail: &DetailState, theme: &Theme) {
