@@ -16,30 +16,9 @@ use crate::domain::{
 };
 use serde_json::{Value, json};
 
-/// A carrier's date-time as RFC 3339 in UTC (`2018-03-09T07:59:09Z`), whatever the carrier
-/// wrote: RFC 3339 with any offset, ISO 8601 with a `+0000`-style offset (1NCE's
-/// `2018-03-09T07:59:09.000+0000`), or without an offset (taken as UTC — the carriers that
-/// write it, write UTC). Fractional seconds are kept only when not zero. A bare date stays a
-/// date (RFC 3339's full-date), and text that is no date passes through unchanged rather than
-/// being lost.
+/// A carrier's date-time as RFC 3339 in UTC ([`crate::domain::time::rfc3339`]).
 pub fn timestamp(raw: &str) -> String {
-    use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
-    let t = raw.trim();
-    let utc: Option<DateTime<Utc>> = DateTime::parse_from_rfc3339(t)
-        .or_else(|_| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f%z"))
-        .or_else(|_| DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f%z"))
-        .map(|d| d.with_timezone(&Utc))
-        .ok()
-        .or_else(|| {
-            ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
-                .iter()
-                .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
-                .map(|n| n.and_utc())
-        });
-    match utc {
-        Some(d) => d.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        None => raw.to_string(),
-    }
+    crate::domain::time::rfc3339(raw)
 }
 
 /// `{name, value}` characteristics from optional fields (absent values are left out), then the

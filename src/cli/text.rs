@@ -58,6 +58,11 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// A carrier's date-time in UTC as the console shows it; any other value unchanged.
+fn when(v: &str) -> String {
+    crate::domain::time::display(v).unwrap_or_else(|| v.to_string())
+}
+
 fn opt(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "-".into())
 }
@@ -106,7 +111,8 @@ fn block(title: &str, fields: &[(&str, String)], extra: &[Characteristic]) -> St
         .filter(|(_, v)| !v.is_empty() && v != "-")
         .map(|(k, v)| (k.to_string(), v.clone()))
         .collect();
-    pairs.extend(extra.iter().map(|c| (c.name.clone(), c.value.clone())));
+    // Dates as the console writes them (domain::time::display), so both read alike.
+    pairs.extend(extra.iter().map(|c| (c.name.clone(), when(&c.value))));
     let width = pairs
         .iter()
         .map(|(k, _)| display_width(&sanitize(k)))
@@ -236,7 +242,10 @@ pub fn product(p: &Product) -> String {
             ("Connectivity", s.connectivity.as_str().to_string()),
             ("Status", status_text(s.status.status, &s.status.native)),
             ("Offering", opt(&p.product_offering)),
-            ("Start date", opt(&p.start_date)),
+            (
+                "Start date",
+                p.start_date.as_deref().map_or_else(|| "-".into(), when),
+            ),
         ],
         &p.characteristics,
     );

@@ -15,6 +15,7 @@ pub mod query;
 pub mod quota;
 pub mod session;
 pub mod status;
+pub mod time;
 pub mod usage;
 
 pub use attrs::{AttrPattern, CustomAttribute};

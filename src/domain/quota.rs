@@ -180,22 +180,7 @@ pub fn volume_in_name(name: &str) -> Option<(f64, Unit)> {
     None
 }
 
-/// RFC 3339, 1NCE's `2029-01-01T00:00:00.000+0000`, Control Center's
-/// `2016-07-06 22:04:04.380+0000`, or a bare date (midnight UTC).
-pub fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
-    let t = raw.trim();
-    chrono::DateTime::parse_from_rfc3339(t)
-        .or_else(|_| chrono::DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f%z"))
-        .or_else(|_| chrono::DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f%z"))
-        .map(|d| d.with_timezone(&Utc))
-        .ok()
-        .or_else(|| {
-            NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|d| d.and_utc())
-        })
-}
+pub use super::time::parse_time;
 
 #[cfg(test)]
 mod tests {

@@ -158,20 +158,7 @@ impl Attach {
     }
 }
 
-/// A carrier timestamp as UTC: RFC 3339, or the `+0000` offsets 1NCE and Control Center send
-/// (`2018-03-09T07:59:09.000+0000`, `2016-07-06 22:04:04.380+0000`). Anything else is `None`:
-/// an unreadable time is left out of the line rather than guessed.
-pub fn parse_instant(raw: &str) -> Option<DateTime<Utc>> {
-    let raw = raw.trim();
-    DateTime::parse_from_rfc3339(raw)
-        .ok()
-        .or_else(|| {
-            ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z"]
-                .iter()
-                .find_map(|f| DateTime::parse_from_str(raw, f).ok())
-        })
-        .map(|t| t.with_timezone(&Utc))
-}
+pub use super::time::parse_instant;
 
 /// `3 h ago`, `12 min ago`, `2 d ago`, `just now` (a time in the future, clock skew, too).
 pub fn ago(at: DateTime<Utc>, now: DateTime<Utc>) -> String {

@@ -202,7 +202,11 @@ fn product_lines<'a>(p: &'a Product, theme: &Theme) -> Vec<Line<'a>> {
         field("Connectivity", Some(p.summary.connectivity.as_str()), theme),
         field("Account id", Some(&p.summary.related_party.id), theme),
         field("Offering", p.product_offering.as_deref(), theme),
-        field("Start date", p.start_date.as_deref(), theme),
+        field(
+            "Start date",
+            p.start_date.as_deref().map(shown).as_deref(),
+            theme,
+        ),
     ];
     lines.extend(characteristics(&p.characteristics, theme));
     lines
@@ -225,7 +229,7 @@ fn characteristics<'a>(list: &[Characteristic], theme: &Theme) -> Vec<Line<'a>> 
         .map(|c| {
             Line::from(vec![
                 Span::styled(super::label(&sanitize(&c.name)), theme.label),
-                Span::styled(sanitize(&c.value), theme.value),
+                Span::styled(shown(&c.value), theme.value),
             ])
         })
         .collect()
@@ -299,19 +303,17 @@ fn bucket_cells(b: &Bucket) -> [String; 4] {
 /// and minute. RFC 3339 or Control Center's `2016-07-06 22:04:04.380+0000`; anything else is
 /// shown as the carrier sent it (sanitized).
 fn short_time(t: &str) -> String {
-    let parsed = chrono::DateTime::parse_from_rfc3339(t.trim())
-        .or_else(|_| chrono::DateTime::parse_from_str(t.trim(), "%Y-%m-%d %H:%M:%S%.f%z"));
-    match parsed {
-        Ok(at) => {
-            let at = at.with_timezone(&chrono::Utc);
-            if at.time() == chrono::NaiveTime::MIN {
-                at.format("%Y-%m-%d").to_string()
-            } else {
-                at.format("%Y-%m-%d %H:%M").to_string()
-            }
-        }
-        Err(_) => sanitize(t),
+    match crate::domain::time::parse_time(t) {
+        Some(at) if at.time() == chrono::NaiveTime::MIN => at.format("%Y-%m-%d").to_string(),
+        Some(at) => at.format("%Y-%m-%d %H:%M").to_string(),
+        None => sanitize(t),
     }
+}
+
+/// A field's value as the console writes it: a carrier's date-time in UTC
+/// ([`crate::domain::time::display`]), anything else as sent (sanitized).
+fn shown(value: &str) -> String {
+    crate::domain::time::display(value).unwrap_or_else(|| sanitize(value))
 }
 
 #[cfg(test)]
