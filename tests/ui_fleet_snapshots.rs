@@ -91,11 +91,17 @@ fn quota_usage() -> Usage {
             },
         ],
         daily,
+        allowances_error: None,
     }
 }
 
 /// Open the 1NCE product and feed its bundle with the quota usage.
 async fn open_with_quota(app: &mut App, engine: &Engine) {
+    open_with_usage(app, engine, quota_usage()).await;
+}
+
+/// Open the 1NCE product and feed its bundle with `usage`.
+async fn open_with_usage(app: &mut App, engine: &Engine, usage: Usage) {
     let id: ProductId = ID.parse().expect("id");
     let position = app
         .visible
@@ -109,7 +115,7 @@ async fn open_with_quota(app: &mut App, engine: &Engine) {
     apply(app, Action::Open);
     let generation = app.detail_generation;
     let mut product = engine.product(&id).await.expect("product");
-    product.usage = Some(quota_usage());
+    product.usage = Some(usage);
     update(
         app,
         Msg::Product {
@@ -166,6 +172,29 @@ async fn onence_detail_with_quota_gauges_and_sparkline_80x24() {
     assert!(screen.contains("█") && screen.contains("░"), "{screen}");
     assert!(screen.contains("total"), "{screen}");
     insta::assert_snapshot!("onence_quota_detail_80x24", t.backend());
+}
+
+#[tokio::test]
+async fn a_failed_quota_read_says_why_in_place_of_the_gauges() {
+    let (mut app, engine) = loaded_app(80, 24).await;
+    let mut usage = quota_usage();
+    usage.allowances.clear();
+    usage.allowances_error = Some("1nce-demo answered HTTP 503: \u{1b}[2Jdown".into());
+    open_with_usage(&mut app, &engine, usage).await;
+    let screen = text(&render(&app, 80, 24, "mono"));
+    let line = screen
+        .lines()
+        .find(|l| l.contains("allowance unavailable"))
+        .unwrap_or_else(|| panic!("no reason on screen:\n{screen}"));
+    assert!(line.contains("HTTP 503"), "{line}");
+    assert!(
+        !screen.contains('\u{1b}'),
+        "the carrier's text is sanitized"
+    );
+    assert!(
+        screen.contains("28 of 30 days known"),
+        "the history still shows: {screen}"
+    );
 }
 
 #[tokio::test]

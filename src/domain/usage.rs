@@ -137,6 +137,10 @@ pub struct Usage {
     /// Daily records the carrier returned (1NCE: the last 30 days), oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub daily: Vec<super::quota::DailyUse>,
+    /// Why the allowances are missing when their read failed (the carrier's answer): the
+    /// detail says so instead of silently drawing no gauge. Never serialized.
+    #[serde(skip)]
+    pub allowances_error: Option<String>,
 }
 
 impl Usage {

@@ -34,7 +34,12 @@ pub(super) fn merge_allowances<E: std::fmt::Display>(
     match allowances {
         Ok(Some(list)) if usage.allowances.is_empty() => usage.allowances = list,
         Ok(_) => {}
-        Err(e) => tracing::warn!(product = %id, error = %e, "the quotas could not be read"),
+        Err(e) => {
+            tracing::warn!(product = %id, error = %e, "the quotas could not be read");
+            if usage.allowances.is_empty() {
+                usage.allowances_error = Some(e.to_string());
+            }
+        }
     }
 }
 
@@ -90,5 +95,22 @@ mod tests {
         merge_allowances(&id, &mut usage, Ok::<_, String>(None));
         merge_allowances(&id, &mut usage, Err::<Option<Vec<Allowance>>, _>("down"));
         assert_eq!(usage.allowances, vec![quota(500.0)]);
+        assert_eq!(
+            usage.allowances_error, None,
+            "a failure beside known quotas is moot"
+        );
+    }
+
+    #[test]
+    fn a_failed_quota_read_is_said_not_hidden() {
+        let id: ProductId = "1NCE-8988228066000000001".parse().unwrap();
+        let mut usage = Usage::default();
+        merge_allowances(
+            &id,
+            &mut usage,
+            Err::<Option<Vec<Allowance>>, _>("HTTP 503"),
+        );
+        assert!(usage.allowances.is_empty());
+        assert_eq!(usage.allowances_error.as_deref(), Some("HTTP 503"));
     }
 }

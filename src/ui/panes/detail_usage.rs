@@ -32,10 +32,18 @@ pub fn usage_of<'a>(product: &'a Product, usage: &'a Loadable<Usage>) -> Option<
     }
 }
 
+/// One row per allowance, or one saying why there is none when its read failed.
+fn gauge_rows(u: &Usage) -> u16 {
+    match (u.allowances.len(), &u.allowances_error) {
+        (0, Some(_)) => 1,
+        (n, _) => u16::try_from(n).unwrap_or(u16::MAX),
+    }
+}
+
 /// Rows the strip takes: a heading, one per allowance, and the sparkline with its stats line.
 pub fn height(usage: Option<&Usage>) -> u16 {
     let Some(u) = usage else { return 0 };
-    let gauges = u16::try_from(u.allowances.len()).unwrap_or(u16::MAX);
+    let gauges = gauge_rows(u);
     let spark = if u.daily.is_empty() {
         0
     } else {
@@ -55,7 +63,7 @@ pub fn draw(
     now: Option<DateTime<Utc>>,
     theme: &Theme,
 ) {
-    let gauges = u16::try_from(usage.allowances.len()).unwrap_or(u16::MAX);
+    let gauges = gauge_rows(usage);
     let spark = if usage.daily.is_empty() {
         0
     } else {
@@ -74,6 +82,16 @@ pub fn draw(
         ))),
         head,
     );
+    if let (true, Some(why)) = (usage.allowances.is_empty(), &usage.allowances_error) {
+        let text = format!(
+            "allowance unavailable: {} (r retries)",
+            crate::text::sanitize(why)
+        );
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme.message_error)),
+            gauge_area,
+        );
+    }
     let width = usize::from(area.width);
     // One bar length for every gauge, so their fills compare at a glance.
     let parts: Vec<GaugeText> = usage
