@@ -489,6 +489,39 @@ fn status_change_results_and_monitors_reach_the_status_line() {
 }
 
 #[test]
+fn a_done_change_shows_in_the_row_at_once_and_the_re_read_follows() {
+    use crate::domain::query::Fields as _;
+    use crate::engine::ChangeOutcome;
+    let mut app = app_with(2);
+    let id = app.rows[1].id();
+    assert_eq!(app.row(&id).expect("row").status(), Status::Active);
+    let effects = update(
+        &mut app,
+        Msg::StatusChanged {
+            id: id.clone(),
+            to: Status::Suspended,
+            result: Ok(ChangeOutcome::Done { status: None }),
+        },
+    );
+    let row = app.row(&id).expect("row");
+    assert_eq!(
+        row.status(),
+        Status::Suspended,
+        "the list agrees with the message"
+    );
+    assert_eq!(
+        app.row(&app.rows[0].id()).expect("other").status(),
+        Status::Active
+    );
+    assert!(
+        effects.contains(&Effect::RefreshRow { id: id.clone() }),
+        "{effects:?}"
+    );
+    app.set_query(crate::domain::query::Query::parse("status:suspended").expect("query"));
+    assert_eq!(app.visible.len(), 1, "the filter sees the new status too");
+}
+
+#[test]
 fn keybindings_doc_matches_keymap() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/keybindings.md");
     let generated = keymap::keybindings_markdown();
@@ -518,6 +551,7 @@ fn every_keymap_context_has_a_way_out() {
     }
 }
 
+mod detail_loading;
 mod flows;
 mod glyphs;
 mod messages;

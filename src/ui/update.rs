@@ -297,6 +297,7 @@ fn on_status_changed(
         Ok(ChangeOutcome::Done { status }) => {
             let now = status.unwrap_or(to);
             app.set_success(&format!("{id}: status is now {now}"));
+            show_status(app, &id, now);
             monitors::after_change(app, id)
         }
         Ok(ChangeOutcome::Pending(monitor)) => {
@@ -308,6 +309,19 @@ fn on_status_changed(
             Vec::new()
         }
     }
+}
+
+/// The row says what the carrier just confirmed at once, in the normalized word (the carrier's
+/// own word arrives with the re-read that follows): the list never contradicts the message.
+fn show_status(app: &mut App, id: &ProductId, now: Status) {
+    let Some(row) = app.row(id) else { return };
+    if row.status() == now {
+        return;
+    }
+    let confirmed = row.confirmed;
+    let mut summary = row.summary();
+    summary.status = crate::domain::NativeStatus::new(now, now.as_str());
+    app.upsert(vec![summary], confirmed);
 }
 
 /// `refresh_interval`: relist every backend once the last listing is that old and none is

@@ -67,7 +67,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState, them
                     Span::styled(text, theme.native)
                 }
             };
-            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), content);
+            // What the listing already told stays readable while the carrier answers (or
+            // after it failed): on a slow platform the operator can triage from this alone.
+            let mut lines = vec![Line::from(text), Line::default()];
+            if let Some(row) = app.row(&detail.id) {
+                lines.extend(listed_lines(&row.summary(), theme));
+            }
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), content);
             return;
         }
     };
@@ -190,6 +196,28 @@ fn columns<'a>(
     right_lines.push(heading("Usage", theme));
     right_lines.extend(usage_lines(usage, product, theme));
     (left_lines, right_lines)
+}
+
+/// The fields a listing row carries, under their own heading, for the detail still loading.
+fn listed_lines(s: &crate::domain::ProductSummary, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        heading("From the list", theme),
+        status_line(&s.status, theme),
+        field("Connectivity", Some(s.connectivity.as_str()), theme),
+    ];
+    let optional = [
+        ("ICCID", &s.iccid),
+        ("IMSI", &s.imsi),
+        ("MSISDN", &s.msisdn),
+        ("Serial", &s.serial),
+        ("Terminal", &s.terminal_name),
+    ];
+    for (label, value) in optional {
+        if let Some(v) = value.as_deref() {
+            lines.push(field(label, Some(v), theme));
+        }
+    }
+    lines
 }
 
 fn heading<'a>(title: &'a str, theme: &Theme) -> Line<'a> {
