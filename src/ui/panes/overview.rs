@@ -362,6 +362,7 @@ fn draw_selected(
         .map(|s| s.iter().copied().collect())
         .unwrap_or_default();
     let title = match (samples.iter().min(), samples.iter().max()) {
+        (Some(lo), Some(_)) if samples.len() == 1 => format!(" latency, one sample: {lo} ms "),
         (Some(lo), Some(hi)) => format!(" latency, last {} samples: {lo}–{hi} ms ", samples.len()),
         _ => " latency: no answer yet ".to_string(),
     };
