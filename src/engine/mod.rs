@@ -16,6 +16,7 @@ pub mod watch;
 /// Types the engine's and the gate's answers carry, re-exported so the layers above (the UI)
 /// name them here instead of reaching into `backends` or `store`.
 pub use crate::backends::{BackendError, ChangeOutcome};
+pub use crate::domain::health::{Health, HealthBoard, HealthEntry};
 /// How an unsettled outcome starts ("outcome unknown"), for the console's batch report.
 pub use crate::store::OUTCOME_UNKNOWN;
 /// How an audit result reads in a list ("outcome unknown", "reconciled", …).
@@ -24,7 +25,6 @@ pub use crate::store::{AttrChange, AuditEntry};
 pub use attrs::AttrHome;
 pub use batch::{BatchItem, BatchLookup};
 pub use gate::{Gate, GateError};
-pub use health::{Health, HealthBoard, HealthEntry};
 pub use listing::{ListEvent, PageGuard};
 pub use poller::{MonitorPoller, PollerConfig, PollerHandle};
 pub use session::{LocalData, SessionSettings, UiSession};
@@ -73,7 +73,7 @@ impl Engine {
     pub fn new(backends: Vec<Arc<dyn Backend>>) -> Self {
         Self {
             backends: Arc::new(backends),
-            health: Arc::new(HealthBoard::default()),
+            health: HealthBoard::new(),
             max_pages: crate::config::DEFAULT_MAX_LIST_PAGES,
         }
     }
@@ -90,15 +90,13 @@ impl Engine {
         PageGuard::new(backend, self.max_pages)
     }
 
-    /// Like [`Engine::new`], with health that also reflects the HTTP layer's board (the one
-    /// given to `registry::build_with_health`).
-    pub fn with_transport_health(
-        backends: Vec<Arc<dyn Backend>>,
-        transport: Arc<crate::backends::health::HealthBoard>,
-    ) -> Self {
+    /// Like [`Engine::new`], recording into `health`: the board the adapters' HTTP policies
+    /// record every request into (the one given to `registry::build_with_health`), so the
+    /// engine's routed calls and the wire's requests land on one board.
+    pub fn with_health(backends: Vec<Arc<dyn Backend>>, health: Arc<HealthBoard>) -> Self {
         Self {
             backends: Arc::new(backends),
-            health: Arc::new(HealthBoard::with_transport(transport)),
+            health,
             max_pages: crate::config::DEFAULT_MAX_LIST_PAGES,
         }
     }
@@ -107,7 +105,8 @@ impl Engine {
         self.backends.iter().map(|b| b.account().clone()).collect()
     }
 
-    pub fn health(&self) -> &HealthBoard {
+    /// The one health board (`domain::health`): read it, or subscribe to its changes.
+    pub fn health(&self) -> &Arc<HealthBoard> {
         &self.health
     }
 
@@ -160,7 +159,8 @@ impl Engine {
     {
         let started = Instant::now();
         let result = call.await;
-        self.health.record(
+        health::record_call(
+            &self.health,
             &backend.account().name,
             started.elapsed(),
             result.as_ref().err(),
