@@ -1,6 +1,11 @@
 //! The engine: owns the configured backends (each behind the capability guard), routes every
 //! request by product id to the account that holds it, lists backends in parallel, and keeps
 //! each backend's health. The UI and the CLI call only this; neither sees an adapter.
+//!
+//! Every method that changes something at a carrier (a status, characteristics, a batch, a
+//! bulk list, a monitor's cancellation) is `pub(in crate::engine)`: only the gate
+//! (`gate/`) calls them, so no caller can skip its read-only check, guardrails and journal.
+//! Callers outside the engine get backends only as [`BackendReader`]s.
 
 mod attrs;
 pub mod batch;
@@ -9,6 +14,7 @@ pub mod gate;
 pub mod health;
 mod listing;
 pub mod poller;
+mod reader;
 pub mod session;
 mod usage_history;
 pub mod watch;
@@ -27,6 +33,7 @@ pub use batch::{BatchItem, BatchLookup};
 pub use gate::{Gate, GateError};
 pub use listing::{ListEvent, PageGuard};
 pub use poller::{MonitorPoller, PollerConfig, PollerHandle};
+pub use reader::BackendReader;
 pub use session::{LocalData, SessionSettings, UiSession};
 pub use usage_history::UsageHistory;
 
@@ -110,8 +117,21 @@ impl Engine {
         &self.health
     }
 
-    /// The backends a `--backend` value names: a configured name, else a kind (`1NCE`, `TMSP`…).
-    pub fn select(&self, filter: Option<&str>) -> BackendResult<Vec<Arc<dyn Backend>>> {
+    /// The backends a `--backend` value names: a configured name, else a kind (`1NCE`, `TMSP`…),
+    /// to read from (see [`BackendReader`]).
+    pub fn select(&self, filter: Option<&str>) -> BackendResult<Vec<BackendReader>> {
+        Ok(self
+            .selected(filter)?
+            .into_iter()
+            .map(BackendReader::new)
+            .collect())
+    }
+
+    /// [`Engine::select`], the adapters themselves.
+    pub(in crate::engine) fn selected(
+        &self,
+        filter: Option<&str>,
+    ) -> BackendResult<Vec<Arc<dyn Backend>>> {
         let Some(f) = filter else {
             return Ok(self.backends.to_vec());
         };
@@ -379,12 +399,6 @@ impl Engine {
         }
     }
 
-    /// Change a product's status: reads the current status first (the transition table is keyed
-    /// by it), then sends a SIM or terminal change depending on the product's connectivity.
-    pub async fn change_status(&self, id: &ProductId, to: Status) -> BackendResult<ChangeOutcome> {
-        self.change_status_from(id, to).await.result
-    }
-
     /// Why the support matrix refuses any status change of `id`, decided from the id alone —
     /// a serial names a satellite terminal, an ICCID a SIM — so that a ✖ costs no request,
     /// not even the read of the current status. A CMO account's own products (kind CMO) are
@@ -400,9 +414,15 @@ impl Engine {
         (!supports(id.kind, op)).then(|| BackendError::not_supported(id.kind, op))
     }
 
-    /// [`Engine::change_status`], also telling the status the product was in when read (for
-    /// the audit journal's `before`); `from` is `None` when the product could not be read.
-    pub async fn change_status_from(&self, id: &ProductId, to: Status) -> StatusChange {
+    /// Change a product's status: reads the current status first (the transition table is keyed
+    /// by it), then sends a SIM or terminal change depending on the product's connectivity.
+    /// Also tells the status the product was in when read (for the audit journal's `before`);
+    /// `from` is `None` when the product could not be read.
+    pub(in crate::engine) async fn change_status_from(
+        &self,
+        id: &ProductId,
+        to: Status,
+    ) -> StatusChange {
         if let Some(refusal) = Engine::status_change_refusal(id) {
             return StatusChange {
                 from: None,
@@ -453,7 +473,12 @@ impl Engine {
     /// Change a product's status from the status the operator saw (the console's row), with
     /// no read first: one carrier request. A stale `seen` is the carrier's (or the transition
     /// table's) refusal, which is what the operator needs to hear anyway.
-    pub async fn change_status_seen(&self, id: &ProductId, seen: Seen, to: Status) -> StatusChange {
+    pub(in crate::engine) async fn change_status_seen(
+        &self,
+        id: &ProductId,
+        seen: Seen,
+        to: Status,
+    ) -> StatusChange {
         if let Some(refusal) = Engine::status_change_refusal(id) {
             return StatusChange {
                 from: None,
@@ -489,7 +514,7 @@ impl Engine {
     }
 
     /// Update characteristics of a product (seed: TMSP only; the guard refuses the rest).
-    pub async fn update_characteristics(
+    pub(in crate::engine) async fn update_characteristics(
         &self,
         id: &ProductId,
         changes: &[Characteristic],
@@ -523,7 +548,10 @@ impl Engine {
         }))
     }
 
-    pub async fn cancel_monitor(&self, monitor_id: &str) -> BackendResult<Monitor> {
+    pub(in crate::engine) async fn cancel_monitor(
+        &self,
+        monitor_id: &str,
+    ) -> BackendResult<Monitor> {
         let mut last = None;
         for b in self.monitor_owners(monitor_id)? {
             match self.timed(b.as_ref(), b.cancel_monitor(monitor_id)).await {

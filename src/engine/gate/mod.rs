@@ -136,12 +136,16 @@ impl Gate {
         self.max_batch
     }
 
+    /// The engine, for reads: its mutators are private to `engine/`, so nothing reached
+    /// through it changes a carrier.
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
 
-    pub fn store(&self) -> &StoreHandle {
-        &self.store
+    /// A monitor as the store holds it (a read; the store itself is not handed out, so every
+    /// write of a monitor goes through [`Gate::record_monitor`] or [`Gate::cancel_monitor`]).
+    pub async fn stored_monitor(&self, id: &str) -> crate::store::StoreResult<Monitor> {
+        self.store.monitor_get(id).await
     }
 
     pub fn operator(&self) -> &Operator {
