@@ -16,8 +16,8 @@ mod listing;
 pub mod poller;
 mod reader;
 pub mod session;
+pub mod tracker;
 mod usage_history;
-pub mod watch;
 
 /// Types the engine's and the gate's answers carry, re-exported so the layers above (the UI)
 /// name them here instead of reaching into `backends` or `store`.
