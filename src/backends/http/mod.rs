@@ -17,6 +17,7 @@ pub mod deadline;
 mod errors;
 pub mod keyed;
 mod pace;
+pub mod renewing;
 pub mod retry;
 
 pub use auth::{BasicAuth, Grant, NoAuth, OAuthToken, TokenSource};
@@ -25,6 +26,7 @@ use errors::root_cause;
 pub(crate) use errors::transport_error;
 pub use keyed::{ApiKey, SessionLogin};
 use pace::Pace;
+pub use renewing::{Exchange, Obtained, Renewing};
 
 use super::{Account, BackendError, BackendResult};
 use crate::config::BackendConfig;
