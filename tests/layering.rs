@@ -150,47 +150,85 @@ const THE_GATES_MUTATIONS: &[&str] = &[
     "record_monitor",
 ];
 
+/// Every line of `lines` (one layer's code, see [`code_lines`]) that changes something without
+/// the gate.
+fn gate_bypasses(lines: &[(String, usize, String)]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (i, (file, n, code)) in lines.iter().enumerate() {
+        for call in NEVER_ABOVE_THE_ENGINE {
+            if code.contains(call) {
+                found.push(format!("{file}:{n}: {call} in {}", code.trim()));
+            }
+        }
+        // Building adapters is the session wiring's job (one place each for the CLI and
+        // `cmo serve`); nothing else above the engine holds one.
+        let wiring = file.ends_with("cli/demo.rs") || file.ends_with("serve/mod.rs");
+        if code.contains("registry::") && !wiring {
+            found.push(format!("{file}:{n}: builds adapters: {}", code.trim()));
+        }
+        for name in THE_GATES_MUTATIONS {
+            let call = format!(".{name}(");
+            let Some(at) = code.find(&call) else {
+                continue;
+            };
+            // The receiver: this line before the call, or the line above for a chain.
+            let before = &code[..at];
+            let receiver = if before.trim().is_empty() && i > 0 {
+                lines[i - 1].2.as_str()
+            } else {
+                before
+            };
+            if !receiver.trim_end().ends_with("gate") {
+                found.push(format!("{file}:{n}: {name} not on a gate: {}", code.trim()));
+            }
+        }
+    }
+    found
+}
+
 #[test]
 fn only_the_gate_mutates() {
     // The engine's own mutators are `pub(in crate::engine)` (a compile error elsewhere, tests
     // included); this keeps the rest of the crate's callers honest about what the compiler
     // cannot see: crate-visible store writes, adapters, and mutations on something not a gate.
-    let mut found = Vec::new();
-    for layer in ["ui", "cli", "serve"] {
-        let lines = code_lines(layer);
-        for (i, (file, n, code)) in lines.iter().enumerate() {
-            for call in NEVER_ABOVE_THE_ENGINE {
-                if code.contains(call) {
-                    found.push(format!("{file}:{n}: {call} in {}", code.trim()));
-                }
-            }
-            // Building adapters is the session wiring's job (one place each for the CLI and
-            // `cmo serve`); nothing else above the engine holds one.
-            let wiring = file.ends_with("cli/demo.rs") || file.ends_with("serve/mod.rs");
-            if code.contains("registry::") && !wiring {
-                found.push(format!("{file}:{n}: builds adapters: {}", code.trim()));
-            }
-            for name in THE_GATES_MUTATIONS {
-                let call = format!(".{name}(");
-                if !code.contains(&call) {
-                    continue;
-                }
-                // The receiver: this line before the call, or the line above for a chain.
-                let before = &code[..code.find(&call).unwrap_or(0)];
-                let receiver = if before.trim().is_empty() && i > 0 {
-                    lines[i - 1].2.as_str()
-                } else {
-                    before
-                };
-                if !receiver.trim_end().ends_with("gate") {
-                    found.push(format!("{file}:{n}: {name} not on a gate: {}", code.trim()));
-                }
-            }
-        }
-    }
+    let found: Vec<String> = ["ui", "cli", "serve"]
+        .iter()
+        .flat_map(|layer| gate_bypasses(&code_lines(layer)))
+        .collect();
     assert!(
         found.is_empty(),
         "mutations that bypass the gate:\n{}",
         found.join("\n")
+    );
+}
+
+#[test]
+fn the_gate_rule_sees_a_bypass() {
+    let lines = |code: &[&str]| -> Vec<(String, usize, String)> {
+        code.iter()
+            .enumerate()
+            .map(|(n, c)| ("src/cli/x.rs".to_string(), n + 1, c.to_string()))
+            .collect()
+    };
+    let allowed = lines(&[
+        "let change = gate.attrs_set(id, name, value).await?;",
+        "let run = gate",
+        "    .batch_status_looked_up(ids, to, None, &stop, grace)",
+        "shared.gate.record_monitor(known.as_ref(), polled).await",
+    ]);
+    assert_eq!(gate_bypasses(&allowed), Vec::<String>::new());
+    let bypasses = lines(&[
+        "store.monitor_record(&m, None).await?;",
+        "let done = session",
+        "    .change_status(&id, to)",
+        "backend.cancel_monitor(&id).await?;",
+        "let adapters = registry::build(&config)?;",
+        "let b: Arc<dyn Backend> = pick();",
+    ]);
+    assert_eq!(
+        gate_bypasses(&bypasses).len(),
+        5,
+        "{:?}",
+        gate_bypasses(&bypasses)
     );
 }
