@@ -7,9 +7,9 @@
 //!   slowest backend, not the sum.
 //! - `summaries_1m`: building 1,000,000 product summaries (the allocation profiler reports bytes).
 
-use cmo::backends::health::HealthBoard;
 use cmo::backends::registry;
 use cmo::config::Config;
+use cmo::domain::health::HealthBoard;
 use cmo::domain::{
     BackendKind, ConnectivityType, NativeStatus, ProductId, ProductSummary, RelatedParty, Status,
 };
@@ -42,7 +42,7 @@ async fn engine_over_sims(size: usize) -> (Engine, sim::SimHandle) {
         Config::from_toml_str(&handle.config_toml_inline(), "bench").expect("sim config parses");
     let health = HealthBoard::new();
     let backends = registry::build_with_health(&config, &health).expect("backends build");
-    (Engine::with_transport_health(backends, health), handle)
+    (Engine::with_health(backends, health), handle)
 }
 
 #[divan::bench(sample_count = 3, sample_size = 1)]

@@ -4,9 +4,9 @@
 //! refusals by `Guarded` that never reach the simulator.
 
 use cmo::backends::aeris::{Aeris, Polling};
-use cmo::backends::health::HealthBoard;
 use cmo::backends::{Backend, BackendError, ChangeOutcome, Guarded, PageRequest};
 use cmo::config::Config;
+use cmo::domain::health::HealthBoard;
 use cmo::domain::usage::UsageType;
 use cmo::domain::{BucketLevel, BusinessId, Characteristic, Iccid, ProductSummary, Status};
 use cmo::sim::{self, SimHandle, SimOptions, SimPlatform};

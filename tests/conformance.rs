@@ -1,7 +1,7 @@
 //! The conformance suite: one set of checks that every platform adapter, and the CMO kind,
 //! passes against its own simulator, driven by each platform's facts as data — the status
-//! map (`domain/mapping.rs`), which identifiers its products carry, and the transitions
-//! (`domain/capabilities.rs`). A platform's own test file (tests/*_adapter.rs) keeps only
+//! map (`domain/mapping.rs`), which identifiers its products carry, the transitions
+//! (`domain/capabilities.rs`) and whether its SIMs name their plan. A platform's own test file (tests/*_adapter.rs) keeps only
 //! what is peculiar to it. Also here: every id any simulator's listing shows opens.
 
 use cmo::backends::{Backend, BackendError, PageRequest, registry};
@@ -22,6 +22,9 @@ struct Facts {
     single_native: bool,
     /// Products of this kind may be satellite terminals (addressed by serial).
     terminals: bool,
+    /// An opened SIM names its plan (rate plan, tariff, subscription package, service plan):
+    /// the data connectivity's `communication_plan`.
+    plans: bool,
 }
 
 const FACTS: [Facts; 11] = [
@@ -29,56 +32,67 @@ const FACTS: [Facts; 11] = [
         kind: BackendKind::Tmsp,
         single_native: true,
         terminals: false,
+        plans: true,
     },
     Facts {
         kind: BackendKind::Tmus,
         single_native: true,
         terminals: false,
+        plans: true,
     },
     Facts {
         kind: BackendKind::Jasper,
         single_native: true,
         terminals: false,
+        plans: true,
     },
     Facts {
         kind: BackendKind::Iota,
         single_native: true,
         terminals: false,
+        plans: true,
     },
     Facts {
         kind: BackendKind::Airlinq,
         single_native: true,
         terminals: false,
+        plans: true,
     },
     Facts {
         kind: BackendKind::OneNce,
         single_native: true,
         terminals: false,
+        plans: false,
     },
     Facts {
         kind: BackendKind::Stc,
         single_native: true,
         terminals: false,
+        plans: true,
     },
     Facts {
         kind: BackendKind::Turkcell,
         single_native: false,
         terminals: false,
+        plans: true,
     },
     Facts {
         kind: BackendKind::Galaxy1,
         single_native: true,
         terminals: true,
+        plans: false,
     },
     Facts {
         kind: BackendKind::Intelsat,
         single_native: false,
         terminals: true,
+        plans: false,
     },
     Facts {
         kind: BackendKind::Cmo,
         single_native: false,
         terminals: true,
+        plans: true,
     },
 ];
 
@@ -200,6 +214,17 @@ async fn every_platform_conforms_to_its_facts_and_every_listed_id_opens() {
                 "{kind} {}",
                 row.id
             );
+
+            // Plans: a platform that names a SIM's plan names it on every opened SIM; the
+            // others name none.
+            if row.connectivity == ConnectivityType::Cellular {
+                let plan = p
+                    .data_connectivity
+                    .as_ref()
+                    .and_then(|d| d.communication_plan.as_deref())
+                    .filter(|n| !n.trim().is_empty());
+                assert_eq!(plan.is_some(), f.plans, "{kind} {}: plan {plan:?}", row.id);
+            }
         }
 
         // A lookup by business id finds the first listed product (mixed ICCID/serial lookups

@@ -3,7 +3,8 @@
 use cmo::backends::memory::MemoryBackend;
 use cmo::backends::{Backend, BackendError, ChangeOutcome, Guarded};
 use cmo::domain::{BackendKind, ProductId, Status};
-use cmo::engine::Engine;
+use cmo::engine::{Engine, Gate, GateError};
+use cmo::store::{Operator, StoreHandle};
 use std::sync::Arc;
 
 fn engine_with(backends: Vec<Arc<MemoryBackend>>) -> Engine {
@@ -13,6 +14,14 @@ fn engine_with(backends: Vec<Arc<MemoryBackend>>) -> Engine {
             .map(|b| Arc::new(Guarded::new(b as Arc<dyn Backend>)) as Arc<dyn Backend>)
             .collect(),
     )
+}
+
+/// The gate over `engine`, with a store in a temporary directory (kept while the test runs).
+async fn gate_over(engine: Engine) -> (Gate, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = StoreHandle::open(dir.path().to_path_buf()).await.unwrap();
+    let operator = Operator::from_vars(Some("noc-test"), None, None);
+    (Gate::new(engine, store, operator), dir)
 }
 
 #[tokio::test]
@@ -74,35 +83,38 @@ async fn refused_operations_never_reach_the_backend() {
     );
 
     // A platform whose status changes are ✖ is refused before even the current status is
-    // read: no request at all (TURKCELL SIMs, GALAXY1 terminals).
+    // read: no request at all (TURKCELL SIMs, GALAXY1 terminals). Changes go through the
+    // gate, the only way to make one.
     for kind in [BackendKind::Turkcell, BackendKind::Galaxy1] {
         let inner = Arc::new(MemoryBackend::generate("x", kind, 2));
         let engine = engine_with(vec![inner.clone()]);
         let rows = engine.list_all(None).await.unwrap().remove(0).1.unwrap();
+        let (gate, _dir) = gate_over(engine).await;
         let before = inner.calls();
-        let change = engine
-            .change_status_from(&rows[0].id, Status::Suspended)
-            .await;
-        let err = change.result.unwrap_err();
+        let err = gate
+            .change_status(&rows[0].id, Status::Suspended)
+            .await
+            .unwrap_err();
         assert!(
-            matches!(err, BackendError::NotSupported { .. }),
+            matches!(err, GateError::Backend(BackendError::NotSupported { .. })),
             "{kind}: {err}"
         );
-        assert_eq!((change.from, inner.calls()), (None, before), "{kind}");
+        assert_eq!(inner.calls(), before, "{kind}");
     }
 
     // ACTIVE → BLOCKED is TMSP-only: refused for 1NCE after reading the current status.
-    let err = engine
-        .change_status(&id, Status::Blocked)
-        .await
-        .unwrap_err();
+    let (gate, _dir) = gate_over(engine.clone()).await;
+    let err = gate.change_status(&id, Status::Blocked).await.unwrap_err();
     assert!(
-        matches!(err, BackendError::TransitionNotAllowed { .. }),
+        matches!(
+            err,
+            GateError::Backend(BackendError::TransitionNotAllowed { .. })
+        ),
         "{err}"
     );
     assert_eq!(err.exit_code(), 3);
 
-    let out = engine.change_status(&id, Status::Suspended).await.unwrap();
+    let out = gate.change_status(&id, Status::Suspended).await.unwrap();
     assert_eq!(
         out,
         ChangeOutcome::Done {
@@ -117,14 +129,11 @@ async fn refused_operations_never_reach_the_backend() {
 async fn batches_stay_within_one_account_and_report_per_product() {
     let a = Arc::new(MemoryBackend::generate("onence-a", BackendKind::OneNce, 5));
     let sat = Arc::new(MemoryBackend::generate("sat", BackendKind::Intelsat, 3));
-    let engine = engine_with(vec![a.clone(), sat.clone()]);
+    let (gate, _dir) = gate_over(engine_with(vec![a.clone(), sat.clone()])).await;
     let ids: Vec<ProductId> = (0..3)
         .map(|i| format!("1NCE-89882280660000000{i:02}").parse().unwrap())
         .collect();
-    let items = engine
-        .batch_status(&ids, Status::Suspended, 100)
-        .await
-        .unwrap();
+    let items = gate.batch_status(&ids, Status::Suspended).await.unwrap();
     assert_eq!(items.len(), 3);
     // Rows 0 and 1 are ACTIVE and may be suspended; row 2 is already SUSPENDED: unchanged,
     // not sent and not an error.
@@ -134,17 +143,12 @@ async fn batches_stay_within_one_account_and_report_per_product() {
 
     let mixed: Vec<ProductId> = vec![ids[0].clone(), "INTELSAT-27000".parse().unwrap()];
     let calls_before = (a.calls(), sat.calls());
-    let err = engine
-        .batch_status(&mixed, Status::Active, 100)
-        .await
-        .unwrap_err();
+    let err = gate.batch_status(&mixed, Status::Active).await.unwrap_err();
     assert!(err.to_string().contains("one backend account"), "{err}");
     assert_eq!((a.calls(), sat.calls()), calls_before, "nothing sent");
 
-    let err = engine
-        .batch_status(&ids, Status::Active, 2)
-        .await
-        .unwrap_err();
+    let gate = gate.with_max_batch(2);
+    let err = gate.batch_status(&ids, Status::Active).await.unwrap_err();
     assert!(err.to_string().contains("maximum is 2"), "{err}");
 }
 
@@ -154,13 +158,14 @@ async fn a_batch_across_two_accounts_of_one_kind_is_refused_before_any_change() 
     // A second account whose ICCIDs differ from the first's.
     let b = Arc::new(MemoryBackend::generate("onence-b", BackendKind::OneNce, 4));
     let engine = engine_with(vec![a.clone(), b.clone()]);
+    let (gate, _dir) = gate_over(engine.clone()).await;
     // Index 3 exists only on account b; index 0 is found on a first.
     let ids: Vec<ProductId> = vec![
         "1NCE-8988228066000000000".parse().unwrap(),
         "1NCE-8988228066000000003".parse().unwrap(),
     ];
-    let err = engine
-        .batch_status(&ids, Status::Suspended, 100)
+    let err = gate
+        .batch_status(&ids, Status::Suspended)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("onence-b"), "{err}");

@@ -64,6 +64,14 @@ async fn published(
         .unwrap_or_else(|_| panic!("monitor {id} never reached {state:?}"))
 }
 
+/// `monitor` stored as an earlier run's gate left it (the store's writes are the gate's).
+async fn left_by_an_earlier_run(store: &StoreHandle, monitor: &Monitor) {
+    Gate::new(Engine::new(Vec::new()), store.clone(), operator())
+        .record_monitor(None, monitor.clone())
+        .await
+        .unwrap();
+}
+
 fn pending(outcome: ChangeOutcome) -> Monitor {
     match outcome {
         ChangeOutcome::Pending(m) => m,
@@ -80,7 +88,12 @@ async fn read_only_refuses_every_mutation_and_writes_nothing() {
         Arc::new(MemoryBackend::generate("tmsp", BackendKind::Tmsp, 4).with_async_changes(1));
     let engine = engine_over(&[&onence, &tmsp]);
     let id = sim(BackendKind::OneNce, 0);
-    store.attrs_set(&id, "site", "pier 4").await.unwrap();
+    // Set before, through a writable gate (the store's writes are the gate's alone).
+    Gate::new(engine.clone(), store.clone(), operator())
+        .attrs_set(&id, "site", "pier 4")
+        .await
+        .unwrap();
+    let journaled = audit(&store).await.len();
 
     let gate = Gate::new(engine, store.clone(), operator()).with_read_only(true);
     let refusals: Vec<GateError> = vec![
@@ -117,7 +130,11 @@ async fn read_only_refuses_every_mutation_and_writes_nothing() {
         0,
         "a refusal reached a carrier"
     );
-    assert!(audit(&store).await.is_empty());
+    assert_eq!(
+        audit(&store).await.len(),
+        journaled,
+        "a refusal was journaled"
+    );
     assert!(store.monitors_list().await.unwrap().is_empty());
     let attrs = gate.attrs_list(&id, None).await.unwrap();
     assert_eq!(attrs.len(), 1);
@@ -443,7 +460,7 @@ async fn a_monitor_the_carrier_does_not_know_is_marked_in_error_with_the_reason(
         created: "2026-01-01T00:00:00Z".into(),
         updated: None,
     };
-    store.monitor_upsert(&lost).await.unwrap();
+    left_by_an_earlier_run(&store, &lost).await;
     let poller = MonitorPoller::new(engine_over(&[&tmsp]), store.clone(), fast());
     let mut updates = poller.subscribe();
     let cancel = CancellationToken::new();
@@ -487,8 +504,8 @@ async fn finished_monitors_past_retention_are_pruned_and_pending_ones_kept() {
         id: "JASPER-waiting".into(),
         ..base
     };
-    store.monitor_upsert(&finished).await.unwrap();
-    store.monitor_upsert(&waiting).await.unwrap();
+    left_by_an_earlier_run(&store, &finished).await;
+    left_by_an_earlier_run(&store, &waiting).await;
 
     let tmsp = Arc::new(MemoryBackend::generate("tmsp", BackendKind::Tmsp, 1));
     let config = PollerConfig {

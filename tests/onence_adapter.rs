@@ -2,9 +2,9 @@
 //! every ✔ operation works, every ✖ is refused by `Guarded` without a request, and the shared
 //! HTTP policy absorbs 429s, expired tokens and 5xx, and reports malformed bodies and outages.
 
-use cmo::backends::health::{Health, HealthBoard};
 use cmo::backends::{Backend, BackendError, ChangeOutcome, PageRequest, registry};
 use cmo::config::Config;
+use cmo::domain::health::{Health, HealthBoard};
 use cmo::domain::usage::UsageType;
 use cmo::domain::{
     BucketLevel, BusinessId, Characteristic, ConnectivityType, Iccid, ProductSummary, Status,

@@ -2,10 +2,10 @@
 //! Asynchronous requests use a zero `async_delay` (settled on the next poll) or a very long one
 //! (to cancel while pending); polls are bounded loops, never timed assertions.
 
-use cmo::backends::health::{Health, HealthBoard};
 use cmo::backends::tmsp::TmspBackend;
 use cmo::backends::{Backend, BackendError, ChangeOutcome, Guarded, PageRequest};
 use cmo::config::{BackendConfig, Config};
+use cmo::domain::health::{Health, HealthBoard};
 use cmo::domain::{
     BackendKind, BucketLevel, BusinessId, Characteristic, Monitor, MonitorState, Product, Status,
     capabilities, mapping, usage::UsageType,

@@ -6,8 +6,8 @@
 
 use super::http::{HttpPolicy, Limits, TokenSource};
 use super::{Account, BackendError, BackendResult};
-use crate::backends::health::HealthBoard;
 use crate::config::BackendConfig;
+use crate::domain::health::HealthBoard;
 use crate::domain::{BackendKind, BusinessId};
 use reqwest::Url;
 use std::sync::Arc;

@@ -10,7 +10,6 @@ pub mod control_center;
 pub mod error;
 pub mod galaxy1;
 pub mod guard;
-pub mod health;
 pub mod http;
 pub mod intelsat;
 pub mod kit;

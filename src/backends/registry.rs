@@ -3,12 +3,12 @@
 //! configuration error rather than a silent gap.
 
 use super::control_center::ControlCenter;
-use super::health::HealthBoard;
 use super::onence::OneNce;
 use super::tmsp::TmspBackend;
 use super::{Backend, Guarded};
 use crate::config::{BackendConfig, Config, ConfigError};
 use crate::domain::BackendKind;
+use crate::domain::health::HealthBoard;
 use std::sync::Arc;
 
 /// Every configured backend, in config order, with a fresh health board.

@@ -254,7 +254,7 @@ impl Waited {
     }
 }
 
-/// Follow every monitor concurrently (`Engine::watch_monitor` through [`super::change::follow`],
+/// Follow every monitor concurrently (the engine's one tracker through [`super::change::follow`],
 /// each change recorded through the gate, a final one journaled once) until all are final or
 /// `limit` has passed. Results keep the monitors' order.
 pub async fn wait_all(

@@ -11,7 +11,8 @@ use super::{json, output};
 use crate::backends::ChangeOutcome;
 use crate::domain::capabilities::{self, Operation};
 use crate::domain::{Characteristic, ConnectivityType, Monitor, MonitorState, ProductId, Status};
-use crate::engine::{Engine, Gate};
+use crate::engine::tracker::Step;
+use crate::engine::{Engine, Gate, GateError};
 use crate::text::sanitize;
 
 /// What `status set` was asked.
@@ -181,34 +182,37 @@ async fn pending(
     Ok(final_exit(&last))
 }
 
-/// Poll `monitor` until it is final (`Engine::watch_monitor`: backoff, transient errors
-/// retried), storing every change of state; with `print`, one line per change on stdout.
+/// Poll `monitor` until it is final with the engine's one monitor tracker, the console's
+/// poller's too (`Gate::follow_monitor`: backoff, transient errors retried, every change
+/// recorded); with `print`, one line per change of state on stdout.
 pub async fn follow(gate: &Gate, monitor: Monitor, print: bool) -> Result<Monitor, CliError> {
-    let mut updates = gate.engine().watch_monitor(monitor.id.clone());
-    let mut known = monitor;
-    while let Some(polled) = updates.recv().await {
-        match polled {
-            Ok(m) => {
-                let m = gate.record_monitor(Some(&known), m).await?;
-                if m.state != known.state && print {
-                    output::stdout(&format!(
-                        "monitor {}: {} → {}\n",
-                        sanitize(&m.id),
-                        known.state.as_str(),
-                        m.state.as_str()
-                    ))?;
+    let id = sanitize(&monitor.id);
+    let mut printed = Ok(());
+    let last = gate
+        .follow_monitor(monitor, |step| match step {
+            Step::Changed { before, now } => {
+                if print && printed.is_ok() && before.state != now.state {
+                    printed = output::stdout(&format!(
+                        "monitor {id}: {} → {}\n",
+                        before.state.as_str(),
+                        now.state.as_str()
+                    ));
                 }
-                known = m;
             }
-            Err(e) if e.is_transient() => output::stderr_line(&format!(
-                "cmo: polling {} failed ({}); retrying",
-                sanitize(&known.id),
+            Step::Retrying(e) => output::stderr_line(&format!(
+                "cmo: polling {id} failed ({}); retrying",
                 sanitize(&e.to_string())
             )),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(known)
+            Step::NotStored(_) => {}
+        })
+        .await
+        // The carrier's error as itself (`batch::wait_all` marks a permanent one in error).
+        .map_err(|e| match e {
+            GateError::Backend(e) => CliError::Backend(e),
+            other => other.into(),
+        })?;
+    printed?;
+    Ok(last)
 }
 
 /// 0 when the carrier completed the request; 1 (with a line on stderr) when it did not.

@@ -44,8 +44,10 @@ pub async fn open(global: &GlobalArgs, paths: &Paths) -> Result<Session, CliErro
     };
     // A headless command's carrier time starts now (the console runs outside any deadline).
     crate::backends::http::deadline::start(config.command_timeout);
-    let transport_health = crate::backends::health::HealthBoard::new();
-    let backends = registry::build_with_health(&config, &transport_health).map_err(config_error)?;
+    // One health board: the adapters' HTTP policies and the engine record into it, and the
+    // console (or `cmo serve`) listens to it.
+    let health = crate::domain::health::HealthBoard::new();
+    let backends = registry::build_with_health(&config, &health).map_err(config_error)?;
     tracing::info!(
         backends = backends.len(),
         demo = global.demo,
@@ -53,8 +55,7 @@ pub async fn open(global: &GlobalArgs, paths: &Paths) -> Result<Session, CliErro
     );
     let local = super::session::Local::new(global, &config, paths);
     Ok(Session {
-        engine: Engine::with_transport_health(backends, transport_health)
-            .with_max_pages(config.max_list_pages),
+        engine: Engine::with_health(backends, health).with_max_pages(config.max_list_pages),
         config,
         simulators,
         local,

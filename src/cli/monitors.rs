@@ -196,7 +196,7 @@ fn stored(monitor: Monitor, why: String) -> Listed {
 /// with what the store knew, e.g. the product and the request), a final state journaled once.
 pub async fn get(gate: &Gate, id: &str, as_json: bool) -> Result<i32, CliError> {
     let polled = gate.engine().monitor(id).await?;
-    let monitor = match gate.store().monitor_get(id).await {
+    let monitor = match gate.stored_monitor(id).await {
         Ok(known) => gate.record_monitor(Some(&known), polled).await?,
         Err(StoreError::MonitorNotFound(_)) => polled,
         Err(e) => return Err(e.into()),
@@ -217,7 +217,7 @@ pub async fn cancel(gate: &Gate, id: &str, yes: bool, as_json: bool) -> Result<i
     let cancellable = Monitor::split_id(id)
         .is_some_and(|(kind, _)| capabilities::supports(kind, Operation::MonitorCancel));
     if !gate.is_read_only() && cancellable {
-        let request = match gate.store().monitor_get(id).await {
+        let request = match gate.stored_monitor(id).await {
             Ok(m) => format!(" ({})", m.request),
             Err(_) => String::new(),
         };

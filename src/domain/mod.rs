@@ -7,6 +7,7 @@ pub mod attrs;
 pub mod backend_kind;
 pub mod capabilities;
 pub mod capabilities_doc;
+pub mod health;
 pub mod ids;
 pub mod mapping;
 pub mod monitor;

@@ -73,7 +73,7 @@ impl Engine {
     }
 
     /// Where `id`'s custom attributes live (see the module comment for the rule).
-    pub async fn attrs_home(&self, id: &ProductId) -> BackendResult<AttrHome> {
+    pub(in crate::engine) async fn attrs_home(&self, id: &ProductId) -> BackendResult<AttrHome> {
         // No account at all could hold it (e.g. the engine-less gate of `cmo attrs`): local.
         let Ok(holders) = self.holders(id.kind) else {
             return Ok(AttrHome::Local);

@@ -97,39 +97,6 @@ impl Engine {
             )))
         }
     }
-
-    /// Change the status of every product in `ids` (one account, at most `max` ids).
-    pub async fn batch_status(
-        &self,
-        ids: &[ProductId],
-        to: Status,
-        max: usize,
-    ) -> BackendResult<Vec<BatchItem>> {
-        if ids.len() > max {
-            return Err(BackendError::InvalidInput(format!(
-                "the batch has {} ids; the configured maximum is {max} (max_batch_size)",
-                ids.len()
-            )));
-        }
-        let lookup = self.batch_lookup(ids).await?;
-        let lookup = &lookup;
-        Ok(futures::stream::iter(ids.iter().cloned())
-            .map(|id| async move {
-                let change = match lookup.seen.get(&id) {
-                    Some(seen) => self.change_status_seen(&id, seen.clone(), to).await,
-                    None => self.change_status_from(&id, to).await,
-                };
-                BatchItem {
-                    id,
-                    from: change.from,
-                    result: change.result,
-                    unchanged: change.unchanged,
-                }
-            })
-            .buffered(IN_FLIGHT)
-            .collect()
-            .await)
-    }
 }
 
 fn dedup(mut v: Vec<&str>) -> Vec<&str> {

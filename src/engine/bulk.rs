@@ -22,7 +22,8 @@ pub const LAST_REREAD_GAP: Duration = Duration::from_secs(5);
 /// The account that takes a batch as lists, and its limits.
 #[derive(Clone)]
 pub struct BulkRoute {
-    pub backend: Arc<dyn Backend>,
+    // Only the engine sends on it: a raw adapter outside the engine would bypass the gate.
+    pub(in crate::engine) backend: Arc<dyn Backend>,
     pub limits: BulkLimits,
 }
 
@@ -68,7 +69,7 @@ impl Engine {
     }
 
     /// Send one list; `Ok` means the carrier accepted it.
-    pub async fn send_bulk(
+    pub(in crate::engine) async fn send_bulk(
         &self,
         route: &BulkRoute,
         changes: &[BulkChange],
@@ -81,7 +82,7 @@ impl Engine {
 
     /// Re-read `ids` until each shows `to` or the route's settle timeout passes; a stop ends
     /// the reads at once (reads change nothing, so they need no grace).
-    pub async fn settle_bulk(
+    pub(in crate::engine) async fn settle_bulk(
         &self,
         route: &BulkRoute,
         ids: &[ProductId],

@@ -6,11 +6,10 @@
 //! page that repeats the one before (a carrier ignoring the page parameter), pages that
 //! continue past the total the carrier reported, or more pages than `max_list_pages`.
 
-use super::Engine;
-use crate::backends::{Account, Backend, BackendResult, PageRequest};
+use super::{BackendReader, Engine};
+use crate::backends::{Account, BackendResult, PageRequest};
 use crate::backends::{BackendError, Page};
 use crate::domain::{ProductId, ProductSummary};
-use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// Events of a streamed listing: pages as each backend delivers them, then one `Done` per backend.
@@ -29,10 +28,8 @@ pub enum ListEvent {
 
 impl Engine {
     /// Every product of one backend, page by page to the end.
-    pub async fn list_backend(
-        &self,
-        backend: &Arc<dyn Backend>,
-    ) -> BackendResult<Vec<ProductSummary>> {
+    pub async fn list_backend(&self, reader: &BackendReader) -> BackendResult<Vec<ProductSummary>> {
+        let backend = reader.backend();
         let mut all = Vec::new();
         let mut req = PageRequest::default();
         let mut guard = PageGuard::new(&backend.account().name, self.max_pages);
@@ -67,7 +64,7 @@ impl Engine {
         &self,
         filter: Option<&str>,
     ) -> BackendResult<mpsc::Receiver<ListEvent>> {
-        let selected = self.select(filter)?;
+        let selected = self.selected(filter)?;
         let (tx, rx) = mpsc::channel(64);
         for backend in selected {
             let tx = tx.clone();
@@ -180,7 +177,9 @@ impl PageGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backends::Backend;
     use crate::domain::{BackendKind, ConnectivityType, RelatedParty};
+    use std::sync::Arc;
 
     fn page(ids: &[u64], next: bool, total: Option<u64>) -> Page<ProductSummary> {
         let items = ids

@@ -1,6 +1,11 @@
 //! The engine: owns the configured backends (each behind the capability guard), routes every
 //! request by product id to the account that holds it, lists backends in parallel, and keeps
 //! each backend's health. The UI and the CLI call only this; neither sees an adapter.
+//!
+//! Every method that changes something at a carrier (a status, characteristics, a batch, a
+//! bulk list, a monitor's cancellation) is `pub(in crate::engine)`: only the gate
+//! (`gate/`) calls them, so no caller can skip its read-only check, guardrails and journal.
+//! Callers outside the engine get backends only as [`BackendReader`]s.
 
 mod attrs;
 pub mod batch;
@@ -9,13 +14,15 @@ pub mod gate;
 pub mod health;
 mod listing;
 pub mod poller;
+mod reader;
 pub mod session;
+pub mod tracker;
 mod usage_history;
-pub mod watch;
 
 /// Types the engine's and the gate's answers carry, re-exported so the layers above (the UI)
 /// name them here instead of reaching into `backends` or `store`.
 pub use crate::backends::{BackendError, ChangeOutcome};
+pub use crate::domain::health::{Health, HealthBoard, HealthEntry};
 /// How an unsettled outcome starts ("outcome unknown"), for the console's batch report.
 pub use crate::store::OUTCOME_UNKNOWN;
 /// How an audit result reads in a list ("outcome unknown", "reconciled", …).
@@ -24,9 +31,9 @@ pub use crate::store::{AttrChange, AuditEntry};
 pub use attrs::AttrHome;
 pub use batch::{BatchItem, BatchLookup};
 pub use gate::{Gate, GateError};
-pub use health::{Health, HealthBoard, HealthEntry};
 pub use listing::{ListEvent, PageGuard};
 pub use poller::{MonitorPoller, PollerConfig, PollerHandle};
+pub use reader::BackendReader;
 pub use session::{LocalData, SessionSettings, UiSession};
 pub use usage_history::UsageHistory;
 
@@ -73,7 +80,7 @@ impl Engine {
     pub fn new(backends: Vec<Arc<dyn Backend>>) -> Self {
         Self {
             backends: Arc::new(backends),
-            health: Arc::new(HealthBoard::default()),
+            health: HealthBoard::new(),
             max_pages: crate::config::DEFAULT_MAX_LIST_PAGES,
         }
     }
@@ -90,15 +97,13 @@ impl Engine {
         PageGuard::new(backend, self.max_pages)
     }
 
-    /// Like [`Engine::new`], with health that also reflects the HTTP layer's board (the one
-    /// given to `registry::build_with_health`).
-    pub fn with_transport_health(
-        backends: Vec<Arc<dyn Backend>>,
-        transport: Arc<crate::backends::health::HealthBoard>,
-    ) -> Self {
+    /// Like [`Engine::new`], recording into `health`: the board the adapters' HTTP policies
+    /// record every request into (the one given to `registry::build_with_health`), so the
+    /// engine's routed calls and the wire's requests land on one board.
+    pub fn with_health(backends: Vec<Arc<dyn Backend>>, health: Arc<HealthBoard>) -> Self {
         Self {
             backends: Arc::new(backends),
-            health: Arc::new(HealthBoard::with_transport(transport)),
+            health,
             max_pages: crate::config::DEFAULT_MAX_LIST_PAGES,
         }
     }
@@ -107,12 +112,26 @@ impl Engine {
         self.backends.iter().map(|b| b.account().clone()).collect()
     }
 
-    pub fn health(&self) -> &HealthBoard {
+    /// The one health board (`domain::health`): read it, or subscribe to its changes.
+    pub fn health(&self) -> &Arc<HealthBoard> {
         &self.health
     }
 
-    /// The backends a `--backend` value names: a configured name, else a kind (`1NCE`, `TMSP`…).
-    pub fn select(&self, filter: Option<&str>) -> BackendResult<Vec<Arc<dyn Backend>>> {
+    /// The backends a `--backend` value names: a configured name, else a kind (`1NCE`, `TMSP`…),
+    /// to read from (see [`BackendReader`]).
+    pub fn select(&self, filter: Option<&str>) -> BackendResult<Vec<BackendReader>> {
+        Ok(self
+            .selected(filter)?
+            .into_iter()
+            .map(BackendReader::new)
+            .collect())
+    }
+
+    /// [`Engine::select`], the adapters themselves.
+    pub(in crate::engine) fn selected(
+        &self,
+        filter: Option<&str>,
+    ) -> BackendResult<Vec<Arc<dyn Backend>>> {
         let Some(f) = filter else {
             return Ok(self.backends.to_vec());
         };
@@ -160,7 +179,8 @@ impl Engine {
     {
         let started = Instant::now();
         let result = call.await;
-        self.health.record(
+        health::record_call(
+            &self.health,
             &backend.account().name,
             started.elapsed(),
             result.as_ref().err(),
@@ -379,12 +399,6 @@ impl Engine {
         }
     }
 
-    /// Change a product's status: reads the current status first (the transition table is keyed
-    /// by it), then sends a SIM or terminal change depending on the product's connectivity.
-    pub async fn change_status(&self, id: &ProductId, to: Status) -> BackendResult<ChangeOutcome> {
-        self.change_status_from(id, to).await.result
-    }
-
     /// Why the support matrix refuses any status change of `id`, decided from the id alone —
     /// a serial names a satellite terminal, an ICCID a SIM — so that a ✖ costs no request,
     /// not even the read of the current status. A CMO account's own products (kind CMO) are
@@ -400,9 +414,15 @@ impl Engine {
         (!supports(id.kind, op)).then(|| BackendError::not_supported(id.kind, op))
     }
 
-    /// [`Engine::change_status`], also telling the status the product was in when read (for
-    /// the audit journal's `before`); `from` is `None` when the product could not be read.
-    pub async fn change_status_from(&self, id: &ProductId, to: Status) -> StatusChange {
+    /// Change a product's status: reads the current status first (the transition table is keyed
+    /// by it), then sends a SIM or terminal change depending on the product's connectivity.
+    /// Also tells the status the product was in when read (for the audit journal's `before`);
+    /// `from` is `None` when the product could not be read.
+    pub(in crate::engine) async fn change_status_from(
+        &self,
+        id: &ProductId,
+        to: Status,
+    ) -> StatusChange {
         if let Some(refusal) = Engine::status_change_refusal(id) {
             return StatusChange {
                 from: None,
@@ -453,7 +473,12 @@ impl Engine {
     /// Change a product's status from the status the operator saw (the console's row), with
     /// no read first: one carrier request. A stale `seen` is the carrier's (or the transition
     /// table's) refusal, which is what the operator needs to hear anyway.
-    pub async fn change_status_seen(&self, id: &ProductId, seen: Seen, to: Status) -> StatusChange {
+    pub(in crate::engine) async fn change_status_seen(
+        &self,
+        id: &ProductId,
+        seen: Seen,
+        to: Status,
+    ) -> StatusChange {
         if let Some(refusal) = Engine::status_change_refusal(id) {
             return StatusChange {
                 from: None,
@@ -489,7 +514,7 @@ impl Engine {
     }
 
     /// Update characteristics of a product (seed: TMSP only; the guard refuses the rest).
-    pub async fn update_characteristics(
+    pub(in crate::engine) async fn update_characteristics(
         &self,
         id: &ProductId,
         changes: &[Characteristic],
@@ -523,7 +548,10 @@ impl Engine {
         }))
     }
 
-    pub async fn cancel_monitor(&self, monitor_id: &str) -> BackendResult<Monitor> {
+    pub(in crate::engine) async fn cancel_monitor(
+        &self,
+        monitor_id: &str,
+    ) -> BackendResult<Monitor> {
         let mut last = None;
         for b in self.monitor_owners(monitor_id)? {
             match self.timed(b.as_ref(), b.cancel_monitor(monitor_id)).await {

@@ -6,13 +6,15 @@
 //!
 //! One task per pending monitor (each sleeps until its next poll; nothing spins), supervised by
 //! one loop that owns the set of running watches. Everything stops with the cancellation token.
+//! Each watch is a [`MonitorTracker`] (`tracker.rs`), the same one the CLI's `--wait` follows a
+//! monitor with (`Gate::follow_monitor`); the poller adds saving the poll position, publishing
+//! each change, and marking a monitor the carrier can never answer for `InError`.
 
 use super::Engine;
-use super::gate::record::{changed, record_monitor};
-use super::watch::{FIRST_POLL, MAX_POLL, next_interval};
+use super::tracker::{FIRST_POLL, MAX_POLL, MonitorTracker, OnError, Step, next_interval};
 use crate::backends::BackendError;
 use crate::domain::{Monitor, MonitorState};
-use crate::store::{DEFAULT_MONITOR_RETENTION, Operator, PendingMonitor, StoreError, StoreHandle};
+use crate::store::{DEFAULT_MONITOR_RETENTION, Operator, PendingMonitor, StoreHandle};
 use chrono::Utc;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -52,11 +54,11 @@ impl Default for PollerConfig {
 }
 
 impl PollerConfig {
-    fn first(&self) -> Duration {
+    pub(in crate::engine) fn first(&self) -> Duration {
         self.first_interval.max(Duration::from_millis(1))
     }
 
-    fn next(&self, current: Duration) -> Duration {
+    pub(in crate::engine) fn next(&self, current: Duration) -> Duration {
         next_interval(current).min(self.max_interval.max(self.first()))
     }
 
@@ -284,83 +286,45 @@ impl MonitorPoller {
     ) {
         let stop = cancel.child_token();
         let id = pending.monitor.id.clone();
-        let watch = WatchTask {
-            engine: self.engine.clone(),
-            store: self.store.clone(),
-            config: self.config.clone(),
-            updates: self.handle.updates.clone(),
-            stop: stop.clone(),
-        };
-        let task = tasks.spawn(watch.run(pending)).id();
+        let tracker =
+            MonitorTracker::new(self.engine.clone(), self.store.clone(), self.config.clone())
+                .saving_position();
+        let updates = self.handle.updates.clone();
+        let watch_stop = stop.clone();
+        let task = tasks
+            .spawn(async move {
+                let id = pending.monitor.id.clone();
+                tracker
+                    .run(pending, &watch_stop, poll_failed, |step| {
+                        match step {
+                            Step::Changed { now, .. } => {
+                                let _ = updates.send(now.clone());
+                            }
+                            Step::Retrying(e) => {
+                                tracing::warn!(monitor = %id, error = %e, "polling failed; retrying with backoff");
+                            }
+                            Step::NotStored(e) => {
+                                tracing::warn!(monitor = %id, error = %e, "monitor update not stored");
+                            }
+                        }
+                        std::ops::ControlFlow::Continue(())
+                    })
+                    .await;
+                // The supervisor forgets the watch by its id.
+                id
+            })
+            .id();
         watches.insert(id, Watch { stop, task });
     }
 }
 
-/// Polls one monitor until it is final, stopped, or gone from the store.
-struct WatchTask {
-    engine: Engine,
-    store: StoreHandle,
-    config: PollerConfig,
-    updates: broadcast::Sender<Monitor>,
-    stop: CancellationToken,
-}
-
-impl WatchTask {
-    /// Returns the monitor id, so the supervisor can forget the watch.
-    async fn run(self, pending: PendingMonitor) -> String {
-        let mut wait = self.config.resume_wait(&pending);
-        let mut attempts = pending.poll_attempts;
-        let mut interval = self.config.backoff_after(attempts);
-        let mut known = pending.monitor;
-        let id = known.id.clone();
-        loop {
-            tokio::select! {
-                _ = self.stop.cancelled() => return id,
-                _ = tokio::time::sleep(wait) => {}
-            }
-            let polled = tokio::select! {
-                _ = self.stop.cancelled() => return id,
-                polled = self.engine.monitor(&id) => polled,
-            };
-            let observed = match polled {
-                Ok(m) => Some(m),
-                Err(e) if is_permanent(&e) => Some(in_error(&known, &e)),
-                Err(e) => {
-                    tracing::warn!(monitor = %id, error = %e, "polling failed; retrying with backoff");
-                    None
-                }
-            };
-            if let Some(observed) = observed {
-                // The one recording path (docs/safety.md): stored when new, and a final state
-                // journaled once however many observers see it.
-                let m = merge_monitor(&known, observed);
-                if changed(&known, &m) || m.state.is_final() {
-                    let recorded =
-                        record_monitor(&self.store, &self.config.operator, Some(&known), m.clone());
-                    if let Err(e) = recorded.await {
-                        tracing::warn!(monitor = %id, error = %e, "monitor update not stored");
-                    }
-                }
-                if changed(&known, &m) {
-                    let _ = self.updates.send(m.clone());
-                }
-                let finished = m.state.is_final();
-                known = m;
-                if finished {
-                    return id;
-                }
-            }
-            attempts = attempts.saturating_add(1);
-            wait = interval;
-            interval = self.config.next(interval);
-            let next_at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
-            match self.store.monitor_record_poll(&id, attempts, next_at).await {
-                Ok(()) => {}
-                // Pruned or removed by another process: nothing left to keep up to date.
-                Err(StoreError::MonitorNotFound(_)) => return id,
-                Err(e) => tracing::warn!(monitor = %id, error = %e, "poll position not stored"),
-            }
-        }
+/// The poller's rule for a failed poll: an error after which the carrier can never answer ends
+/// the monitor `InError`; anything else is retried with backoff (docs/safety.md).
+fn poll_failed(e: &BackendError) -> OnError {
+    if is_permanent(e) {
+        OnError::MarkInError
+    } else {
+        OnError::Retry
     }
 }
 

@@ -74,7 +74,7 @@ pub async fn render(State(shared): State<Arc<Shared>>) -> Response {
             label(&route)
         );
     }
-    let calls = shared.transport.calls();
+    let calls = shared.gate.engine().health().calls();
     out.push_str("# HELP cmo_carrier_requests_total Requests sent to each carrier account (retries included).\n");
     out.push_str("# TYPE cmo_carrier_requests_total counter\n");
     for (account, c) in &calls {

@@ -24,11 +24,11 @@ mod render;
 mod routes;
 mod tls;
 
-use crate::backends::health::HealthBoard as TransportBoard;
 use crate::backends::registry;
 use crate::cmo_api::{API_PREFIX, TOKEN_PATH};
 use crate::config::Config;
 use crate::domain::ProductId;
+use crate::domain::health::HealthBoard;
 use crate::engine::{Engine, Gate, MonitorPoller, PollerConfig};
 use crate::store::{Operator, StoreError, StoreHandle};
 use axum::Router;
@@ -141,7 +141,6 @@ pub(crate) struct Shared {
     pub tokens: auth::Tokens,
     pub metrics: metrics::Metrics,
     pub listings: listing::Listings,
-    pub transport: Arc<TransportBoard>,
     pub inflight: Arc<Inflight>,
     pub seen: Seen,
 }
@@ -214,11 +213,10 @@ impl Gateway {
         let local = tcp
             .local_addr()
             .map_err(|source| ServeError::Bind { addr, source })?;
-        let transport = TransportBoard::new();
-        let backends = registry::build_with_health(config, &transport)
+        let health = HealthBoard::new();
+        let backends = registry::build_with_health(config, &health)
             .map_err(|e| ServeError::Config(e.to_string()))?;
-        let engine = Engine::with_transport_health(backends, transport.clone())
-            .with_max_pages(config.max_list_pages);
+        let engine = Engine::with_health(backends, health).with_max_pages(config.max_list_pages);
         let store = StoreHandle::open(opts.data_dir.clone()).await?;
         let poller_config = PollerConfig {
             retention: config.monitor_retention,
@@ -248,7 +246,6 @@ impl Gateway {
             tokens: auth::Tokens::new(config.serve.clients.clone(), config.serve.token_ttl),
             metrics: metrics::Metrics::default(),
             listings: listing::Listings::new(engine),
-            transport,
             inflight: Arc::new(Inflight::default()),
             seen: Seen::default(),
         });

@@ -620,8 +620,8 @@ pub async fn monitor(
     Json(with_correlation(render::monitor(&shared.tenant, &recorded))).into_response()
 }
 
-/// `GET /health`: the gateway answers, and each account's health as the HTTP policy last saw
-/// it (state only: failure texts are for the logs and the console's backends view).
+/// `GET /health`: the gateway answers, and each account's health from the one board the
+/// console reads too (`domain::health`; state only: failure texts are for the logs and the console's backends view).
 pub async fn health(State(shared): Shared_) -> Response {
     let accounts: Vec<Value> = shared
         .gate
@@ -629,7 +629,7 @@ pub async fn health(State(shared): Shared_) -> Response {
         .accounts()
         .iter()
         .map(|a| {
-            let h = shared.gate.engine().health().get(&a.name);
+            let h = shared.gate.engine().health().entry(&a.name);
             json!({"name": a.name, "kind": a.kind.as_str(), "health": h.health})
         })
         .collect();

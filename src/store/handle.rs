@@ -2,6 +2,11 @@
 //! connections are not shared across threads) and runs calls one at a time in arrival order;
 //! async callers await a oneshot reply, so the UI task never blocks on disk or on a lock held
 //! by another cmo process. Cloning the handle is cheap; the thread ends with the last clone.
+//!
+//! Writes of journaled state (custom attributes, monitors, the audit journal, write-ahead
+//! attempts) and the raw `call` are `pub(crate)`: outside the crate only the gate
+//! (`engine/gate/`) makes them, and tests/layering.rs keeps `ui/`, `cli/` and `serve/` from
+//! calling them inside it. Reads and the product cache stay public.
 
 use super::error::{StoreError, StoreResult};
 use super::{
@@ -92,7 +97,7 @@ impl StoreHandle {
     }
 
     /// Run `call` on the store thread and await its result.
-    pub async fn call<R, F>(&self, call: F) -> StoreResult<R>
+    pub(crate) async fn call<R, F>(&self, call: F) -> StoreResult<R>
     where
         F: FnOnce(&mut Store) -> StoreResult<R> + Send + 'static,
         R: Send + 'static,
@@ -130,7 +135,9 @@ impl StoreHandle {
         self.call(move |s| s.attrs_find(&pattern)).await
     }
 
-    pub async fn attrs_set(
+    /// Unjournaled: the store's own unit tests seed data with it.
+    #[cfg(test)]
+    pub(crate) async fn attrs_set(
         &self,
         product: &ProductId,
         name: &str,
@@ -141,29 +148,26 @@ impl StoreHandle {
             .await
     }
 
-    pub async fn attrs_rename(
+    /// Unjournaled: the store's own unit tests seed data with it.
+    #[cfg(test)]
+    pub(crate) async fn attrs_delete(
         &self,
         product: &ProductId,
-        old: &str,
-        new: &str,
+        name: &str,
     ) -> StoreResult<AttrChange> {
-        let (product, old, new) = (product.clone(), old.to_string(), new.to_string());
-        self.call(move |s| s.attrs_rename(&product, &old, &new))
-            .await
-    }
-
-    pub async fn attrs_delete(&self, product: &ProductId, name: &str) -> StoreResult<AttrChange> {
         let (product, name) = (product.clone(), name.to_string());
         self.call(move |s| s.attrs_delete(&product, &name)).await
     }
 
-    pub async fn monitor_upsert(&self, monitor: &Monitor) -> StoreResult<()> {
+    /// Unjournaled: the store's own unit tests seed data with it.
+    #[cfg(test)]
+    pub(crate) async fn monitor_upsert(&self, monitor: &Monitor) -> StoreResult<()> {
         let monitor = monitor.clone();
         self.call(move |s| s.monitor_upsert(&monitor)).await
     }
 
     /// [`Store::monitor_record`]: the monitor, and its final-outcome entry once.
-    pub async fn monitor_record(
+    pub(crate) async fn monitor_record(
         &self,
         monitor: &Monitor,
         outcome: Option<AuditEntry>,
@@ -186,7 +190,7 @@ impl StoreHandle {
         self.call(|s| s.monitors_pending()).await
     }
 
-    pub async fn monitor_record_poll(
+    pub(crate) async fn monitor_record_poll(
         &self,
         id: &str,
         poll_attempts: u32,
@@ -201,22 +205,14 @@ impl StoreHandle {
         self.call(move |s| s.monitors_prune(retention)).await
     }
 
-    pub async fn audit_append(&self, entry: AuditEntry) -> StoreResult<()> {
+    /// Unjournaled: the store's own unit tests seed data with it.
+    #[cfg(test)]
+    pub(crate) async fn audit_append(&self, entry: AuditEntry) -> StoreResult<()> {
         self.call(move |s| s.audit_append(&entry)).await
     }
 
-    /// [`Store::audit_append_linked`]: a request entry linked to the monitors it created.
-    pub async fn audit_append_linked(
-        &self,
-        entry: AuditEntry,
-        monitors: Vec<String>,
-    ) -> StoreResult<i64> {
-        self.call(move |s| s.audit_append_linked(&entry, &monitors))
-            .await
-    }
-
     /// [`Store::audit_complete`]: the outcome's entry, closing the attempts it completes.
-    pub async fn audit_complete(
+    pub(crate) async fn audit_complete(
         &self,
         entry: AuditEntry,
         monitors: Vec<String>,
@@ -227,7 +223,7 @@ impl StoreHandle {
     }
 
     /// [`Store::attempt_begin`]: the write-ahead attempt, before a request leaves.
-    pub async fn attempt_begin(
+    pub(crate) async fn attempt_begin(
         &self,
         operator: &Operator,
         attempt: NewAttempt,
@@ -238,7 +234,7 @@ impl StoreHandle {
     }
 
     /// [`Store::attempt_note`]: a batch item's answer, before the batch's entry.
-    pub async fn attempt_note(
+    pub(crate) async fn attempt_note(
         &self,
         id: i64,
         before: Option<String>,
@@ -253,7 +249,11 @@ impl StoreHandle {
     }
 
     /// [`Store::attempt_resolve`]: what a later run found for an open attempt.
-    pub async fn attempt_resolve(&self, id: i64, entry: AuditEntry) -> StoreResult<Option<i64>> {
+    pub(crate) async fn attempt_resolve(
+        &self,
+        id: i64,
+        entry: AuditEntry,
+    ) -> StoreResult<Option<i64>> {
         self.call(move |s| s.attempt_resolve(id, &entry)).await
     }
 
@@ -263,7 +263,7 @@ impl StoreHandle {
     }
 
     /// A local attribute edit and its journal entry in one transaction.
-    pub async fn attrs_edit_journaled(
+    pub(crate) async fn attrs_edit_journaled(
         &self,
         product: &ProductId,
         edit: LocalEdit,

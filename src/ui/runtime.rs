@@ -1,5 +1,6 @@
 //! The event loop: a `biased` select over terminal input first, then results, then the monitor
-//! poller's broadcast, then a slow tick for health and the clock. Every queued result is drained
+//! poller's broadcast, then the health board's changes (pushed, never polled), then a slow tick
+//! for the clock. Every queued result is drained
 //! before one frame is drawn, and a frame is drawn only when something visible changed — an
 //! idle console writes nothing. SIGTERM, SIGINT, SIGHUP and SIGQUIT (signals.rs) end the loop
 //! like `q`; on every way out, changes still in flight get [`GRACE`] to finish (their answers
@@ -25,9 +26,10 @@ use futures::StreamExt;
 use ratatui::layout::Rect;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use tokio::sync::watch;
 use tokio::sync::{broadcast, mpsc};
 
-/// How often health is re-read from the engine's board (it redraws only on a change).
+/// How often the clock is read (it redraws only what shows ages or fades).
 const TICK: Duration = Duration::from_secs(1);
 
 /// How long changes in flight may still take once the console is asked to end (by `q` confirmed
@@ -104,6 +106,9 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<Ended, UiError
         .and_then(|d| chrono::Duration::from_std(d).ok());
     app.now = Some(chrono::Utc::now());
     let mut monitor_updates = session.poller.subscribe();
+    // Subscribed before the first read below, so no change between the two is missed.
+    let mut health_changes = engine.health().subscribe();
+    update(&mut app, Msg::Health(health(engine, &mut health_changes)));
     // Before the terminal is taken over: from here on a signal cannot leave it raw.
     let mut signals = ExitSignals::install()?;
     let mut tui = Tui::enter(colors, opts.mouse)?;
@@ -128,6 +133,7 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<Ended, UiError
         runner.run(effect);
     }
     let mut poller_open = true;
+    let mut health_open = true;
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -191,7 +197,6 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<Ended, UiError
                 {
                     effects.extend(update(&mut app, msg));
                 }
-                effects.extend(update(&mut app, Msg::Health(health(engine))));
                 effects
             },
             update_result = monitor_updates.recv(), if poller_open => match update_result {
@@ -202,13 +207,19 @@ async fn run_loop(session: &UiSession, opts: UiOptions) -> Result<Ended, UiError
                     Vec::new()
                 }
             },
+            changed = health_changes.changed(), if health_open => match changed {
+                Ok(()) => update(&mut app, Msg::Health(health(engine, &mut health_changes))),
+                // The board lives as long as the engine; a closed channel only ends listening.
+                Err(_) => {
+                    health_open = false;
+                    Vec::new()
+                }
+            },
             _ = tick.tick() => {
                 if tui.repaint_pending() {
                     app.dirty = true;
                 }
-                let mut effects = update(&mut app, Msg::Tick(chrono::Utc::now()));
-                effects.extend(update(&mut app, Msg::Health(health(engine))));
-                effects
+                update(&mut app, Msg::Tick(chrono::Utc::now()))
             },
         };
         for effect in effects {
@@ -327,12 +338,14 @@ fn split_meta(app: &App, key: KeyEvent) -> Option<(KeyEvent, KeyEvent)> {
     Some((esc, plain))
 }
 
-fn health(engine: &Engine) -> Vec<HealthEntry> {
+/// Every account's health, in account order, as the board shows it now; marks the change seen
+/// (several changes between two turns of the loop are one read).
+fn health(engine: &Engine, changes: &mut watch::Receiver<u64>) -> Vec<HealthEntry> {
+    changes.borrow_and_update();
+    let accounts = engine.accounts();
     engine
-        .accounts()
-        .iter()
-        .map(|a| engine.health().get(&a.name))
-        .collect()
+        .health()
+        .entries(accounts.iter().map(|a| a.name.as_str()))
 }
 
 #[cfg(test)]

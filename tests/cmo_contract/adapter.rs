@@ -11,7 +11,8 @@ use cmo::domain::{
     BackendKind, BusinessId, ConnectivityType, CustomAttribute, MonitorState, ProductId,
     ProductSummary, Status,
 };
-use cmo::engine::Engine;
+use cmo::engine::{Engine, Gate, GateError};
+use cmo::store::{Operator, StoreHandle};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -394,21 +395,26 @@ async fn engine_routes_platform_ids_to_the_cmo_account() {
     let engine = Engine::new(vec![Arc::new(Guarded::new(b)) as Arc<dyn Backend>]);
     let id: ProductId = p.id.to_string().parse().unwrap();
     assert_eq!(engine.product(&id).await.unwrap().summary.id, id);
-    let e = engine
-        .change_status(&id, Status::Blocked)
-        .await
-        .unwrap_err();
+    // Changes go through the gate, the only way to make one.
+    let dir = tempfile::tempdir().unwrap();
+    let store = StoreHandle::open(dir.path().to_path_buf()).await.unwrap();
+    let gate = Gate::new(
+        engine,
+        store,
+        Operator::from_vars(Some("noc-test"), None, None),
+    );
+    let e = gate.change_status(&id, Status::Blocked).await.unwrap_err();
     assert!(
         matches!(
             e,
-            BackendError::TransitionNotAllowed {
+            GateError::Backend(BackendError::TransitionNotAllowed {
                 kind: BackendKind::Jasper,
                 ..
-            }
+            })
         ),
         "{e}"
     );
-    let done = engine.change_status(&id, Status::Suspended).await.unwrap();
+    let done = gate.change_status(&id, Status::Suspended).await.unwrap();
     assert_eq!(
         done,
         ChangeOutcome::Done {

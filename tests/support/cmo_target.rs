@@ -8,8 +8,8 @@
 
 use cmo::backends::Backend;
 use cmo::backends::cmo::{ClientAuth, CmoBackend};
-use cmo::backends::health::HealthBoard;
 use cmo::config::{BackendConfig, Config};
+use cmo::domain::health::HealthBoard;
 use cmo::domain::{BackendKind, ProductSummary, Status};
 use cmo::engine::PollerConfig;
 use cmo::serve::{Gateway, ServeOptions};

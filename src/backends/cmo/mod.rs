@@ -15,11 +15,11 @@ mod changes;
 mod doc_examples;
 pub mod wire;
 
-use super::health::HealthBoard;
 use super::http::{Grant, HttpPolicy, OAuthToken};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
 use crate::backends::kit;
 use crate::config::BackendConfig;
+use crate::domain::health::HealthBoard;
 use crate::domain::{
     BackendKind, BusinessId, CustomAttribute, DataConnectivity, Monitor, Product, ProductSummary,
     SimCard, Status, Terminal, Usage,

@@ -19,11 +19,11 @@ mod wire;
 
 pub use wire::{RATE_LIMIT_CODE, is_rate_limit, iso_date};
 
-use super::health::HealthBoard;
 use super::http::{BasicAuth, HttpPolicy, Repeat};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
 use crate::backends::kit;
 use crate::config::BackendConfig;
+use crate::domain::health::HealthBoard;
 use crate::domain::{
     BackendKind, BusinessId, DataConnectivity, Product, ProductSummary, SessionState, SimCard,
     Status, Usage,

@@ -11,11 +11,11 @@ mod link;
 mod session;
 mod wire;
 
-use super::health::HealthBoard;
 use super::http::HttpPolicy;
 use super::{Account, Backend, BackendError, BackendResult, Page, PageRequest};
 use crate::backends::kit;
 use crate::config::BackendConfig;
+use crate::domain::health::HealthBoard;
 use crate::domain::{
     BackendKind, BusinessId, Monitor, Product, ProductSummary, SimCard, Terminal, Usage,
 };

@@ -1,17 +1,17 @@
 //! GALAXY1 session authentication (PROVISIONAL): `POST {base}/sessions {"login", "password"}`
 //! answers `{"sessionToken", "expiresInSeconds"}`; requests carry `Authorization: Session
-//! <token>`. Sessions are cached until shortly before they expire, refreshed by one task at a
-//! time, and dropped when the platform answers 401.
+//! <token>`. The session is one [`Renewing`] credential: cached until shortly before it
+//! expires, renewed by one task at a time, dropped when the platform answers 401.
 
-use crate::backends::http::TokenSource;
-use crate::backends::http::credentials::{self, Credential, CredentialCache};
+use crate::backends::http::credentials;
+use crate::backends::http::{Exchange, Obtained, Renewing};
 use crate::backends::{BackendError, BackendResult};
 use async_trait::async_trait;
 use reqwest::Client;
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -20,33 +20,42 @@ struct SessionReply {
     expires_in_seconds: Option<u64>,
 }
 
-pub struct SessionAuth {
+/// How a GALAXY1 session is opened.
+pub struct SessionExchange {
     url: String,
     login: String,
     password: SecretString,
-    /// Shared by every request; renewed by one session request at a time.
-    session: CredentialCache,
 }
+
+/// A GALAXY1 session, cached and renewed shortly before it expires (the one renewing source,
+/// `backends/http/renewing.rs`).
+pub type SessionAuth = Renewing<SessionExchange>;
 
 /// Assumed when the platform does not say (its documented default).
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(1800);
 
-impl SessionAuth {
+impl Renewing<SessionExchange> {
     pub fn new(url: String, login: &str, password: SecretString) -> Self {
         crate::redact::register_credential(
             &crate::backends::http::auth::redaction_slot("galaxy1-login"),
             Some(login),
             password.expose_secret(),
         );
-        Self {
+        Renewing::with(SessionExchange {
             url,
             login: login.to_string(),
             password,
-            session: CredentialCache::default(),
-        }
+        })
+    }
+}
+
+#[async_trait]
+impl Exchange for SessionExchange {
+    fn what(&self) -> &'static str {
+        "a GALAXY1 session"
     }
 
-    async fn open(&self, client: &Client, backend: &str) -> BackendResult<Credential> {
+    async fn obtain(&self, client: &Client, backend: &str) -> BackendResult<Obtained> {
         let body = serde_json::json!({
             "login": self.login,
             "password": self.password.expose_secret(),
@@ -57,46 +66,21 @@ impl SessionAuth {
             backend,
             "session request",
             "a session object with sessionToken",
-            &|t| self.redact(t),
+            &|t| crate::redact::scrub(t).into_owned(),
         )
         .await?;
-        let lifetime = reply
-            .expires_in_seconds
-            .map_or(DEFAULT_LIFETIME, Duration::from_secs);
-        let margin = (lifetime / 10).min(Duration::from_secs(60));
         let mut header = HeaderValue::from_str(&format!("Session {}", reply.session_token))
             .map_err(|_| BackendError::Malformed {
                 backend: backend.into(),
                 detail: "the session token is not a valid header value".into(),
             })?;
         header.set_sensitive(true);
-        Ok(Credential {
+        Ok(Obtained {
             header,
             token: SecretString::from(reply.session_token),
-            refresh_at: Instant::now() + lifetime.saturating_sub(margin),
+            lifetime: reply
+                .expires_in_seconds
+                .map_or(DEFAULT_LIFETIME, Duration::from_secs),
         })
-    }
-}
-
-#[async_trait]
-impl TokenSource for SessionAuth {
-    async fn authorization(
-        &self,
-        client: &Client,
-        backend: &str,
-    ) -> BackendResult<Option<HeaderValue>> {
-        let header = self
-            .session
-            .get_or_renew(|| {
-                tracing::debug!(backend, "opening a GALAXY1 session");
-                self.open(client, backend)
-            })
-            .await?;
-        Ok(Some(header))
-    }
-
-    fn invalidate(&self, rejected: Option<&HeaderValue>) -> bool {
-        self.session.invalidate(rejected);
-        true
     }
 }

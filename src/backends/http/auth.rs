@@ -5,14 +5,14 @@
 //! sensitive; `redact` scrubs the secret and the current token from any text we show.
 
 use super::super::BackendResult;
-use super::credentials::{Credential, CredentialCache};
+use super::renewing::{Exchange, Obtained, Renewing};
 use async_trait::async_trait;
 use base64::Engine;
 use reqwest::header::HeaderValue;
 use reqwest::{Client, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Produces the `Authorization` header for each request.
 #[async_trait]
@@ -130,41 +130,43 @@ struct TokenReply {
     expires_in: Option<serde_json::Value>,
 }
 
-/// A bearer token from `token_url`, cached and refreshed shortly before it expires.
-pub struct OAuthToken {
+/// How a bearer token is asked of `token_url` (see [`Grant`]).
+pub struct OAuthExchange {
     grant: Grant,
     token_url: Url,
     username: String,
     secret: SecretString,
-    /// Shared by every request; renewed by one token request at a time.
-    credentials: CredentialCache,
 }
+
+/// A bearer token from `token_url`, cached and renewed shortly before it expires.
+pub type OAuthToken = Renewing<OAuthExchange>;
 
 /// Lifetime assumed when the endpoint does not say.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
 
-/// Refresh when this share of the lifetime is left (at most 60 s before expiry).
-fn refresh_margin(lifetime: Duration) -> Duration {
-    (lifetime / 10).min(Duration::from_secs(60))
-}
-
-impl OAuthToken {
+impl Renewing<OAuthExchange> {
     pub fn new(grant: Grant, token_url: Url, username: &str, secret: SecretString) -> Self {
         crate::redact::register_credential(
             &redaction_slot("oauth-client"),
             Some(username),
             secret.expose_secret(),
         );
-        Self {
+        Renewing::with(OAuthExchange {
             grant,
             token_url,
             username: username.to_string(),
             secret,
-            credentials: CredentialCache::default(),
-        }
+        })
+    }
+}
+
+#[async_trait]
+impl Exchange for OAuthExchange {
+    fn what(&self) -> &'static str {
+        "a new access token"
     }
 
-    async fn fetch(&self, client: &Client, backend: &str) -> BackendResult<Credential> {
+    async fn obtain(&self, client: &Client, backend: &str) -> BackendResult<Obtained> {
         let secret = self.secret.expose_secret();
         let request = match &self.grant {
             Grant::BasicJsonClientCredentials => client
@@ -210,7 +212,7 @@ impl OAuthToken {
             backend,
             "token request",
             "a token object with access_token",
-            &|t| self.redact(t),
+            &|t| crate::redact::scrub(t).into_owned(),
         )
         .await?;
         let lifetime = reply
@@ -223,37 +225,10 @@ impl OAuthToken {
             .map(Duration::from_secs)
             .unwrap_or(DEFAULT_LIFETIME);
         let token = SecretString::from(reply.access_token);
-        Ok(Credential {
+        Ok(Obtained {
             header: sensitive(&format!("Bearer {}", token.expose_secret())),
             token,
-            refresh_at: Instant::now() + lifetime.saturating_sub(refresh_margin(lifetime)),
+            lifetime,
         })
-    }
-}
-
-#[async_trait]
-impl TokenSource for OAuthToken {
-    fn will_fetch(&self) -> bool {
-        !self.credentials.is_fresh()
-    }
-
-    async fn authorization(
-        &self,
-        client: &Client,
-        backend: &str,
-    ) -> BackendResult<Option<HeaderValue>> {
-        let header = self
-            .credentials
-            .get_or_renew(|| {
-                tracing::debug!(backend, "requesting a new access token");
-                self.fetch(client, backend)
-            })
-            .await?;
-        Ok(Some(header))
-    }
-
-    fn invalidate(&self, rejected: Option<&HeaderValue>) -> bool {
-        self.credentials.invalidate(rejected);
-        true
     }
 }

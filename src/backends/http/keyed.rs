@@ -6,13 +6,13 @@
 
 use super::super::BackendResult;
 use super::auth::{TokenSource, redaction_slot, sensitive};
-use super::credentials::{Credential, CredentialCache};
+use super::renewing::{Exchange, Obtained, Renewing};
 use async_trait::async_trait;
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Client, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A fixed API key in a named header.
 pub struct ApiKey {
@@ -53,34 +53,45 @@ struct LoginReply {
 /// Validity assumed when the login answer does not say.
 const DEFAULT_VALIDITY: Duration = Duration::from_secs(600);
 
-/// A session token from a JSON login (`{"userName","password"}` → `{"sessionToken",
-/// "validitySeconds"}`), sent in `header`.
-pub struct SessionLogin {
+/// How a session token is asked for: a JSON login (`{"userName","password"}` →
+/// `{"sessionToken", "validitySeconds"}`), the token sent in `header`.
+pub struct LoginExchange {
     login_url: Url,
     header: HeaderName,
     username: String,
     password: SecretString,
-    /// Shared by every request; renewed by one login at a time.
-    session: CredentialCache,
 }
 
-impl SessionLogin {
+/// A session token from a JSON login, cached and renewed shortly before its validity ends.
+pub type SessionLogin = Renewing<LoginExchange>;
+
+impl Renewing<LoginExchange> {
     pub fn new(login_url: Url, header: HeaderName, username: &str, password: SecretString) -> Self {
         crate::redact::register_credential(
             &redaction_slot("login"),
             Some(username),
             password.expose_secret(),
         );
-        Self {
+        Renewing::with(LoginExchange {
             login_url,
             header,
             username: username.to_string(),
             password,
-            session: CredentialCache::default(),
-        }
+        })
+    }
+}
+
+#[async_trait]
+impl Exchange for LoginExchange {
+    fn what(&self) -> &'static str {
+        "a session (login)"
     }
 
-    async fn login(&self, client: &Client, backend: &str) -> BackendResult<Credential> {
+    fn header_name(&self) -> HeaderName {
+        self.header.clone()
+    }
+
+    async fn obtain(&self, client: &Client, backend: &str) -> BackendResult<Obtained> {
         let body = serde_json::json!({
             "userName": self.username,
             "password": self.password.expose_secret(),
@@ -91,46 +102,16 @@ impl SessionLogin {
             backend,
             "login",
             "a login answer with sessionToken",
-            &|t| self.redact(t),
+            &|t| crate::redact::scrub(t).into_owned(),
         )
         .await?;
-        let validity = reply
-            .validity_seconds
-            .map_or(DEFAULT_VALIDITY, Duration::from_secs);
-        // Log in again when a tenth of the validity (at most a minute) is left.
-        let margin = (validity / 10).min(Duration::from_secs(60));
         let token = SecretString::from(reply.session_token);
-        Ok(Credential {
+        Ok(Obtained {
             header: sensitive(token.expose_secret()),
             token,
-            refresh_at: Instant::now() + validity.saturating_sub(margin),
+            lifetime: reply
+                .validity_seconds
+                .map_or(DEFAULT_VALIDITY, Duration::from_secs),
         })
-    }
-}
-
-#[async_trait]
-impl TokenSource for SessionLogin {
-    async fn authorization(
-        &self,
-        client: &Client,
-        backend: &str,
-    ) -> BackendResult<Option<HeaderValue>> {
-        let value = self
-            .session
-            .get_or_renew(|| {
-                tracing::debug!(backend, "logging in for a new session");
-                self.login(client, backend)
-            })
-            .await?;
-        Ok(Some(value))
-    }
-
-    fn invalidate(&self, rejected: Option<&HeaderValue>) -> bool {
-        self.session.invalidate(rejected);
-        true
-    }
-
-    fn header_name(&self) -> HeaderName {
-        self.header.clone()
     }
 }

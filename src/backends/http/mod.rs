@@ -17,6 +17,7 @@ pub mod deadline;
 mod errors;
 pub mod keyed;
 mod pace;
+pub mod renewing;
 pub mod retry;
 
 pub use auth::{BasicAuth, Grant, NoAuth, OAuthToken, TokenSource};
@@ -25,11 +26,12 @@ use errors::root_cause;
 pub(crate) use errors::transport_error;
 pub use keyed::{ApiKey, SessionLogin};
 use pace::Pace;
+pub use renewing::{Exchange, Obtained, Renewing};
 
-use super::health::{Health, HealthBoard};
 use super::{Account, BackendError, BackendResult};
 use crate::config::BackendConfig;
 use crate::domain::BackendKind;
+use crate::domain::health::{Health, HealthBoard, Layer};
 use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Client, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
@@ -214,8 +216,13 @@ impl HttpPolicy {
                     self.auth.redact(&excerpt(&reply.body))
                 ),
             };
-            self.health
-                .record(&self.account.name, Health::Ok, None, Some(err.to_string()));
+            self.health.record(
+                Layer::Request,
+                &self.account.name,
+                Health::Ok,
+                None,
+                Some(err.to_string()),
+            );
             err
         })
     }
@@ -246,8 +253,13 @@ impl HttpPolicy {
                     } else {
                         Health::Ok
                     };
-                    self.health
-                        .record(&self.account.name, health, Some(latency), None);
+                    self.health.record(
+                        Layer::Request,
+                        &self.account.name,
+                        health,
+                        Some(latency),
+                        None,
+                    );
                     return Ok(reply);
                 }
                 Ok((reply, _, sent)) if reply.status == StatusCode::UNAUTHORIZED && !refreshed => {
@@ -430,7 +442,7 @@ impl HttpPolicy {
         // account), not a failure of the backend: it leaves no error behind.
         if matches!(failure, BackendError::NotFound { .. }) {
             self.health
-                .record(&self.account.name, Health::Ok, None, None);
+                .record(Layer::Request, &self.account.name, Health::Ok, None, None);
             return;
         }
         let health = match failure {
@@ -439,8 +451,13 @@ impl HttpPolicy {
             BackendError::Http { status, .. } if *status < 500 => Health::Ok,
             _ => Health::Down,
         };
-        self.health
-            .record(&self.account.name, health, None, Some(failure.to_string()));
+        self.health.record(
+            Layer::Request,
+            &self.account.name,
+            health,
+            None,
+            Some(failure.to_string()),
+        );
     }
 }
 

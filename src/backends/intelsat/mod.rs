@@ -11,11 +11,11 @@
 mod session;
 mod wire;
 
-use super::health::HealthBoard;
 use super::http::{Grant, HttpPolicy, OAuthToken, Repeat};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
 use crate::backends::kit;
 use crate::config::BackendConfig;
+use crate::domain::health::HealthBoard;
 use crate::domain::{BackendKind, BusinessId, Monitor, Product, ProductSummary, Status, Terminal};
 use crate::domain::{SessionState, Usage, capabilities};
 use async_trait::async_trait;

@@ -13,11 +13,11 @@ mod wire;
 
 pub use bulk::{DEFAULT_SETTLE, MAX_BULK_ITEMS};
 
-use super::health::HealthBoard;
 use super::http::{Grant, HttpPolicy, OAuthToken, Repeat};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
 use crate::backends::kit;
 use crate::config::BackendConfig;
+use crate::domain::health::HealthBoard;
 use crate::domain::mapping::{native_for, normalize};
 use crate::domain::quota::Allowance;
 use crate::domain::usage::{Unit, UsageType};

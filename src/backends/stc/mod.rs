@@ -7,11 +7,11 @@
 mod wire;
 
 use super::cellular::{self, OrderState};
-use super::health::HealthBoard;
 use super::http::{Grant, HttpPolicy, OAuthToken, Repeat};
 use super::{Account, Backend, BackendError, BackendResult, ChangeOutcome, Page, PageRequest};
 use crate::backends::kit;
 use crate::config::BackendConfig;
+use crate::domain::health::HealthBoard;
 use crate::domain::{
     BackendKind, BusinessId, DataConnectivity, Monitor, Product, ProductId, ProductSummary,
     SimCard, Status, Usage,

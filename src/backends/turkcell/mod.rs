@@ -7,11 +7,11 @@
 mod wire;
 
 use super::cellular;
-use super::health::HealthBoard;
 use super::http::{HttpPolicy, SessionLogin};
 use super::{Account, Backend, BackendError, BackendResult, Page, PageRequest};
 use crate::backends::kit;
 use crate::config::BackendConfig;
+use crate::domain::health::HealthBoard;
 use crate::domain::{
     BackendKind, BusinessId, DataConnectivity, Product, ProductSummary, SimCard, Usage,
 };

@@ -31,13 +31,15 @@ pub use error::GateError;
 
 use super::Engine;
 use super::batch::{self, BatchItem};
-use super::poller::{PollerHandle, merge_monitor};
+use super::poller::{PollerConfig, PollerHandle, merge_monitor};
+use super::tracker::{MonitorTracker, OnError, Step, Tracked};
 use crate::backends::BackendError;
 use crate::backends::ChangeOutcome;
 use crate::domain::capabilities::supports;
 use crate::domain::{Characteristic, Monitor, MonitorState, Operation, ProductId, Status};
-use crate::store::{AuditEntry, Operator, StoreError, StoreHandle};
+use crate::store::{AuditEntry, Operator, PendingMonitor, StoreError, StoreHandle};
 use futures::StreamExt;
+use std::ops::ControlFlow;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -136,12 +138,16 @@ impl Gate {
         self.max_batch
     }
 
+    /// The engine, for reads: its mutators are private to `engine/`, so nothing reached
+    /// through it changes a carrier.
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
 
-    pub fn store(&self) -> &StoreHandle {
-        &self.store
+    /// A monitor as the store holds it (a read; the store itself is not handed out, so every
+    /// write of a monitor goes through [`Gate::record_monitor`] or [`Gate::cancel_monitor`]).
+    pub async fn stored_monitor(&self, id: &str) -> crate::store::StoreResult<Monitor> {
+        self.store.monitor_get(id).await
     }
 
     pub fn operator(&self) -> &Operator {
@@ -216,6 +222,57 @@ impl Gate {
             poller.track(monitor.clone());
         }
         Ok(monitor)
+    }
+
+    /// Follow `monitor` until it is final with the one tracker the console's poller uses
+    /// (`engine/tracker.rs`): each change recorded (a final one journaled once), told to a
+    /// running poller and passed to `report` (a `Changed` or a `Retrying` step). A transient
+    /// poll failure is retried with backoff; any other ends the follow with its error, as does
+    /// a change the store could not record. Dropping the future stops following.
+    pub async fn follow_monitor(
+        &self,
+        monitor: Monitor,
+        mut report: impl FnMut(Step<'_>),
+    ) -> Result<Monitor, GateError> {
+        let config = PollerConfig {
+            operator: self.operator.clone(),
+            ..PollerConfig::default()
+        };
+        let tracker = MonitorTracker::new(self.engine.clone(), self.store.clone(), config);
+        let pending = PendingMonitor {
+            monitor,
+            poll_attempts: 0,
+            next_poll_at: None,
+        };
+        let never = CancellationToken::new();
+        let mut not_stored = None;
+        let on_error = |e: &BackendError| {
+            if e.is_transient() {
+                OnError::Retry
+            } else {
+                OnError::Stop
+            }
+        };
+        let tracked = tracker
+            .run(pending, &never, on_error, |step| match step {
+                Step::NotStored(e) => {
+                    not_stored = Some(e);
+                    ControlFlow::Break(())
+                }
+                step => {
+                    if let (Step::Changed { now, .. }, Some(poller)) = (&step, &self.poller) {
+                        poller.track((*now).clone());
+                    }
+                    report(step);
+                    ControlFlow::Continue(())
+                }
+            })
+            .await;
+        match (tracked, not_stored) {
+            (_, Some(e)) => Err(GateError::Store(e)),
+            (Tracked::Failed(e), None) => Err(GateError::Backend(e)),
+            (Tracked::Ended(m) | Tracked::BrokenOff(m), None) => Ok(m),
+        }
     }
 
     /// Journal a failed action and return its error; a journal failure is logged (by
