@@ -58,6 +58,9 @@ pub enum Command {
     Info,
     /// The support matrix, status transitions and sync/async modes, from the one table.
     Capabilities,
+    /// Is each carrier account answering? One cheap read per account, all at once: health,
+    /// latency, products held and the carrier's last error. Exit 1 when any is down.
+    Backends(BackendsArgs),
     /// Run every carrier simulator until Ctrl-C / SIGTERM and write a config pointing at them.
     Simulate(SimulateArgs),
     /// Serve the CMO API v5 over the configured accounts to a team's consoles (docs/deployment.md).
@@ -174,6 +177,13 @@ pub enum ProductsCommand {
     },
     /// Products by business id (ICCID or terminal serial), across every backend.
     Find(FindArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackendsArgs {
+    /// Only this configured backend name or kind (1NCE, TMSP, …).
+    #[arg(long, value_name = "NAME|KIND")]
+    pub backend: Option<String>,
 }
 
 #[derive(Debug, Args)]

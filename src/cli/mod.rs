@@ -6,6 +6,7 @@
 pub mod args;
 pub mod attrs;
 pub mod audit;
+pub mod backends;
 pub mod batch;
 pub mod change;
 pub mod commands;

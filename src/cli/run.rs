@@ -238,6 +238,10 @@ async fn dispatch(cli: Cli, paths: Paths) -> Result<i32, CliError> {
             }
             Ok(exit::OK)
         }
+        Command::Backends(args) => {
+            let session = demo::open(&g, &paths).await?;
+            super::backends::run(&session.engine, args.backend.as_deref(), g.json).await
+        }
         Command::Simulate(args) => simulate::run(&args, &paths.data_dir, g.json).await,
         Command::Serve(args) => super::serve::run(&args, &g, &paths).await,
         Command::Products(ProductsCommand::List(args)) => {

@@ -10,6 +10,7 @@
 mod attrs;
 pub mod batch;
 pub mod bulk;
+mod check;
 pub mod gate;
 pub mod health;
 mod listing;
@@ -30,6 +31,7 @@ pub use crate::store::outcome_label;
 pub use crate::store::{AttrChange, AuditEntry};
 pub use attrs::AttrHome;
 pub use batch::{BatchItem, BatchLookup};
+pub use check::AccountCheck;
 pub use gate::{Gate, GateError};
 pub use listing::{ListEvent, PageGuard};
 pub use poller::{MonitorPoller, PollerConfig, PollerHandle};
