@@ -36,6 +36,12 @@ pub struct PollerConfig {
     /// Who observed a final outcome, for its journal entry when the journal does not link the
     /// request that created the monitor (then the request's operator is used).
     pub operator: Operator,
+    /// This process as the holder of monitor leases (a shared PostgreSQL store: only the
+    /// lease holder polls a monitor; `rescan_interval` must stay well under `lease` so the
+    /// leases are renewed). The SQLite store grants every lease to its one process.
+    pub owner: String,
+    /// How long a claimed monitor stays this process's without renewal.
+    pub lease: Duration,
 }
 
 impl Default for PollerConfig {
@@ -47,6 +53,8 @@ impl Default for PollerConfig {
             retention: DEFAULT_MONITOR_RETENTION,
             prune_interval: Duration::from_secs(3600),
             operator: Operator::from_env(),
+            owner: crate::store::replica_id(),
+            lease: Duration::from_secs(90),
         }
     }
 }
@@ -252,7 +260,13 @@ impl MonitorPoller {
         tasks: &mut JoinSet<String>,
         cancel: &CancellationToken,
     ) {
-        let pending = match self.store.monitors_pending().await {
+        // Claimed, not just read: with a shared store each pending monitor is leased to one
+        // process, this one's renewed, and an expired one (its holder died) taken over.
+        let pending = match self
+            .store
+            .monitors_claim(&self.config.owner, self.config.lease)
+            .await
+        {
             Ok(p) => p,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read pending monitors; retrying at the next rescan");
@@ -317,6 +331,25 @@ impl WatchTask {
             tokio::select! {
                 _ = self.stop.cancelled() => return id,
                 _ = tokio::time::sleep(wait) => {}
+            }
+            // Only the lease holder polls: another live process holding it means this watch
+            // ends (that process polls it); a store that cannot answer skips this poll.
+            match self
+                .store
+                .monitor_claim(&id, &self.config.owner, self.config.lease)
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::debug!(monitor = %id, "leased by another process; not polled here");
+                    return id;
+                }
+                Err(e) => {
+                    tracing::warn!(monitor = %id, error = %e, "monitor lease not taken; poll skipped");
+                    wait = interval;
+                    interval = self.config.next(interval);
+                    continue;
+                }
             }
             let polled = tokio::select! {
                 _ = self.stop.cancelled() => return id,
