@@ -27,7 +27,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// the name messages use (the URL without any password).
 #[derive(Clone)]
 pub struct PgTarget {
-    config: postgres::Config,
+    /// Boxed: the parsed configuration is large, and a location is passed around by value.
+    config: Box<postgres::Config>,
     name: String,
 }
 
@@ -58,7 +59,10 @@ impl PgTarget {
         }
         config.application_name("cmo");
         let name = display_name(&config);
-        Ok(PgTarget { config, name })
+        Ok(PgTarget {
+            config: Box::new(config),
+            name,
+        })
     }
 
     /// Use `schema` (which must exist) instead of the user's default search path: one fresh
