@@ -70,6 +70,8 @@ impl PgTarget {
     pub fn with_schema(mut self, schema: &str) -> PgTarget {
         let options = format!("-c search_path={schema}");
         self.config.options(&options);
+        // Its connections are then told apart in `pg_stat_activity`.
+        self.config.application_name(&format!("cmo:{schema}"));
         self.name = format!("{} (schema {schema})", self.name);
         self
     }
@@ -120,6 +122,8 @@ fn display_name(config: &postgres::Config) -> String {
 pub struct PgStore {
     client: Client,
     name: String,
+    /// Kept to reconnect when the server restarted or the connection dropped.
+    target: PgTarget,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -136,6 +140,7 @@ impl PgStore {
         let mut store = PgStore {
             client,
             name: target.name.clone(),
+            target: target.clone(),
         };
         schema::migrate(&mut store)?;
         tracing::info!(db = %store.name, "PostgreSQL store open");
@@ -145,6 +150,16 @@ impl PgStore {
     /// The database, named without its password.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Reconnect when the connection was closed (the server restarted, the network dropped
+    /// it), so one outage does not fail every later call; the call that met the outage fails.
+    fn ready(&mut self) -> StoreResult<()> {
+        if self.client.is_closed() {
+            tracing::info!(db = %self.name, "PostgreSQL connection closed; reconnecting");
+            self.client = self.target.connect_raw()?;
+        }
+        Ok(())
     }
 
     /// Run `body` in one transaction, committed when it returns `Ok`.
@@ -200,6 +215,7 @@ impl StoreOps for PgStore {
         false
     }
     fn schema_version(&mut self) -> StoreResult<i64> {
+        self.ready()?;
         schema::version(self)
     }
     /// PostgreSQL checks its own pages; nothing to verify before a write.
@@ -207,6 +223,7 @@ impl StoreOps for PgStore {
         Ok(())
     }
     fn attrs_all(&mut self) -> StoreResult<AttrsByProduct> {
+        self.ready()?;
         self.attrs_all_pg()
     }
     fn attrs_list(
@@ -214,6 +231,7 @@ impl StoreOps for PgStore {
         product: &ProductId,
         name: Option<&str>,
     ) -> StoreResult<Vec<CustomAttribute>> {
+        self.ready()?;
         self.attrs_list_pg(product, name)
     }
     fn attrs_set_journaled(
@@ -223,6 +241,7 @@ impl StoreOps for PgStore {
         value: &str,
         journal: Option<&AuditEntry>,
     ) -> StoreResult<AttrChange> {
+        self.ready()?;
         self.attrs_set_pg(product, name, value, journal)
     }
     fn attrs_rename_journaled(
@@ -232,6 +251,7 @@ impl StoreOps for PgStore {
         new: &str,
         journal: Option<&AuditEntry>,
     ) -> StoreResult<AttrChange> {
+        self.ready()?;
         self.attrs_rename_pg(product, old, new, journal)
     }
     fn attrs_delete_journaled(
@@ -240,6 +260,7 @@ impl StoreOps for PgStore {
         name: &str,
         journal: Option<&AuditEntry>,
     ) -> StoreResult<AttrChange> {
+        self.ready()?;
         self.attrs_delete_pg(product, name, journal)
     }
     fn monitor_record(
@@ -247,12 +268,15 @@ impl StoreOps for PgStore {
         monitor: &Monitor,
         outcome: Option<&AuditEntry>,
     ) -> StoreResult<bool> {
+        self.ready()?;
         self.monitor_record_pg(monitor, outcome)
     }
     fn monitor_get(&mut self, id: &str) -> StoreResult<Monitor> {
+        self.ready()?;
         self.monitor_get_pg(id)
     }
     fn monitors_list(&mut self) -> StoreResult<Vec<Monitor>> {
+        self.ready()?;
         Ok(self
             .monitor_rows_pg(false)?
             .into_iter()
@@ -260,6 +284,7 @@ impl StoreOps for PgStore {
             .collect())
     }
     fn monitors_pending(&mut self) -> StoreResult<Vec<PendingMonitor>> {
+        self.ready()?;
         self.monitor_rows_pg(true)
     }
     fn monitor_record_poll(
@@ -268,15 +293,19 @@ impl StoreOps for PgStore {
         poll_attempts: u32,
         next_poll_at: DateTime<Utc>,
     ) -> StoreResult<()> {
+        self.ready()?;
         self.monitor_record_poll_pg(id, poll_attempts, next_poll_at)
     }
     fn monitors_prune_before(&mut self, cutoff: DateTime<Utc>) -> StoreResult<usize> {
+        self.ready()?;
         self.monitors_prune_before_pg(cutoff)
     }
     fn monitors_claim(&mut self, owner: &str, lease: Duration) -> StoreResult<Vec<PendingMonitor>> {
+        self.ready()?;
         self.monitors_claim_pg(owner, lease)
     }
     fn monitor_claim(&mut self, id: &str, owner: &str, lease: Duration) -> StoreResult<bool> {
+        self.ready()?;
         self.monitor_claim_pg(id, owner, lease)
     }
     fn account_claim(
@@ -286,9 +315,11 @@ impl StoreOps for PgStore {
         owner: &str,
         ttl: Duration,
     ) -> StoreResult<()> {
+        self.ready()?;
         self.account_claim_pg(account, label, owner, ttl)
     }
     fn account_release(&mut self, account: &str, owner: &str) -> StoreResult<()> {
+        self.ready()?;
         self.account_release_pg(account, owner)
     }
     fn audit_complete(
@@ -297,15 +328,18 @@ impl StoreOps for PgStore {
         monitors: &[String],
         attempts: &[i64],
     ) -> StoreResult<i64> {
+        self.ready()?;
         self.audit_complete_pg(entry, monitors, attempts)
     }
     fn audit_records_since(
         &mut self,
         since: Option<DateTime<Utc>>,
     ) -> StoreResult<Vec<AuditRecord>> {
+        self.ready()?;
         self.audit_records_since_pg(since)
     }
     fn audit_since(&mut self, since: Option<DateTime<Utc>>) -> StoreResult<Vec<AuditEntry>> {
+        self.ready()?;
         Ok(self
             .audit_rows_pg(since)?
             .into_iter()
@@ -313,18 +347,23 @@ impl StoreOps for PgStore {
             .collect())
     }
     fn attempt_begin(&mut self, operator: &Operator, attempt: &NewAttempt) -> StoreResult<i64> {
+        self.ready()?;
         self.attempt_begin_pg(operator, attempt)
     }
     fn attempt_note(&mut self, id: i64, before: Option<&str>, result: &str) -> StoreResult<()> {
+        self.ready()?;
         self.attempt_note_pg(id, before, result)
     }
     fn attempts_open(&mut self) -> StoreResult<Vec<Attempt>> {
+        self.ready()?;
         self.attempts_open_pg()
     }
     fn attempt_resolve(&mut self, id: i64, entry: &AuditEntry) -> StoreResult<Option<i64>> {
+        self.ready()?;
         self.attempt_resolve_pg(id, entry)
     }
     fn cache_replace(&mut self, backend: &str, products: &[ProductSummary]) -> StoreResult<usize> {
+        self.ready()?;
         self.cache_replace_pg(backend, products)
     }
     fn cache_stage(
@@ -333,9 +372,11 @@ impl StoreOps for PgStore {
         restart: bool,
         products: &[ProductSummary],
     ) -> StoreResult<usize> {
+        self.ready()?;
         self.cache_stage_pg(backend, restart, products)
     }
     fn cache_commit(&mut self, backend: &str) -> StoreResult<usize> {
+        self.ready()?;
         self.cache_commit_pg(backend)
     }
     fn cache_load_chunks(
@@ -344,6 +385,7 @@ impl StoreOps for PgStore {
         chunk: usize,
         each: &mut dyn FnMut(Vec<CachedProduct>) -> bool,
     ) -> StoreResult<()> {
+        self.ready()?;
         self.cache_load_chunks_pg(first, chunk, each)
     }
     fn usage_record(
@@ -354,9 +396,11 @@ impl StoreOps for PgStore {
         now: DateTime<Utc>,
         retention: Duration,
     ) -> StoreResult<usize> {
+        self.ready()?;
         self.usage_record_pg(account, product, usage, now, retention)
     }
     fn usage_daily(&mut self, product: &str, since: NaiveDate) -> StoreResult<Vec<DailyUse>> {
+        self.ready()?;
         self.usage_daily_pg(product, since)
     }
     fn usage_account_daily(
@@ -364,15 +408,19 @@ impl StoreOps for PgStore {
         account: &str,
         since: NaiveDate,
     ) -> StoreResult<Vec<DailyUse>> {
+        self.ready()?;
         self.usage_account_daily_pg(account, since)
     }
     fn usage_levels(&mut self) -> StoreResult<Vec<(String, f64)>> {
+        self.ready()?;
         self.usage_levels_pg()
     }
     fn usage_allowances(&mut self, product: &str) -> StoreResult<Vec<Allowance>> {
+        self.ready()?;
         self.usage_allowances_pg(product)
     }
     fn usage_history_rows(&mut self, product: &str) -> StoreResult<i64> {
+        self.ready()?;
         self.usage_history_rows_pg(product)
     }
 }

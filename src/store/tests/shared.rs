@@ -258,3 +258,29 @@ fn the_store_password_never_reaches_errors_or_logs() {
     assert!(e.to_string().contains("holds a password"), "{e}");
     assert!(!e.to_string().contains(PASSWORD), "{e}");
 }
+
+/// A dropped connection (the server restarted, an administrator ended it) costs the call
+/// that met it, not every later one: the store reconnects.
+#[test]
+fn a_dropped_postgres_connection_is_reopened_for_the_next_call() {
+    let Some(rig) = Rig::postgres() else { return };
+    let mut s = rig.open();
+    s.attrs_set(&pid(1), "site", "Kiel").unwrap();
+    let Rig::Postgres(schema) = &rig else {
+        unreachable!()
+    };
+    let mut admin = schema.admin.connect_raw().unwrap();
+    let ended = admin
+        .query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+            &[&format!("cmo:{}", schema.name)],
+        )
+        .unwrap();
+    assert_eq!(ended.len(), 1, "the store's one connection");
+    // The call that meets the closed connection may fail; the next one works again.
+    let _ = s.attrs_list(&pid(1), None);
+    assert_eq!(
+        s.attrs_list(&pid(1), None).unwrap(),
+        vec![attr("site", "Kiel")]
+    );
+}
