@@ -412,6 +412,19 @@ async fn a_killed_replicas_account_and_monitors_pass_to_the_next_replica() {
         text.contains("ticket") && text.contains("INC-2042"),
         "{text}"
     );
+    // A command on a replica host, with the replicas' config, reads the same store directly:
+    // the journal with each monitor's one outcome, and the attribute.
+    let journal = run(replica.clone(), args(&["audit", "--json"])).await;
+    assert_eq!(code(&journal), 0, "{}", stderr(&journal));
+    let journal = String::from_utf8_lossy(&journal.stdout);
+    assert_eq!(journal.matches("\"monitor-final\"").count(), 3, "{journal}");
+    let direct = run(
+        replica.clone(),
+        args(&["attrs", "list", &active[0], "--json"]),
+    )
+    .await;
+    assert_eq!(code(&direct), 0, "{}", stderr(&direct));
+    assert!(String::from_utf8_lossy(&direct.stdout).contains("INC-2042"));
     eprintln!(
         "measured: takeover {takeover:?} after SIGKILL (lease 2 s), every monitor completed {completed_after:?} after it; {quiet} carrier requests between the kill and B's start"
     );

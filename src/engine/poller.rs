@@ -260,11 +260,17 @@ impl MonitorPoller {
         tasks: &mut JoinSet<String>,
         cancel: &CancellationToken,
     ) {
-        // Claimed, not just read: with a shared store each pending monitor is leased to one
-        // process, this one's renewed, and an expired one (its holder died) taken over.
+        // Claimed, not just read: with a shared store each pending monitor of a platform this
+        // process has an account of is leased to one process, this one's renewed, and an
+        // expired one (its holder died) taken over.
+        let accounts = self.engine.accounts();
+        let kinds = accounts
+            .iter()
+            .map(|a| a.kind.as_str().to_string())
+            .collect();
         let pending = match self
             .store
-            .monitors_claim(&self.config.owner, self.config.lease)
+            .monitors_claim(&self.config.owner, self.config.lease, kinds)
             .await
         {
             Ok(p) => p,
@@ -273,7 +279,6 @@ impl MonitorPoller {
                 return;
             }
         };
-        let accounts = self.engine.accounts();
         for p in pending {
             if watches.contains_key(&p.monitor.id) {
                 continue;

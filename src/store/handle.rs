@@ -230,14 +230,17 @@ impl StoreHandle {
             .await
     }
 
-    /// [`StoreOps::monitors_claim`]: the pending monitors `owner` may poll, leased to it.
+    /// [`StoreOps::monitors_claim`]: the pending monitors of `kinds` `owner` may poll, leased
+    /// to it.
     pub async fn monitors_claim(
         &self,
         owner: &str,
         lease: Duration,
+        kinds: Vec<String>,
     ) -> StoreResult<Vec<PendingMonitor>> {
         let owner = owner.to_string();
-        self.call(move |s| s.monitors_claim(&owner, lease)).await
+        self.call(move |s| s.monitors_claim(&owner, lease, &kinds))
+            .await
     }
 
     /// [`StoreOps::monitor_claim`]: take or renew one monitor's lease before polling it.

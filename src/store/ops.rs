@@ -119,10 +119,17 @@ pub trait StoreOps: Send {
             None => Ok(0),
         }
     }
-    /// The pending monitors `owner` may poll now, each leased to it for `lease`: those nobody
-    /// leases, those whose lease expired, and its own (renewed). SQLite has one poller per
-    /// file, so there every pending monitor is trivially its own.
-    fn monitors_claim(&mut self, owner: &str, lease: Duration) -> StoreResult<Vec<PendingMonitor>>;
+    /// The pending monitors of `kinds` (the platforms `owner` has an account of) that `owner`
+    /// may poll now, each leased to it for `lease`: those nobody leases, those whose lease
+    /// expired, and its own (renewed). A monitor of another kind is left to a process that
+    /// can poll it. SQLite has one poller per file, so there every pending monitor is
+    /// trivially its own (the poller skips kinds it has no account of).
+    fn monitors_claim(
+        &mut self,
+        owner: &str,
+        lease: Duration,
+        kinds: &[String],
+    ) -> StoreResult<Vec<PendingMonitor>>;
     /// Take or renew the lease of one pending monitor before polling it; false when another
     /// owner holds a live lease (then `owner` must not poll it).
     fn monitor_claim(&mut self, id: &str, owner: &str, lease: Duration) -> StoreResult<bool>;
@@ -289,6 +296,7 @@ impl StoreOps for Store {
         &mut self,
         _owner: &str,
         _lease: Duration,
+        _kinds: &[String],
     ) -> StoreResult<Vec<PendingMonitor>> {
         Store::monitors_pending(self)
     }

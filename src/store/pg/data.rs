@@ -321,6 +321,7 @@ impl PgStore {
         &mut self,
         owner: &str,
         lease: Duration,
+        kinds: &[String],
     ) -> StoreResult<Vec<PendingMonitor>> {
         let mut claimed = self.tx(|tx, db| {
             let rows = tx
@@ -328,6 +329,7 @@ impl PgStore {
                     "WITH due AS (
                          SELECT id FROM monitor
                          WHERE state = $3
+                           AND split_part(id, '-', 1) = ANY($4)
                            AND (lease_owner IS NULL OR lease_owner = $1 OR lease_until < now())
                          ORDER BY seq
                          FOR UPDATE SKIP LOCKED
@@ -336,7 +338,12 @@ impl PgStore {
                      SET lease_owner = $1, lease_until = now() + make_interval(secs => $2)
                      FROM due WHERE m.id = due.id
                      RETURNING m.id, m.body, m.poll_attempts, m.next_poll_at, m.seq",
-                    &[&owner, &secs(lease), &MonitorState::InProgress.as_str()],
+                    &[
+                        &owner,
+                        &secs(lease),
+                        &MonitorState::InProgress.as_str(),
+                        &kinds,
+                    ],
                 )
                 .map_err(|e| db.err(e))?;
             let mut out = Vec::with_capacity(rows.len());

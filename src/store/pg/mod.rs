@@ -300,9 +300,14 @@ impl StoreOps for PgStore {
         self.ready()?;
         self.monitors_prune_before_pg(cutoff)
     }
-    fn monitors_claim(&mut self, owner: &str, lease: Duration) -> StoreResult<Vec<PendingMonitor>> {
+    fn monitors_claim(
+        &mut self,
+        owner: &str,
+        lease: Duration,
+        kinds: &[String],
+    ) -> StoreResult<Vec<PendingMonitor>> {
         self.ready()?;
-        self.monitors_claim_pg(owner, lease)
+        self.monitors_claim_pg(owner, lease, kinds)
     }
     fn monitor_claim(&mut self, id: &str, owner: &str, lease: Duration) -> StoreResult<bool> {
         self.ready()?;

@@ -26,6 +26,10 @@ fn pending(native: &str) -> Monitor {
 
 const LONG: Duration = Duration::from_secs(600);
 
+fn kinds() -> Vec<String> {
+    vec!["1NCE".to_string()]
+}
+
 fn ids(claimed: &[PendingMonitor]) -> Vec<String> {
     claimed.iter().map(|p| p.monitor.id.clone()).collect()
 }
@@ -44,31 +48,35 @@ fn monitor_leases_give_each_pending_monitor_to_one_owner(rig) {
 
     // The owner gets every pending monitor, oldest first, never a final one; renewing its
     // own leases gives them again.
-    assert_eq!(ids(&a.monitors_claim("A", LONG).unwrap()), ["1NCE-a", "1NCE-b"]);
-    assert_eq!(a.monitors_claim("A", LONG).unwrap().len(), 2);
+    assert_eq!(ids(&a.monitors_claim("A", LONG, &kinds()).unwrap()), ["1NCE-a", "1NCE-b"]);
+    assert_eq!(a.monitors_claim("A", LONG, &kinds()).unwrap().len(), 2);
     assert!(a.monitor_claim("1NCE-a", "A", LONG).unwrap());
     if rig.is_postgres() {
         // A live lease is nobody else's.
-        assert!(b.monitors_claim("B", LONG).unwrap().is_empty());
+        assert!(b.monitors_claim("B", LONG, &kinds()).unwrap().is_empty());
         assert!(!b.monitor_claim("1NCE-a", "B", LONG).unwrap());
         // A lapses (its leases end now): B takes them over, and A may no longer poll.
-        assert_eq!(a.monitors_claim("A", Duration::ZERO).unwrap().len(), 2);
-        assert_eq!(ids(&b.monitors_claim("B", LONG).unwrap()), ["1NCE-a", "1NCE-b"]);
+        assert_eq!(a.monitors_claim("A", Duration::ZERO, &kinds()).unwrap().len(), 2);
+        assert_eq!(ids(&b.monitors_claim("B", LONG, &kinds()).unwrap()), ["1NCE-a", "1NCE-b"]);
         assert!(!a.monitor_claim("1NCE-b", "A", LONG).unwrap());
-        assert!(a.monitors_claim("A", LONG).unwrap().is_empty());
+        assert!(a.monitors_claim("A", LONG, &kinds()).unwrap().is_empty());
         // A final state ends the lease: the monitor is nobody's to poll.
         let mut finished = pending("a");
         finished.state = MonitorState::Completed;
         b.monitor_upsert(&finished).unwrap();
-        assert_eq!(ids(&b.monitors_claim("B", LONG).unwrap()), ["1NCE-b"]);
+        assert_eq!(ids(&b.monitors_claim("B", LONG, &kinds()).unwrap()), ["1NCE-b"]);
     } else {
         // One file, one poller: every lease is granted.
-        assert_eq!(b.monitors_claim("B", LONG).unwrap().len(), 2);
+        assert_eq!(b.monitors_claim("B", LONG, &kinds()).unwrap().len(), 2);
         assert!(b.monitor_claim("1NCE-a", "B", LONG).unwrap());
+    }
+    // A process without an account of the monitors' platform leaves them to one that has.
+    if rig.is_postgres() {
+        assert!(b.monitors_claim("C", LONG, &["TMSP".to_string()]).unwrap().is_empty());
     }
     // The backoff position comes back with the claim.
     b.monitor_record_poll("1NCE-b", 4, Utc::now()).unwrap();
-    let again = b.monitors_claim("B", LONG).unwrap();
+    let again = b.monitors_claim("B", LONG, &kinds()).unwrap();
     let b_row = again.iter().find(|p| p.monitor.id == "1NCE-b").unwrap();
     assert_eq!(b_row.poll_attempts, 4);
 }
@@ -92,7 +100,7 @@ fn concurrent_claims_never_give_a_monitor_to_two_owners(rig) {
         let barrier = barrier.clone();
         move || {
             barrier.wait();
-            ids(&s.monitors_claim(owner, LONG).unwrap())
+            ids(&s.monitors_claim(owner, LONG, &kinds()).unwrap())
         }
     };
     let (a, b) = std::thread::scope(|scope| {
@@ -192,7 +200,7 @@ fn the_handle_serves_either_store(rig) {
         h.attrs_set(&pid(1), "ticket", "INC-7").await.unwrap();
         assert_eq!(h.attrs_all().await.unwrap()[&pid(1)], vec![attr("ticket", "INC-7")]);
         h.monitor_upsert(&pending("h")).await.unwrap();
-        assert_eq!(ids(&h.monitors_claim("me", LONG).await.unwrap()), ["1NCE-h"]);
+        assert_eq!(ids(&h.monitors_claim("me", LONG, kinds()).await.unwrap()), ["1NCE-h"]);
         assert!(h.monitor_claim("1NCE-h", "me", LONG).await.unwrap());
         h.account_claim("k", "acct", "me", LONG).await.unwrap();
         h.account_release("k", "me").await.unwrap();
