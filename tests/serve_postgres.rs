@@ -232,11 +232,12 @@ async fn a_killed_replicas_account_and_monitors_pass_to_the_next_replica() {
     };
     sql(&full_url, None, &format!("CREATE SCHEMA {}", schema.name));
 
-    // TMSP is asynchronous: each change stays a pending job for 8 s at the carrier.
+    // TMSP is asynchronous: each change stays a pending job for 20 s at the carrier (room for
+    // a slow machine to set everything up before the kill).
     let sims = sim::start(SimOptions {
         size: 60,
         seed: 11,
-        async_delay: Duration::from_secs(8),
+        async_delay: Duration::from_secs(20),
         ..SimOptions::default()
     })
     .await

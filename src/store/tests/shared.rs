@@ -285,6 +285,20 @@ fn a_dropped_postgres_connection_is_reopened_for_the_next_call() {
         )
         .unwrap();
     assert_eq!(ended.len(), 1, "the store's one connection");
+    // Termination is asynchronous: wait until the server has let the backend go.
+    let app = format!("cmo:{}", schema.name);
+    for _ in 0..200 {
+        let left = admin
+            .query(
+                "SELECT 1 FROM pg_stat_activity WHERE application_name = $1",
+                &[&app],
+            )
+            .unwrap();
+        if left.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
     // The call that meets the closed connection may fail; the next one works again.
     let _ = s.attrs_list(&pid(1), None);
     assert_eq!(
