@@ -244,7 +244,7 @@ async fn console(args: &[String]) -> Result<(), Error> {
     };
     let data = tempfile::tempdir()?;
     let settings = SessionSettings {
-        data_dir: data.path().to_path_buf(),
+        store: data.path().to_path_buf().into(),
         read_only,
         max_batch: cmo::engine::gate::DEFAULT_MAX_BATCH,
         monitor_retention: cmo::store::DEFAULT_MONITOR_RETENTION,

@@ -503,8 +503,12 @@ async fn console(g: &GlobalArgs, paths: &Paths) -> Result<i32, CliError> {
         (None, Some(configured)) => configured.clone(),
         _ => paths.data_dir.clone(),
     };
+    let store = session
+        .config
+        .store
+        .location(data_dir, session.config.secret_cmd_timeout)?;
     let settings = SessionSettings {
-        data_dir,
+        store,
         read_only,
         max_batch: session.config.max_batch_size,
         monitor_retention: session.config.monitor_retention,

@@ -20,6 +20,10 @@ use std::path::PathBuf;
 #[derive(Debug, Clone)]
 pub struct Local {
     pub data_dir: PathBuf,
+    /// `[store]`: a PostgreSQL `url` and its password source, else the SQLite file in `data_dir`.
+    pub store: crate::config::StoreConfig,
+    /// How long the store password's `secret_cmd` may run.
+    pub secret_cmd_timeout: std::time::Duration,
     /// `--read-only` or `read_only = true`.
     pub read_only: bool,
     pub max_batch: usize,
@@ -37,6 +41,8 @@ impl Local {
             .unwrap_or_else(|| paths.data_dir.clone());
         Local {
             data_dir,
+            store: config.store.clone(),
+            secret_cmd_timeout: config.secret_cmd_timeout,
             read_only: global.read_only || config.read_only,
             max_batch: config.max_batch_size,
             reconcile: !global.demo,
@@ -50,10 +56,17 @@ impl Local {
         Ok(Local::new(global, &local_config(global, paths)?, paths))
     }
 
-    /// Open (creating if needed) the store in the data dir.
+    /// Where the store lives: `[store] url` (PostgreSQL), else the data dir's SQLite file.
+    pub fn location(&self) -> Result<crate::store::StoreLocation, CliError> {
+        Ok(self
+            .store
+            .location(self.data_dir.clone(), self.secret_cmd_timeout)?)
+    }
+
+    /// Open (creating if needed) the store: the data dir's file, or the PostgreSQL database.
     pub async fn store(&self) -> Result<StoreHandle, CliError> {
-        let store = StoreHandle::open(self.data_dir.clone()).await?;
-        tracing::debug!(path = %store.path().display(), "store open");
+        let store = StoreHandle::open(self.location()?).await?;
+        tracing::debug!(db = %store.describe(), "store open");
         Ok(store)
     }
 
@@ -82,10 +95,17 @@ impl Local {
         if !self.reconcile || engine.accounts().is_empty() {
             return;
         }
-        if !self.data_dir.join(crate::store::DB_FILE_NAME).is_file() {
+        if self.store.url.is_none() && !self.data_dir.join(crate::store::DB_FILE_NAME).is_file() {
             return;
         }
-        match StoreHandle::open(self.data_dir.clone()).await {
+        let location = match self.location() {
+            Ok(location) => location,
+            Err(e) => {
+                tracing::debug!(error = %e, "store not opened; nothing reconciled");
+                return;
+            }
+        };
+        match StoreHandle::open(location).await {
             Ok(store) => {
                 let gate = Gate::new(engine.clone(), store, Operator::from_env());
                 reconcile(&gate).await;

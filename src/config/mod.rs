@@ -150,6 +150,40 @@ pub struct Config {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoreConfig {
     pub data_dir: Option<PathBuf>,
+    /// `[store] url`: a PostgreSQL database shared by a team (docs/store.md); none means the
+    /// embedded SQLite file in the data directory. Never holds a password (validation refuses one).
+    pub url: Option<String>,
+    /// Where the PostgreSQL password comes from (`secret_env` / `secret_file` / `secret_cmd`);
+    /// none for a server that needs no password (peer or trust authentication).
+    pub password: Option<SecretSource>,
+}
+
+impl StoreConfig {
+    /// The store to open: PostgreSQL when `url` is set (the password read now, from its
+    /// source, and registered with the redaction path so it can never reach a log), else the
+    /// SQLite file in `data_dir`.
+    pub fn location(
+        &self,
+        data_dir: PathBuf,
+        secret_cmd_timeout: Duration,
+    ) -> Result<crate::store::StoreLocation, crate::store::StoreError> {
+        use secrecy::ExposeSecret;
+        let Some(url) = &self.url else {
+            return Ok(crate::store::StoreLocation::Sqlite(data_dir));
+        };
+        let password = match &self.password {
+            Some(source) => {
+                let secret = secret::resolve(source, secret_cmd_timeout).map_err(|msg| {
+                    crate::store::StoreError::Settings(format!("the store password: {msg}"))
+                })?;
+                crate::redact::register_secret("store password", secret.expose_secret());
+                Some(secret)
+            }
+            None => None,
+        };
+        let target = crate::store::PgTarget::parse(url, password.as_ref())?;
+        Ok(crate::store::StoreLocation::Postgres { data_dir, target })
+    }
 }
 
 /// One `[[backend]]`: a platform account.

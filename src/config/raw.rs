@@ -29,6 +29,10 @@ pub(super) struct RawConfig {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawStore {
     pub data_dir: Option<String>,
+    pub url: Option<Spanned<String>>,
+    pub secret_env: Option<Spanned<String>>,
+    pub secret_file: Option<Spanned<String>>,
+    pub secret_cmd: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -30,6 +30,7 @@ pub(super) struct RawServe {
     pub tls_key: Option<Spanned<String>>,
     pub allow_plain_http: Option<bool>,
     pub token_ttl: Option<Spanned<String>>,
+    pub lease: Option<Spanned<String>>,
     #[serde(default)]
     pub client: Vec<Spanned<RawClient>>,
 }
@@ -82,8 +83,15 @@ pub struct ServeConfig {
     /// Serve plain HTTP on a non-loopback address (refused unless set).
     pub allow_plain_http: bool,
     pub token_ttl: Duration,
+    /// With a PostgreSQL store: how long a replica's claim on its carrier accounts and its
+    /// monitor leases last without renewal (renewed every third of it), so how soon another
+    /// replica takes over after a crash (`lease`, docs/deployment.md).
+    pub lease: Duration,
     pub clients: Vec<ClientConfig>,
 }
+
+/// `[serve] lease` when not set.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
 
 impl Default for ServeConfig {
     fn default() -> Self {
@@ -93,6 +101,7 @@ impl Default for ServeConfig {
             tls: None,
             allow_plain_http: false,
             token_ttl: DEFAULT_TOKEN_TTL,
+            lease: DEFAULT_LEASE,
             clients: Vec::new(),
         }
     }
@@ -164,6 +173,17 @@ impl Validator<'_> {
                 );
             }
             serve.token_ttl = d;
+        }
+        if let Some(lease) = &raw.lease {
+            let d = self.duration("lease", lease)?;
+            if d < Duration::from_secs(1) || d > Duration::from_secs(3600) {
+                return self.err(
+                    "lease",
+                    Some(lease.span().start),
+                    "lease must be between 1s and 1h",
+                );
+            }
+            serve.lease = d;
         }
         for raw_client in raw.client {
             let at = raw_client.span().start;

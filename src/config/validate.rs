@@ -93,7 +93,7 @@ impl Validator<'_> {
             config.command_timeout = self.duration("command_timeout", &t)?;
         }
         if let Some(store) = raw.store {
-            config.store.data_dir = store.data_dir.map(PathBuf::from);
+            config.store = self.store(store)?;
         }
         for raw_backend in raw.backend {
             let name_at = raw_backend.name.span().start;
@@ -344,6 +344,83 @@ impl Validator<'_> {
             (secret, source)
         };
         Ok((secret, source))
+    }
+
+    /// `[store]`: the data directory, and optionally a PostgreSQL `url` whose password comes
+    /// from at most one of secret_env / secret_file / secret_cmd. The password is resolved
+    /// only when the store is opened (`StoreConfig::location`), and never sits in the URL:
+    /// a URL that holds one is refused, and the message does not repeat it.
+    fn store(&self, raw: super::raw::RawStore) -> Result<super::StoreConfig, ConfigError> {
+        let keys = [
+            ("secret_env", raw.secret_env.as_ref()),
+            ("secret_file", raw.secret_file.as_ref()),
+            ("secret_cmd", raw.secret_cmd.as_ref()),
+        ];
+        let given: Vec<(&str, &Spanned<String>)> = keys
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect();
+        if let [_, second, ..] = given.as_slice() {
+            return self.err(
+                second.0,
+                Some(second.1.span().start),
+                "[store] takes at most one of secret_env, secret_file or secret_cmd",
+            );
+        }
+        let password = given.first().map(|(key, value)| match *key {
+            "secret_env" => SecretSource::Env(value.get_ref().clone()),
+            "secret_file" => SecretSource::File(expand_home(value.get_ref())),
+            _ => SecretSource::Command(value.get_ref().clone()),
+        });
+        let url = match &raw.url {
+            None => {
+                if let Some((key, value)) = given.first() {
+                    return self.err(
+                        key,
+                        Some(value.span().start),
+                        "[store] has a password source but no url (the embedded SQLite store needs no password)",
+                    );
+                }
+                None
+            }
+            Some(url) => {
+                let at = Some(url.span().start);
+                let text = url.get_ref().trim();
+                if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
+                    return self.err(
+                        "url",
+                        at,
+                        "the store url must be a postgres:// URL (postgres://user@host/database)",
+                    );
+                }
+                let parsed: postgres::Config = match text.parse() {
+                    Ok(c) => c,
+                    Err(_) => {
+                        return self.err(
+                            "url",
+                            at,
+                            "the store url is not a PostgreSQL URL (postgres://user@host[:port]/database)",
+                        );
+                    }
+                };
+                if parsed.get_password().is_some() {
+                    return self.err(
+                        "url",
+                        at,
+                        "the store url holds a password; remove it and give the password with secret_env, secret_file or secret_cmd",
+                    );
+                }
+                if parsed.get_hosts().is_empty() {
+                    return self.err("url", at, "the store url names no host");
+                }
+                Some(text.to_string())
+            }
+        };
+        Ok(super::StoreConfig {
+            data_dir: raw.data_dir.map(PathBuf::from),
+            url,
+            password,
+        })
     }
 
     fn url(&self, key: &str, value: &Spanned<String>) -> Result<Url, ConfigError> {

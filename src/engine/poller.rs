@@ -38,6 +38,12 @@ pub struct PollerConfig {
     /// Who observed a final outcome, for its journal entry when the journal does not link the
     /// request that created the monitor (then the request's operator is used).
     pub operator: Operator,
+    /// This process as the holder of monitor leases (a shared PostgreSQL store: only the
+    /// lease holder polls a monitor; `rescan_interval` must stay well under `lease` so the
+    /// leases are renewed). The SQLite store grants every lease to its one process.
+    pub owner: String,
+    /// How long a claimed monitor stays this process's without renewal.
+    pub lease: Duration,
 }
 
 impl Default for PollerConfig {
@@ -49,6 +55,8 @@ impl Default for PollerConfig {
             retention: DEFAULT_MONITOR_RETENTION,
             prune_interval: Duration::from_secs(3600),
             operator: Operator::from_env(),
+            owner: crate::store::replica_id(),
+            lease: Duration::from_secs(90),
         }
     }
 }
@@ -254,14 +262,25 @@ impl MonitorPoller {
         tasks: &mut JoinSet<String>,
         cancel: &CancellationToken,
     ) {
-        let pending = match self.store.monitors_pending().await {
+        // Claimed, not just read: with a shared store each pending monitor of a platform this
+        // process has an account of is leased to one process, this one's renewed, and an
+        // expired one (its holder died) taken over.
+        let accounts = self.engine.accounts();
+        let kinds = accounts
+            .iter()
+            .map(|a| a.kind.as_str().to_string())
+            .collect();
+        let pending = match self
+            .store
+            .monitors_claim(&self.config.owner, self.config.lease, kinds)
+            .await
+        {
             Ok(p) => p,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read pending monitors; retrying at the next rescan");
                 return;
             }
         };
-        let accounts = self.engine.accounts();
         for p in pending {
             if watches.contains_key(&p.monitor.id) {
                 continue;

@@ -9,7 +9,7 @@ use crate::engine::{Engine, Gate, MonitorPoller, PollerConfig, PollerHandle};
 use crate::store::{
     AttrsByProduct, AuditEntry, CachedProduct, Operator, StoreError, StoreHandle, StoreResult,
 };
-use std::path::PathBuf;
+
 use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -17,8 +17,9 @@ use tokio_util::sync::CancellationToken;
 /// How the session is set up (from the configuration and the command line).
 #[derive(Debug, Clone)]
 pub struct SessionSettings {
-    /// Where the store lives (`--data-dir`, the config's `store.data_dir`, or the XDG default).
-    pub data_dir: PathBuf,
+    /// Where the store lives: `[store] url` (PostgreSQL), else the SQLite file in the data
+    /// directory (`--data-dir`, the config's `store.data_dir`, or the XDG default).
+    pub store: crate::store::StoreLocation,
     pub read_only: bool,
     /// The gate's batch guardrail (`max_batch_size`).
     pub max_batch: usize,
@@ -42,7 +43,7 @@ impl UiSession {
     /// Open the store, build the gate and start the monitor poller (which resumes every
     /// monitor the store holds as pending).
     pub async fn start(engine: Engine, settings: SessionSettings) -> Result<UiSession, StoreError> {
-        let store = StoreHandle::open(settings.data_dir).await?;
+        let store = StoreHandle::open(settings.store).await?;
         let usage_retention = settings.usage_retention;
         let config = PollerConfig {
             retention: settings.monitor_retention,
@@ -146,10 +147,6 @@ impl LocalData {
     }
     /// The folder the store lives in.
     pub fn data_dir(&self) -> std::path::PathBuf {
-        self.0
-            .path()
-            .parent()
-            .unwrap_or_else(|| std::path::Path::new("."))
-            .to_path_buf()
+        self.0.data_dir().to_path_buf()
     }
 }

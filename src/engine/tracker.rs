@@ -107,6 +107,28 @@ impl MonitorTracker {
                 _ = stop.cancelled() => return Tracked::Ended(known),
                 _ = tokio::time::sleep(wait) => {}
             }
+            // The poller's watches poll only under a lease (docs/store.md): another live
+            // process holding it means this watch ends (that process polls it); a store that
+            // cannot answer skips this poll. The CLI's `--wait` follows its own change.
+            if self.save_position {
+                match self
+                    .store
+                    .monitor_claim(&id, &self.config.owner, self.config.lease)
+                    .await
+                {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::debug!(monitor = %id, "leased by another process; not polled here");
+                        return Tracked::Ended(known);
+                    }
+                    Err(e) => {
+                        tracing::warn!(monitor = %id, error = %e, "monitor lease not taken; poll skipped");
+                        wait = interval;
+                        interval = self.config.next(interval);
+                        continue;
+                    }
+                }
+            }
             let polled = tokio::select! {
                 _ = stop.cancelled() => return Tracked::Ended(known),
                 polled = self.engine.monitor(&id) => polled,

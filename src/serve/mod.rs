@@ -18,6 +18,7 @@
 //! `crate::cmo_api`.
 
 mod auth;
+mod claims;
 mod listing;
 mod metrics;
 mod render;
@@ -150,7 +151,8 @@ pub(crate) struct Shared {
 pub struct ServeOptions {
     /// `--listen`, else the config's `[serve] listen`, else [`crate::config::serve::DEFAULT_LISTEN`].
     pub listen: Option<SocketAddr>,
-    /// Where the gateway's store lives.
+    /// Where the gateway's local files live, and its store unless `[store] url` names a
+    /// PostgreSQL database.
     pub data_dir: PathBuf,
     /// The poller's intervals (tests shorten them).
     pub poller: PollerConfig,
@@ -166,6 +168,7 @@ pub struct Gateway {
     stop: CancellationToken,
     server: JoinHandle<Result<(), ServeError>>,
     poller: (CancellationToken, JoinHandle<()>),
+    claims: claims::AccountClaims,
 }
 
 /// Where to listen and whether that is allowed without TLS.
@@ -217,11 +220,24 @@ impl Gateway {
         let backends = registry::build_with_health(config, &health)
             .map_err(|e| ServeError::Config(e.to_string()))?;
         let engine = Engine::with_health(backends, health).with_max_pages(config.max_list_pages);
-        let store = StoreHandle::open(opts.data_dir.clone()).await?;
-        let poller_config = PollerConfig {
+        let location = config
+            .store
+            .location(opts.data_dir.clone(), config.secret_cmd_timeout)?;
+        let shared_store = location.is_postgres();
+        let store = StoreHandle::open(location).await?;
+        let owner = opts.poller.owner.clone();
+        let lease = config.serve.lease;
+        // One account, one replica (`claims.rs`): refused before anything polls or listens.
+        let claims = claims::AccountClaims::claim(&store, &owner, &config.backends, lease).await?;
+        let mut poller_config = PollerConfig {
             retention: config.monitor_retention,
+            lease,
             ..opts.poller.clone()
         };
+        if shared_store {
+            // Leases are renewed at each rescan: three renewals per lease.
+            poller_config.rescan_interval = poller_config.rescan_interval.min(lease / 3);
+        }
         let poller = MonitorPoller::new(engine.clone(), store.clone(), poller_config);
         let operator = Operator {
             user: "cmo-serve".into(),
@@ -284,6 +300,7 @@ impl Gateway {
             stop,
             server,
             poller: (poller_stop, poller_task),
+            claims,
         })
     }
 
@@ -341,6 +358,7 @@ impl Gateway {
         {
             tracing::warn!("the monitor poller did not stop within 5 s");
         }
+        self.claims.release().await;
         tracing::info!("cmo serve stopped");
         served
     }

@@ -156,12 +156,12 @@ fn interleave(records: Vec<AuditRecord>, open: Vec<AuditRecord>) -> Vec<AuditRec
 }
 
 /// `(seq, monitor_id, attempt_id, entry)` of one journal row.
-type AuditRow = (i64, Option<String>, Option<i64>, AuditEntry);
+pub(super) type AuditRow = (i64, Option<String>, Option<i64>, AuditEntry);
 
 /// The action of a final-outcome entry.
 pub const MONITOR_FINAL: &str = "monitor-final";
 
-fn encode_ids(path: &std::path::Path, ids: &[String]) -> StoreResult<String> {
+pub(super) fn encode_ids(path: &std::path::Path, ids: &[String]) -> StoreResult<String> {
     serde_json::to_string(ids).map_err(|e| StoreError::Corrupt {
         path: path.to_path_buf(),
         detail: format!("audit product ids cannot be encoded: {e}"),
@@ -237,6 +237,57 @@ pub(super) fn insert_entry(
     Ok(tx.last_insert_rowid())
 }
 
+/// The journal as `cmo audit` reads it, from the rows of either store: each entry with its
+/// links to monitors (`links`: `(monitor_id, request_seq)`), and the open attempts at or
+/// after `since` placed where they happened.
+pub(super) fn assemble_records(
+    entries: Vec<AuditRow>,
+    links: &[(String, i64)],
+    open: Vec<super::Attempt>,
+    since: Option<DateTime<Utc>>,
+) -> Vec<AuditRecord> {
+    let records = entries
+        .into_iter()
+        .map(|(seq, monitor_id, attempt, entry)| {
+            let (monitors, request_seq) = match monitor_id {
+                Some(m) => {
+                    // The latest request naming this monitor before this entry (an id a
+                    // carrier reused belongs to its newest job), else any (a final entry
+                    // written before its request's entry).
+                    let requests = || links.iter().filter(|(id, _)| *id == m).map(|(_, s)| *s);
+                    let request = requests()
+                        .filter(|s| *s < seq)
+                        .max()
+                        .or_else(|| requests().max());
+                    (vec![m], request)
+                }
+                None => (
+                    links
+                        .iter()
+                        .filter(|(_, s)| *s == seq)
+                        .map(|(id, _)| id.clone())
+                        .collect(),
+                    None,
+                ),
+            };
+            AuditRecord {
+                seq,
+                outcome: outcome_label(&entry.result),
+                entry,
+                monitors,
+                request_seq,
+                attempt,
+            }
+        })
+        .collect::<Vec<_>>();
+    let open = open
+        .into_iter()
+        .filter(|a| since.is_none_or(|t| a.time >= t))
+        .map(|a| a.as_record())
+        .collect();
+    interleave(records, open)
+}
+
 impl Store {
     /// Append one entry to the journal (durable when this returns).
     pub fn audit_append(&mut self, entry: &AuditEntry) -> StoreResult<()> {
@@ -301,49 +352,8 @@ impl Store {
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(|e| self.sql(e))?;
-        Ok(entries
-            .into_iter()
-            .map(|(seq, monitor_id, attempt, entry)| {
-                let (monitors, request_seq) = match monitor_id {
-                    Some(m) => {
-                        // The latest request naming this monitor before this entry (an id a
-                        // carrier reused belongs to its newest job), else any (a final entry
-                        // written before its request's entry).
-                        let requests = || links.iter().filter(|(id, _)| *id == m).map(|(_, s)| *s);
-                        let request = requests()
-                            .filter(|s| *s < seq)
-                            .max()
-                            .or_else(|| requests().max());
-                        (vec![m], request)
-                    }
-                    None => (
-                        links
-                            .iter()
-                            .filter(|(_, s)| *s == seq)
-                            .map(|(id, _)| id.clone())
-                            .collect(),
-                        None,
-                    ),
-                };
-                AuditRecord {
-                    seq,
-                    outcome: outcome_label(&entry.result),
-                    entry,
-                    monitors,
-                    request_seq,
-                    attempt,
-                }
-            })
-            .collect::<Vec<_>>())
-        .and_then(|records| {
-            let open = self
-                .attempts_open()?
-                .into_iter()
-                .filter(|a| since.is_none_or(|t| a.time >= t))
-                .map(|a| a.as_record())
-                .collect();
-            Ok(interleave(records, open))
-        })
+        let open = self.attempts_open()?;
+        Ok(assemble_records(entries, &links, open, since))
     }
 
     /// Entries at or after `since` (all when `None`), in the order they were written.

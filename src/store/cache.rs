@@ -26,9 +26,9 @@ pub struct CachedProduct {
 
 /// Rows of a listing in progress are kept under this prefix and the account name: a control
 /// character, which configured account names cannot contain.
-const STAGING: &str = "\u{1}";
+pub(super) const STAGING: &str = "\u{1}";
 
-fn staging_key(backend: &str) -> String {
+pub(super) fn staging_key(backend: &str) -> String {
     format!("{STAGING}{backend}")
 }
 

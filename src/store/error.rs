@@ -54,6 +54,36 @@ pub enum StoreError {
     AttrExists { product: ProductId, name: String },
     #[error("no monitor with id {0:?} in the local store")]
     MonitorNotFound(String),
+    /// A PostgreSQL store failed; `db` names the database (`postgres://user@host:port/name`,
+    /// never the password).
+    #[error("PostgreSQL store {db}: {source}")]
+    Postgres { db: String, source: postgres::Error },
+    /// A PostgreSQL store that is not usable as it stands (a newer schema, a foreign table,
+    /// an unreadable row), named without its password.
+    #[error("PostgreSQL store {db}: {detail}")]
+    PostgresState { db: String, detail: String },
+    #[error(
+        "PostgreSQL store {db} was migrated by a newer cmo (schema version {found}; this build knows versions up to {supported}); upgrade cmo"
+    )]
+    PostgresTooNew {
+        db: String,
+        found: i64,
+        supported: i64,
+    },
+    /// The `[store]` settings cannot be used (a bad URL, a password in the URL, an unreadable
+    /// password source). The message never holds the password.
+    #[error("[store]: {0}")]
+    Settings(String),
+    /// Another live replica paces this carrier account (docs/deployment.md, "One account,
+    /// one replica").
+    #[error(
+        "carrier account {account} is claimed by replica {owner} (heartbeat live for {remaining_secs} s more); one account belongs to one replica — stop that replica or configure this one without the account"
+    )]
+    AccountClaimed {
+        account: String,
+        owner: String,
+        remaining_secs: i64,
+    },
     /// The dedicated store thread is gone (it panicked or the handle outlived it).
     #[error("the store thread has stopped")]
     Closed,

@@ -1,7 +1,9 @@
-//! `StoreHandle`: the async face of the store. One dedicated thread owns the `Store` (SQLite
-//! connections are not shared across threads) and runs calls one at a time in arrival order;
-//! async callers await a oneshot reply, so the UI task never blocks on disk or on a lock held
-//! by another cmo process. Cloning the handle is cheap; the thread ends with the last clone.
+//! `StoreHandle`: the async face of the store. One dedicated thread owns the store — the
+//! SQLite [`Store`] or the PostgreSQL [`PgStore`], as one [`StoreOps`] (neither connection is
+//! shared across threads, and the synchronous `postgres` client must not run on a tokio
+//! worker) — and runs calls one at a time in arrival order; async callers await a oneshot
+//! reply, so the UI task never blocks on disk, the network or a lock held by another cmo
+//! process. Cloning the handle is cheap; the thread ends with the last clone.
 //!
 //! Writes of journaled state (custom attributes, monitors, the audit journal, write-ahead
 //! attempts) and the raw `call` are `pub(crate)`: outside the crate only the gate
@@ -11,7 +13,7 @@
 use super::error::{StoreError, StoreResult};
 use super::{
     Attempt, AttrChange, AttrsByProduct, AuditEntry, AuditRecord, CachedProduct, NewAttempt,
-    Operator, PendingMonitor, Store,
+    Operator, PendingMonitor, PgStore, Store, StoreLocation, StoreOps,
 };
 use crate::domain::{AttrPattern, CustomAttribute, Monitor, ProductId, ProductSummary};
 use chrono::{DateTime, Utc};
@@ -21,7 +23,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 
-type Job = Box<dyn FnOnce(&mut Store) + Send>;
+type Job = Box<dyn FnOnce(&mut dyn StoreOps) + Send>;
 
 /// One local attribute edit, as [`StoreHandle::attrs_edit_journaled`] runs it.
 #[derive(Debug, Clone)]
@@ -34,18 +36,30 @@ pub enum LocalEdit {
 #[derive(Clone, Debug)]
 pub struct StoreHandle {
     jobs: mpsc::Sender<Job>,
-    path: Arc<PathBuf>,
+    /// The database as messages name it (a file, or a PostgreSQL URL without password).
+    name: Arc<str>,
+    /// The local data directory (the SQLite file's, or the one beside a PostgreSQL store).
+    data_dir: Arc<PathBuf>,
 }
 
-fn run_jobs(mut store: Store, jobs: mpsc::Receiver<Job>) {
+fn run_jobs(mut store: Box<dyn StoreOps>, jobs: mpsc::Receiver<Job>) {
     for job in jobs {
         // A panic inside one call must not take the store away from every later caller; the
         // panicking caller sees `Closed` because its reply sender is dropped.
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut store)));
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(store.as_mut())));
         if outcome.is_err() {
-            tracing::error!(path = %store.path().display(), "a store call panicked");
+            tracing::error!(db = %store.describe(), "a store call panicked");
         }
     }
+}
+
+/// Open the configured store (on the calling thread: the store thread).
+fn open_store(location: &StoreLocation) -> StoreResult<Box<dyn StoreOps>> {
+    Ok(match location {
+        StoreLocation::Sqlite(dir) => Box::new(Store::open(dir)?),
+        StoreLocation::Postgres { target, .. } => Box::new(PgStore::connect(target)?),
+    })
 }
 
 fn spawn_thread(body: impl FnOnce() + Send + 'static) -> StoreResult<()> {
@@ -60,23 +74,35 @@ fn spawn_thread(body: impl FnOnce() + Send + 'static) -> StoreResult<()> {
 }
 
 impl StoreHandle {
-    /// Move an open `Store` onto its own thread.
+    /// Move an open SQLite `Store` onto its own thread.
     pub fn spawn(store: Store) -> StoreResult<StoreHandle> {
-        let path = Arc::new(store.path().to_path_buf());
+        let data_dir = Arc::new(
+            store
+                .path()
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .to_path_buf(),
+        );
+        let name: Arc<str> = StoreOps::describe(&store).into();
         let (jobs, receiver) = mpsc::channel::<Job>();
-        spawn_thread(move || run_jobs(store, receiver))?;
-        Ok(StoreHandle { jobs, path })
+        spawn_thread(move || run_jobs(Box::new(store), receiver))?;
+        Ok(StoreHandle {
+            jobs,
+            name,
+            data_dir,
+        })
     }
 
-    /// Open the store in `data_dir` on the store thread, so not even opening (and migrating)
-    /// blocks the caller's task.
-    pub async fn open(data_dir: PathBuf) -> StoreResult<StoreHandle> {
+    /// Open the store at `location` (a data directory for SQLite, or a PostgreSQL target) on
+    /// the store thread, so not even connecting and migrating blocks the caller's task.
+    pub async fn open(location: impl Into<StoreLocation>) -> StoreResult<StoreHandle> {
+        let location = location.into();
+        let data_dir = Arc::new(location.data_dir().to_path_buf());
         let (reply, opened) = oneshot::channel();
         let (jobs, receiver) = mpsc::channel::<Job>();
-        spawn_thread(move || match Store::open(&data_dir) {
+        spawn_thread(move || match open_store(&location) {
             Ok(store) => {
-                let path = store.path().to_path_buf();
-                if reply.send(Ok(path)).is_ok() {
+                if reply.send(Ok(store.describe())).is_ok() {
                     run_jobs(store, receiver);
                 }
             }
@@ -84,27 +110,34 @@ impl StoreHandle {
                 let _ = reply.send(Err(e));
             }
         })?;
-        let path = opened.await.map_err(|_| StoreError::Closed)??;
+        let name = opened.await.map_err(|_| StoreError::Closed)??;
         Ok(StoreHandle {
             jobs,
-            path: Arc::new(path),
+            name: name.into(),
+            data_dir,
         })
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The database as messages name it: the SQLite file, or the PostgreSQL URL without
+    /// its password.
+    pub fn describe(&self) -> &str {
+        &self.name
+    }
+
+    /// The local data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
     }
 
     /// Run `call` on the store thread and await its result.
     pub(crate) async fn call<R, F>(&self, call: F) -> StoreResult<R>
     where
-        F: FnOnce(&mut Store) -> StoreResult<R> + Send + 'static,
+        F: FnOnce(&mut dyn StoreOps) -> StoreResult<R> + Send + 'static,
         R: Send + 'static,
     {
         let (reply, result) = oneshot::channel();
         self.jobs
-            .send(Box::new(move |store: &mut Store| {
+            .send(Box::new(move |store: &mut dyn StoreOps| {
                 let _ = reply.send(call(store));
             }))
             .map_err(|_| StoreError::Closed)?;
@@ -198,6 +231,46 @@ impl StoreHandle {
     ) -> StoreResult<()> {
         let id = id.to_string();
         self.call(move |s| s.monitor_record_poll(&id, poll_attempts, next_poll_at))
+            .await
+    }
+
+    /// [`StoreOps::monitors_claim`]: the pending monitors of `kinds` `owner` may poll, leased
+    /// to it.
+    pub async fn monitors_claim(
+        &self,
+        owner: &str,
+        lease: Duration,
+        kinds: Vec<String>,
+    ) -> StoreResult<Vec<PendingMonitor>> {
+        let owner = owner.to_string();
+        self.call(move |s| s.monitors_claim(&owner, lease, &kinds))
+            .await
+    }
+
+    /// [`StoreOps::monitor_claim`]: take or renew one monitor's lease before polling it.
+    pub async fn monitor_claim(&self, id: &str, owner: &str, lease: Duration) -> StoreResult<bool> {
+        let (id, owner) = (id.to_string(), owner.to_string());
+        self.call(move |s| s.monitor_claim(&id, &owner, lease))
+            .await
+    }
+
+    /// [`StoreOps::account_claim`]: claim (or renew) a carrier account for `owner`.
+    pub async fn account_claim(
+        &self,
+        account: &str,
+        label: &str,
+        owner: &str,
+        ttl: Duration,
+    ) -> StoreResult<()> {
+        let (account, label, owner) = (account.to_string(), label.to_string(), owner.to_string());
+        self.call(move |s| s.account_claim(&account, &label, &owner, ttl))
+            .await
+    }
+
+    /// [`StoreOps::account_release`]: give a claimed account up.
+    pub async fn account_release(&self, account: &str, owner: &str) -> StoreResult<()> {
+        let (account, owner) = (account.to_string(), owner.to_string());
+        self.call(move |s| s.account_release(&account, &owner))
             .await
     }
 
@@ -332,9 +405,9 @@ impl StoreHandle {
         chunk: usize,
     ) -> tokio::sync::mpsc::Receiver<StoreResult<Vec<CachedProduct>>> {
         let (tx, rx) = tokio::sync::mpsc::channel(2);
-        let job: Job = Box::new(move |store: &mut Store| {
-            let read =
-                store.cache_load_chunks(first, chunk, |rows| tx.blocking_send(Ok(rows)).is_ok());
+        let job: Job = Box::new(move |store: &mut dyn StoreOps| {
+            let read = store
+                .cache_load_chunks(first, chunk, &mut |rows| tx.blocking_send(Ok(rows)).is_ok());
             if let Err(e) = read {
                 let _ = tx.blocking_send(Err(e));
             }

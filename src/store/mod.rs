@@ -1,10 +1,13 @@
-//! The local store: one SQLite file (`cmo.sqlite3` in the data directory) holding custom
-//! attributes, monitors, the audit journal and the product cache. See `docs/store.md`.
+//! The store: custom attributes, monitors, the audit journal and the product cache. See
+//! `docs/store.md`. Two implementations of one interface ([`StoreOps`]): the embedded default,
+//! one SQLite file (`cmo.sqlite3` in the data directory), and PostgreSQL (`pg/`) for a team
+//! (`[store] url`).
 //!
-//! [`Store`] is the synchronous handle (one rusqlite connection) for headless commands and
-//! tests; [`StoreHandle`] runs a `Store` on a dedicated thread so async code — above all the UI
-//! task — never blocks on disk. Every write is one `BEGIN IMMEDIATE` transaction, retried as a
-//! whole when another process holds the lock past the busy timeout.
+//! [`Store`] is the synchronous SQLite handle (one rusqlite connection) for headless commands
+//! and tests; [`StoreHandle`] runs either store on a dedicated thread so async code — above all
+//! the UI task — never blocks on disk or the network. Every SQLite write is one `BEGIN
+//! IMMEDIATE` transaction, retried as a whole when another process holds the lock past the busy
+//! timeout.
 
 mod attempts;
 mod attrs;
@@ -12,7 +15,10 @@ mod audit;
 mod cache;
 mod error;
 mod handle;
+mod location;
 mod monitors;
+mod ops;
+mod pg;
 mod schema;
 mod usage_history;
 
@@ -24,7 +30,10 @@ pub use audit::{
 pub use cache::CachedProduct;
 pub use error::{StoreError, StoreResult};
 pub use handle::{LocalEdit, StoreHandle};
+pub use location::{StoreLocation, replica_id};
 pub use monitors::{DEFAULT_MONITOR_RETENTION, PendingMonitor};
+pub use ops::StoreOps;
+pub use pg::{PgStore, PgTarget};
 pub use schema::{APPLICATION_ID, BUSY_TIMEOUT, SCHEMA_VERSION};
 pub use usage_history::DEFAULT_USAGE_RETENTION;
 

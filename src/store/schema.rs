@@ -128,6 +128,23 @@ const MIGRATIONS: &[&str] = &[
          recorded_at TEXT NOT NULL,
          PRIMARY KEY (product_id, usage_type)
      );",
+    // 7: replicas sharing one store (docs/store.md, "Several replicas"). A monitor's lease
+    // (`lease_owner` until `lease_until`) says which process polls it; `account_claim` says
+    // which process paces a carrier account. One SQLite file has one process polling, so
+    // these stay empty here (the PostgreSQL store uses them); the numbering is shared. The
+    // journal is append-only: the triggers refuse any UPDATE or DELETE of an audit row.
+    "ALTER TABLE monitor ADD COLUMN lease_owner TEXT;
+     ALTER TABLE monitor ADD COLUMN lease_until TEXT;
+     CREATE TABLE account_claim (
+         account         TEXT PRIMARY KEY,
+         label           TEXT NOT NULL,
+         owner           TEXT NOT NULL,
+         heartbeat_until TEXT NOT NULL
+     );
+     CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+     BEGIN SELECT RAISE(ABORT, 'the audit journal is append-only'); END;
+     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+     BEGIN SELECT RAISE(ABORT, 'the audit journal is append-only'); END;",
 ];
 
 /// The schema version this build writes and understands.

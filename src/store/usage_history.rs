@@ -22,9 +22,9 @@ use std::time::Duration;
 /// Default retention of usage history: 90 days.
 pub const DEFAULT_USAGE_RETENTION: Duration = Duration::from_secs(90 * 86_400);
 
-const DAILY: &str = "daily";
+pub(super) const DAILY: &str = "daily";
 
-fn type_str(t: UsageType) -> &'static str {
+pub(super) fn type_str(t: UsageType) -> &'static str {
     match t {
         UsageType::Data => "DATA",
         UsageType::Sms => "SMS",
@@ -32,7 +32,7 @@ fn type_str(t: UsageType) -> &'static str {
     }
 }
 
-fn type_from(s: &str) -> Option<UsageType> {
+pub(super) fn type_from(s: &str) -> Option<UsageType> {
     match s {
         "DATA" => Some(UsageType::Data),
         "SMS" => Some(UsageType::Sms),
@@ -41,7 +41,7 @@ fn type_from(s: &str) -> Option<UsageType> {
     }
 }
 
-fn unit_from(s: &str) -> Option<Unit> {
+pub(super) fn unit_from(s: &str) -> Option<Unit> {
     [
         Unit::Bytes,
         Unit::Kb,
@@ -54,7 +54,7 @@ fn unit_from(s: &str) -> Option<Unit> {
     .find(|u| u.as_str() == s)
 }
 
-fn level_str(l: BucketLevel) -> &'static str {
+pub(super) fn level_str(l: BucketLevel) -> &'static str {
     match l {
         BucketLevel::Global => "global",
         BucketLevel::Cellular => "cellular",
@@ -64,17 +64,17 @@ fn level_str(l: BucketLevel) -> &'static str {
 
 /// A reading of a period total, as stored.
 #[derive(Debug, Clone, PartialEq)]
-struct Reading {
-    day: NaiveDate,
-    usage_type: UsageType,
-    amount: f64,
-    units: Unit,
-    period_start: Option<String>,
+pub(super) struct Reading {
+    pub(super) day: NaiveDate,
+    pub(super) usage_type: UsageType,
+    pub(super) amount: f64,
+    pub(super) units: Unit,
+    pub(super) period_start: Option<String>,
 }
 
 /// Daily use derived from period readings: the growth since the previous day's reading of the
 /// same period; the first reading of a period counts whole only when the period began that day.
-fn derive_daily(mut readings: Vec<Reading>) -> Vec<DailyUse> {
+pub(super) fn derive_daily(mut readings: Vec<Reading>) -> Vec<DailyUse> {
     readings.sort_by(|a, b| (a.day, type_str(a.usage_type)).cmp(&(b.day, type_str(b.usage_type))));
     let mut out = Vec::new();
     let mut last: BTreeMap<&'static str, Reading> = BTreeMap::new();

@@ -1,15 +1,16 @@
 //! Attributes (CRUD and validation), monitors, the audit journal, the product cache and the
 //! async handle.
 
+use super::contract;
 use super::*;
 use crate::domain::{
     ConnectivityType, Monitor, MonitorState, NativeStatus, ProductSummary, RelatedParty, Status,
 };
 use chrono::TimeDelta;
 
-#[test]
-fn attrs_create_update_list_rename_delete() {
-    let (_dir, mut s) = open();
+contract! {
+fn attrs_create_update_list_rename_delete(rig) {
+    let mut s = rig.open();
     let p = pid(1);
     let created = s.attrs_set(&p, " site ", "Hamburg pier 4").unwrap();
     assert_eq!(created.before, None);
@@ -61,10 +62,11 @@ fn attrs_create_update_list_rename_delete() {
         vec![attr("site", "elsewhere")]
     );
 }
+}
 
-#[test]
-fn attrs_all_and_find_read_every_product_at_once() {
-    let (_dir, mut s) = open();
+contract! {
+fn attrs_all_and_find_read_every_product_at_once(rig) {
+    let mut s = rig.open();
     assert!(s.attrs_all().unwrap().is_empty());
     s.attrs_set(&pid(2), "ticket", "INC-1234").unwrap();
     s.attrs_set(&pid(1), "Ticket", "inc-1234").unwrap();
@@ -77,7 +79,7 @@ fn attrs_all_and_find_read_every_product_at_once() {
         vec![attr("Ticket", "inc-1234"), attr("site", "Kiel")]
     );
 
-    let find = |raw: &str| {
+    let mut find = |raw: &str| {
         s.attrs_find(&crate::domain::AttrPattern::parse(raw).unwrap())
             .unwrap()
             .into_iter()
@@ -90,6 +92,7 @@ fn attrs_all_and_find_read_every_product_at_once() {
     assert_eq!(find("ticket").len(), 3);
     assert!(find("ticket=INC-12345").is_empty());
     assert!(find("rack").is_empty());
+}
 }
 
 #[tokio::test]
@@ -105,9 +108,9 @@ async fn the_handle_reads_attributes_of_every_product() {
     assert_eq!(h.attrs_find(&p).await.unwrap().len(), 1);
 }
 
-#[test]
-fn invalid_attributes_are_refused_with_clear_errors_and_not_stored() {
-    let (_dir, mut s) = open();
+contract! {
+fn invalid_attributes_are_refused_with_clear_errors_and_not_stored(rig) {
+    let mut s = rig.open();
     let p = pid(1);
     let cases = [
         ("", "v", "empty"),
@@ -128,6 +131,7 @@ fn invalid_attributes_are_refused_with_clear_errors_and_not_stored() {
     );
     assert_eq!(s.attrs_list(&p, Some(" ")).unwrap_err().exit_code(), 2);
 }
+}
 
 fn monitor(native: &str, state: MonitorState) -> Monitor {
     Monitor {
@@ -144,12 +148,11 @@ fn monitor(native: &str, state: MonitorState) -> Monitor {
     }
 }
 
-#[test]
-fn monitors_persist_resume_and_prune() {
-    let dir = tempfile::tempdir().unwrap();
+contract! {
+fn monitors_persist_resume_and_prune(rig) {
     let next = Utc::now() + TimeDelta::seconds(30);
     {
-        let mut s = Store::open(dir.path()).unwrap();
+        let mut s = rig.open();
         s.monitor_upsert(&monitor("a", MonitorState::InProgress))
             .unwrap();
         s.monitor_upsert(&monitor("b", MonitorState::InProgress))
@@ -159,7 +162,7 @@ fn monitors_persist_resume_and_prune() {
         assert_eq!(e.exit_code(), 4);
     }
     // After a restart the pending monitors and their backoff are still there.
-    let mut s = Store::open(dir.path()).unwrap();
+    let mut s = rig.open();
     let pending = s.monitors_pending().unwrap();
     assert_eq!(pending.len(), 2);
     assert_eq!(pending[0].monitor, monitor("a", MonitorState::InProgress));
@@ -201,6 +204,7 @@ fn monitors_persist_resume_and_prune() {
     assert_eq!(s.monitors_pending().unwrap()[0].monitor.id, "1NCE-b");
     assert_eq!(s.monitors_prune(Duration::MAX).unwrap(), 0);
 }
+}
 
 fn entry(at: DateTime<Utc>, action: &str) -> AuditEntry {
     let op = Operator::from_vars(Some("alice"), Some("203.0.113.9 52311 22"), None);
@@ -216,9 +220,9 @@ fn entry(at: DateTime<Utc>, action: &str) -> AuditEntry {
     e
 }
 
-#[test]
-fn audit_round_trips_and_filters_by_time() {
-    let (_dir, mut s) = open();
+contract! {
+fn audit_round_trips_and_filters_by_time(rig) {
+    let mut s = rig.open();
     let t0 = DateTime::parse_from_rfc3339("2024-05-01T10:00:00Z")
         .unwrap()
         .with_timezone(&Utc);
@@ -241,6 +245,7 @@ fn audit_round_trips_and_filters_by_time() {
     let json = serde_json::to_value(&entries[0]).unwrap();
     assert_eq!(json["sshClient"], "203.0.113.9");
     assert_eq!(json["productIds"][1], pid(2).to_string());
+}
 }
 
 #[test]
@@ -285,9 +290,9 @@ fn summary(n: u32, account: &str) -> ProductSummary {
     }
 }
 
-#[test]
-fn product_cache_replaces_per_backend_and_loads_in_order() {
-    let (_dir, mut s) = open();
+contract! {
+fn product_cache_replaces_per_backend_and_loads_in_order(rig) {
+    let mut s = rig.open();
     assert!(s.cache_load().unwrap().is_empty());
     let before = Utc::now() - TimeDelta::seconds(1);
     s.cache_replace("b-acct", &[summary(9, "b-acct")]).unwrap();
@@ -315,6 +320,7 @@ fn product_cache_replaces_per_backend_and_loads_in_order() {
     assert_eq!(ids, vec![pid(3), pid(9)]);
     s.cache_replace("b-acct", &[]).unwrap();
     assert_eq!(s.cache_load().unwrap().len(), 1);
+}
 }
 
 #[test]
@@ -348,7 +354,10 @@ fn async_handle_runs_calls_off_the_caller_and_reports_open_errors() {
         assert_eq!(h.monitors_pending().await.unwrap().len(), 1);
         h.cache_replace("a", &[summary(1, "a")]).await.unwrap();
         assert_eq!(h.cache_load().await.unwrap().len(), 1);
-        assert_eq!(h.path(), dir.path().join(DB_FILE_NAME));
+        assert_eq!(
+            h.describe(),
+            dir.path().join(DB_FILE_NAME).display().to_string()
+        );
 
         let bad = tempfile::tempdir().unwrap();
         std::fs::write(
@@ -363,9 +372,9 @@ fn async_handle_runs_calls_off_the_caller_and_reports_open_errors() {
     });
 }
 
-#[test]
-fn a_final_outcome_is_journaled_once_and_linked_to_its_request() {
-    let (_dir, mut s) = open();
+contract! {
+fn a_final_outcome_is_journaled_once_and_linked_to_its_request(rig) {
+    let mut s = rig.open();
     let t0 = DateTime::parse_from_rfc3339("2024-05-01T10:00:00Z")
         .unwrap()
         .with_timezone(&Utc);
@@ -443,10 +452,11 @@ fn a_final_outcome_is_journaled_once_and_linked_to_its_request() {
         ("bob", None)
     );
 }
+}
 
-#[test]
-fn a_reused_monitor_id_gets_its_own_outcome_and_request() {
-    let (_dir, mut s) = open();
+contract! {
+fn a_reused_monitor_id_gets_its_own_outcome_and_request(rig) {
+    let mut s = rig.open();
     let alice = Operator::from_vars(Some("alice"), None, None);
     let outcome = AuditEntry::new(&alice, MONITOR_FINAL, vec![], None, None, "completed");
     let first = monitor("1", MonitorState::Completed);
@@ -476,4 +486,5 @@ fn a_reused_monitor_id_gets_its_own_outcome_and_request() {
         .map(|r| r.request_seq)
         .collect();
     assert_eq!(finals, [Some(seq1), Some(seq2)]);
+}
 }

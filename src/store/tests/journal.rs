@@ -3,6 +3,7 @@
 //! attribute edit and its audit row in one transaction; a damaged store refusing attempts;
 //! a read-only open serving reads and refusing writes.
 
+use super::contract;
 use super::*;
 
 fn who() -> Operator {
@@ -18,9 +19,9 @@ fn attempt(product: &ProductId, target: &str) -> NewAttempt {
     }
 }
 
-#[test]
-fn open_attempts_show_as_unknown_until_an_entry_closes_them() {
-    let (_dir, mut s) = open();
+contract! {
+fn open_attempts_show_as_unknown_until_an_entry_closes_them(rig) {
+    let mut s = rig.open();
     let done = s
         .attempt_begin(&who(), &attempt(&pid(1), "SUSPENDED"))
         .unwrap();
@@ -79,10 +80,11 @@ fn open_attempts_show_as_unknown_until_an_entry_closes_them() {
     assert_eq!(json["attempt"], left);
     assert_eq!(json["outcome"], "reconciled");
 }
+}
 
-#[test]
-fn a_local_attribute_edit_and_its_audit_row_are_one_transaction() {
-    let (_dir, mut s) = open();
+contract! {
+fn a_local_attribute_edit_and_its_audit_row_are_one_transaction(rig) {
+    let mut s = rig.open();
     let p = pid(4);
     let template = AuditEntry::new(&who(), "attrs-set", vec![p.to_string()], None, None, "ok");
     let change = s
@@ -127,6 +129,7 @@ fn a_local_attribute_edit_and_its_audit_row_are_one_transaction() {
         s.attrs_list(&p, None).unwrap(),
         vec![attr("location", "pier 4")]
     );
+}
 }
 
 #[test]
