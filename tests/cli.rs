@@ -289,9 +289,26 @@ fn info_names_the_configured_data_dir_and_reports_a_broken_config() {
         v["backends"][0]["secretFrom"],
         "environment variable ONENCE_SECRET"
     );
+    assert_eq!(
+        PathBuf::from(v["store"].as_str().unwrap()),
+        wanted.join("cmo.sqlite3"),
+        "the embedded store's file"
+    );
     // --data-dir still wins.
     let v = stdout_json(&info(&["--data-dir", "/tmp/x", "info", "--json"]));
     assert_eq!(v["dataDir"], "/tmp/x");
+    // A team's PostgreSQL store: its URL and where the password comes from, never the password.
+    let pg = sb.path("pg.toml");
+    std::fs::write(
+        &pg,
+        "[store]\nurl = \"postgres://noc@db.example/cmo\"\nsecret_env = \"CMO_TEST_STORE_PW\"\n",
+    )
+    .unwrap();
+    let v = stdout_json(&info(&["--config", pg.to_str().unwrap(), "info", "--json"]));
+    assert_eq!(
+        v["store"],
+        "postgres://noc@db.example/cmo (password from environment variable CMO_TEST_STORE_PW)"
+    );
 
     // A broken config does not stop `info`: it says what is wrong and shows the XDG default.
     std::fs::write(dir.join("config.toml"), "theme = [\n").unwrap();

@@ -16,11 +16,12 @@ use serde_json::json;
 pub fn info(global: &GlobalArgs, paths: &Paths, as_json: bool) -> Result<i32, CliError> {
     let version = env!("CARGO_PKG_VERSION");
     let exists = |p: &std::path::Path| if p.exists() { "" } else { " (not present)" };
-    let (data_dir, config_problem, backends) = match local_config(global, paths) {
+    let (data_dir, config_problem, backends, store_conf) = match local_config(global, paths) {
         Ok(config) => (
             Local::new(global, &config, paths).data_dir,
             None,
             config.backends,
+            config.store,
         ),
         Err(e) => (
             global
@@ -29,8 +30,10 @@ pub fn info(global: &GlobalArgs, paths: &Paths, as_json: bool) -> Result<i32, Cl
                 .unwrap_or_else(|| paths.data_dir.clone()),
             Some(e.to_string()),
             Vec::new(),
+            crate::config::StoreConfig::default(),
         ),
     };
+    let store = store_line(&store_conf, &data_dir);
     let config_note = match &config_problem {
         Some(problem) => format!(" (unusable: {problem})"),
         None => exists(&paths.config_file).to_string(),
@@ -43,6 +46,7 @@ pub fn info(global: &GlobalArgs, paths: &Paths, as_json: bool) -> Result<i32, Cl
             "configExists": paths.config_file.exists(),
             "configError": config_problem,
             "dataDir": data_dir.display().to_string(),
+            "store": store,
             "logFile": paths.log_file.display().to_string(),
             "themesDir": paths.themes_dir.display().to_string(),
             "themes": themes.iter().map(|t| json!({
@@ -72,6 +76,7 @@ pub fn info(global: &GlobalArgs, paths: &Paths, as_json: bool) -> Result<i32, Cl
                 ),
             ],
             vec!["data".into(), data_dir.display().to_string()],
+            vec!["store".into(), store.clone()],
             vec!["log".into(), paths.log_file.display().to_string()],
             vec![
                 "themes".into(),
@@ -126,6 +131,24 @@ pub fn info(global: &GlobalArgs, paths: &Paths, as_json: bool) -> Result<i32, Cl
         }
     }
     Ok(exit::OK)
+}
+
+/// Where attributes, monitors and the journal live: the PostgreSQL URL (validation keeps
+/// passwords out of it) and where its password comes from, or the SQLite file.
+fn store_line(store: &crate::config::StoreConfig, data_dir: &std::path::Path) -> String {
+    match &store.url {
+        Some(url) => {
+            let from = store.password.as_ref().map_or_else(
+                || "no password".to_string(),
+                |s| format!("password from {s}"),
+            );
+            crate::text::sanitize(&format!("{url} ({from})"))
+        }
+        None => data_dir
+            .join(crate::store::DB_FILE_NAME)
+            .display()
+            .to_string(),
+    }
 }
 
 /// A base URL as `info` shows it: credentials someone put in it are masked.
