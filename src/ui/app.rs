@@ -183,6 +183,9 @@ pub struct App {
     /// query decides what those values decide once per distinct value (`shared_names.rs`).
     pub(super) row_shared: Vec<crate::domain::query::SharedIds>,
     pub(super) shared_names: super::shared_names::SharedNames,
+    /// Each row's `query::own_signature` (byte pairs of its identifiers and attribute values),
+    /// parallel to `rows`: a bare word missing from it is decided without reading the row.
+    pub(super) row_signature: Vec<u64>,
     /// Visible rows per normalized status, for the summary line.
     pub(super) status_counts: super::view::StatusCounts,
     /// The local store's custom attributes by product, merged into rows as they arrive.
@@ -274,6 +277,7 @@ impl App {
             row_class: Vec::new(),
             row_shared: Vec::new(),
             shared_names: Default::default(),
+            row_signature: Vec::new(),
             status_counts: Default::default(),
             local_attrs: HashMap::new(),
             selected: 0,

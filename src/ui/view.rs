@@ -14,7 +14,9 @@
 
 use super::app::{App, Row};
 use super::row::Interner;
-use crate::domain::query::{Fields, Query, RowClass, SharedIds, SharedPlan, SortKey, Verdict};
+use crate::domain::query::{
+    Fields, Query, RowClass, SharedIds, SharedPlan, SortKey, Verdict, own_signature,
+};
 use crate::domain::{CustomAttribute, ProductId, ProductSummary, Status};
 use std::cmp::Ordering;
 use std::collections::HashSet;
@@ -78,6 +80,7 @@ impl App {
                     row.set_usage_level(self.usage_level_of(&merged.id));
                     self.row_class[i] = class_of(&row);
                     self.row_shared[i] = self.shared_names.ids(&row);
+                    self.row_signature[i] = own_signature(&row);
                     let old = std::mem::replace(&mut self.rows[i], row);
                     let new = &self.rows[i];
                     let passed = self.filter.query.matches(&old);
@@ -103,6 +106,7 @@ impl App {
                     self.index.insert(summary.id, i);
                     self.row_class.push(class_of(&row));
                     self.row_shared.push(self.shared_names.ids(&row));
+                    self.row_signature.push(own_signature(&row));
                     self.rows.push(row);
                     fresh.push(i);
                 }
@@ -181,6 +185,7 @@ impl App {
         self.row_class = self.rows.iter().map(class_of).collect();
         self.shared_names.clear();
         self.row_shared = self.rows.iter().map(|r| self.shared_names.ids(r)).collect();
+        self.row_signature = self.rows.iter().map(own_signature).collect();
         self.index = self
             .rows
             .iter()
@@ -500,6 +505,7 @@ impl App {
             rows: &self.rows,
             classes: &self.row_class,
             shared: &self.row_shared,
+            signatures: &self.row_signature,
         }
     }
 
@@ -536,6 +542,7 @@ struct Columns<'a> {
     rows: &'a [Row],
     classes: &'a [RowClass],
     shared: &'a [SharedIds],
+    signatures: &'a [u64],
 }
 
 /// A flag per row, set for the `candidates`.
@@ -552,8 +559,8 @@ fn flags(rows: usize, candidates: &[usize]) -> Vec<bool> {
 
 /// Clear the flags (of rows `offset..offset + flags.len()`) whose row `query` rejects, split
 /// over the cores when there are many. With a plan, each candidate is first decided from its
-/// class and shared-value ids (three lookups in small tables, read in order); only rows those
-/// leave undecided are read, and only for the undecided terms.
+/// class and shared-value ids (three lookups in small tables, read in order) and its text
+/// signature; only rows those leave undecided are read, and only for the undecided terms.
 fn test_rows(
     columns: Columns<'_>,
     offset: usize,
@@ -565,6 +572,7 @@ fn test_rows(
         rows,
         classes,
         shared,
+        signatures,
     } = columns;
     let test = |offset: usize, flags: &mut [bool]| {
         let Some(plan) = plan else {
@@ -577,10 +585,11 @@ fn test_rows(
             .iter_mut()
             .zip(&classes[offset..])
             .zip(&shared[offset..])
+            .zip(&signatures[offset..])
             .zip(&rows[offset..]);
-        for (((flag, class), ids), row) in candidates {
+        for ((((flag, class), ids), signature), row) in candidates {
             if *flag {
-                *flag = match plan.decide(*class, *ids) {
+                *flag = match plan.decide(*class, *ids, *signature) {
                     Verdict::Reject => false,
                     Verdict::Accept => true,
                     Verdict::Own(terms) => query.matches_own(row, terms),

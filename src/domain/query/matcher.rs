@@ -395,6 +395,15 @@ impl Needle {
             || any_bare_field(s, self.joinable, |h| self.find(h))
     }
 
+    /// The bigram bits ([`super::shared::bigram_signature`]) a row's own text must have for
+    /// [`Needle::own_part`] to hold: the needle, lowered, is a substring of one lowered field,
+    /// so each of its byte pairs is one of that field's. `None` when the own part does not come
+    /// down to that (an id rule compares the kind too) or the needle has no pair.
+    pub fn signature(&self) -> Option<u64> {
+        (self.id_rule.is_none() && self.lower.len() >= 2)
+            .then(|| super::shared::bigram_signature(self.lower.as_bytes()))
+    }
+
     /// The part of [`Needle::matches_row`] a row's kind and status decide.
     pub fn class_part(&self, kind: BackendKind, status: Status) -> bool {
         self.kind_mask & kind_bit(kind) != 0 || self.status_mask & status_bit(status) != 0

@@ -17,7 +17,7 @@ mod tests;
 mod usage_term;
 
 pub use fields::{Fields, JOIN_SEPARATOR};
-pub use shared::{MAX_PLANNED_TERMS, SharedIds, SharedPlan, Verdict};
+pub use shared::{MAX_PLANNED_TERMS, SharedIds, SharedPlan, Verdict, own_signature};
 pub use sort::{SortColumn, SortKey};
 
 use crate::domain::{BackendKind, ConnectivityType, Status};

@@ -6,6 +6,11 @@
 //! row costs three table lookups, and only terms those do not decide read the row itself
 //! ([`Query::matches_own`]: identifiers, attribute values, usage, …).
 //!
+//! A row's own text has a second, per-row summary: a 64-bit Bloom signature of the byte pairs
+//! of its lowered identifiers and attribute values ([`own_signature`], kept by the caller in a
+//! column). A bare word whose pairs are not all in it cannot be in the row's own text, so most
+//! rows a word misses are decided without reading them.
+//!
 //! Exact by construction: a term's result on a row is its shared part OR its own part
 //! (`matcher.rs` splits each predicate that way), negation applied after; see
 //! [`SharedPlan::decide`].
@@ -53,6 +58,10 @@ pub struct SharedPlan {
     shared_only: u64,
     /// Terms to evaluate at all: the rest are known to hold for every candidate row.
     tested: u64,
+    /// Bare words with a signature ([`Needle::signature`](super::matcher)), and for each term
+    /// position the signature bits its own part needs.
+    signed: u64,
+    needs: [u64; MAX_PLANNED_TERMS],
 }
 
 /// The raw class values: 4 bits of status, 4 of kind, 1 of connectivity.
@@ -65,8 +74,11 @@ impl SharedPlan {
     /// The row's verdict from its class and shared ids. A term's shared part holding decides
     /// it (true, or false when negated); a term the shared values decide alone and whose shared
     /// part is false is false (true when negated); every other term is left to the row.
+    ///
+    /// `signature` is the row's [`own_signature`]: a term whose needed bits it lacks has a false
+    /// own part, so it rejects the row (or, negated, holds) without the row being read.
     #[inline]
-    pub fn decide(&self, class: RowClass, ids: SharedIds) -> Verdict {
+    pub fn decide(&self, class: RowClass, ids: SharedIds, signature: u64) -> Verdict {
         let (Some(account), Some(native)) = (
             self.by_account.get(usize::from(ids.account)),
             self.by_native.get(usize::from(ids.native)),
@@ -82,11 +94,69 @@ impl SharedPlan {
         if undecided & self.shared_only & !self.negated != 0 {
             return Verdict::Reject;
         }
-        match undecided & !self.shared_only {
+        let mut own = undecided & !self.shared_only;
+        let mut signed = own & self.signed;
+        while signed != 0 {
+            let i = signed.trailing_zeros() as usize;
+            signed &= signed - 1;
+            let need = self.needs[i];
+            if signature & need != need {
+                if self.negated & bit(i) == 0 {
+                    return Verdict::Reject;
+                }
+                own &= !bit(i);
+            }
+        }
+        match own {
             0 => Verdict::Accept,
             own => Verdict::Own(own),
         }
     }
+}
+
+/// The Bloom bit of one byte pair.
+#[inline]
+fn pair_bit(a: u8, b: u8) -> u64 {
+    let pair = u32::from(a) << 8 | u32::from(b);
+    1u64 << (pair.wrapping_mul(0x9E37_79B1) >> 26)
+}
+
+/// Bloom bits of every adjacent byte pair of `bytes` (already lowered).
+pub(super) fn bigram_signature(bytes: &[u8]) -> u64 {
+    bytes
+        .windows(2)
+        .fold(0, |sig, w| sig | pair_bit(w[0], w[1]))
+}
+
+/// The signature of a row's own bare-word text: the byte pairs of each identifier and custom
+/// attribute value, lowered as the matcher lowers (`simple_lower`, char by char). A caller
+/// keeps it beside the row and passes it to [`SharedPlan::decide`].
+pub fn own_signature<S: Fields + ?Sized>(s: &S) -> u64 {
+    let text = |value: &str| {
+        if value.is_ascii() {
+            let mut sig = 0;
+            let b = value.as_bytes();
+            for w in b.windows(2) {
+                sig |= pair_bit(w[0].to_ascii_lowercase(), w[1].to_ascii_lowercase());
+            }
+            sig
+        } else {
+            bigram_signature(super::matcher::lower(value).as_bytes())
+        }
+    };
+    let identifiers = [
+        Some(s.business_id()),
+        s.iccid(),
+        s.imsi(),
+        s.msisdn(),
+        s.serial(),
+        s.terminal_name(),
+    ];
+    let sig = identifiers
+        .into_iter()
+        .flatten()
+        .fold(0, |m, v| m | text(v));
+    s.attrs().iter().fold(sig, |m, a| m | text(&a.value))
 }
 
 /// Bit `i` set for each term position `i`.
@@ -177,7 +247,19 @@ impl Query {
                 }
             }
         }
+        let mut needs = [0u64; MAX_PLANNED_TERMS];
+        let mut signed = 0;
+        for (i, term) in terms.iter().enumerate() {
+            if let Pred::Bare(n) = &term.pred
+                && let Some(need) = n.signature()
+            {
+                needs[i] = need;
+                signed |= bit(i);
+            }
+        }
         Some(SharedPlan {
+            signed,
+            needs,
             by_class,
             by_account: accounts
                 .iter()
