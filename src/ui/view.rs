@@ -574,28 +574,36 @@ fn test_rows(
         shared,
         signatures,
     } = columns;
+    let enums = query.enum_plan();
     let test = |offset: usize, flags: &mut [bool]| {
+        // Enum terms first, from the class column alone: a branch-free pass over two bytes a
+        // row, so a query they narrow to a few rows reads nothing else for the others.
+        if !enums.accepts_all() {
+            for (flag, class) in flags.iter_mut().zip(&classes[offset..]) {
+                *flag = *flag && enums.accepts(*class);
+            }
+        }
         let Some(plan) = plan else {
             for (flag, row) in flags.iter_mut().zip(&rows[offset..]) {
                 *flag = *flag && query.matches(row);
             }
             return;
         };
-        let candidates = flags
-            .iter_mut()
-            .zip(&classes[offset..])
-            .zip(&shared[offset..])
-            .zip(&signatures[offset..])
-            .zip(&rows[offset..]);
-        for ((((flag, class), ids), signature), row) in candidates {
-            if *flag {
-                *flag = match plan.decide(*class, *ids, *signature) {
-                    Verdict::Reject => false,
-                    Verdict::Accept => true,
-                    Verdict::Own(terms) => query.matches_own(row, terms),
-                    Verdict::Whole(terms) => query.matches_terms(row, terms),
-                };
+        for (j, flag) in flags.iter_mut().enumerate() {
+            if !*flag {
+                continue;
             }
+            let i = offset + j;
+            *flag = match plan.decide(classes[i], shared[i]) {
+                Verdict::Reject => false,
+                Verdict::Accept => true,
+                Verdict::Own(terms) => match plan.screen(terms, signatures[i]) {
+                    None => false,
+                    Some(0) => true,
+                    Some(terms) => query.matches_own(&rows[i], terms),
+                },
+                Verdict::Whole(terms) => query.matches_terms(&rows[i], terms),
+            };
         }
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));

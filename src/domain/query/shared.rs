@@ -74,11 +74,8 @@ impl SharedPlan {
     /// The row's verdict from its class and shared ids. A term's shared part holding decides
     /// it (true, or false when negated); a term the shared values decide alone and whose shared
     /// part is false is false (true when negated); every other term is left to the row.
-    ///
-    /// `signature` is the row's [`own_signature`]: a term whose needed bits it lacks has a false
-    /// own part, so it rejects the row (or, negated, holds) without the row being read.
     #[inline]
-    pub fn decide(&self, class: RowClass, ids: SharedIds, signature: u64) -> Verdict {
+    pub fn decide(&self, class: RowClass, ids: SharedIds) -> Verdict {
         let (Some(account), Some(native)) = (
             self.by_account.get(usize::from(ids.account)),
             self.by_native.get(usize::from(ids.native)),
@@ -94,7 +91,18 @@ impl SharedPlan {
         if undecided & self.shared_only & !self.negated != 0 {
             return Verdict::Reject;
         }
-        let mut own = undecided & !self.shared_only;
+        match undecided & !self.shared_only {
+            0 => Verdict::Accept,
+            own => Verdict::Own(own),
+        }
+    }
+
+    /// The terms of a [`Verdict::Own`] the row's [`own_signature`] leaves to test: a term whose
+    /// needed bits it lacks has a false own part, so it rejects the row (`None`) or, negated,
+    /// holds (dropped). `Some(0)`: the row passes without being read.
+    #[inline]
+    pub fn screen(&self, own: u64, signature: u64) -> Option<u64> {
+        let mut own = own;
         let mut signed = own & self.signed;
         while signed != 0 {
             let i = signed.trailing_zeros() as usize;
@@ -102,23 +110,27 @@ impl SharedPlan {
             let need = self.needs[i];
             if signature & need != need {
                 if self.negated & bit(i) == 0 {
-                    return Verdict::Reject;
+                    return None;
                 }
                 own &= !bit(i);
             }
         }
-        match own {
-            0 => Verdict::Accept,
-            own => Verdict::Own(own),
-        }
+        Some(own)
     }
 }
 
-/// The Bloom bit of one byte pair.
+/// The Bloom bit of one byte pair: the top six bits of the pair through a full 64-bit mixer
+/// (MurmurHash3's finalizer). A multiplicative hash alone maps pairs that differ by a
+/// structured amount together (`49` and `94` shared a bit), and identifiers are mostly digits.
 #[inline]
 fn pair_bit(a: u8, b: u8) -> u64 {
-    let pair = u32::from(a) << 8 | u32::from(b);
-    1u64 << (pair.wrapping_mul(0x9E37_79B1) >> 26)
+    let mut x = u64::from(a) << 8 | u64::from(b);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^= x >> 33;
+    1u64 << (x >> 58)
 }
 
 /// Bloom bits of every adjacent byte pair of `bytes` (already lowered).
