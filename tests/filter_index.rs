@@ -230,7 +230,7 @@ fn the_console_filter_equals_a_naive_scan_on_random_rows_and_queries() {
     let mut app = app_with(rows.clone());
     let order = display_order(&mut app);
     let mut nonempty = 0;
-    for _ in 0..600 {
+    for _ in 0..300 {
         let text = random_query(&mut rng, &rows);
         let Ok(query) = Query::parse(&text) else {
             continue;
@@ -243,7 +243,7 @@ fn the_console_filter_equals_a_naive_scan_on_random_rows_and_queries() {
         nonempty += usize::from(!expected.is_empty() && expected.len() < order.len());
     }
     assert!(
-        nonempty > 100,
+        nonempty > 50,
         "the queries must select something: {nonempty}"
     );
 }
@@ -254,7 +254,7 @@ fn typing_a_query_a_character_at_a_time_equals_a_naive_scan_at_each_step() {
     let rows: Vec<ProductSummary> = (0..3_000).map(|i| random_row(&mut rng, i)).collect();
     let mut app = app_with(rows.clone());
     let order = display_order(&mut app);
-    for _ in 0..60 {
+    for _ in 0..40 {
         let text = random_query(&mut rng, &rows);
         app.set_query(Query::default());
         let mut typed = String::new();

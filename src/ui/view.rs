@@ -300,7 +300,14 @@ impl App {
         }
         let keep = &job.keep;
         self.visible = job.candidates.into_iter().filter(|&i| keep[i]).collect();
-        self.recount();
+        // The flags are exactly the rows shown, in memory order: count from them and the
+        // class column front to back rather than through the display order.
+        let mut counts = StatusCounts::default();
+        for (class, _) in self.row_class.iter().zip(keep).filter(|(_, k)| **k) {
+            counts[class.status_slot()] += 1;
+        }
+        self.status_counts = counts;
+        self.view_version += 1;
         self.reselect(job.selected);
         self.dirty = true;
         false
@@ -468,8 +475,16 @@ impl App {
     /// lookups in one small array, not a million visits to rows spread over the heap).
     fn recount(&mut self) {
         let mut counts = StatusCounts::default();
-        for &i in &self.visible {
-            counts[self.row_class[i].status_slot()] += 1;
+        if self.visible.len() == self.rows.len() {
+            // Every row is shown (a subsequence of every row, as long): count the column in
+            // memory order instead of jumping through the display order.
+            for class in &self.row_class {
+                counts[class.status_slot()] += 1;
+            }
+        } else {
+            for &i in &self.visible {
+                counts[self.row_class[i].status_slot()] += 1;
+            }
         }
         self.status_counts = counts;
         self.view_version += 1;
