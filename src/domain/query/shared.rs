@@ -289,14 +289,17 @@ impl Query {
 
     /// Bits of this query's terms that `previous` has too (same text, same negation): on rows
     /// `previous` accepted they hold, so a narrowing keystroke need not test them again.
+    /// `usage>N%` terms are always tested again: a row's known level changes without the view
+    /// being filtered again (`ui::usage_levels`), and re-testing them keeps what they did.
     pub fn terms_also_in(&self, previous: &Query) -> u64 {
         bits(
             &self.terms[..self.terms.len().min(MAX_PLANNED_TERMS)],
             |t| {
-                previous
-                    .terms
-                    .iter()
-                    .any(|p| p.negated == t.negated && p.body == t.body)
+                !matches!(t.pred, Pred::Usage(_))
+                    && previous
+                        .terms
+                        .iter()
+                        .any(|p| p.negated == t.negated && p.body == t.body)
             },
         )
     }
