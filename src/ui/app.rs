@@ -179,6 +179,13 @@ pub struct App {
     /// Each row's normalized status, kind and connectivity, parallel to `rows`: what the summary
     /// line counts and a query's enum terms test without touching the rows themselves.
     pub(super) row_class: Vec<crate::domain::query::RowClass>,
+    /// Each row's account and native-status ids in `shared_names`, parallel to `rows`: a
+    /// query decides what those values decide once per distinct value (`shared_names.rs`).
+    pub(super) row_shared: Vec<crate::domain::query::SharedIds>,
+    pub(super) shared_names: super::shared_names::SharedNames,
+    /// Each row's `query::own_signature` (byte pairs of its identifiers and attribute values),
+    /// parallel to `rows`: a bare word missing from it is decided without reading the row.
+    pub(super) row_signature: Vec<u64>,
     /// Visible rows per normalized status, for the summary line.
     pub(super) status_counts: super::view::StatusCounts,
     /// The local store's custom attributes by product, merged into rows as they arrive.
@@ -268,6 +275,9 @@ impl App {
             visible: Vec::new(),
             sort: SortKey::DEFAULT,
             row_class: Vec::new(),
+            row_shared: Vec::new(),
+            shared_names: Default::default(),
+            row_signature: Vec::new(),
             status_counts: Default::default(),
             local_attrs: HashMap::new(),
             selected: 0,

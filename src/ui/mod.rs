@@ -23,6 +23,7 @@ pub mod overlay;
 pub mod panes;
 pub mod row;
 pub mod runtime;
+pub mod shared_names;
 pub mod signals;
 pub mod terminal;
 pub mod theme;

@@ -14,7 +14,9 @@
 
 use super::app::{App, Row};
 use super::row::Interner;
-use crate::domain::query::{Fields, Query, RowClass, SortKey};
+use crate::domain::query::{
+    Fields, Query, RowClass, SharedIds, SharedPlan, SortKey, Verdict, own_signature,
+};
 use crate::domain::{CustomAttribute, ProductId, ProductSummary, Status};
 use std::cmp::Ordering;
 use std::collections::HashSet;
@@ -51,6 +53,9 @@ pub struct FilterJob {
     next: usize,
     /// The product to keep selected when the result is shown.
     selected: Option<ProductId>,
+    /// The query decided per distinct shared value (`None`: too many terms, rows tested in
+    /// full). Rows do not change while a job is pending, so neither do its tables.
+    plan: Option<SharedPlan>,
 }
 
 impl App {
@@ -74,6 +79,8 @@ impl App {
                         Row::new(&merged, confirmed, &mut self.strings).keep_attach(&self.rows[i]);
                     row.set_usage_level(self.usage_level_of(&merged.id));
                     self.row_class[i] = class_of(&row);
+                    self.row_shared[i] = self.shared_names.ids(&row);
+                    self.row_signature[i] = own_signature(&row);
                     let old = std::mem::replace(&mut self.rows[i], row);
                     let new = &self.rows[i];
                     let passed = self.filter.query.matches(&old);
@@ -98,6 +105,8 @@ impl App {
                     row.set_usage_level(self.usage_level_of(&summary.id));
                     self.index.insert(summary.id, i);
                     self.row_class.push(class_of(&row));
+                    self.row_shared.push(self.shared_names.ids(&row));
+                    self.row_signature.push(own_signature(&row));
                     self.rows.push(row);
                     fresh.push(i);
                 }
@@ -174,6 +183,9 @@ impl App {
             return 0;
         }
         self.row_class = self.rows.iter().map(class_of).collect();
+        self.shared_names.clear();
+        self.row_shared = self.rows.iter().map(|r| self.shared_names.ids(r)).collect();
+        self.row_signature = self.rows.iter().map(own_signature).collect();
         self.index = self
             .rows
             .iter()
@@ -205,6 +217,12 @@ impl App {
     /// that narrows the last one reuses its result (or the pending job's progress).
     pub fn start_query(&mut self, query: Query) {
         let narrows = query.narrows(&self.filter.query);
+        // Terms the last query had too hold on every row it accepted: a narrowing keystroke
+        // that re-tests only those rows (no pending job) need not test these terms again.
+        let known = match &self.filter_job {
+            None if narrows => query.terms_also_in(&self.filter.query),
+            _ => 0,
+        };
         self.filter.query = query;
         self.filter.generation += 1;
         let generation = self.filter.generation;
@@ -215,6 +233,7 @@ impl App {
             Some(mut job) if narrows => {
                 job.generation = generation;
                 job.next = 0;
+                job.plan = self.plan(0);
                 job
             }
             pending => {
@@ -240,6 +259,7 @@ impl App {
                     candidates,
                     next: 0,
                     selected,
+                    plan: self.plan(known),
                 }
             }
         };
@@ -267,11 +287,11 @@ impl App {
         }
         let end = job.next.saturating_add(rows).min(self.rows.len());
         test_rows(
-            &self.rows,
-            &self.row_class,
+            self.columns(),
             job.next,
             &mut job.keep[job.next..end],
             &self.filter.query,
+            job.plan.as_ref(),
         );
         job.next = end;
         if job.next < self.rows.len() {
@@ -280,7 +300,14 @@ impl App {
         }
         let keep = &job.keep;
         self.visible = job.candidates.into_iter().filter(|&i| keep[i]).collect();
-        self.recount();
+        // The flags are exactly the rows shown, in memory order: count from them and the
+        // class column front to back rather than through the display order.
+        let mut counts = StatusCounts::default();
+        for (class, _) in self.row_class.iter().zip(keep).filter(|(_, k)| **k) {
+            counts[class.status_slot()] += 1;
+        }
+        self.status_counts = counts;
+        self.view_version += 1;
         self.reselect(job.selected);
         self.dirty = true;
         false
@@ -406,7 +433,12 @@ impl App {
         self.visible = if self.filter.query.is_empty() {
             self.order.clone()
         } else {
-            filter_rows(&self.rows, &self.row_class, &self.order, &self.filter.query)
+            filter_rows(
+                self.columns(),
+                &self.order,
+                &self.filter.query,
+                self.plan(0).as_ref(),
+            )
         };
         self.recount();
         self.reselect(selected);
@@ -443,8 +475,16 @@ impl App {
     /// lookups in one small array, not a million visits to rows spread over the heap).
     fn recount(&mut self) {
         let mut counts = StatusCounts::default();
-        for &i in &self.visible {
-            counts[self.row_class[i].status_slot()] += 1;
+        if self.visible.len() == self.rows.len() {
+            // Every row is shown (a subsequence of every row, as long): count the column in
+            // memory order instead of jumping through the display order.
+            for class in &self.row_class {
+                counts[class.status_slot()] += 1;
+            }
+        } else {
+            for &i in &self.visible {
+                counts[self.row_class[i].status_slot()] += 1;
+            }
         }
         self.status_counts = counts;
         self.view_version += 1;
@@ -464,6 +504,26 @@ impl App {
         self.scroll_to_selection();
     }
 
+    /// The current query's plan over the shared-value tables, taking the terms in `known` to
+    /// hold.
+    fn plan(&self, known: u64) -> Option<SharedPlan> {
+        self.filter.query.shared_plan(
+            self.shared_names.accounts(),
+            self.shared_names.natives(),
+            known,
+        )
+    }
+
+    /// The rows and the columns kept beside them, for the filter.
+    fn columns(&self) -> Columns<'_> {
+        Columns {
+            rows: &self.rows,
+            classes: &self.row_class,
+            shared: &self.row_shared,
+            signatures: &self.row_signature,
+        }
+    }
+
     /// The interner the rows' shared strings come from (benches build rows with it).
     pub fn strings(&mut self) -> &mut Interner {
         &mut self.strings
@@ -481,14 +541,23 @@ const PARALLEL_FROM: usize = 50_000;
 /// over the cores) and flags of rows that fail are cleared, then the display order is read off
 /// the flags.
 fn filter_rows(
-    rows: &[Row],
-    classes: &[RowClass],
+    columns: Columns<'_>,
     candidates: &[usize],
     query: &Query,
+    plan: Option<&SharedPlan>,
 ) -> Vec<usize> {
-    let mut keep = flags(rows.len(), candidates);
-    test_rows(rows, classes, 0, &mut keep, query);
+    let mut keep = flags(columns.rows.len(), candidates);
+    test_rows(columns, 0, &mut keep, query, plan);
     candidates.iter().copied().filter(|&i| keep[i]).collect()
+}
+
+/// The rows and their parallel columns (class, shared-value ids).
+#[derive(Clone, Copy)]
+struct Columns<'a> {
+    rows: &'a [Row],
+    classes: &'a [RowClass],
+    shared: &'a [SharedIds],
+    signatures: &'a [u64],
 }
 
 /// A flag per row, set for the `candidates`.
@@ -504,24 +573,52 @@ fn flags(rows: usize, candidates: &[usize]) -> Vec<bool> {
 }
 
 /// Clear the flags (of rows `offset..offset + flags.len()`) whose row `query` rejects, split
-/// over the cores when there are many. The query's enum terms are decided from the class
-/// column (two bytes a row, read in order); only rows they accept are read, and only for the
-/// other terms.
-fn test_rows(rows: &[Row], classes: &[RowClass], offset: usize, flags: &mut [bool], query: &Query) {
-    let plan = query.enum_plan();
+/// over the cores when there are many. With a plan, each candidate is first decided from its
+/// class and shared-value ids (three lookups in small tables, read in order) and its text
+/// signature; only rows those leave undecided are read, and only for the undecided terms.
+fn test_rows(
+    columns: Columns<'_>,
+    offset: usize,
+    flags: &mut [bool],
+    query: &Query,
+    plan: Option<&SharedPlan>,
+) {
+    let Columns {
+        rows,
+        classes,
+        shared,
+        signatures,
+    } = columns;
+    let enums = query.enum_plan();
     let test = |offset: usize, flags: &mut [bool]| {
-        let classes = &classes[offset..offset + flags.len()];
-        if !plan.accepts_all() {
-            for (flag, class) in flags.iter_mut().zip(classes) {
-                *flag = *flag && plan.accepts(*class);
+        // Enum terms first, from the class column alone: a branch-free pass over two bytes a
+        // row, so a query they narrow to a few rows reads nothing else for the others.
+        if !enums.accepts_all() {
+            for (flag, class) in flags.iter_mut().zip(&classes[offset..]) {
+                *flag = *flag && enums.accepts(*class);
             }
         }
-        if plan.rest {
-            for (j, flag) in flags.iter_mut().enumerate() {
-                if *flag {
-                    *flag = query.matches_rest(&rows[offset + j]);
-                }
+        let Some(plan) = plan else {
+            for (flag, row) in flags.iter_mut().zip(&rows[offset..]) {
+                *flag = *flag && query.matches(row);
             }
+            return;
+        };
+        for (j, flag) in flags.iter_mut().enumerate() {
+            if !*flag {
+                continue;
+            }
+            let i = offset + j;
+            *flag = match plan.decide(classes[i], shared[i]) {
+                Verdict::Reject => false,
+                Verdict::Accept => true,
+                Verdict::Own(terms) => match plan.screen(terms, signatures[i]) {
+                    None => false,
+                    Some(0) => true,
+                    Some(terms) => query.matches_own(&rows[i], terms),
+                },
+                Verdict::Whole(terms) => query.matches_terms(&rows[i], terms),
+            };
         }
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));

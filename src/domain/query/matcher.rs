@@ -81,7 +81,7 @@ pub(super) enum Text {
 }
 
 impl Text {
-    fn is_match(&self, hay: &str) -> bool {
+    pub(super) fn is_match(&self, hay: &str) -> bool {
         match self {
             Text::Prefix(p) => starts_with_ci(hay, p),
             Text::Glob(g) => g.is_match(hay),
@@ -132,6 +132,19 @@ impl Term {
     #[inline]
     pub fn matches<S: Fields + ?Sized>(&self, s: &S) -> bool {
         self.pred.matches(s) != self.negated
+    }
+
+    /// The term on what the row holds alone, for a row whose shared values (kind, status,
+    /// account, native status) did not decide it (`shared.rs`): a bare word's own fields, any
+    /// other term in full. Negation applied.
+    #[inline]
+    pub fn matches_own<S: Fields + ?Sized>(&self, s: &S) -> bool {
+        let own = match &self.pred {
+            Pred::Bare(n) => n.own_part(s),
+            Pred::BareRegex(r) => r.own_part(s),
+            pred => pred.matches(s),
+        };
+        own != self.negated
     }
 
     /// True when every row `self` matches is matched by `other` (conservative).
@@ -268,6 +281,14 @@ fn any_bare_field<S: Fields + ?Sized>(s: &S, joined: bool, f: impl Fn(&str) -> b
     if f(s.account()) || f(s.native_status()) {
         return true;
     }
+    own_bare_fields(s, joined, f)
+}
+
+/// The bare-word fields a row holds alone (identifiers, attribute values): what is left of
+/// [`any_bare_field`] once the shared account and native status are decided
+/// (`shared.rs` decides those once per distinct value).
+#[inline]
+fn own_bare_fields<S: Fields + ?Sized>(s: &S, joined: bool, f: impl Fn(&str) -> bool) -> bool {
     let identifiers = match s.joined_identifiers().filter(|_| joined) {
         Some(all) => f(all),
         None => {
@@ -374,6 +395,34 @@ impl Needle {
             || any_bare_field(s, self.joinable, |h| self.find(h))
     }
 
+    /// The bigram bits ([`super::shared::bigram_signature`]) a row's own text must have for
+    /// [`Needle::own_part`] to hold: the needle, lowered, is a substring of one lowered field,
+    /// so each of its byte pairs is one of that field's. `None` when the own part does not come
+    /// down to that (an id rule compares the kind too) or the needle has no pair.
+    pub fn signature(&self) -> Option<u64> {
+        (self.id_rule.is_none() && self.lower.len() >= 2)
+            .then(|| super::shared::bigram_signature(self.lower.as_bytes()))
+    }
+
+    /// The part of [`Needle::matches_row`] a row's kind and status decide.
+    pub fn class_part(&self, kind: BackendKind, status: Status) -> bool {
+        self.kind_mask & kind_bit(kind) != 0 || self.status_mask & status_bit(status) != 0
+    }
+
+    /// The part of [`Needle::matches_row`] an account name or native status decides.
+    pub fn shared_text_part(&self, value: &str) -> bool {
+        self.find(value)
+    }
+
+    /// The rest of [`Needle::matches_row`]: the id rule, identifiers and attribute values.
+    #[inline]
+    pub fn own_part<S: Fields + ?Sized>(&self, s: &S) -> bool {
+        self.id_rule
+            .as_ref()
+            .is_some_and(|(k, rest)| *k == s.kind() && starts_with_ci(s.business_id(), rest))
+            || own_bare_fields(s, self.joinable, |h| self.find(h))
+    }
+
     /// Every row `self` matches, `other` matches: `other` is a substring of `self`, and where
     /// `other` spans a `-` it must start `self`, so an id-rule match of `self` is one of
     /// `other` too (`tmsp-894` implies `tmsp-89`, but not `sp-89`).
@@ -420,6 +469,24 @@ impl BareRegex {
             || with_full_id(s.kind(), s.business_id(), |full| self.re.is_match(full))
             // A regex may match across fields (`.*`, anchors), so it runs field by field.
             || any_bare_field(s, false, |h| self.re.is_match(h))
+    }
+}
+
+impl BareRegex {
+    /// The part of [`BareRegex::matches_row`] a row's kind and status decide.
+    pub fn class_part(&self, kind: BackendKind, status: Status) -> bool {
+        self.kind_mask & kind_bit(kind) != 0 || self.status_mask & status_bit(status) != 0
+    }
+
+    /// The part an account name or native status decides.
+    pub fn shared_text_part(&self, value: &str) -> bool {
+        self.re.is_match(value)
+    }
+
+    /// The rest: the full id, identifiers and attribute values.
+    pub fn own_part<S: Fields + ?Sized>(&self, s: &S) -> bool {
+        with_full_id(s.kind(), s.business_id(), |full| self.re.is_match(full))
+            || own_bare_fields(s, false, |h| self.re.is_match(h))
     }
 }
 

@@ -4,17 +4,20 @@
 //! bitmasks) and matching allocates nothing. Pure: no I/O.
 //!
 //! The grammar is documented for users in `docs/query.md`; `parse.rs` owns the text → terms
-//! step, `matcher.rs` what a term is and how it tests one row, `sort.rs` the sort order.
+//! step, `matcher.rs` what a term is and how it tests one row, `shared.rs` deciding terms once
+//! per distinct account, native status and row class, `sort.rs` the sort order.
 
 mod fields;
 mod matcher;
 mod parse;
+mod shared;
 mod sort;
 #[cfg(test)]
 mod tests;
 mod usage_term;
 
 pub use fields::{Fields, JOIN_SEPARATOR};
+pub use shared::{MAX_PLANNED_TERMS, SharedIds, SharedPlan, Verdict, own_signature};
 pub use sort::{SortColumn, SortKey};
 
 use crate::domain::{BackendKind, ConnectivityType, Status};
