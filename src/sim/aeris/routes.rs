@@ -282,6 +282,7 @@ async fn lookup(State(sim): State<Shared>, Query(query): Pairs, bytes: Bytes) ->
 
 /// `POST …/sica/subscriptions/requests/state-changes` (snake_case body) → 201 + request id.
 async fn state_change(State(sim): State<Shared>, bytes: Bytes) -> Response {
+    sim.control.note_status_change();
     let Ok(body) = serde_json::from_slice::<Value>(&bytes) else {
         return problem(StatusCode::BAD_REQUEST, "Request body is not valid JSON");
     };
