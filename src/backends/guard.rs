@@ -151,6 +151,17 @@ impl Backend for Guarded {
         self.inner.sim_statuses(ids).await
     }
 
+    async fn bulk_failure_reasons(
+        &self,
+        ids: &[BusinessId],
+    ) -> std::collections::HashMap<BusinessId, String> {
+        // Reads the carrier's requests: the same capability as the status re-reads.
+        if self.check(Operation::SimCardDetails).is_err() {
+            return std::collections::HashMap::new();
+        }
+        self.inner.bulk_failure_reasons(ids).await
+    }
+
     async fn change_terminal_status(
         &self,
         id: &BusinessId,

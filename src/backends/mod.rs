@@ -236,6 +236,17 @@ pub trait Backend: Send + Sync {
         Ok(out)
     }
 
+    /// The carrier's own reason why each of `ids` (products of this account's recent bulk
+    /// requests that the re-reads found unchanged) was not applied, where its bulk call
+    /// reports per-product failures (Aeris's request failure infos). Ids without a known
+    /// reason are left out; the default knows none (1NCE's list has no request id).
+    async fn bulk_failure_reasons(
+        &self,
+        _ids: &[BusinessId],
+    ) -> std::collections::HashMap<BusinessId, String> {
+        std::collections::HashMap::new()
+    }
+
     async fn change_terminal_status(
         &self,
         _id: &BusinessId,

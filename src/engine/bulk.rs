@@ -80,6 +80,16 @@ impl Engine {
             .await
     }
 
+    /// The carrier's reasons for products of the route's bulk requests that were not applied
+    /// (reads only; empty where the platform reports none).
+    pub(in crate::engine) async fn bulk_reasons(
+        &self,
+        route: &BulkRoute,
+        ids: &[BusinessId],
+    ) -> HashMap<BusinessId, String> {
+        route.backend.bulk_failure_reasons(ids).await
+    }
+
     /// Re-read `ids` until each shows `to` or the route's settle timeout passes; a stop ends
     /// the reads at once (reads change nothing, so they need no grace).
     pub(in crate::engine) async fn settle_bulk(

@@ -217,6 +217,9 @@ pub struct FaultControl {
     bulk: Mutex<BulkFaults>,
     requests_total: AtomicU64,
     writes_total: AtomicU64,
+    /// Requests a platform itself counts as status changes (see
+    /// [`FaultControl::status_changes_total`]).
+    status_changes_total: AtomicU64,
     rate_limited_total: AtomicU64,
     faults_injected_total: AtomicU64,
     /// Arrival times within the last second, and the most ever seen in one second.
@@ -243,6 +246,7 @@ impl FaultControl {
             bulk: Mutex::new(BulkFaults::default()),
             requests_total: AtomicU64::new(0),
             writes_total: AtomicU64::new(0),
+            status_changes_total: AtomicU64::new(0),
             rate_limited_total: AtomicU64::new(0),
             faults_injected_total: AtomicU64::new(0),
             window: Mutex::new(std::collections::VecDeque::new()),
@@ -387,6 +391,15 @@ impl FaultControl {
     /// included: what a call budget counts as writes.
     pub fn writes_total(&self) -> u64 {
         self.writes_total.load(Ordering::SeqCst)
+    }
+    /// Status-change requests as the platform's own handler counts them, where `writes`
+    /// cannot tell: IOTA's details lookup is a read sent as POST, so `writes` counts it too,
+    /// while this counts only its state-change requests (src/sim/aeris/routes.rs).
+    pub fn status_changes_total(&self) -> u64 {
+        self.status_changes_total.load(Ordering::SeqCst)
+    }
+    pub(crate) fn note_status_change(&self) {
+        self.status_changes_total.fetch_add(1, Ordering::SeqCst);
     }
     /// The counters as served at [`STATS_PATH`](super::STATS_PATH) and printed by `cmo simulate`.
     pub fn stats(&self) -> SimStats {

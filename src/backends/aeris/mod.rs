@@ -5,8 +5,10 @@
 //! month-to-date `monthlyData`/`monthlySms` as usage; and ACTIVE ↔ SUSPENDED as an asynchronous
 //! SICA state-change request that this adapter polls to completion within [`Polling::deadline`],
 //! because the seed models IOTA as synchronous. A request that does not finish in time is an
-//! error naming the request id, so the NOC can follow it up on the platform.
+//! error naming the request id, so the NOC can follow it up on the platform. A batch sends one
+//! state-change request per chunk of ICCIDs (`bulk.rs`).
 
+mod bulk;
 mod wire;
 
 use super::http::{Grant, HttpPolicy, OAuthToken, Repeat};
@@ -18,6 +20,7 @@ use crate::domain::{
     BackendKind, BusinessId, DataConnectivity, Product, ProductSummary, SimCard, Status, Usage,
 };
 use async_trait::async_trait;
+pub use bulk::{DEFAULT_SETTLE, LOOKUP_MAX, MAX_BULK_ITEMS};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 pub use wire::{RequestProgress, WireSearch, WireSubscription, cursor_from_next};
@@ -64,6 +67,9 @@ pub struct Aeris {
     /// Scheme + host (+ optional prefix) under which `/iot/api/…` lives.
     base: String,
     polling: Polling,
+    bulk: bulk::BulkSettings,
+    /// The request id of each ICCID of recent bulk requests (for failure reasons).
+    sent: std::sync::Mutex<bulk::SentRequests>,
 }
 
 impl Aeris {
@@ -85,6 +91,8 @@ impl Aeris {
             policy,
             base,
             polling: Polling::default(),
+            bulk: bulk::BulkSettings::from_config(config),
+            sent: std::sync::Mutex::default(),
         })
     }
 
@@ -171,9 +179,14 @@ impl Aeris {
 
     /// Submits a state change for one ICCID; returns the platform's request id.
     async fn submit_state(&self, iccid: &str, native: &str) -> BackendResult<String> {
+        self.submit_states(&[iccid.to_string()], native).await
+    }
+
+    /// Submits one state change for every ICCID of `iccids`; returns the request id.
+    async fn submit_states(&self, iccids: &[String], native: &str) -> BackendResult<String> {
         let url = self.url("/sica/subscriptions/requests/state-changes");
         let body = serde_json::json!({
-            "subscriptions": {"identifier_type": "ICC", "identifiers": [iccid]},
+            "subscriptions": {"identifier_type": "ICC", "identifiers": iccids},
             "change": {"state": native},
             "on_behalf_of": {"organization_id": self.account().account_id},
         });
@@ -295,7 +308,7 @@ impl Backend for Aeris {
                 Err(e) => missing.push((id.clone(), e)),
             }
         }
-        for chunk in wanted.chunks(DEFAULT_PAGE_SIZE as usize) {
+        for chunk in wanted.chunks(LOOKUP_MAX) {
             let keys: Vec<&str> = chunk.iter().map(|(_, i)| *i).collect();
             let subs = self.lookup(&keys).await?;
             for (id, iccid) in chunk {
@@ -341,5 +354,31 @@ impl Backend for Aeris {
         Ok(ChangeOutcome::Done {
             status: Some(now.status().status),
         })
+    }
+
+    fn bulk_status(&self) -> Option<super::BulkLimits> {
+        self.bulk.limits()
+    }
+
+    async fn change_sim_status_bulk(
+        &self,
+        changes: &[super::BulkChange],
+        to: Status,
+    ) -> BackendResult<()> {
+        self.send_bulk(changes, to).await
+    }
+
+    async fn sim_statuses(
+        &self,
+        ids: &[BusinessId],
+    ) -> BackendResult<Vec<(BusinessId, BackendResult<Status>)>> {
+        self.statuses(ids).await
+    }
+
+    async fn bulk_failure_reasons(
+        &self,
+        ids: &[BusinessId],
+    ) -> std::collections::HashMap<BusinessId, String> {
+        self.failure_reasons(ids).await
     }
 }

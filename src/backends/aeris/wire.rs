@@ -167,6 +167,22 @@ pub enum RequestProgress {
 }
 
 impl WireRequest {
+    /// Each FAILED resource's id and its failure infos as one sanitized text.
+    pub fn failures(&self) -> std::collections::HashMap<String, String> {
+        self.subscription_request_resources
+            .iter()
+            .filter(|r| r.resource_state.as_deref() == Some("FAILED"))
+            .filter_map(|r| {
+                let why: Vec<String> = r.resource_failure_infos.iter().map(failure_text).collect();
+                let text = match why.is_empty() {
+                    true => "failed".to_string(),
+                    false => why.join("; "),
+                };
+                Some((r.resource_id.clone()?, text))
+            })
+            .collect()
+    }
+
     pub fn progress(&self) -> RequestProgress {
         let failures: Vec<String> = self
             .subscription_request_resources

@@ -144,6 +144,19 @@ impl Gate {
                 .await
         };
         let settle_for = humantime::format_duration(route.limits.settle);
+        // The carrier's own reasons for the products left unchanged, where its bulk call
+        // reports them (Aeris's request failure infos); none for 1NCE.
+        let unchanged: Vec<crate::domain::BusinessId> = settlement
+            .settled
+            .iter()
+            .filter(|(_, s)| matches!(s, Settled::NotApplied(_)))
+            .map(|(id, _)| id.business())
+            .collect();
+        let reasons = if unchanged.is_empty() {
+            Default::default()
+        } else {
+            self.engine.bulk_reasons(&route, &unchanged).await
+        };
         let mut unknown: Vec<ProductId> = Vec::new();
         for (i, attempt, what) in tracked {
             let outcome = settlement.settled.get(&ids[i]);
@@ -151,10 +164,16 @@ impl Gate {
                 Some(Settled::Done) => Ok(ChangeOutcome::Done { status: Some(to) }),
                 Some(Settled::NotApplied(now)) => Err(BackendError::Other {
                     backend: lookup.account.clone(),
-                    detail: format!(
-                        "{}: the carrier accepted the bulk request but still shows {now} after {settle_for}",
-                        journal::NOT_APPLIED
-                    ),
+                    detail: match reasons.get(&ids[i].business()) {
+                        Some(why) => format!(
+                            "{}: the carrier accepted the bulk request but reported it failed for this SIM ({why}); it shows {now}",
+                            journal::NOT_APPLIED
+                        ),
+                        None => format!(
+                            "{}: the carrier accepted the bulk request but still shows {now} after {settle_for}",
+                            journal::NOT_APPLIED
+                        ),
+                    },
                 }),
                 Some(Settled::Unknown(why)) => Err(BackendError::Other {
                     backend: lookup.account.clone(),

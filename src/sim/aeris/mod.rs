@@ -6,8 +6,12 @@
 //! - `GET /iot/api/subscriptions/details` — cursor paging (`limit` 1–10000, `cursor` = last key,
 //!   relative `next` link), `q=label==X|company==X`, `order=ICC|IMSI|MSISDN`, `additionalFields`;
 //! - `POST /iot/api/subscriptions/details` — lookup by `identifierType` + `identifierValues`;
-//! - `POST /iot/api/sica/subscriptions/requests/state-changes` — 201 with a request id; the
-//!   change is applied after `async_delay` by the job engine;
+//! - `POST /iot/api/sica/subscriptions/requests/state-changes` — a list of up to
+//!   [`MAX_IDENTIFIERS`] identifiers, 201 with one request id; the change is applied after
+//!   `async_delay` by the job engine, per subscription: a locked or unknown one fails with
+//!   failure info (`COMPLETED_WITH_FAILURES`), a request naming only locked ones is refused
+//!   (409), and the `bulk_partial=N` fault (src/sim/faults.rs) fails every identifier after
+//!   the first N;
 //! - `GET /iot/api/sica/subscriptions/requests/{id}` — the request's progress (path PROVISIONAL).
 //!
 //! API errors are `application/problem+json`. Every API response carries `X-RateLimit-Limit-*`
@@ -45,6 +49,9 @@ pub const LIMIT_PER_SECOND: u32 = 20;
 pub const LIMIT_PER_MINUTE: u32 = 1200;
 pub const MAX_LIMIT: usize = 10_000;
 pub const DEFAULT_LIMIT: usize = 100;
+/// The most identifiers one state-change request takes. The public spec names no maximum;
+/// 1000 (the details lookup's maximum) is our PROVISIONAL choice.
+pub const MAX_IDENTIFIERS: usize = 1000;
 
 /// Request counts of one organisation in the current second and minute.
 #[derive(Debug, Default)]
@@ -66,6 +73,8 @@ pub(crate) struct Aeris {
     records: Records,
     overrides: Overrides,
     windows: Mutex<HashMap<String, Windows>>,
+    /// The platform's faults (the state change reads `bulk_partial`).
+    control: Arc<crate::sim::FaultControl>,
 }
 
 impl Aeris {
@@ -127,6 +136,7 @@ fn build(ctx: PlatformContext) -> PlatformApp {
         records: Arc::default(),
         overrides: Arc::default(),
         windows: Mutex::new(HashMap::new()),
+        control: ctx.control.clone(),
     });
     PlatformApp {
         router: routes::router(sim, ctx.control),

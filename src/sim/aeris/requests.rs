@@ -18,7 +18,8 @@ use crate::sim::jobs::{JobEngine, JobState};
 pub type Overrides = Arc<Mutex<HashMap<u64, StateChange>>>;
 
 /// One subscription named in a request: its identifier and row (if it exists) and, once the
-/// job ran, its failure text (`None` = done).
+/// job ran, its failure text (`None` = done). A failure set before submitting (a locked
+/// subscription, or one the `bulk_partial` fault leaves out) is kept: the job skips it.
 #[derive(Debug, Clone)]
 pub struct Resource {
     pub identifier: String,
@@ -71,6 +72,9 @@ pub fn submit(
     let effect = Box::new(move || {
         let mut record = lock(&mine);
         for resource in &mut record.resources {
+            if resource.failure.is_some() {
+                continue;
+            }
             resource.failure = match resource.row {
                 None => Some(format!("Subscription {} not found", resource.identifier)),
                 Some(row) if current(row) == "TERMINATED" => Some(format!(
@@ -198,5 +202,42 @@ mod tests {
             "FAILED"
         );
         assert_eq!(lock(&overrides)[&1].state, "DEACTIVATED");
+    }
+
+    #[test]
+    fn a_failure_set_before_the_job_is_kept_and_the_row_left_alone() {
+        let jobs = JobEngine::new(Duration::ZERO);
+        let records: Records = Arc::default();
+        let overrides: Overrides = Arc::default();
+        let resources = vec![
+            Resource {
+                identifier: "a".into(),
+                row: Some(1),
+                failure: None,
+            },
+            Resource {
+                identifier: "b".into(),
+                row: Some(2),
+                failure: Some("Subscription b is locked".into()),
+            },
+        ];
+        submit(
+            &jobs,
+            &records,
+            &overrides,
+            |_| "ACTIVE".into(),
+            "DEACTIVATED",
+            resources,
+        );
+        let v = view(&jobs, &records, 1).expect("request exists");
+        assert_eq!(v["subscriptionRequestState"], "COMPLETED_WITH_FAILURES");
+        let b = &v["subscriptionRequestResources"][1];
+        assert_eq!(b["resourceState"], "FAILED");
+        assert_eq!(
+            b["resourceFailureInfos"][0]["errorMessage"],
+            "Subscription b is locked"
+        );
+        assert!(lock(&overrides).contains_key(&1));
+        assert!(!lock(&overrides).contains_key(&2), "b was not applied");
     }
 }

@@ -282,6 +282,7 @@ async fn lookup(State(sim): State<Shared>, Query(query): Pairs, bytes: Bytes) ->
 
 /// `POST …/sica/subscriptions/requests/state-changes` (snake_case body) → 201 + request id.
 async fn state_change(State(sim): State<Shared>, bytes: Bytes) -> Response {
+    sim.control.note_status_change();
     let Ok(body) = serde_json::from_slice::<Value>(&bytes) else {
         return problem(StatusCode::BAD_REQUEST, "Request body is not valid JSON");
     };
@@ -304,6 +305,16 @@ async fn state_change(State(sim): State<Shared>, bytes: Bytes) -> Response {
     if identifiers.is_empty() {
         return problem(StatusCode::BAD_REQUEST, "identifiers can not be empty");
     }
+    if identifiers.len() > super::MAX_IDENTIFIERS {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "at most {} identifiers per request ({} given)",
+                super::MAX_IDENTIFIERS,
+                identifiers.len()
+            ),
+        );
+    }
     let target = body["change"]["state"].as_str().unwrap_or_default();
     if !SETTABLE.contains(&target) {
         return problem(
@@ -324,7 +335,7 @@ async fn state_change(State(sim): State<Shared>, bytes: Bytes) -> Response {
         }
         None => {}
     }
-    let resources: Vec<Resource> = identifiers
+    let mut resources: Vec<Resource> = identifiers
         .into_iter()
         .map(|identifier| Resource {
             row: sim.numbering.index_of(key, &identifier),
@@ -332,16 +343,32 @@ async fn state_change(State(sim): State<Shared>, bytes: Bytes) -> Response {
             failure: None,
         })
         .collect();
-    let locked: Vec<&str> = resources
-        .iter()
-        .filter(|r| r.row.is_some_and(|i| sim.row(i).locked))
-        .map(|r| r.identifier.as_str())
+    let locked: Vec<usize> = (0..resources.len())
+        .filter(|&n| resources[n].row.is_some_and(|i| sim.row(i).locked))
         .collect();
-    if !locked.is_empty() {
+    // A request naming only locked subscriptions is refused outright; in a longer list each
+    // locked one fails on its own and the rest are applied.
+    if locked.len() == resources.len() {
+        let names: Vec<&str> = resources.iter().map(|r| r.identifier.as_str()).collect();
         return problem(
             StatusCode::CONFLICT,
-            format!("Subscription state is locked for {}", locked.join(", ")),
+            format!("Subscription state is locked for {}", names.join(", ")),
         );
+    }
+    for n in locked {
+        let who = &resources[n].identifier;
+        resources[n].failure = Some(format!("Subscription state is locked for {who}"));
+    }
+    if let Some(keep) = sim.control.bulk().partial {
+        let keep = usize::try_from(keep).unwrap_or(usize::MAX);
+        for r in resources.iter_mut().skip(keep) {
+            if r.failure.is_none() {
+                r.failure = Some(format!(
+                    "Subscription {} was not changed: provisioning did not complete",
+                    r.identifier
+                ));
+            }
+        }
     }
     // The job reads state through the overrides, not the whole simulator (no Arc cycle).
     let (numbering, overrides) = (sim.numbering, sim.overrides.clone());
