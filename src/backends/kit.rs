@@ -1,11 +1,11 @@
 //! The adapter kit: the pieces every platform adapter shares, once — the constructor of an
 //! account's HTTP policy from its config, the id validators (an ICCID or a serial out of a
 //! business id, always `InvalidInput` for the wrong kind so `Engine::find_on` can split mixed
-//! lookups), the naming of a 404, and the numbered page cursor. An adapter keeps only its wire
+//! lookups), the naming of a 404, the numbered page cursor, and the bulk-call limits. An adapter keeps only its wire
 //! DTOs, its endpoints and its mapping.
 
 use super::http::{HttpPolicy, Limits, TokenSource};
-use super::{Account, BackendError, BackendResult};
+use super::{Account, BackendError, BackendResult, BulkLimits};
 use crate::config::BackendConfig;
 use crate::domain::health::HealthBoard;
 use crate::domain::{BackendKind, BusinessId};
@@ -121,6 +121,24 @@ pub fn page_number(account: &Account, cursor: Option<&str>, first: u32) -> Backe
 /// The cursor of the page after `number`, when there is one.
 pub fn next_page(number: u32, more: bool) -> Option<String> {
     more.then(|| (number + 1).to_string())
+}
+
+/// The bulk status call's limits for an account (`bulk_max_items`, `bulk_settle_timeout`):
+/// the configured list size capped at the carrier's maximum, `None` when `bulk_max_items = 0`
+/// turned the bulk call off.
+pub fn bulk_limits(
+    config: &BackendConfig,
+    carrier_max: usize,
+    default_settle: std::time::Duration,
+) -> Option<BulkLimits> {
+    let max_items = config
+        .bulk_max_items
+        .unwrap_or(carrier_max)
+        .min(carrier_max);
+    (max_items > 0).then_some(BulkLimits {
+        max_items,
+        settle: config.bulk_settle_timeout.unwrap_or(default_settle),
+    })
 }
 
 #[cfg(test)]

@@ -72,6 +72,73 @@ pub(super) struct Reading {
     pub(super) period_start: Option<String>,
 }
 
+/// One `usage_history` row as both stores read it: bucket, day, usage type, amount, units,
+/// period start.
+pub(super) type HistoryRow = (String, String, String, f64, String, Option<String>);
+
+/// The daily series of a product's history rows: the carrier's own daily records when it sent
+/// any, else the growth of its period readings ([`derive_daily`]). Rows that no longer parse
+/// (a unit or type a later version dropped) are skipped.
+pub(super) fn daily_from_rows(rows: impl IntoIterator<Item = HistoryRow>) -> Vec<DailyUse> {
+    let (mut daily, mut readings) = (Vec::new(), Vec::new());
+    for (bucket, day, usage_type, amount, units, period_start) in rows {
+        let (Ok(day), Some(usage_type), Some(units)) = (
+            NaiveDate::parse_from_str(&day, "%Y-%m-%d"),
+            type_from(&usage_type),
+            unit_from(&units),
+        ) else {
+            continue;
+        };
+        if bucket == DAILY {
+            daily.push(DailyUse {
+                day,
+                usage_type,
+                amount,
+                units,
+            });
+        } else {
+            readings.push(Reading {
+                day,
+                usage_type,
+                amount,
+                units,
+                period_start,
+            });
+        }
+    }
+    if daily.is_empty() {
+        derive_daily(readings)
+    } else {
+        daily
+    }
+}
+
+/// An account's daily data use from its products' daily rows (day, amount, units): summed per
+/// day in bytes; rows whose day or unit no longer parses are skipped.
+pub(super) fn account_daily_from_rows(
+    rows: impl IntoIterator<Item = (String, f64, String)>,
+) -> Vec<DailyUse> {
+    let mut by_day: BTreeMap<NaiveDate, f64> = BTreeMap::new();
+    for (day, amount, units) in rows {
+        let (Ok(day), Some(bytes)) = (
+            NaiveDate::parse_from_str(&day, "%Y-%m-%d"),
+            unit_from(&units).and_then(|u| u.convert(amount, Unit::Bytes)),
+        ) else {
+            continue;
+        };
+        *by_day.entry(day).or_default() += bytes;
+    }
+    by_day
+        .into_iter()
+        .map(|(day, amount)| DailyUse {
+            day,
+            usage_type: UsageType::Data,
+            amount,
+            units: Unit::Bytes,
+        })
+        .collect()
+}
+
 /// Daily use derived from period readings: the growth since the previous day's reading of the
 /// same period; the first reading of a period counts whole only when the period began that day.
 pub(super) fn derive_daily(mut readings: Vec<Reading>) -> Vec<DailyUse> {
@@ -234,39 +301,10 @@ impl Store {
                 ))
             })
             .map_err(|e| self.sql(e))?;
-        let (mut daily, mut readings) = (Vec::new(), Vec::new());
-        for row in rows {
-            let (bucket, day, usage_type, amount, units, period_start) =
-                row.map_err(|e| self.sql(e))?;
-            let (Ok(day), Some(usage_type), Some(units)) = (
-                NaiveDate::parse_from_str(&day, "%Y-%m-%d"),
-                type_from(&usage_type),
-                unit_from(&units),
-            ) else {
-                continue;
-            };
-            if bucket == DAILY {
-                daily.push(DailyUse {
-                    day,
-                    usage_type,
-                    amount,
-                    units,
-                });
-            } else {
-                readings.push(Reading {
-                    day,
-                    usage_type,
-                    amount,
-                    units,
-                    period_start,
-                });
-            }
-        }
-        Ok(if daily.is_empty() {
-            derive_daily(readings)
-        } else {
-            daily
-        })
+        let rows = rows
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.sql(e))?;
+        Ok(daily_from_rows(rows))
     }
 
     /// An account's data use per day from `since` on, in bytes: the sum of the daily records of
@@ -295,26 +333,10 @@ impl Store {
                 },
             )
             .map_err(|e| self.sql(e))?;
-        let mut by_day: BTreeMap<NaiveDate, f64> = BTreeMap::new();
-        for row in rows {
-            let (day, amount, units) = row.map_err(|e| self.sql(e))?;
-            let (Ok(day), Some(bytes)) = (
-                NaiveDate::parse_from_str(&day, "%Y-%m-%d"),
-                unit_from(&units).and_then(|u| u.convert(amount, Unit::Bytes)),
-            ) else {
-                continue;
-            };
-            *by_day.entry(day).or_default() += bytes;
-        }
-        Ok(by_day
-            .into_iter()
-            .map(|(day, amount)| DailyUse {
-                day,
-                usage_type: UsageType::Data,
-                amount,
-                units: Unit::Bytes,
-            })
-            .collect())
+        let rows = rows
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.sql(e))?;
+        Ok(account_daily_from_rows(rows))
     }
 
     /// Each product's highest allowance percentage, as last recorded.

@@ -8,8 +8,7 @@
 
 use super::Aeris;
 use super::wire::WireRequest;
-use crate::backends::{Backend, BackendError, BackendResult, BulkChange, BulkLimits, kit};
-use crate::config::BackendConfig;
+use crate::backends::{Backend, BackendError, BackendResult, BulkChange, kit};
 use crate::domain::mapping::{native_for, normalize};
 use crate::domain::{BackendKind, BusinessId, Status};
 use std::collections::HashMap;
@@ -27,33 +26,6 @@ pub const DEFAULT_SETTLE: Duration = Duration::from_secs(60);
 pub const LOOKUP_MAX: usize = 1000;
 /// Request ids remembered for failure reasons; older ones are forgotten first.
 const REMEMBERED: usize = 10_000;
-
-/// The account's bulk settings, from its configuration.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct BulkSettings {
-    max_items: usize,
-    settle: Duration,
-}
-
-impl BulkSettings {
-    pub(super) fn from_config(config: &BackendConfig) -> BulkSettings {
-        BulkSettings {
-            max_items: config
-                .bulk_max_items
-                .unwrap_or(MAX_BULK_ITEMS)
-                .min(MAX_BULK_ITEMS),
-            settle: config.bulk_settle_timeout.unwrap_or(DEFAULT_SETTLE),
-        }
-    }
-
-    /// `None` when `bulk_max_items = 0` turned the bulk call off.
-    pub(super) fn limits(&self) -> Option<BulkLimits> {
-        (self.max_items > 0).then_some(BulkLimits {
-            max_items: self.max_items,
-            settle: self.settle,
-        })
-    }
-}
 
 /// The request id each ICCID of a recent bulk request was sent in.
 #[derive(Debug, Default)]
@@ -82,7 +54,7 @@ impl Aeris {
     /// accepted it (201 + request id). Sent once: a repeat would be a second request, and the
     /// re-reads that follow tell what the platform did either way.
     pub(super) async fn send_bulk(&self, changes: &[BulkChange], to: Status) -> BackendResult<()> {
-        let max = self.bulk.limits().map_or(0, |l| l.max_items);
+        let max = self.bulk.map_or(0, |l| l.max_items);
         if changes.is_empty() || changes.len() > max {
             return Err(BackendError::InvalidInput(format!(
                 "an IOTA bulk state change takes 1 to {max} SIMs ({} given)",

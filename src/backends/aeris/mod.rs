@@ -67,7 +67,7 @@ pub struct Aeris {
     /// Scheme + host (+ optional prefix) under which `/iot/api/…` lives.
     base: String,
     polling: Polling,
-    bulk: bulk::BulkSettings,
+    bulk: Option<super::BulkLimits>,
     /// The request id of each ICCID of recent bulk requests (for failure reasons).
     sent: std::sync::Mutex<bulk::SentRequests>,
 }
@@ -91,7 +91,7 @@ impl Aeris {
             policy,
             base,
             polling: Polling::default(),
-            bulk: bulk::BulkSettings::from_config(config),
+            bulk: kit::bulk_limits(config, MAX_BULK_ITEMS, DEFAULT_SETTLE),
             sent: std::sync::Mutex::default(),
         })
     }
@@ -357,7 +357,7 @@ impl Backend for Aeris {
     }
 
     fn bulk_status(&self) -> Option<super::BulkLimits> {
-        self.bulk.limits()
+        self.bulk
     }
 
     async fn change_sim_status_bulk(

@@ -6,10 +6,7 @@
 
 use super::OneNce;
 use crate::backends::http::Repeat;
-use crate::backends::{
-    Backend, BackendError, BackendResult, BulkChange, BulkLimits, PageRequest, kit,
-};
-use crate::config::BackendConfig;
+use crate::backends::{Backend, BackendError, BackendResult, BulkChange, PageRequest, kit};
 use crate::domain::mapping::{native_for, normalize};
 use crate::domain::{BackendKind, BusinessId, Status};
 use futures::StreamExt;
@@ -27,38 +24,11 @@ const PAGE: usize = 100;
 /// Single-SIM reads in flight at once; the account's pace still spaces them.
 const READS_IN_FLIGHT: usize = 4;
 
-/// The account's bulk settings, from its configuration.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct BulkSettings {
-    max_items: usize,
-    settle: Duration,
-}
-
-impl BulkSettings {
-    pub(super) fn from_config(config: &BackendConfig) -> BulkSettings {
-        BulkSettings {
-            max_items: config
-                .bulk_max_items
-                .unwrap_or(MAX_BULK_ITEMS)
-                .min(MAX_BULK_ITEMS),
-            settle: config.bulk_settle_timeout.unwrap_or(DEFAULT_SETTLE),
-        }
-    }
-
-    /// `None` when `bulk_max_items = 0` turned the bulk call off.
-    pub(super) fn limits(&self) -> Option<BulkLimits> {
-        (self.max_items > 0).then_some(BulkLimits {
-            max_items: self.max_items,
-            settle: self.settle,
-        })
-    }
-}
-
 impl OneNce {
     /// One `POST /v1/sims` for every SIM of `changes`. Sent once: a retry would be a second
     /// write, and the re-reads that follow tell what the carrier did either way.
     pub(super) async fn send_bulk(&self, changes: &[BulkChange], to: Status) -> BackendResult<()> {
-        let max = self.bulk.max_items;
+        let max = self.bulk.map_or(0, |l| l.max_items);
         if changes.is_empty() || changes.len() > max {
             return Err(BackendError::InvalidInput(format!(
                 "a 1NCE bulk status change takes 1 to {max} SIMs ({} given)",

@@ -36,7 +36,7 @@ const MAX_PAGE_SIZE: u32 = 100;
 pub struct OneNce {
     policy: HttpPolicy,
     base: String,
-    bulk: bulk::BulkSettings,
+    bulk: Option<super::BulkLimits>,
 }
 
 impl OneNce {
@@ -50,7 +50,7 @@ impl OneNce {
             config.auth.secret.clone(),
         );
         let policy = kit::policy(config, BackendKind::OneNce, Box::new(auth), health)?;
-        let bulk = bulk::BulkSettings::from_config(config);
+        let bulk = kit::bulk_limits(config, MAX_BULK_ITEMS, DEFAULT_SETTLE);
         Ok(OneNce { policy, base, bulk })
     }
 
@@ -294,7 +294,7 @@ impl Backend for OneNce {
     }
 
     fn bulk_status(&self) -> Option<super::BulkLimits> {
-        self.bulk.limits()
+        self.bulk
     }
 
     async fn change_sim_status_bulk(

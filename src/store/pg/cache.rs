@@ -4,17 +4,15 @@
 use super::data::col;
 use super::{Db, PgStore};
 use crate::domain::quota::{Allowance, DailyUse};
-use crate::domain::usage::{Unit, UsageType};
 use crate::domain::{ProductSummary, Usage};
 use crate::store::cache::staging_key;
 use crate::store::error::StoreResult;
 use crate::store::usage_history::{
-    DAILY, Reading, derive_daily, level_str, type_from, type_str, unit_from,
+    DAILY, account_daily_from_rows, daily_from_rows, level_str, type_str,
 };
 use crate::store::{CachedProduct, format_time, parse_time};
 use chrono::{DateTime, NaiveDate, Utc};
 use postgres::fallible_iterator::FallibleIterator;
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 const UPSERT_CACHE: &str = "INSERT INTO product_cache (backend, product_id, position, summary, fetched_at)
@@ -261,43 +259,18 @@ impl PgStore {
                 &[&product, &since],
             )
             .map_err(|e| db.err(e))?;
-        let (mut daily, mut readings) = (Vec::new(), Vec::new());
+        let mut read = Vec::with_capacity(rows.len());
         for r in &rows {
-            let bucket: String = col(r, 0, &db)?;
-            let day: String = col(r, 1, &db)?;
-            let usage_type: String = col(r, 2, &db)?;
-            let amount: f64 = col(r, 3, &db)?;
-            let units: String = col(r, 4, &db)?;
-            let period_start: Option<String> = col(r, 5, &db)?;
-            let (Ok(day), Some(usage_type), Some(units)) = (
-                NaiveDate::parse_from_str(&day, "%Y-%m-%d"),
-                type_from(&usage_type),
-                unit_from(&units),
-            ) else {
-                continue;
-            };
-            if bucket == DAILY {
-                daily.push(DailyUse {
-                    day,
-                    usage_type,
-                    amount,
-                    units,
-                });
-            } else {
-                readings.push(Reading {
-                    day,
-                    usage_type,
-                    amount,
-                    units,
-                    period_start,
-                });
-            }
+            read.push((
+                col(r, 0, &db)?,
+                col(r, 1, &db)?,
+                col(r, 2, &db)?,
+                col(r, 3, &db)?,
+                col(r, 4, &db)?,
+                col(r, 5, &db)?,
+            ));
         }
-        Ok(if daily.is_empty() {
-            derive_daily(readings)
-        } else {
-            daily
-        })
+        Ok(daily_from_rows(read))
     }
 
     pub(super) fn usage_account_daily_pg(
@@ -314,28 +287,11 @@ impl PgStore {
                 &[&account, &since.format("%Y-%m-%d").to_string()],
             )
             .map_err(|e| db.err(e))?;
-        let mut by_day: BTreeMap<NaiveDate, f64> = BTreeMap::new();
+        let mut read = Vec::with_capacity(rows.len());
         for r in &rows {
-            let day: String = col(r, 0, &db)?;
-            let amount: f64 = col(r, 1, &db)?;
-            let units: String = col(r, 2, &db)?;
-            let (Ok(day), Some(bytes)) = (
-                NaiveDate::parse_from_str(&day, "%Y-%m-%d"),
-                unit_from(&units).and_then(|u| u.convert(amount, Unit::Bytes)),
-            ) else {
-                continue;
-            };
-            *by_day.entry(day).or_default() += bytes;
+            read.push((col(r, 0, &db)?, col(r, 1, &db)?, col(r, 2, &db)?));
         }
-        Ok(by_day
-            .into_iter()
-            .map(|(day, amount)| DailyUse {
-                day,
-                usage_type: UsageType::Data,
-                amount,
-                units: Unit::Bytes,
-            })
-            .collect())
+        Ok(account_daily_from_rows(read))
     }
 
     pub(super) fn usage_levels_pg(&mut self) -> StoreResult<Vec<(String, f64)>> {
